@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make          build the modules against Debian's 6.12 headers (KDIR=...)
+#   make demo     boot the test VM, load the modules, run the examples
+#   make check    all tests: KUnit (UML and x86_64 SMP) and the VM suite
+#   make bench    benchmarks (see Documentation/)
+#
+# The kernel build itself is driven by ./Kbuild.
+
+KDIR ?= $(shell ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)
+export KDIR
+
+.PHONY: all modules clean deps demo check kunit vm checkpatch
+
+all: modules
+
+modules:
+	@if [ -z "$(KDIR)" ] || [ ! -d "$(KDIR)" ]; then \
+		echo "no kernel headers; running scripts/deps.sh"; \
+		bash scripts/deps.sh; \
+	fi
+	$(MAKE) -C $(or $(KDIR),$(shell ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -1)) \
+		M=$(CURDIR) modules
+
+clean:
+	@d=$(or $(KDIR),$(shell ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)); \
+	if [ -d "$$d" ]; then $(MAKE) -C $$d M=$(CURDIR) clean; fi
+	rm -rf build/vm build/tools
+
+deps:
+	bash scripts/deps.sh
+
+demo:
+	bash scripts/deps.sh
+	bash scripts/vm.sh --demo
+
+check:
+	bash scripts/deps.sh
+	bash scripts/check.sh
+
+kunit:
+	bash scripts/deps.sh
+	bash scripts/kunit.sh
+
+vm:
+	bash scripts/deps.sh
+	bash scripts/vm.sh
+
+checkpatch:
+	bash scripts/kunit.sh --prepare-only
+	perl build/linux-6.12/scripts/checkpatch.pl --no-tree --terse -f \
+		$$(git ls-files '*.c' '*.h' | grep -v '^tools/')

@@ -1,0 +1,1284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for msgport: every function, flag and port type, same-CPU
+ * and cross-CPU, concurrency, abort and drop races, CPU hotplug.
+ *
+ * Cases that provoke one of msgport's misuse warnings first log
+ * "msgport-kunit: expect WARNING: <text>"; scripts/kunit.sh excuses a
+ * WARNING whose message holds an announced text, once, and fails the run
+ * on any other report.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/random.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include <msgport/msgport.h>
+
+#define TMO	(10 * HZ)
+
+static void expect_warning(const char *text)
+{
+	pr_info("msgport-kunit: expect WARNING: %s\n", text);
+}
+
+/* ------------------------------------------------------------------
+ * A receiver kthread: waits on a port, runs a handler, replies.
+ */
+
+struct rx {
+	struct lwkt_port *port;
+	struct task_struct *task;
+	int (*handler)(struct rx *rx, lwkt_msg_t msg); /* EASYNC: keep it */
+	atomic_t received;
+	int cpu_seen;
+	struct lwkt_serialize *slz;	/* serializer ports: held while waiting */
+	struct completion started;
+	void *priv;
+};
+
+static int rx_reply_cmd(struct rx *rx, lwkt_msg_t msg)
+{
+	return msg->ms_cmd.cm_op;
+}
+
+static int rx_thread(void *arg)
+{
+	struct rx *rx = arg;
+	lwkt_msg_t msg;
+	int error;
+
+	complete(&rx->started);
+	for (;;) {
+		if (rx->slz)
+			lwkt_serialize_enter(rx->slz);
+		msg = lwkt_waitport(rx->port, 0);
+		if (rx->slz)
+			lwkt_serialize_exit(rx->slz);
+		if (!msg)
+			break;
+		atomic_inc(&rx->received);
+		WRITE_ONCE(rx->cpu_seen, raw_smp_processor_id());
+		error = rx->handler ? rx->handler(rx, msg) : 0;
+		if (error != EASYNC)
+			lwkt_replymsg(msg, error);
+	}
+	return 0;
+}
+
+/* Create a receiver; a thread port is initialised with the new task. */
+static struct rx *rx_create(struct kunit *test, struct lwkt_port *port,
+			    bool thread_port, int cpu,
+			    int (*handler)(struct rx *, lwkt_msg_t))
+{
+	struct rx *rx = kunit_kzalloc(test, sizeof(*rx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, rx);
+	rx->port = port;
+	rx->handler = handler;
+	init_completion(&rx->started);
+	if (cpu >= 0)
+		rx->task = kthread_create_on_cpu(rx_thread, rx, cpu, "mpk_rx/%u");
+	else
+		rx->task = kthread_create(rx_thread, rx, "mpk_rx");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(rx->task));
+	get_task_struct(rx->task);
+	if (thread_port)
+		lwkt_initport_thread(port, rx->task);
+	return rx;
+}
+
+static struct rx *rx_run(struct rx *rx)
+{
+	wake_up_process(rx->task);
+	wait_for_completion(&rx->started);
+	return rx;
+}
+
+static struct rx *rx_start(struct kunit *test, struct lwkt_port *port,
+			   bool thread_port, int cpu,
+			   int (*handler)(struct rx *, lwkt_msg_t))
+{
+	return rx_run(rx_create(test, port, thread_port, cpu, handler));
+}
+
+static void rx_stop(struct rx *rx)
+{
+	kthread_stop(rx->task);
+	put_task_struct(rx->task);
+}
+
+/* ------------------------------------------------------------------
+ * Message initialisation.
+ */
+
+static void noop_abort(lwkt_msg_t msg)
+{
+}
+
+static void msgport_test_initmsg(struct kunit *test)
+{
+	struct lwkt_port rport;
+	struct lwkt_msg msg;
+
+	memset(&msg, 0xa5, sizeof(msg));	/* as from kmalloc() */
+	lwkt_initport_replyonly_null(&rport);
+	lwkt_initmsg(&msg, &rport, MSGF_DROPABLE | MSGF_USER0);
+	KUNIT_EXPECT_EQ(test, msg.ms_flags, MSGF_DONE | MSGF_DROPABLE | MSGF_USER0);
+	KUNIT_EXPECT_PTR_EQ(test, msg.ms_reply_port, &rport);
+	KUNIT_EXPECT_NULL(test, msg.ms_target_port);
+	KUNIT_EXPECT_NULL(test, msg.ms_abortfn);
+	KUNIT_EXPECT_EQ(test, msg.ms_error, 0);
+	KUNIT_EXPECT_NE(test, lwkt_checkmsg(&msg), 0);
+	KUNIT_EXPECT_FALSE(test, lwkt_msg_aborted(&msg));
+
+	/* MSGF_ABORTABLE is only set with an abort function. */
+	lwkt_initmsg(&msg, &rport, MSGF_ABORTABLE);
+	KUNIT_EXPECT_EQ(test, msg.ms_flags, MSGF_DONE);
+	lwkt_initmsg_abortable(&msg, &rport, 0, noop_abort);
+	KUNIT_EXPECT_EQ(test, msg.ms_flags, MSGF_DONE | MSGF_ABORTABLE);
+	KUNIT_EXPECT_TRUE(test, msg.ms_abortfn == noop_abort);
+	lwkt_initmsg_abortable(&msg, &rport, 0, NULL);
+	KUNIT_EXPECT_EQ(test, msg.ms_flags, MSGF_DONE);
+}
+
+/* ------------------------------------------------------------------
+ * Thread ports.
+ */
+
+static void msgport_test_thread_sendmsg(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg[4];
+	lwkt_msg_t got;
+	struct rx *rx;
+	int i;
+
+	lwkt_initport_spin(&rport);
+	rx = rx_start(test, &port, true, -1, rx_reply_cmd);
+	for (i = 0; i < 4; i++) {
+		lwkt_initmsg(&msg[i], &rport, 0);
+		msg[i].ms_cmd.cm_op = -(i + 1);
+		KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		got = lwkt_waitport(&rport, 0);
+		KUNIT_ASSERT_NOT_NULL(test, got);
+		/* One receiver: replies come back in order. */
+		KUNIT_EXPECT_PTR_EQ(test, got, &msg[i]);
+		KUNIT_EXPECT_EQ(test, got->ms_error, -(i + 1));
+		KUNIT_EXPECT_EQ(test, got->ms_flags & (MSGF_DONE | MSGF_REPLY |
+						      MSGF_QUEUED | MSGF_SYNC),
+				MSGF_DONE | MSGF_REPLY);
+		KUNIT_EXPECT_PTR_EQ(test, got->ms_target_port, &port);
+	}
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+	KUNIT_EXPECT_EQ(test, atomic_read(&rx->received), 4);
+	rx_stop(rx);
+}
+
+/* The owner drains its queue before lwkt_waitport() reports the stop. */
+static int rx_slow(struct rx *rx, lwkt_msg_t msg)
+{
+	msleep(1);
+	return 0;
+}
+
+static void msgport_test_thread_stop_drains(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg[8];
+	struct rx *rx;
+	int i;
+
+	lwkt_initport_replyonly_null(&rport);
+	rx = rx_start(test, &port, true, -1, rx_slow);
+	for (i = 0; i < 8; i++) {
+		lwkt_initmsg(&msg[i], &rport, 0);
+		lwkt_sendmsg(&port, &msg[i]);
+	}
+	rx_stop(rx);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&msg[i]));
+	KUNIT_EXPECT_EQ(test, atomic_read(&rx->received), 8);
+	KUNIT_EXPECT_TRUE(test, list_empty(&port.mp_msgq));
+}
+
+static void msgport_test_thread_owner_only(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+	struct task_struct *other;
+
+	/* Owned by a task that is not us (never run, so never receives). */
+	other = kthread_create(rx_thread, NULL, "mpk_owner");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
+	lwkt_initport_thread(&port, other);
+	lwkt_initport_replyonly_null(&rport);
+	lwkt_initmsg(&msg, &rport, MSGF_DROPABLE);
+	lwkt_sendmsg(&port, &msg);
+
+	expect_warning("receives on a thread port owned by");
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&port));
+	KUNIT_EXPECT_NULL(test, lwkt_waitport(&port, 0));
+	/* Nothing was taken: the message is still queued, then dropped. */
+	KUNIT_EXPECT_TRUE(test, msg.ms_flags & MSGF_QUEUED);
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&msg), 0);
+
+	/* An async reply queued to it is the owner's to wait for. */
+	lwkt_initport_spin(&rport);
+	lwkt_initmsg(&msg, &port, 0);
+	lwkt_sendmsg(&rport, &msg);
+	lwkt_replymsg(lwkt_getport(&rport), 0);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&msg, 0), -EPERM);
+	KUNIT_EXPECT_TRUE(test, msg.ms_flags & MSGF_QUEUED);
+	kthread_stop(other);
+}
+
+/* Async reply to a thread port: the owner's lwkt_waitmsg() dequeues it. */
+static void msgport_test_thread_waitmsg_async(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+	struct rx *rx;
+
+	lwkt_initport_thread(&rport, current);
+	lwkt_initport_spin(&port);
+	rx = rx_start(test, &port, false, -1, rx_reply_cmd);
+	lwkt_initmsg(&msg, &rport, 0);
+	msg.ms_cmd.cm_op = -ENOSPC;
+	lwkt_sendmsg(&port, &msg);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&msg, 0), -ENOSPC);
+	KUNIT_EXPECT_FALSE(test, msg.ms_flags & MSGF_QUEUED);
+	KUNIT_EXPECT_TRUE(test, list_empty(&rport.mp_msgq));
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+	rx_stop(rx);
+}
+
+/* ------------------------------------------------------------------
+ * lwkt_domsg(): synchronous replies, synchronous putports.
+ */
+
+static void msgport_test_domsg_sync_reply(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+	struct rx *rx;
+
+	lwkt_initport_thread(&rport, current);
+	rx = rx_start(test, &port, true, -1, rx_reply_cmd);
+	lwkt_initmsg(&msg, &rport, 0);
+	msg.ms_cmd.cm_op = -EXDEV;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(&port, &msg, 0), -EXDEV);
+	KUNIT_EXPECT_EQ(test, msg.ms_flags & (MSGF_DONE | MSGF_REPLY |
+					     MSGF_SYNC | MSGF_QUEUED),
+			MSGF_DONE | MSGF_REPLY | MSGF_SYNC);
+	/* Not queued to the reply port: the waiter was woken directly. */
+	KUNIT_EXPECT_TRUE(test, list_empty(&rport.mp_msgq));
+
+	/* Reusable at once; a NULL reply port is fine for domsg. */
+	lwkt_initmsg(&msg, NULL, 0);
+	msg.ms_cmd.cm_op = 0;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(&port, &msg, 0), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rx->received), 2);
+	rx_stop(rx);
+}
+
+struct sync_put {
+	struct task_struct *ran_in;
+	int calls;
+};
+
+static struct sync_put sync_put_state;
+
+static int sync_putport(lwkt_port_t port, lwkt_msg_t msg)
+{
+	sync_put_state.ran_in = current;
+	sync_put_state.calls++;
+	return msg->ms_cmd.cm_op;
+}
+
+static void msgport_test_sync_putport(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+	lwkt_msg_t got;
+
+	memset(&sync_put_state, 0, sizeof(sync_put_state));
+	lwkt_initport_putonly(&port, sync_putport);
+	lwkt_initport_spin(&rport);
+
+	/* domsg: the putport's result, in the sender's context. */
+	lwkt_initmsg(&msg, &rport, 0);
+	msg.ms_cmd.cm_op = -EROFS;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(&port, &msg, 0), -EROFS);
+	KUNIT_EXPECT_PTR_EQ(test, sync_put_state.ran_in, current);
+	KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&msg));
+	KUNIT_EXPECT_EQ(test, msg.ms_error, -EROFS);
+	KUNIT_EXPECT_TRUE(test, list_empty(&rport.mp_msgq));
+
+	/* sendmsg: replied before it returns. */
+	lwkt_initmsg(&msg, &rport, 0);
+	msg.ms_cmd.cm_op = 7;
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), 0);
+	got = lwkt_getport(&rport);
+	KUNIT_EXPECT_PTR_EQ(test, got, &msg);
+	KUNIT_EXPECT_EQ(test, msg.ms_error, 7);
+	KUNIT_EXPECT_EQ(test, sync_put_state.calls, 2);
+
+	/* beginmsg: just the putport and its result, nothing replied. */
+	lwkt_initmsg(&msg, &rport, 0);
+	msg.ms_cmd.cm_op = -EMLINK;
+	KUNIT_EXPECT_EQ(test, lwkt_beginmsg(&port, &msg), -EMLINK);
+	KUNIT_EXPECT_PTR_EQ(test, msg.ms_target_port, &port);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+	lwkt_initport_spin(&port);
+	KUNIT_EXPECT_EQ(test, lwkt_beginmsg(&port, &msg), EASYNC);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(&port), &msg);
+}
+
+/* ------------------------------------------------------------------
+ * Spin ports: many producers and consumers.
+ */
+
+#define SPIN_PRODUCERS	3
+#define SPIN_MSGS	400
+
+struct spin_msg {
+	struct lwkt_msg msg;
+	atomic_t handled;
+	int aborts;
+	bool dropped;
+};
+
+struct producer {
+	struct lwkt_port *port, *rport;
+	struct spin_msg *msgs;
+	int n;
+	struct completion done;
+	int errors;
+};
+
+static int rx_count(struct rx *rx, lwkt_msg_t msg)
+{
+	struct spin_msg *sm = container_of(msg, struct spin_msg, msg);
+
+	atomic_inc(&sm->handled);
+	if ((atomic_read(&rx->received) & 15) == 0)
+		cond_resched();
+	return 0;
+}
+
+static int producer_thread(void *arg)
+{
+	struct producer *p = arg;
+	int i;
+
+	for (i = 0; i < p->n; i++) {
+		lwkt_initmsg(&p->msgs[i].msg, p->rport, 0);
+		if (lwkt_sendmsg(p->port, &p->msgs[i].msg))
+			p->errors++;
+		if ((i & 31) == 0)
+			cond_resched();
+	}
+	complete(&p->done);
+	return 0;
+}
+
+static void spin_traffic(struct kunit *test, int consumers, bool bind)
+{
+	struct lwkt_port port, rport;
+	struct producer prod[SPIN_PRODUCERS];
+	struct rx *rx[4];
+	struct spin_msg *msgs;
+	int total = SPIN_PRODUCERS * SPIN_MSGS, got = 0, i, cpus;
+	int received = 0;
+	lwkt_msg_t m;
+
+	cpus = num_online_cpus();
+	msgs = kunit_kcalloc(test, total, sizeof(*msgs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, msgs);
+	lwkt_initport_spin(&port);
+	lwkt_initport_spin(&rport);
+	for (i = 0; i < consumers; i++)
+		rx[i] = rx_start(test, &port, false, bind ? i % cpus : -1,
+				 rx_count);
+	for (i = 0; i < SPIN_PRODUCERS; i++) {
+		struct task_struct *t;
+
+		prod[i] = (struct producer){ .port = &port, .rport = &rport,
+			.msgs = msgs + i * SPIN_MSGS, .n = SPIN_MSGS };
+		init_completion(&prod[i].done);
+		if (bind)
+			t = kthread_create_on_cpu(producer_thread, &prod[i],
+						  (i + 1) % cpus, "mpk_tx/%u");
+		else
+			t = kthread_create(producer_thread, &prod[i], "mpk_tx");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		wake_up_process(t);
+	}
+	while (got < total) {
+		m = lwkt_waitport(&rport, 0);
+		KUNIT_ASSERT_NOT_NULL(test, m);
+		KUNIT_EXPECT_TRUE(test, m->ms_flags & MSGF_DONE);
+		got++;
+	}
+	for (i = 0; i < SPIN_PRODUCERS; i++) {
+		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&prod[i].done, TMO));
+		KUNIT_EXPECT_EQ(test, prod[i].errors, 0);
+	}
+	for (i = 0; i < consumers; i++) {
+		rx_stop(rx[i]);
+		received += atomic_read(&rx[i]->received);
+	}
+	/* Every message handled exactly once and replied exactly once. */
+	for (i = 0; i < total; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&msgs[i].handled), 1);
+	KUNIT_EXPECT_EQ(test, received, total);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&port));
+}
+
+static void msgport_test_spin_many(struct kunit *test)
+{
+	spin_traffic(test, 3, false);
+}
+
+static void msgport_test_spin_cross_cpu(struct kunit *test)
+{
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 CPUs");
+	spin_traffic(test, 2, true);
+}
+
+/* A signal ends an interruptible lwkt_waitport() with NULL. */
+struct sig_waiter {
+	struct lwkt_port *port;
+	void *ret;
+	int flags;
+	struct completion done;
+};
+
+static int sig_waitport_thread(void *arg)
+{
+	struct sig_waiter *w = arg;
+
+	allow_signal(SIGUSR1);
+	w->ret = lwkt_waitport(w->port, w->flags);
+	flush_signals(current);
+	complete(&w->done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ / 100);
+	return 0;
+}
+
+static void msgport_test_waitport_pcatch(struct kunit *test)
+{
+	struct lwkt_port port;
+	struct sig_waiter w = { .port = &port, .ret = &port,
+				.flags = MSGF_PCATCH };
+	struct task_struct *t;
+
+	lwkt_initport_spin(&port);
+	init_completion(&w.done);
+	t = kthread_run(sig_waitport_thread, &w, "mpk_sig");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	msleep(20);
+	KUNIT_EXPECT_FALSE(test, completion_done(&w.done));
+	send_sig(SIGUSR1, t, 1);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&w.done, TMO));
+	KUNIT_EXPECT_NULL(test, w.ret);
+	kthread_stop(t);
+	put_task_struct(t);
+}
+
+/* ------------------------------------------------------------------
+ * Serializer ports.
+ */
+
+static void msgport_test_serialize(struct kunit *test)
+{
+	struct lwkt_serialize slz, rslz;
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg[3];
+	struct rx *rx;
+	lwkt_msg_t got;
+	int i;
+
+	lwkt_serialize_init(&slz);
+	lwkt_serialize_init(&rslz);
+	lwkt_initport_serialize(&port, &slz);
+	lwkt_initport_serialize(&rport, &rslz);
+	rx = rx_create(test, &port, false, -1, rx_reply_cmd);
+	rx->slz = &slz;
+	rx_run(rx);
+	/* The receiver sleeps in waitport with slz released: we can send. */
+	for (i = 0; i < 3; i++) {
+		lwkt_initmsg(&msg[i], &rport, 0);
+		msg[i].ms_cmd.cm_op = i;
+		lwkt_sendmsg(&port, &msg[i]);
+	}
+	lwkt_serialize_enter(&rslz);
+	for (i = 0; i < 3; i++) {
+		got = lwkt_waitport(&rport, 0);
+		KUNIT_ASSERT_NOT_NULL(test, got);
+		KUNIT_EXPECT_EQ(test, got->ms_error, got->ms_cmd.cm_op);
+	}
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+	/* waitmsg of an async reply, serializer held (released to sleep). */
+	lwkt_initmsg(&msg[0], &rport, 0);
+	msg[0].ms_cmd.cm_op = -EDOM;
+	lwkt_sendmsg(&port, &msg[0]);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&msg[0], 0), -EDOM);
+	KUNIT_EXPECT_TRUE(test, list_empty(&rport.mp_msgq));
+	lwkt_serialize_exit(&rslz);
+
+	/* domsg: sync reply without the reply serializer. */
+	lwkt_initmsg(&msg[1], &rport, 0);
+	msg[1].ms_cmd.cm_op = 5;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(&port, &msg[1], 0), 5);
+	rx_stop(rx);
+}
+
+/* ------------------------------------------------------------------
+ * Forwarding.
+ */
+
+/* Forwarded: queued elsewhere, or already replied by the forward. */
+static int rx_forward(struct rx *rx, lwkt_msg_t msg)
+{
+	lwkt_forwardmsg(rx->priv, msg);
+	return EASYNC;
+}
+
+static void msgport_test_forwardmsg(struct kunit *test)
+{
+	struct lwkt_port p1, p2, p3, rport;
+	struct lwkt_msg msg;
+	struct rx *r1, *r2;
+
+	memset(&sync_put_state, 0, sizeof(sync_put_state));
+	lwkt_initport_spin(&rport);
+	r2 = rx_start(test, &p2, true, -1, rx_reply_cmd);
+	r1 = rx_start(test, &p1, true, -1, rx_forward);
+	r1->priv = &p2;
+
+	lwkt_initmsg(&msg, &rport, 0);
+	msg.ms_cmd.cm_op = -ENOTTY;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(&p1, &msg, 0), -ENOTTY);
+	KUNIT_EXPECT_PTR_EQ(test, msg.ms_target_port, &p2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r1->received), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r2->received), 1);
+
+	/* Async, forwarded to a synchronous putport: replied by forward. */
+	lwkt_initport_putonly(&p3, sync_putport);
+	r1->priv = &p3;
+	lwkt_initmsg(&msg, &rport, 0);
+	msg.ms_cmd.cm_op = 9;
+	lwkt_sendmsg(&p1, &msg);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &msg);
+	KUNIT_EXPECT_EQ(test, msg.ms_error, 9);
+	KUNIT_EXPECT_PTR_EQ(test, sync_put_state.ran_in, r1->task);
+
+	rx_stop(r1);
+	rx_stop(r2);
+}
+
+/* ------------------------------------------------------------------
+ * Abort and drop.
+ */
+
+static atomic_t abort_calls;
+
+static void abort_by_drop(lwkt_msg_t msg)
+{
+	atomic_inc(&abort_calls);
+	lwkt_dropmsg(msg);
+}
+
+static void msgport_test_abortmsg(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+	struct task_struct *idle;
+
+	idle = kthread_create(rx_thread, NULL, "mpk_idle");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(idle));
+	lwkt_initport_thread(&port, idle);	/* owner never receives */
+	lwkt_initport_spin(&rport);
+	atomic_set(&abort_calls, 0);
+
+	lwkt_initmsg_abortable(&msg, &rport, MSGF_DROPABLE, abort_by_drop);
+	lwkt_sendmsg(&port, &msg);
+	KUNIT_EXPECT_FALSE(test, lwkt_checkmsg(&msg));
+	lwkt_abortmsg(&msg);
+	KUNIT_EXPECT_EQ(test, atomic_read(&abort_calls), 1);
+	KUNIT_EXPECT_TRUE(test, lwkt_msg_aborted(&msg));
+	/* Dropped by the abort function: done, never replied, not queued. */
+	KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&msg));
+	KUNIT_EXPECT_EQ(test, msg.ms_error, -ECANCELED);
+	KUNIT_EXPECT_FALSE(test, msg.ms_flags & MSGF_REPLY);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+	/* A done message is not aborted again. */
+	lwkt_abortmsg(&msg);
+	KUNIT_EXPECT_EQ(test, atomic_read(&abort_calls), 1);
+
+	/* Non-abortable: abort does nothing. */
+	lwkt_initmsg(&msg, &rport, MSGF_DROPABLE);
+	lwkt_sendmsg(&port, &msg);
+	lwkt_abortmsg(&msg);
+	KUNIT_EXPECT_FALSE(test, lwkt_msg_aborted(&msg));
+	KUNIT_EXPECT_FALSE(test, lwkt_checkmsg(&msg));
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&msg), 0);
+	kthread_stop(idle);
+}
+
+/* The receiver sees the abort request and finishes early. */
+static int rx_until_aborted(struct rx *rx, lwkt_msg_t msg)
+{
+	int i;
+
+	for (i = 0; i < 10 * 1000 && !lwkt_msg_aborted(msg); i++)
+		usleep_range(100, 200);
+	return lwkt_msg_aborted(msg) ? -ECANCELED : -ETIMEDOUT;
+}
+
+static void msgport_test_abort_running(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+	struct rx *rx;
+
+	atomic_set(&abort_calls, 0);
+	lwkt_initport_spin(&rport);
+	rx = rx_start(test, &port, true, -1, rx_until_aborted);
+	lwkt_initmsg_abortable(&msg, &rport, MSGF_DROPABLE, abort_by_drop);
+	lwkt_sendmsg(&port, &msg);
+	while (atomic_read(&rx->received) == 0)
+		usleep_range(100, 200);
+	/* Too late to drop (being processed): the receiver replies. */
+	lwkt_abortmsg(&msg);
+	KUNIT_EXPECT_EQ(test, atomic_read(&abort_calls), 1);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &msg);
+	KUNIT_EXPECT_EQ(test, msg.ms_error, -ECANCELED);
+	KUNIT_EXPECT_TRUE(test, msg.ms_flags & MSGF_REPLY);
+	rx_stop(rx);
+}
+
+struct pcatch_waiter {
+	struct lwkt_port *port;
+	struct lwkt_msg msg;
+	int flags;
+	int ret;
+	struct completion done;
+};
+
+static int pcatch_domsg_thread(void *arg)
+{
+	struct pcatch_waiter *w = arg;
+
+	allow_signal(SIGUSR1);
+	w->ret = lwkt_domsg(w->port, &w->msg, w->flags);
+	flush_signals(current);
+	complete(&w->done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ / 100);
+	return 0;
+}
+
+static struct task_struct *pcatch_start(struct kunit *test,
+					struct pcatch_waiter *w)
+{
+	struct task_struct *t;
+
+	init_completion(&w->done);
+	t = kthread_run(pcatch_domsg_thread, w, "mpk_pcatch");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	while (!(READ_ONCE(w->msg.ms_flags) & MSGF_QUEUED))
+		usleep_range(100, 200);
+	return t;
+}
+
+static void pcatch_end(struct task_struct *t)
+{
+	kthread_stop(t);
+	put_task_struct(t);
+}
+
+static void msgport_test_domsg_pcatch(struct kunit *test)
+{
+	struct pcatch_waiter *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	struct lwkt_port port;
+	struct task_struct *t;
+	lwkt_msg_t got;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	lwkt_initport_spin(&port);
+	w->port = &port;
+
+	/* Abortable: the signal aborts (drops) it, domsg returns -EINTR. */
+	atomic_set(&abort_calls, 0);
+	lwkt_initmsg_abortable(&w->msg, NULL, MSGF_DROPABLE, abort_by_drop);
+	w->flags = MSGF_PCATCH;
+	t = pcatch_start(test, w);
+	send_sig(SIGUSR1, t, 1);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&w->done, TMO));
+	KUNIT_EXPECT_EQ(test, w->ret, -EINTR);
+	KUNIT_EXPECT_EQ(test, w->msg.ms_error, -ECANCELED);
+	KUNIT_EXPECT_EQ(test, atomic_read(&abort_calls), 1);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&port));
+	pcatch_end(t);
+
+	/*
+	 * Not abortable, MSGF_PCATCH on the message: the wait cannot end
+	 * before the reply, then says -EINTR; ms_error has the result.
+	 */
+	lwkt_initmsg(&w->msg, NULL, MSGF_PCATCH);
+	w->flags = 0;
+	t = pcatch_start(test, w);
+	send_sig(SIGUSR1, t, 1);
+	msleep(20);
+	KUNIT_EXPECT_FALSE(test, completion_done(&w->done));
+	got = lwkt_getport(&port);
+	KUNIT_ASSERT_PTR_EQ(test, got, &w->msg);
+	lwkt_replymsg(got, 3);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&w->done, TMO));
+	KUNIT_EXPECT_EQ(test, w->ret, -EINTR);
+	KUNIT_EXPECT_EQ(test, w->msg.ms_error, 3);
+	pcatch_end(t);
+
+	/* Without PCATCH a signal changes nothing. */
+	lwkt_initmsg(&w->msg, NULL, 0);
+	t = pcatch_start(test, w);
+	send_sig(SIGUSR1, t, 1);
+	msleep(20);
+	KUNIT_EXPECT_FALSE(test, completion_done(&w->done));
+	got = lwkt_getport(&port);
+	KUNIT_ASSERT_PTR_EQ(test, got, &w->msg);
+	lwkt_replymsg(got, 4);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&w->done, TMO));
+	KUNIT_EXPECT_EQ(test, w->ret, 4);
+	pcatch_end(t);
+}
+
+static void msgport_test_dropmsg(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	struct lwkt_msg a, b, c;
+
+	lwkt_initport_spin(&port);
+	lwkt_initport_spin(&rport);
+	lwkt_initmsg(&a, &rport, MSGF_DROPABLE);
+	lwkt_initmsg(&b, &rport, MSGF_DROPABLE);
+	lwkt_initmsg(&c, &rport, 0);
+	lwkt_sendmsg(&port, &a);
+	lwkt_sendmsg(&port, &b);
+	lwkt_sendmsg(&port, &c);
+
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&c), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&b), 0);
+	KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&b));
+	KUNIT_EXPECT_EQ(test, b.ms_error, -ECANCELED);
+	KUNIT_EXPECT_FALSE(test, b.ms_flags & (MSGF_QUEUED | MSGF_REPLY));
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&b), -ENOENT);
+	/* Order of the rest is kept. */
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(&port), &a);
+	/* Received: too late to drop. */
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&a), -ENOENT);
+	lwkt_replymsg(&a, 0);
+	/* Replied (queued on the reply port): still not droppable. */
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&a), -ENOENT);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(&rport), &a);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(&port), &c);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&port));
+
+	/* Never-sent message: nothing to drop. */
+	lwkt_initmsg(&a, &rport, MSGF_DROPABLE);
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&a), -ENOENT);
+}
+
+/* Drop races a receiver: each message is dropped xor replied, once. */
+#define RACE_ROUNDS	2000
+
+static void msgport_test_drop_race(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	struct spin_msg *msgs;
+	struct rx *rx;
+	int i, dropped = 0, replied = 0;
+	lwkt_msg_t m;
+
+	msgs = kunit_kcalloc(test, RACE_ROUNDS, sizeof(*msgs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, msgs);
+	lwkt_initport_spin(&port);
+	lwkt_initport_spin(&rport);
+	rx = rx_start(test, &port, false,
+		      num_online_cpus() > 1 ? 1 : -1, rx_count);
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		lwkt_initmsg(&msgs[i].msg, &rport, MSGF_DROPABLE);
+		lwkt_sendmsg(&port, &msgs[i].msg);
+		if (get_random_u32_below(2) && lwkt_dropmsg(&msgs[i].msg) == 0)
+			dropped++;
+		if ((i & 63) == 0)
+			cond_resched();
+	}
+	while (dropped + replied < RACE_ROUNDS) {
+		m = lwkt_waitport(&rport, 0);
+		KUNIT_ASSERT_NOT_NULL(test, m);
+		KUNIT_EXPECT_TRUE(test, m->ms_flags & MSGF_REPLY);
+		replied++;
+	}
+	rx_stop(rx);
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		bool was_dropped = !(msgs[i].msg.ms_flags & MSGF_REPLY);
+
+		KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&msgs[i].msg));
+		KUNIT_EXPECT_EQ(test, atomic_read(&msgs[i].handled),
+				was_dropped ? 0 : 1);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&rx->received), replied);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+	kunit_info(test, "%d dropped, %d replied\n", dropped, replied);
+}
+
+static void abort_race_fn(lwkt_msg_t msg)
+{
+	struct spin_msg *sm = container_of(msg, struct spin_msg, msg);
+
+	sm->aborts++;
+	sm->dropped = lwkt_dropmsg(msg) == 0;
+}
+
+/* Abort races the receiver's reply: abortfn runs once, message back once. */
+static void msgport_test_abort_race(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	struct spin_msg *msgs;
+	struct rx *rx;
+	int i, dropped = 0, replied = 0;
+
+	msgs = kunit_kcalloc(test, RACE_ROUNDS, sizeof(*msgs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, msgs);
+	lwkt_initport_spin(&port);
+	lwkt_initport_spin(&rport);
+	rx = rx_start(test, &port, false,
+		      num_online_cpus() > 1 ? 1 : -1, rx_count);
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		lwkt_initmsg_abortable(&msgs[i].msg, &rport, MSGF_DROPABLE,
+				       abort_race_fn);
+		lwkt_sendmsg(&port, &msgs[i].msg);
+		lwkt_abortmsg(&msgs[i].msg);
+		lwkt_abortmsg(&msgs[i].msg);
+		if ((i & 63) == 0)
+			cond_resched();
+	}
+	for (i = 0; i < RACE_ROUNDS; i++)
+		dropped += msgs[i].dropped;
+	while (dropped + replied < RACE_ROUNDS) {
+		KUNIT_ASSERT_NOT_NULL(test, lwkt_waitport(&rport, 0));
+		replied++;
+	}
+	rx_stop(rx);
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		KUNIT_EXPECT_LE(test, msgs[i].aborts, 1);
+		KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&msgs[i].msg));
+		/* Dropped xor handled and replied. */
+		KUNIT_EXPECT_EQ(test, atomic_read(&msgs[i].handled),
+				msgs[i].dropped ? 0 : 1);
+		KUNIT_EXPECT_EQ(test, !!(msgs[i].msg.ms_flags & MSGF_REPLY),
+				!msgs[i].dropped);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&rx->received), replied);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+	kunit_info(test, "%d dropped by abort, %d replied\n", dropped, replied);
+}
+
+/* ------------------------------------------------------------------
+ * Special ports.
+ */
+
+static atomic_t rport_calls;
+static lwkt_port_t rport_seen_port;
+
+static void count_rportfn(lwkt_port_t port, lwkt_msg_t msg)
+{
+	rport_seen_port = port;
+	atomic_inc(&rport_calls);
+	kfree(msg);
+}
+
+static void msgport_test_replyonly(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	lwkt_msg_t msg;
+	struct rx *rx;
+
+	atomic_set(&rport_calls, 0);
+	lwkt_initport_replyonly(&rport, count_rportfn);
+	rx = rx_start(test, &port, true, -1, NULL);
+	msg = kmalloc(sizeof(*msg), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, msg);
+	lwkt_initmsg(msg, &rport, 0);
+	lwkt_sendmsg(&port, msg);
+	rx_stop(rx);		/* drains: the reply has run */
+	KUNIT_EXPECT_EQ(test, atomic_read(&rport_calls), 1);
+	KUNIT_EXPECT_PTR_EQ(test, rport_seen_port, &rport);
+
+	expect_warning("receive from port");
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+}
+
+static void msgport_test_replyonly_null(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+	struct rx *rx;
+
+	lwkt_initport_replyonly_null(&rport);
+	rx = rx_start(test, &port, true, -1, rx_reply_cmd);
+	lwkt_initmsg(&msg, &rport, 0);
+	msg.ms_cmd.cm_op = -EFBIG;
+	lwkt_sendmsg(&port, &msg);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&msg, 0), -EFBIG);
+	KUNIT_EXPECT_EQ(test, msg.ms_flags & (MSGF_DONE | MSGF_REPLY |
+					     MSGF_QUEUED),
+			MSGF_DONE | MSGF_REPLY);
+	KUNIT_EXPECT_TRUE(test, list_empty(&rport.mp_msgq));
+	msg.ms_cmd.cm_op = 1;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(&port, &msg, 0), 1);
+	rx_stop(rx);
+}
+
+static void msgport_test_panic_port(struct kunit *test)
+{
+	struct lwkt_port pport, rport, port;
+	struct lwkt_msg msg;
+	lwkt_msg_t got;
+
+	lwkt_initport_panic(&pport);
+	lwkt_initport_spin(&rport);
+	lwkt_initport_spin(&port);
+
+	/* A send fails, and the message comes back with the error. */
+	lwkt_initmsg(&msg, &rport, 0);
+	expect_warning("which takes none");
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&pport, &msg), 0);
+	got = lwkt_getport(&rport);
+	KUNIT_EXPECT_PTR_EQ(test, got, &msg);
+	KUNIT_EXPECT_EQ(test, msg.ms_error, -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(&pport, &msg, 0), -EOPNOTSUPP);
+
+	expect_warning("which has no queue");
+	KUNIT_EXPECT_NULL(test, lwkt_waitport(&pport, 0));
+
+	/* domsg refuses a reply port that cannot wait, before sending. */
+	lwkt_initmsg(&msg, &pport, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(&port, &msg, 0), -EINVAL);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&port));
+
+	/* A reply to a panic port is not lost: the message is done. */
+	lwkt_sendmsg(&port, &msg);
+	got = lwkt_getport(&port);
+	KUNIT_ASSERT_PTR_EQ(test, got, &msg);
+	expect_warning("which takes none");
+	lwkt_replymsg(got, 0);
+	KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&msg));
+}
+
+/* ------------------------------------------------------------------
+ * Misuse is refused with an error and one warning, never corruption.
+ */
+
+static void msgport_test_misuse(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+
+	lwkt_initport_spin(&port);
+	lwkt_initport_spin(&rport);
+
+	lwkt_initmsg(&msg, NULL, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), -EINVAL);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&port));
+
+	lwkt_initmsg(&msg, &rport, MSGF_DROPABLE);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), 0);
+	expect_warning("sent while in flight");
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), -EBUSY);
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(&port, &msg, 0), -EBUSY);
+	/* Still queued exactly once. */
+	KUNIT_EXPECT_TRUE(test, list_is_singular(&port.mp_msgq));
+	expect_warning("forward of message");
+	KUNIT_EXPECT_EQ(test, lwkt_forwardmsg(&rport, &msg), -EINVAL);
+	expect_warning("reply to message");
+	lwkt_replymsg(&msg, 0);
+	KUNIT_EXPECT_TRUE(test, list_is_singular(&port.mp_msgq));
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&msg), 0);
+	/* Replying to a done message is refused too (same warning site). */
+	lwkt_replymsg(&msg, 0);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+}
+
+/* ------------------------------------------------------------------
+ * Per-CPU service threads.
+ */
+
+struct svc_msg {
+	struct lwkt_msg msg;
+	int cpu;
+	struct task_struct *task;
+};
+
+static int svc_where(lwkt_msg_t msg)
+{
+	struct svc_msg *sm = container_of(msg, struct svc_msg, msg);
+
+	sm->cpu = raw_smp_processor_id();
+	sm->task = current;
+	return 42;
+}
+
+static void msgport_test_cpu_port(struct kunit *test)
+{
+	struct svc_msg sm;
+	int cpu;
+
+	KUNIT_EXPECT_NULL(test, lwkt_cpu_port(-1));
+	KUNIT_EXPECT_NULL(test, lwkt_cpu_port(nr_cpu_ids));
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		lwkt_port_t port = lwkt_cpu_port(cpu);
+
+		KUNIT_ASSERT_NOT_NULL(test, port);
+		lwkt_initmsg(&sm.msg, NULL, 0);
+		sm.msg.ms_cmd.cm_func = svc_where;
+		sm.cpu = -1;
+		KUNIT_EXPECT_EQ(test, lwkt_domsg(port, &sm.msg, 0), 42);
+		KUNIT_EXPECT_EQ(test, sm.cpu, cpu);
+		KUNIT_EXPECT_PTR_EQ(test, sm.task, port->mp_td);
+		KUNIT_EXPECT_PTR_NE(test, sm.task, current);
+	}
+	cpus_read_unlock();
+
+	/* No command: -EINVAL. */
+	lwkt_initmsg(&sm.msg, NULL, 0);
+	sm.msg.ms_cmd.cm_func = NULL;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(lwkt_cpu_port(0), &sm.msg, 0),
+			-EINVAL);
+}
+
+/* A command that keeps the message (EASYNC) and replies later. */
+static struct lwkt_msg *kept_msg;
+
+static int svc_keep(lwkt_msg_t msg)
+{
+	WRITE_ONCE(kept_msg, msg);
+	return EASYNC;
+}
+
+/* A command that sends to its own service port: run in place. */
+static int svc_loopback(lwkt_msg_t msg)
+{
+	struct svc_msg inner;
+	int ret;
+
+	lwkt_initmsg(&inner.msg, NULL, 0);
+	inner.msg.ms_cmd.cm_func = svc_where;
+	ret = lwkt_domsg(lwkt_cpu_port(raw_smp_processor_id()), &inner.msg, 0);
+	return (ret == 42 && inner.task == current) ? 1 : -EDEADLK;
+}
+
+static void msgport_test_cpu_port_easync(struct kunit *test)
+{
+	struct lwkt_port rport;
+	struct lwkt_msg msg;
+	lwkt_port_t port = lwkt_cpu_port(0);
+
+	KUNIT_ASSERT_NOT_NULL(test, port);
+	lwkt_initport_spin(&rport);
+	kept_msg = NULL;
+	lwkt_initmsg(&msg, &rport, 0);
+	msg.ms_cmd.cm_func = svc_keep;
+	lwkt_sendmsg(port, &msg);
+	while (!READ_ONCE(kept_msg))
+		usleep_range(100, 200);
+	msleep(5);
+	KUNIT_EXPECT_FALSE(test, lwkt_checkmsg(&msg));
+	lwkt_replymsg(kept_msg, 11);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &msg);
+	KUNIT_EXPECT_EQ(test, msg.ms_error, 11);
+
+	lwkt_initmsg(&msg, NULL, 0);
+	msg.ms_cmd.cm_func = svc_loopback;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(port, &msg, 0), 1);
+}
+
+/* Cross-CPU async traffic to every service port, replies collected. */
+static void msgport_test_cpu_port_traffic(struct kunit *test)
+{
+	int n = 256 * num_online_cpus(), i, cpu, got = 0;
+	struct lwkt_port rport;
+	struct svc_msg *msgs;
+	int *cpus;
+
+	msgs = kunit_kcalloc(test, n, sizeof(*msgs), GFP_KERNEL);
+	cpus = kunit_kcalloc(test, nr_cpu_ids, sizeof(*cpus), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, msgs);
+	KUNIT_ASSERT_NOT_NULL(test, cpus);
+	lwkt_initport_spin(&rport);
+	cpus_read_lock();
+	i = 0;
+	while (i < n) {
+		for_each_online_cpu(cpu) {
+			if (i >= n)
+				break;
+			lwkt_initmsg(&msgs[i].msg, &rport, 0);
+			msgs[i].msg.ms_cmd.cm_func = svc_where;
+			msgs[i].msg.u.ms_result = cpu;
+			lwkt_sendmsg(lwkt_cpu_port(cpu), &msgs[i].msg);
+			i++;
+		}
+	}
+	while (got < n) {
+		KUNIT_ASSERT_NOT_NULL(test, lwkt_waitport(&rport, 0));
+		got++;
+	}
+	cpus_read_unlock();
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, msgs[i].msg.ms_error, 42);
+		KUNIT_EXPECT_EQ(test, msgs[i].cpu, msgs[i].msg.u.ms_result);
+		if (msgs[i].cpu >= 0 && msgs[i].cpu < nr_cpu_ids)
+			cpus[msgs[i].cpu]++;
+	}
+	for_each_online_cpu(cpu)
+		KUNIT_EXPECT_GT(test, cpus[cpu], 0);
+}
+
+#ifdef CONFIG_HOTPLUG_CPU
+/* CPU hotplug: nothing lost or stranded, the thread follows its CPU. */
+struct hp_traffic {
+	struct lwkt_port rport;
+	struct svc_msg *msgs;
+	int n;
+	int sent;
+	struct completion done;
+};
+
+static int hp_sender(void *arg)
+{
+	struct hp_traffic *h = arg;
+	int i;
+
+	for (i = 0; i < h->n; i++) {
+		lwkt_initmsg(&h->msgs[i].msg, &h->rport, 0);
+		h->msgs[i].msg.ms_cmd.cm_func = svc_where;
+		lwkt_sendmsg(lwkt_cpu_port(1), &h->msgs[i].msg);
+		h->sent++;
+		if ((i & 15) == 0)
+			usleep_range(50, 100);
+	}
+	complete(&h->done);
+	return 0;
+}
+
+static void msgport_test_cpu_hotplug(struct kunit *test)
+{
+	struct hp_traffic *h;
+	struct task_struct *t;
+	struct svc_msg sm;
+	int i, got = 0, ret;
+
+	if (num_online_cpus() < 2 || !cpu_online(1))
+		kunit_skip(test, "needs CPU 1 and CPU hotplug");
+	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h->n = 3000;
+	h->msgs = kunit_kcalloc(test, h->n, sizeof(*h->msgs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h->msgs);
+	lwkt_initport_spin(&h->rport);
+	init_completion(&h->done);
+
+	t = kthread_create_on_cpu(hp_sender, h, 0, "mpk_hp/%u");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wake_up_process(t);
+	for (i = 0; i < 3; i++) {
+		ret = remove_cpu(1);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		/* While CPU 1 is down its port is served elsewhere. */
+		lwkt_initmsg(&sm.msg, NULL, 0);
+		sm.msg.ms_cmd.cm_func = svc_where;
+		KUNIT_EXPECT_EQ(test, lwkt_domsg(lwkt_cpu_port(1), &sm.msg, 0), 42);
+		KUNIT_EXPECT_NE(test, sm.cpu, 1);
+		msleep(10);
+		ret = add_cpu(1);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		msleep(10);
+	}
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&h->done, 6 * TMO));
+	while (got < h->sent) {
+		KUNIT_ASSERT_NOT_NULL(test, lwkt_waitport(&h->rport, 0));
+		got++;
+	}
+	KUNIT_EXPECT_EQ(test, got, h->n);
+	for (i = 0; i < h->n; i++)
+		KUNIT_EXPECT_EQ(test, h->msgs[i].msg.ms_error, 42);
+
+	/* Back on CPU 1 once it is online again. */
+	lwkt_initmsg(&sm.msg, NULL, 0);
+	sm.msg.ms_cmd.cm_func = svc_where;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(lwkt_cpu_port(1), &sm.msg, 0), 42);
+	KUNIT_EXPECT_EQ(test, sm.cpu, 1);
+	kunit_info(test, "%d messages across 3 offline/online cycles\n", got);
+}
+#else
+static void msgport_test_cpu_hotplug(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_HOTPLUG_CPU");
+}
+#endif
+
+static struct kunit_case msgport_test_cases[] = {
+	KUNIT_CASE(msgport_test_initmsg),
+	KUNIT_CASE(msgport_test_thread_sendmsg),
+	KUNIT_CASE(msgport_test_thread_stop_drains),
+	KUNIT_CASE(msgport_test_thread_owner_only),
+	KUNIT_CASE(msgport_test_thread_waitmsg_async),
+	KUNIT_CASE(msgport_test_domsg_sync_reply),
+	KUNIT_CASE(msgport_test_sync_putport),
+	KUNIT_CASE(msgport_test_spin_many),
+	KUNIT_CASE(msgport_test_spin_cross_cpu),
+	KUNIT_CASE(msgport_test_waitport_pcatch),
+	KUNIT_CASE(msgport_test_serialize),
+	KUNIT_CASE(msgport_test_forwardmsg),
+	KUNIT_CASE(msgport_test_abortmsg),
+	KUNIT_CASE(msgport_test_abort_running),
+	KUNIT_CASE(msgport_test_domsg_pcatch),
+	KUNIT_CASE(msgport_test_dropmsg),
+	KUNIT_CASE(msgport_test_drop_race),
+	KUNIT_CASE(msgport_test_abort_race),
+	KUNIT_CASE(msgport_test_replyonly),
+	KUNIT_CASE(msgport_test_replyonly_null),
+	KUNIT_CASE(msgport_test_panic_port),
+	KUNIT_CASE(msgport_test_misuse),
+	KUNIT_CASE(msgport_test_cpu_port),
+	KUNIT_CASE(msgport_test_cpu_port_easync),
+	KUNIT_CASE(msgport_test_cpu_port_traffic),
+	KUNIT_CASE_SLOW(msgport_test_cpu_hotplug),
+	{}
+};
+
+static struct kunit_suite msgport_test_suite = {
+	.name = "msgport",
+	.test_cases = msgport_test_cases,
+};
+
+kunit_test_suites(&msgport_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for msgport");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * msgport internals shared by the message layer and the service threads.
+ */
+#ifndef _MSGPORT_INTERNAL_H
+#define _MSGPORT_INTERNAL_H
+
+#include <msgport/msgport.h>
+
+/* Bit in lwkt_msg.ms_state: lwkt_abortmsg() has been called. */
+#define LWKT_MSG_ABORTED	0
+
+int __lwkt_thread_putport(lwkt_port_t port, lwkt_msg_t msg);
+
+
+#endif /* _MSGPORT_INTERNAL_H */

@@ -1,0 +1,1015 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgport: LWKT messages and ports.
+ *
+ * A message travels sender -> target port -> receiver -> reply port ->
+ * sender.  Whoever holds it owns it (see struct lwkt_msg); hand-over
+ * happens under the lock of the port whose queue the message enters or
+ * leaves, or, for a synchronous reply, through a release store of
+ * MSGF_DONE that the waiter reads with acquire semantics.
+ *
+ * Port locks: thread and spin ports use the lock of their wait queue head
+ * (mp_wq.lock), taken with interrupts disabled so that messages may be
+ * sent and replied to from any context.  Serializer ports use their
+ * lwkt_serialize (a mutex), so they are for process context only.  No
+ * code path holds two port locks at once.
+ *
+ * Waiting for a particular message (lwkt_waitmsg(), lwkt_domsg()) sleeps
+ * on the hashed wait queue of &msg->ms_flags (wait_var_event style): every
+ * transition to MSGF_DONE is followed by a full barrier and wake_up_var(),
+ * which only hashes the address, so the waiter may free the message as
+ * soon as it sees MSGF_DONE.
+ */
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/wait_bit.h>
+
+#include "internal.h"
+
+/* ---------------------------------------------------------------------
+ * Queue helpers.  All of them need the port lock.
+ */
+
+static inline spinlock_t *lwkt_port_spin(lwkt_port_t port)
+{
+	return &port->mp_wq.lock;
+}
+
+static void lwkt_port_assert_locked(lwkt_port_t port)
+{
+	if (port->mpu_serialize)
+		lockdep_assert_held(&port->mpu_serialize->lock);
+	else
+		lockdep_assert_held(lwkt_port_spin(port));
+}
+
+static void __lwkt_pushmsg(lwkt_port_t port, lwkt_msg_t msg)
+{
+	lwkt_port_assert_locked(port);
+	WARN_ON_ONCE(msg->ms_qport);
+
+	msg->ms_qport = port;
+	WRITE_ONCE(msg->ms_flags, msg->ms_flags | MSGF_QUEUED);
+	list_add_tail(&msg->ms_node, &port->mp_msgq);
+}
+
+static void __lwkt_pullmsg(lwkt_port_t port, lwkt_msg_t msg)
+{
+	lwkt_port_assert_locked(port);
+	WARN_ON_ONCE(msg->ms_qport != port);
+
+	list_del_init(&msg->ms_node);
+	msg->ms_qport = NULL;
+	WRITE_ONCE(msg->ms_flags, msg->ms_flags & ~MSGF_QUEUED);
+}
+
+/* Dequeue and return the first message, or NULL. */
+static lwkt_msg_t __lwkt_pollmsg(lwkt_port_t port)
+{
+	lwkt_msg_t msg;
+
+	lwkt_port_assert_locked(port);
+	msg = list_first_entry_or_null(&port->mp_msgq, struct lwkt_msg,
+				       ms_node);
+	if (msg)
+		__lwkt_pullmsg(port, msg);
+	return msg;
+}
+
+/*
+ * Mark @msg done.  Release ordering makes ms_error and u visible to whoever
+ * sees MSGF_DONE.  @msg may be freed by its sender as soon as the store
+ * lands, so it must be the caller's last access to the message.
+ */
+static void __lwkt_setdone(lwkt_msg_t msg, int flags)
+{
+	smp_store_release(&msg->ms_flags, msg->ms_flags | MSGF_DONE | flags);
+}
+
+/*
+ * Wake lwkt_waitmsg() sleepers of @msg.  Only the address is used, so it is
+ * safe after the message has been freed.  The barrier orders the MSGF_DONE
+ * store before the wait-queue check and pairs with the one in
+ * prepare_to_wait_event() (set_current_state()).
+ */
+static void lwkt_wake_msg(lwkt_msg_t msg)
+{
+	smp_mb();
+	wake_up_var(&msg->ms_flags);
+}
+
+/* A synchronous reply: no queueing, just wake the lwkt_domsg() waiter. */
+static void lwkt_complete_sync(lwkt_msg_t msg)
+{
+	__lwkt_setdone(msg, MSGF_REPLY);
+	lwkt_wake_msg(msg);
+}
+
+static bool lwkt_wait_stop(void)
+{
+	return (current->flags & PF_KTHREAD) && kthread_should_stop();
+}
+
+static unsigned int lwkt_sleep_state(int flags, unsigned int nointr)
+{
+	return (flags & MSGF_PCATCH) ? TASK_INTERRUPTIBLE : nointr;
+}
+
+/*
+ * Sleep until @msg is done.  With MSGF_PCATCH a signal aborts the message
+ * (lwkt_abortmsg()) and the wait goes on uninterruptibly until the receiver
+ * gives it back, since until then it still owns the memory.  @slz, if set,
+ * is released while sleeping.  Returns 0, or -EINTR if a signal came.
+ */
+static int __lwkt_wait_done(lwkt_msg_t msg, int flags,
+			    struct lwkt_serialize *slz)
+{
+	struct wait_queue_head *wq = __var_waitqueue(&msg->ms_flags);
+	struct wait_bit_queue_entry wbq;
+	unsigned int state = lwkt_sleep_state(flags, TASK_UNINTERRUPTIBLE);
+	int intr = 0;
+
+	if (lwkt_msg_done(msg))
+		return 0;
+
+	might_sleep();
+	init_wait_var_entry(&wbq, &msg->ms_flags, 0);
+	for (;;) {
+		long ret = prepare_to_wait_event(wq, &wbq.wq_entry, state);
+
+		if (lwkt_msg_done(msg))
+			break;
+		if (ret) {
+			/* Signal: abort once, then wait it out. */
+			intr = -EINTR;
+			state = TASK_UNINTERRUPTIBLE;
+			lwkt_abortmsg(msg);
+			continue;
+		}
+		if (slz)
+			lwkt_serialize_exit(slz);
+		schedule();
+		if (slz)
+			lwkt_serialize_enter(slz);
+	}
+	finish_wait(wq, &wbq.wq_entry);
+	return intr;
+}
+
+static int lwkt_wait_result(lwkt_msg_t msg, int intr)
+{
+	return intr ? intr : msg->ms_error;
+}
+
+/* ---------------------------------------------------------------------
+ * Thread ports: one owning task receives.
+ */
+
+static bool lwkt_thread_owner_ok(lwkt_port_t port)
+{
+	return !WARN_ONCE(port->mp_td != current,
+			  "msgport: %s[%d] receives on a thread port owned by %s[%d]\n",
+			  current->comm, task_pid_nr(current),
+			  port->mp_td->comm, task_pid_nr(port->mp_td));
+}
+
+int __lwkt_thread_putport(lwkt_port_t port, lwkt_msg_t msg)
+{
+	unsigned long irqflags;
+	bool wake;
+
+	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
+	__lwkt_pushmsg(port, msg);
+	wake = port->mp_flags & MSGPORTF_WAITING;
+	port->mp_flags &= ~MSGPORTF_WAITING;
+	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
+
+	if (wake)
+		wake_up_process(port->mp_td);
+	return EASYNC;
+}
+
+static void *lwkt_thread_getport(lwkt_port_t port)
+{
+	unsigned long irqflags;
+	lwkt_msg_t msg;
+
+	if (!lwkt_thread_owner_ok(port))
+		return NULL;
+	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
+	msg = __lwkt_pollmsg(port);
+	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
+	return msg;
+}
+
+static void *lwkt_thread_waitport(lwkt_port_t port, int flags)
+{
+	unsigned int state = lwkt_sleep_state(flags, TASK_IDLE);
+	lwkt_msg_t msg;
+
+	if (!lwkt_thread_owner_ok(port))
+		return NULL;
+	might_sleep();
+	for (;;) {
+		spin_lock_irq(lwkt_port_spin(port));
+		msg = __lwkt_pollmsg(port);
+		if (!msg) {
+			port->mp_flags |= MSGPORTF_WAITING;
+			set_current_state(state);
+		}
+		spin_unlock_irq(lwkt_port_spin(port));
+		if (msg)
+			return msg;
+		if (signal_pending_state(state, current) || lwkt_wait_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return NULL;
+}
+
+/* lwkt_waitmsg() for ports locked by mp_wq.lock (thread and spin). */
+static int lwkt_spin_waitmsg(lwkt_msg_t msg, int flags)
+{
+	lwkt_port_t port = msg->ms_reply_port;
+	unsigned long irqflags;
+	int intr;
+
+	intr = __lwkt_wait_done(msg, flags, NULL);
+	if (READ_ONCE(msg->ms_flags) & MSGF_QUEUED) {
+		/* Async reply: take it off the reply port. */
+		spin_lock_irqsave(lwkt_port_spin(port), irqflags);
+		if (msg->ms_qport == port)
+			__lwkt_pullmsg(port, msg);
+		spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
+	}
+	return lwkt_wait_result(msg, intr);
+}
+
+static int lwkt_thread_waitmsg(lwkt_msg_t msg, int flags)
+{
+	lwkt_port_t port = msg->ms_reply_port;
+
+	/* An async reply is a message for the owner to receive. */
+	if (!(READ_ONCE(msg->ms_flags) & MSGF_SYNC) &&
+	    !lwkt_thread_owner_ok(port))
+		return -EPERM;
+	return lwkt_spin_waitmsg(msg, flags);
+}
+
+static void lwkt_thread_replyport(lwkt_port_t port, lwkt_msg_t msg)
+{
+	unsigned long irqflags;
+	bool wake;
+
+	if (msg->ms_flags & MSGF_SYNC) {
+		lwkt_complete_sync(msg);
+		return;
+	}
+	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
+	__lwkt_pushmsg(port, msg);
+	__lwkt_setdone(msg, MSGF_REPLY);
+	wake = port->mp_flags & MSGPORTF_WAITING;
+	port->mp_flags &= ~MSGPORTF_WAITING;
+	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
+
+	if (wake)
+		wake_up_process(port->mp_td);
+	lwkt_wake_msg(msg);
+}
+
+/* lwkt_dropmsg() for ports locked by mp_wq.lock (thread and spin). */
+static int lwkt_spin_dropmsg(lwkt_port_t port, lwkt_msg_t msg)
+{
+	unsigned long irqflags;
+	int error = -ENOENT;
+
+	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
+	if (msg->ms_qport == port && !(msg->ms_flags & MSGF_REPLY)) {
+		__lwkt_pullmsg(port, msg);
+		msg->ms_error = -ECANCELED;
+		__lwkt_setdone(msg, 0);
+		error = 0;
+	}
+	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
+	return error;
+}
+
+/* ---------------------------------------------------------------------
+ * Spin ports: a spinlock and a wait queue; receivers compete.
+ */
+
+static int lwkt_spin_putport(lwkt_port_t port, lwkt_msg_t msg)
+{
+	unsigned long irqflags;
+
+	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
+	__lwkt_pushmsg(port, msg);
+	wake_up_locked(&port->mp_wq);
+	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
+	return EASYNC;
+}
+
+static void *lwkt_spin_getport(lwkt_port_t port)
+{
+	unsigned long irqflags;
+	lwkt_msg_t msg;
+
+	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
+	msg = __lwkt_pollmsg(port);
+	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
+	return msg;
+}
+
+static void *lwkt_spin_waitport(lwkt_port_t port, int flags)
+{
+	unsigned int state = lwkt_sleep_state(flags, TASK_IDLE);
+	wait_queue_entry_t wait;
+	lwkt_msg_t msg;
+
+	might_sleep();
+	init_wait_entry(&wait, WQ_FLAG_EXCLUSIVE);
+	spin_lock_irq(lwkt_port_spin(port));
+	while (!(msg = __lwkt_pollmsg(port))) {
+		/* A wake-up removes us from the queue: join it again. */
+		if (list_empty(&wait.entry))
+			__add_wait_queue_entry_tail(&port->mp_wq, &wait);
+		set_current_state(state);
+		if (signal_pending_state(state, current) || lwkt_wait_stop())
+			break;
+		spin_unlock_irq(lwkt_port_spin(port));
+		schedule();
+		spin_lock_irq(lwkt_port_spin(port));
+	}
+	if (!list_empty(&wait.entry))
+		list_del_init(&wait.entry);
+	__set_current_state(TASK_RUNNING);
+	/* We may have taken a wake-up meant for a message: pass it on. */
+	if (!msg && !list_empty(&port->mp_msgq))
+		wake_up_locked(&port->mp_wq);
+	spin_unlock_irq(lwkt_port_spin(port));
+	return msg;
+}
+
+static void lwkt_spin_replyport(lwkt_port_t port, lwkt_msg_t msg)
+{
+	unsigned long irqflags;
+
+	if (msg->ms_flags & MSGF_SYNC) {
+		lwkt_complete_sync(msg);
+		return;
+	}
+	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
+	__lwkt_pushmsg(port, msg);
+	__lwkt_setdone(msg, MSGF_REPLY);
+	wake_up_locked(&port->mp_wq);
+	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
+	lwkt_wake_msg(msg);
+}
+
+/* ---------------------------------------------------------------------
+ * Serializer ports: guarded by a caller-supplied lwkt_serialize.  put and
+ * reply take it; get, wait and waitmsg need the caller to hold it.
+ */
+
+static int lwkt_serialize_putport(lwkt_port_t port, lwkt_msg_t msg)
+{
+	lwkt_serialize_enter(port->mpu_serialize);
+	__lwkt_pushmsg(port, msg);
+	wake_up(&port->mp_wq);
+	lwkt_serialize_exit(port->mpu_serialize);
+	return EASYNC;
+}
+
+static void *lwkt_serialize_getport(lwkt_port_t port)
+{
+	return __lwkt_pollmsg(port);
+}
+
+static void *lwkt_serialize_waitport(lwkt_port_t port, int flags)
+{
+	unsigned int state = lwkt_sleep_state(flags, TASK_IDLE);
+	lwkt_msg_t msg;
+	DEFINE_WAIT(wait);
+
+	lwkt_port_assert_locked(port);
+	might_sleep();
+	while (!(msg = __lwkt_pollmsg(port))) {
+		prepare_to_wait_exclusive(&port->mp_wq, &wait, state);
+		if (signal_pending_state(state, current) || lwkt_wait_stop()) {
+			finish_wait(&port->mp_wq, &wait);
+			if (!list_empty(&port->mp_msgq))
+				wake_up(&port->mp_wq);
+			return NULL;
+		}
+		lwkt_serialize_exit(port->mpu_serialize);
+		schedule();
+		lwkt_serialize_enter(port->mpu_serialize);
+		finish_wait(&port->mp_wq, &wait);
+	}
+	return msg;
+}
+
+static int lwkt_serialize_waitmsg(lwkt_msg_t msg, int flags)
+{
+	lwkt_port_t port = msg->ms_reply_port;
+	int intr;
+
+	lwkt_port_assert_locked(port);
+	intr = __lwkt_wait_done(msg, flags, port->mpu_serialize);
+	if (msg->ms_qport == port)
+		__lwkt_pullmsg(port, msg);
+	return lwkt_wait_result(msg, intr);
+}
+
+static void lwkt_serialize_replyport(lwkt_port_t port, lwkt_msg_t msg)
+{
+	if (msg->ms_flags & MSGF_SYNC) {
+		lwkt_complete_sync(msg);
+		return;
+	}
+	lwkt_serialize_enter(port->mpu_serialize);
+	__lwkt_pushmsg(port, msg);
+	__lwkt_setdone(msg, MSGF_REPLY);
+	wake_up(&port->mp_wq);
+	lwkt_serialize_exit(port->mpu_serialize);
+	lwkt_wake_msg(msg);
+}
+
+static int lwkt_serialize_dropmsg(lwkt_port_t port, lwkt_msg_t msg)
+{
+	int error = -ENOENT;
+
+	lwkt_serialize_enter(port->mpu_serialize);
+	if (msg->ms_qport == port && !(msg->ms_flags & MSGF_REPLY)) {
+		__lwkt_pullmsg(port, msg);
+		msg->ms_error = -ECANCELED;
+		__lwkt_setdone(msg, 0);
+		error = 0;
+	}
+	lwkt_serialize_exit(port->mpu_serialize);
+	return error;
+}
+
+/* ---------------------------------------------------------------------
+ * Panic handlers.  DragonFly panics; here each WARNs once and fails.
+ */
+
+static int lwkt_panic_putport(lwkt_port_t port, lwkt_msg_t msg)
+{
+	WARN_ONCE(1, "msgport: message sent to port %p, which takes none\n",
+		  port);
+	return -EOPNOTSUPP;
+}
+
+static void *lwkt_panic_getport(lwkt_port_t port)
+{
+	WARN_ONCE(1, "msgport: receive from port %p, which has no queue\n",
+		  port);
+	return NULL;
+}
+
+static void *lwkt_panic_waitport(lwkt_port_t port, int flags)
+{
+	WARN_ONCE(1, "msgport: wait on port %p, which has no queue\n", port);
+	return NULL;
+}
+
+static int lwkt_panic_waitmsg(lwkt_msg_t msg, int flags)
+{
+	WARN_ONCE(1, "msgport: waitmsg on reply port %p, which cannot wait\n",
+		  msg->ms_reply_port);
+	return -EOPNOTSUPP;
+}
+
+/* The message is not lost: it is marked done so that nobody hangs. */
+static void lwkt_panic_replyport(lwkt_port_t port, lwkt_msg_t msg)
+{
+	WARN_ONCE(1, "msgport: reply to port %p, which takes none\n", port);
+	lwkt_complete_sync(msg);
+}
+
+static int lwkt_panic_dropmsg(lwkt_port_t port, lwkt_msg_t msg)
+{
+	WARN_ONCE(1, "msgport: drop from port %p, which has no queue\n", port);
+	return -EOPNOTSUPP;
+}
+
+/* replyonly_null: a reply just marks the message done. */
+static void lwkt_null_replyport(lwkt_port_t port, lwkt_msg_t msg)
+{
+	lwkt_complete_sync(msg);
+}
+
+/* waitmsg for replyonly_null ports and NULL reply ports: wait for DONE. */
+static int lwkt_null_waitmsg(lwkt_msg_t msg, int flags)
+{
+	return lwkt_wait_result(msg, __lwkt_wait_done(msg, flags, NULL));
+}
+
+/* ---------------------------------------------------------------------
+ * Port initialisers.
+ */
+
+static void lwkt_initport(lwkt_port_t port)
+{
+	INIT_LIST_HEAD(&port->mp_msgq);
+	port->mp_flags = 0;
+	init_waitqueue_head(&port->mp_wq);
+	port->mpu_serialize = NULL;
+	port->mp_td = NULL;
+	port->mp_putport = lwkt_panic_putport;
+	port->mp_getport = lwkt_panic_getport;
+	port->mp_waitport = lwkt_panic_waitport;
+	port->mp_waitmsg = lwkt_panic_waitmsg;
+	port->mp_replyport = lwkt_panic_replyport;
+	port->mp_dropmsg = lwkt_panic_dropmsg;
+}
+
+/**
+ * lwkt_initport_thread() - initialise a thread port
+ * @port: the port
+ * @td: the task that owns it; only @td may receive from it
+ *
+ * Messages sent to @port are queued and @td is woken with
+ * wake_up_process().  lwkt_getport(), lwkt_waitport() and lwkt_waitmsg() of
+ * an asynchronously replied message are for @td only; any other caller
+ * gets a one-time warning and NULL or -EPERM.  @td must stay alive while
+ * messages can be sent or replied to @port.
+ *
+ * Context: any; the port must not be in use.
+ */
+void lwkt_initport_thread(lwkt_port_t port, struct task_struct *td)
+{
+	lwkt_initport(port);
+	port->mp_td = td;
+	port->mp_putport = __lwkt_thread_putport;
+	port->mp_getport = lwkt_thread_getport;
+	port->mp_waitport = lwkt_thread_waitport;
+	port->mp_waitmsg = lwkt_thread_waitmsg;
+	port->mp_replyport = lwkt_thread_replyport;
+	port->mp_dropmsg = lwkt_spin_dropmsg;
+}
+EXPORT_SYMBOL_GPL(lwkt_initport_thread);
+
+/**
+ * lwkt_initport_spin() - initialise a spin port
+ * @port: the port
+ *
+ * A spinlock (the lock of @port->mp_wq) protects the queue; any number of
+ * tasks may receive, and each message goes to exactly one of them.
+ * Sleeping receivers wait exclusively, so a message wakes one receiver.
+ *
+ * Context: any; the port must not be in use.
+ */
+void lwkt_initport_spin(lwkt_port_t port)
+{
+	lwkt_initport(port);
+	port->mp_putport = lwkt_spin_putport;
+	port->mp_getport = lwkt_spin_getport;
+	port->mp_waitport = lwkt_spin_waitport;
+	port->mp_waitmsg = lwkt_spin_waitmsg;
+	port->mp_replyport = lwkt_spin_replyport;
+	port->mp_dropmsg = lwkt_spin_dropmsg;
+}
+EXPORT_SYMBOL_GPL(lwkt_initport_spin);
+
+/**
+ * lwkt_initport_serialize() - initialise a serializer port
+ * @port: the port
+ * @slz: the lock that guards the port, initialised by the caller
+ *
+ * Sending and replying to @port take @slz; receiving (lwkt_getport(),
+ * lwkt_waitport(), lwkt_waitmsg()) requires the caller to hold it, and
+ * the waits release it while they sleep.  @slz is a sleeping lock: such a
+ * port is for process context only, and a holder of @slz must not send or
+ * reply to @port.
+ *
+ * Context: any; the port must not be in use.
+ */
+void lwkt_initport_serialize(lwkt_port_t port, struct lwkt_serialize *slz)
+{
+	lwkt_initport(port);
+	port->mpu_serialize = slz;
+	port->mp_putport = lwkt_serialize_putport;
+	port->mp_getport = lwkt_serialize_getport;
+	port->mp_waitport = lwkt_serialize_waitport;
+	port->mp_waitmsg = lwkt_serialize_waitmsg;
+	port->mp_replyport = lwkt_serialize_replyport;
+	port->mp_dropmsg = lwkt_serialize_dropmsg;
+}
+EXPORT_SYMBOL_GPL(lwkt_initport_serialize);
+
+/**
+ * lwkt_initport_panic() - initialise a port whose every handler fails
+ * @port: the port
+ *
+ * For a reply port of messages that are never replied to.  Where
+ * DragonFly panics, each handler here warns once and fails: a send is
+ * completed with -EOPNOTSUPP, a receive returns NULL, a reply marks the
+ * message done (so that nothing waits forever).
+ *
+ * Context: any; the port must not be in use.
+ */
+void lwkt_initport_panic(lwkt_port_t port)
+{
+	lwkt_initport(port);
+}
+EXPORT_SYMBOL_GPL(lwkt_initport_panic);
+
+/**
+ * lwkt_initport_replyonly_null() - initialise a reply port that only marks
+ * @port: the port
+ *
+ * A reply to @port sets MSGF_DONE on the message and wakes lwkt_waitmsg()
+ * sleepers; nothing is queued.  lwkt_waitmsg() works on messages whose
+ * reply port this is; the other handlers are panic handlers.
+ *
+ * Context: any; the port must not be in use.
+ */
+void lwkt_initport_replyonly_null(lwkt_port_t port)
+{
+	lwkt_initport(port);
+	port->mp_replyport = lwkt_null_replyport;
+	port->mp_waitmsg = lwkt_null_waitmsg;
+}
+EXPORT_SYMBOL_GPL(lwkt_initport_replyonly_null);
+
+/**
+ * lwkt_initport_replyonly() - initialise a reply port with a custom handler
+ * @port: the port
+ * @rportfn: called for each message replied to @port
+ *
+ * @rportfn takes over the message (typically to free it, see msgport(9)
+ * example 2); it runs in the replier's context.  The other handlers are
+ * panic handlers.
+ *
+ * Context: any; the port must not be in use.
+ */
+void lwkt_initport_replyonly(lwkt_port_t port,
+			     void (*rportfn)(lwkt_port_t, lwkt_msg_t))
+{
+	lwkt_initport(port);
+	port->mp_replyport = rportfn;
+}
+EXPORT_SYMBOL_GPL(lwkt_initport_replyonly);
+
+/**
+ * lwkt_initport_putonly() - initialise a target port with a custom handler
+ * @port: the port
+ * @pportfn: called for each message sent to @port
+ *
+ * @pportfn runs in the sender's context.  It returns EASYNC if it took the
+ * message (it must then reply to it later), or a result (0 or a negative
+ * errno) with which the message is completed at once.  The other handlers
+ * are panic handlers.
+ *
+ * Context: any; the port must not be in use.
+ */
+void lwkt_initport_putonly(lwkt_port_t port,
+			   int (*pportfn)(lwkt_port_t, lwkt_msg_t))
+{
+	lwkt_initport(port);
+	port->mp_putport = pportfn;
+}
+EXPORT_SYMBOL_GPL(lwkt_initport_putonly);
+
+/* ---------------------------------------------------------------------
+ * Message functions.
+ */
+
+/**
+ * lwkt_initmsg() - initialise a message
+ * @msg: the message
+ * @rport: where asynchronous replies go; may be NULL for a message only
+ *	ever sent with lwkt_domsg()
+ * @flags: MSGF_DROPABLE, MSGF_PCATCH, MSGF_USER* as required
+ *
+ * Sets ms_flags to MSGF_DONE | @flags (the message starts with its
+ * sender) and resets the message's internal state; ms_cmd and u are left
+ * for the caller, who may set them before or after.
+ *
+ * Context: any.
+ */
+void lwkt_initmsg(lwkt_msg_t msg, lwkt_port_t rport, int flags)
+{
+	INIT_LIST_HEAD(&msg->ms_node);
+	msg->ms_target_port = NULL;
+	msg->ms_reply_port = rport;
+	msg->ms_abortfn = NULL;
+	msg->ms_flags = MSGF_DONE | (flags & ~MSGF_ABORTABLE);
+	msg->ms_error = 0;
+	msg->ms_qport = NULL;
+	msg->ms_state = 0;
+}
+EXPORT_SYMBOL_GPL(lwkt_initmsg);
+
+/**
+ * lwkt_initmsg_abortable() - initialise a message that may be aborted
+ * @msg: the message
+ * @rport: as for lwkt_initmsg()
+ * @flags: as for lwkt_initmsg()
+ * @abortfn: called by lwkt_abortmsg(), at most once per send
+ *
+ * As lwkt_initmsg(), plus MSGF_ABORTABLE.  @abortfn asks the receiver to
+ * finish early; it may for instance lwkt_dropmsg() a still-queued message
+ * or wake the receiver, which sees lwkt_msg_aborted().  The message is
+ * still replied to (or dropped) as usual afterwards.
+ *
+ * Context: any.
+ */
+void lwkt_initmsg_abortable(lwkt_msg_t msg, lwkt_port_t rport, int flags,
+			    void (*abortfn)(lwkt_msg_t))
+{
+	lwkt_initmsg(msg, rport, flags);
+	if (abortfn) {
+		msg->ms_abortfn = abortfn;
+		msg->ms_flags |= MSGF_ABORTABLE;
+	}
+}
+EXPORT_SYMBOL_GPL(lwkt_initmsg_abortable);
+
+/* Take a message that its sender holds and make it ready to go. */
+static int lwkt_msg_prepare(lwkt_msg_t msg, int set)
+{
+	if (WARN_ONCE(!(msg->ms_flags & MSGF_DONE),
+		      "msgport: message %p sent while in flight\n", msg))
+		return -EBUSY;
+	msg->ms_flags &= ~(MSGF_REPLY | MSGF_SYNC | MSGF_DONE);
+	msg->ms_flags |= set;
+	msg->ms_state = 0;
+	return 0;
+}
+
+/**
+ * lwkt_beginmsg() - hand a message to a port's putport handler
+ * @port: the target port
+ * @msg: the message
+ *
+ * Records @port as the message's target and calls its putport handler.
+ * Used by lwkt_sendmsg() and lwkt_domsg(); rarely needed directly.
+ *
+ * Context: that of @port's putport (any for thread and spin ports).
+ * Return: EASYNC if the message was queued, else the synchronous result.
+ */
+int lwkt_beginmsg(lwkt_port_t port, lwkt_msg_t msg)
+{
+	WRITE_ONCE(msg->ms_target_port, port);
+	return port->mp_putport(port, msg);
+}
+EXPORT_SYMBOL_GPL(lwkt_beginmsg);
+
+/**
+ * lwkt_sendmsg() - send a message, asking for an asynchronous reply
+ * @port: the target port
+ * @msg: the message, initialised and not in flight
+ *
+ * Returns at once.  The reply is queued to (or handled by) the message's
+ * reply port; a putport that completes synchronously has already replied
+ * when this returns.
+ *
+ * Context: any for thread and spin ports (target and reply);
+ * process context for serializer ports.
+ * Return: 0 once sent; -EINVAL if @msg has no reply port; -EBUSY (and a
+ * one-time warning) if @msg is still in flight.
+ */
+int lwkt_sendmsg(lwkt_port_t port, lwkt_msg_t msg)
+{
+	int error;
+
+	if (!msg->ms_reply_port)
+		return -EINVAL;
+	error = lwkt_msg_prepare(msg, 0);
+	if (error)
+		return error;
+	error = lwkt_beginmsg(port, msg);
+	if (error != EASYNC)
+		lwkt_replymsg(msg, error);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(lwkt_sendmsg);
+
+/**
+ * lwkt_domsg() - send a message and wait for the reply
+ * @port: the target port
+ * @msg: the message, initialised and not in flight
+ * @flags: MSGF_PCATCH to let a signal interrupt the wait
+ *
+ * The reply is synchronous: the receiver's lwkt_replymsg() wakes this
+ * caller without queueing the message anywhere.  A putport that completes
+ * synchronously returns its result at once, in the caller's context.
+ *
+ * With MSGF_PCATCH (in @flags or on the message) a signal aborts the
+ * message with lwkt_abortmsg(); the call still returns only once the
+ * receiver has given the message back, then with -EINTR (ms_error holds
+ * the receiver's result).
+ *
+ * Context: process context; sleeps unless the putport is synchronous.
+ * Return: the reply's error (0 or a negative errno); -EINTR as above;
+ * -EBUSY if @msg is in flight; -EINVAL if the reply port cannot wait.
+ */
+int lwkt_domsg(lwkt_port_t port, lwkt_msg_t msg, int flags)
+{
+	lwkt_port_t rport = msg->ms_reply_port;
+	int error;
+
+	if (rport && rport->mp_waitmsg == lwkt_panic_waitmsg)
+		return -EINVAL;
+	error = lwkt_msg_prepare(msg, MSGF_SYNC);
+	if (error)
+		return error;
+	error = lwkt_beginmsg(port, msg);
+	if (error == EASYNC)
+		return lwkt_waitmsg(msg, flags);
+	msg->ms_error = error;
+	msg->ms_flags |= MSGF_DONE | MSGF_REPLY;
+	return error;
+}
+EXPORT_SYMBOL_GPL(lwkt_domsg);
+
+/**
+ * lwkt_forwardmsg() - pass a received message on to another port
+ * @port: the new target
+ * @msg: a message its caller has received and not replied to
+ *
+ * The message keeps its reply port and sync/async mode.  If @port's
+ * putport completes it synchronously, the message is replied to with that
+ * result.
+ *
+ * Context: as lwkt_sendmsg().
+ * Return: EASYNC if queued, else the synchronous result; -EINVAL (and a
+ * one-time warning) if @msg is queued, done or already replied.
+ */
+int lwkt_forwardmsg(lwkt_port_t port, lwkt_msg_t msg)
+{
+	int error;
+
+	if (WARN_ONCE(msg->ms_flags & (MSGF_QUEUED | MSGF_DONE | MSGF_REPLY),
+		      "msgport: forward of message %p not held by a receiver\n",
+		      msg))
+		return -EINVAL;
+	error = lwkt_beginmsg(port, msg);
+	if (error != EASYNC)
+		lwkt_replymsg(msg, error);
+	return error;
+}
+EXPORT_SYMBOL_GPL(lwkt_forwardmsg);
+
+/**
+ * lwkt_abortmsg() - ask for a message in flight to be aborted
+ * @msg: a message its caller has sent
+ *
+ * If @msg is abortable, still in flight and not yet aborted in this send,
+ * marks it aborted (see lwkt_msg_aborted()) and calls its ms_abortfn.  The
+ * abort is a request: the message still comes back through a reply or a
+ * drop.  Otherwise does nothing.
+ *
+ * Context: that of the message's abortfn; only the sender may abort.
+ */
+void lwkt_abortmsg(lwkt_msg_t msg)
+{
+	if (!(READ_ONCE(msg->ms_flags) & MSGF_ABORTABLE) || lwkt_msg_done(msg))
+		return;
+	if (test_and_set_bit(LWKT_MSG_ABORTED, &msg->ms_state))
+		return;
+	msg->ms_abortfn(msg);
+}
+EXPORT_SYMBOL_GPL(lwkt_abortmsg);
+
+/**
+ * lwkt_replymsg() - reply to a received message
+ * @msg: a message its caller has received
+ * @error: the result, 0 or a negative errno, stored in ms_error
+ *
+ * A message sent with lwkt_domsg() is handed straight back to its waiter.
+ * Otherwise the reply port's replyport handler takes it (thread and spin
+ * ports queue it and wake a receiver).  After this call the caller must
+ * not touch @msg.
+ *
+ * Context: any for thread and spin reply ports; process context for
+ * serializer ports; that of the handler for replyonly ports.
+ */
+void lwkt_replymsg(lwkt_msg_t msg, int error)
+{
+	lwkt_port_t port = msg->ms_reply_port;
+
+	if (WARN_ONCE(msg->ms_flags & (MSGF_DONE | MSGF_QUEUED),
+		      "msgport: reply to message %p not held by a receiver\n",
+		      msg))
+		return;
+	msg->ms_error = error;
+	if (!port) {
+		/* Only lwkt_domsg() messages may lack a reply port. */
+		WARN_ON_ONCE(!(msg->ms_flags & MSGF_SYNC));
+		lwkt_complete_sync(msg);
+		return;
+	}
+	port->mp_replyport(port, msg);
+}
+EXPORT_SYMBOL_GPL(lwkt_replymsg);
+
+/**
+ * lwkt_dropmsg() - take back a message that is still queued on its target
+ * @msg: a message its caller has sent, initialised with MSGF_DROPABLE
+ *
+ * If @msg still sits on the queue of the port it was last sent or
+ * forwarded to, removes it, sets ms_error to -ECANCELED and MSGF_DONE (as
+ * if never sent: nothing is queued to the reply port) and wakes an
+ * lwkt_domsg() waiter.  A message a receiver has already taken cannot be
+ * dropped; it will be replied to.
+ *
+ * Context: as lwkt_sendmsg().
+ * Return: 0 if dropped; -ENOENT if not queued on its target (being
+ * processed, replied, or in transit); -EINVAL if not MSGF_DROPABLE;
+ * -EOPNOTSUPP for a port without a queue.
+ */
+int lwkt_dropmsg(lwkt_msg_t msg)
+{
+	lwkt_port_t port;
+	int error;
+
+	if (!(READ_ONCE(msg->ms_flags) & MSGF_DROPABLE))
+		return -EINVAL;
+	port = READ_ONCE(msg->ms_target_port);
+	if (!port)
+		return -ENOENT;
+	error = port->mp_dropmsg(port, msg);
+	if (!error)
+		lwkt_wake_msg(msg);
+	return error;
+}
+EXPORT_SYMBOL_GPL(lwkt_dropmsg);
+
+/**
+ * lwkt_getport() - receive a message if one is queued
+ * @port: the port
+ *
+ * Context: any for spin ports; the owner for thread ports; serializer
+ * held for serializer ports.
+ * Return: the oldest queued message, dequeued, or NULL.
+ */
+void *lwkt_getport(lwkt_port_t port)
+{
+	return port->mp_getport(port);
+}
+EXPORT_SYMBOL_GPL(lwkt_getport);
+
+/**
+ * lwkt_waitport() - receive a message, sleeping until one arrives
+ * @port: the port
+ * @flags: MSGF_PCATCH to let a signal end the wait
+ *
+ * A kthread also returns when kthread_stop() is called on it and the
+ * queue is empty, so a msgport(9)-style service loop
+ * ``while ((msg = lwkt_waitport(port, 0)) != NULL)`` drains its port and
+ * ends.  An uninterruptible wait sleeps in TASK_IDLE.
+ *
+ * Context: process context; the owner for thread ports; serializer held
+ * for serializer ports (released while sleeping).
+ * Return: the oldest queued message, dequeued; NULL on a signal
+ * (MSGF_PCATCH), on kthread_stop(), or for a caller not allowed to
+ * receive.
+ */
+void *lwkt_waitport(lwkt_port_t port, int flags)
+{
+	return port->mp_waitport(port, flags);
+}
+EXPORT_SYMBOL_GPL(lwkt_waitport);
+
+/**
+ * lwkt_waitmsg() - wait for a sent message to be done
+ * @msg: a message its caller has sent
+ * @flags: MSGF_PCATCH to let a signal abort the message (see lwkt_domsg())
+ *
+ * Sleeps until MSGF_DONE; an asynchronous reply queued to the reply port
+ * is then dequeued from it.  Uses the reply port's waitmsg handler.
+ *
+ * Context: process context; for an asynchronously replied message on a
+ * thread port, its owner; serializer held for serializer reply ports.
+ * Return: the reply's ms_error; -EINTR if a signal interrupted the wait;
+ * -EPERM for a caller not allowed to receive on the reply port.
+ */
+int lwkt_waitmsg(lwkt_msg_t msg, int flags)
+{
+	lwkt_port_t port = msg->ms_reply_port;
+
+	flags |= READ_ONCE(msg->ms_flags) & MSGF_PCATCH;
+	if (!port)
+		return lwkt_null_waitmsg(msg, flags);
+	return port->mp_waitmsg(msg, flags);
+}
+EXPORT_SYMBOL_GPL(lwkt_waitmsg);
+
+/**
+ * lwkt_checkmsg() - has a sent message come back?
+ * @msg: the message
+ *
+ * Context: any.
+ * Return: non-zero (MSGF_DONE) if the message is done, else 0.
+ */
+int lwkt_checkmsg(lwkt_msg_t msg)
+{
+	return lwkt_msg_done(msg) ? MSGF_DONE : 0;
+}
+EXPORT_SYMBOL_GPL(lwkt_checkmsg);

@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+# msgport in Debian's 6.12 kernel: load, per-CPU threads, the msgport(9)
+# examples, unload refused while a client is loaded, traffic across CPU
+# hotplug with nothing lost, unload and reload.
+M=/lib/msgport
+
+test_load() {
+	insmod $M/msgport.ko
+	grep -q '^msgport ' /proc/modules
+}
+
+test_threads() {
+	n=$(lwkt_threads)
+	[ "$n" -eq "$(ncpus)" ] || fail "$n lwkt threads for $(ncpus) CPUs"
+}
+
+test_examples() {
+	dmesg_mark
+	insmod $M/msgport_example.ko
+	dmesg_new >/tmp/ex.log
+	cat /tmp/ex.log
+	grep -q 'all examples passed' /tmp/ex.log
+	cpu=0
+	while [ $cpu -lt "$(ncpus)" ]; do
+		grep -q "Received message on CPU $cpu\." /tmp/ex.log ||
+			fail "example 1: CPU $cpu did not answer"
+		grep -q "lwkt/$cpu served a message on CPU $cpu\$" /tmp/ex.log ||
+			fail "service thread of CPU $cpu did not answer"
+		cpu=$((cpu + 1))
+	done
+	grep -q 'myservice: Hi insmod! Got your msg\.' /tmp/ex.log ||
+		fail "example 2: no greeting"
+}
+
+test_unload_refused() {
+	if rmmod msgport 2>/dev/null; then
+		fail "msgport unloaded under a client"
+	fi
+	grep -q '^msgport ' /proc/modules
+	rmmod msgport_example
+}
+
+cpu1_cycle() {
+	echo 0 >/sys/devices/system/cpu/cpu1/online
+	sleep 0.3
+	echo 1 >/sys/devices/system/cpu/cpu1/online
+	sleep 0.3
+}
+
+test_hotplug_traffic() {
+	[ -e /sys/devices/system/cpu/cpu1/online ] || fail "no CPU 1 to unplug"
+	dmesg_mark
+	insmod $M/msgport_example.ko traffic=1
+	sleep 0.5
+	for i in 1 2 3; do
+		cpu1_cycle
+	done
+	rmmod msgport_example
+	dmesg_new | grep 'traffic:' >/tmp/tr.log
+	cat /tmp/tr.log
+	line=$(grep 'sent=' /tmp/tr.log)
+	sent=$(echo "$line" | sed -n 's/.*sent=\([0-9]*\).*/\1/p')
+	replied=$(echo "$line" | sed -n 's/.*replied=\([0-9]*\).*/\1/p')
+	[ "$sent" -gt 0 ] || fail "no traffic"
+	[ "$sent" -eq "$replied" ] || fail "sent $sent, replied $replied"
+	echo "$line" | grep -q 'bad=0 lost=0'
+	grep -q 'served on CPU 1$' /tmp/tr.log || fail "CPU 1 served nothing"
+	[ "$(lwkt_threads)" -eq "$(ncpus)" ]
+}
+
+test_unload() {
+	rmmod msgport
+	! grep -q '^msgport ' /proc/modules
+	[ "$(lwkt_threads)" -eq 0 ] || fail "service threads left behind"
+}
+
+test_reload() {
+	insmod $M/msgport.ko
+	insmod $M/msgport_example.ko
+	rmmod msgport_example
+	rmmod msgport
+}
+
+t "msgport: insmod" test_load
+t "msgport: one service thread per CPU" test_threads
+t "msgport: msgport(9) examples in a client module" test_examples
+t "msgport: rmmod refused while a client is loaded" test_unload_refused
+t "msgport: traffic across CPU 1 offline/online, nothing lost" test_hotplug_traffic
+t "msgport: rmmod stops the service threads" test_unload
+t "msgport: reload" test_reload

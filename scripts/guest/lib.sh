@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest helpers.  t NAME CMD...: run CMD in a subshell, print a TAP-style
+# "ok - NAME" or "not ok - NAME" followed by CMD's output.
+t() {
+	_name=$1
+	shift
+	if ( set -e; "$@" ) >/tmp/t.out 2>&1; then
+		echo "ok - $_name"
+	else
+		echo "not ok - $_name"
+		sed 's/^/#   /' /tmp/t.out
+	fi
+}
+
+# fail MSG: print MSG and fail the current test.
+fail() {
+	echo "$*"
+	return 1
+}
+
+ncpus() {
+	grep -c '^processor' /proc/cpuinfo
+}
+
+# Messages logged since the mark.
+dmesg_mark() {
+	dmesg | wc -l >/tmp/dmesg.mark
+}
+dmesg_new() {
+	dmesg | tail -n +$(($(cat /tmp/dmesg.mark) + 1))
+}
+
+lwkt_threads() {
+	cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^lwkt/' || true
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the modules against Debian's 6.12 headers, pack them with busybox
+# and the guest scripts (scripts/guest/) into an initramfs, boot Debian's
+# 6.12 kernel under qemu (TCG, -smp 2) and run the guest suite.
+#
+# Usage: scripts/vm.sh [--demo]
+#   default  run the tests; print "vm: N passed, N failed"; exit non-zero
+#            on a failed test, a kernel report in dmesg, or a VM that did
+#            not finish.
+#   --demo   run the demo script instead and show its output.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+mode=test
+[ "${1:-}" = --demo ] && mode=demo
+
+KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)}
+[ -d "$KDIR" ] || { echo "vm.sh: no 6.12 headers; run scripts/deps.sh" >&2; exit 1; }
+kver=$(basename "$KDIR" | sed 's/^linux-headers-//')
+kernel=${VM_KERNEL:-/boot/vmlinuz-$kver}
+[ -f "$kernel" ] || { echo "vm.sh: no kernel $kernel; run scripts/deps.sh" >&2; exit 1; }
+
+vm=$root/build/vm
+mkdir -p "$vm"
+
+echo "vm: building modules against $kver"
+make -s -C "$KDIR" M="$root" modules >"$vm/build.log" 2>&1 || {
+	cat "$vm/build.log"
+	exit 1
+}
+
+# The initramfs.
+img=$vm/root
+rm -rf "$img"
+mkdir -p "$img"/{bin,dev,proc,sys,tmp,lib/msgport,tests}
+cp /bin/busybox "$img/bin/busybox"
+mknod -m 600 "$img/dev/console" c 5 1
+mknod -m 666 "$img/dev/null" c 1 3
+cp "$root/msgport.ko" "$root/msgport/examples/msgport_example.ko" \
+	"$img/lib/msgport/"
+cp "$root"/scripts/guest/*.sh "$img/tests/"
+mv "$img/tests/init.sh" "$img/init"
+chmod +x "$img/init"
+(cd "$img" && find . | cpio -o -H newc --quiet | gzip -1) >"$vm/initramfs.cpio.gz"
+
+log=$vm/console-$mode.log
+echo "vm: booting $(basename "$kernel") (qemu TCG, 2 CPUs)"
+set +e
+timeout 900 qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
+	-nographic -no-reboot -nodefaults -serial stdio \
+	-kernel "$kernel" -initrd "$vm/initramfs.cpio.gz" \
+	-append "console=ttyS0 loglevel=4 panic=-1 oops=panic vmmode=$mode" \
+	</dev/null 2>&1 | tr -d '\r' >"$log"
+qrc=${PIPESTATUS[0]}
+set -e
+
+if [ "$mode" = demo ]; then
+	sed -n '/^VM-BEGIN/,/^VM-END/p' "$log" | grep -v '^VM-'
+fi
+
+pass=$(grep -c '^ok - ' "$log" || true)
+fail=$(grep -c '^not ok - ' "$log" || true)
+if [ "$mode" = test ]; then
+	grep -E '^(ok|not ok) - |^#   ' "$log" || true
+fi
+if ! grep -q '^VM-END' "$log"; then
+	echo "vm: the VM did not finish (qemu rc=$qrc); last lines of $log:"
+	tail -30 "$log"
+	fail=$((fail + 1))
+fi
+if ! python3 "$root/scripts/logcheck.py" "$log" vm; then
+	fail=$((fail + 1))
+fi
+echo "vm: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
