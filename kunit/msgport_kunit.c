@@ -184,7 +184,7 @@ static void msgport_test_thread_sendmsg(struct kunit *test)
 /* The owner drains its queue before lwkt_waitport() reports the stop. */
 static int rx_slow(struct rx *rx, lwkt_msg_t msg)
 {
-	msleep(1);
+	usleep_range(1000, 2000);
 	return 0;
 }
 
@@ -1108,7 +1108,7 @@ static void msgport_test_cpu_port_easync(struct kunit *test)
 	lwkt_sendmsg(port, &msg);
 	while (!READ_ONCE(kept_msg))
 		usleep_range(100, 200);
-	msleep(5);
+	msleep(20);
 	KUNIT_EXPECT_FALSE(test, lwkt_checkmsg(&msg));
 	lwkt_replymsg(kept_msg, 11);
 	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &msg);
@@ -1215,10 +1215,10 @@ static void msgport_test_cpu_hotplug(struct kunit *test)
 		sm.msg.ms_cmd.cm_func = svc_where;
 		KUNIT_EXPECT_EQ(test, lwkt_domsg(lwkt_cpu_port(1), &sm.msg, 0), 42);
 		KUNIT_EXPECT_NE(test, sm.cpu, 1);
-		msleep(10);
+		msleep(20);
 		ret = add_cpu(1);
 		KUNIT_ASSERT_EQ(test, ret, 0);
-		msleep(10);
+		msleep(20);
 	}
 	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&h->done, 6 * TMO));
 	while (got < h->sent) {

@@ -84,6 +84,7 @@ static lwkt_msg_t __lwkt_pollmsg(lwkt_port_t port)
  */
 static void __lwkt_setdone(lwkt_msg_t msg, int flags)
 {
+	/* Pairs with smp_load_acquire() in lwkt_msg_done(). */
 	smp_store_release(&msg->ms_flags, msg->ms_flags | MSGF_DONE | flags);
 }
 
@@ -95,7 +96,7 @@ static void __lwkt_setdone(lwkt_msg_t msg, int flags)
  */
 static void lwkt_wake_msg(lwkt_msg_t msg)
 {
-	smp_mb();
+	smp_mb();	/* MSGF_DONE before waitqueue_active(), see above */
 	wake_up_var(&msg->ms_flags);
 }
 

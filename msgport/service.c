@@ -98,6 +98,7 @@ static int lwkt_service_online(unsigned int cpu)
 	lwkt_initport_thread(&svc->port, task);
 	svc->port.mp_putport = lwkt_service_putport;
 	svc->cpu = cpu;
+	/* Publish the initialised port; pairs with lwkt_cpu_port(). */
 	smp_store_release(&svc->task, task);
 	wake_up_process(task);
 	return 0;
@@ -135,6 +136,7 @@ lwkt_port_t lwkt_cpu_port(int cpu)
 	if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_possible(cpu))
 		return NULL;
 	svc = per_cpu_ptr(&lwkt_services, cpu);
+	/* Pairs with the release in lwkt_service_online(). */
 	if (!smp_load_acquire(&svc->task))
 		return NULL;
 	return &svc->port;

@@ -98,6 +98,7 @@ for arch in "${arches[@]}"; do
 		run x86_64 "$root/build/kunit-x86_64.log" --timeout=1200 \
 			--qemu_args='-smp 2' \
 			--kconfig_add CONFIG_SMP=y \
+			--kconfig_add CONFIG_DEBUG_KERNEL=y \
 			--kconfig_add CONFIG_HOTPLUG_CPU=y \
 			--kconfig_add CONFIG_PROVE_LOCKING=y \
 			--kconfig_add CONFIG_DEBUG_ATOMIC_SLEEP=y \

@@ -143,7 +143,7 @@ struct lwkt_serialize {
  * @mp_putport: queue a message (EASYNC) or complete it synchronously
  * @mp_getport: dequeue the first message, or NULL
  * @mp_waitport: dequeue the first message, sleeping until there is one
- * @mp_waitmsg: sleep until a message whose reply port this is is done
+ * @mp_waitmsg: sleep until a message replied to this port is done
  * @mp_replyport: return a replied message to this port
  * @mp_dropmsg: dequeue a given message that is still queued here
  *
@@ -230,6 +230,7 @@ static inline bool lwkt_msg_aborted(lwkt_msg_t msg)
  */
 static inline bool lwkt_msg_done(lwkt_msg_t msg)
 {
+	/* Pairs with the release store that sets MSGF_DONE. */
 	return smp_load_acquire(&msg->ms_flags) & MSGF_DONE;
 }
 

@@ -12,6 +12,7 @@ mode=test
 grep -q 'vmmode=demo' /proc/cmdline && mode=demo
 . /tests/lib.sh
 
+echo
 echo "VM-BEGIN $mode"
 if [ "$mode" = demo ]; then
 	. /tests/demo.sh

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: every suite, then one closing line "check: N passed, N failed".
+#   - KUnit under UML;
+#   - KUnit on x86_64 (qemu TCG, -smp 2, lockdep) for cross-CPU and hotplug;
+#   - the VM suite on Debian's 6.12 kernel.
+# Exits non-zero if any test failed or any suite did not run to the end.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+mkdir -p build
+
+pass=0 fail=0
+
+# suite NAME CMD...: run CMD, echo its output, add the counts of its
+# "NAME: N passed, N failed" lines.
+suite() {
+	local name=$1 out rc p f
+	shift
+	echo "=== $name"
+	out=$(mktemp)
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	p=$(sed -nE 's/^[a-z0-9_-]+: ([0-9]+) passed, ([0-9]+) failed.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+	f=$(sed -nE 's/^[a-z0-9_-]+: ([0-9]+) passed, ([0-9]+) failed.*/\2/p' "$out" | awk '{s+=$1} END {print s+0}')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "$name: exited with $rc without a failure count"
+		f=1
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+	rm -f "$out"
+}
+
+start=$(date +%s)
+suite kunit bash scripts/kunit.sh um x86_64
+suite vm bash scripts/vm.sh
+echo "=== done in $(($(date +%s) - start)) s"
+echo "check: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
