@@ -3,7 +3,6 @@
 #   make          build the modules against Debian's 6.12 headers (KDIR=...)
 #   make demo     boot the test VM, load the modules, run the examples
 #   make check    all tests: KUnit (UML and x86_64 SMP) and the VM suite
-#   make bench    benchmarks (see Documentation/)
 #
 # The kernel build itself is driven by ./Kbuild.
 

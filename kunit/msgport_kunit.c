@@ -15,6 +15,7 @@
 #include <linux/kthread.h>
 #include <linux/random.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 
 #include <msgport/msgport.h>
@@ -545,6 +546,69 @@ static void msgport_test_serialize(struct kunit *test)
 	rx_stop(rx);
 }
 
+/* A PCATCH abort from a serializer-port waitmsg runs without its lock. */
+struct slz_abort {
+	struct lwkt_serialize slz;
+	struct lwkt_port rport, port;
+	struct lwkt_msg msg;
+	int ret;
+	bool locked_in_abortfn;
+	struct completion queued, done;
+};
+
+static struct slz_abort *slz_abort_state;
+
+static void slz_abortfn(lwkt_msg_t msg)
+{
+	slz_abort_state->locked_in_abortfn =
+		mutex_is_locked(&slz_abort_state->slz.lock);
+	lwkt_dropmsg(msg);
+}
+
+static int slz_abort_thread(void *arg)
+{
+	struct slz_abort *s = arg;
+
+	allow_signal(SIGUSR1);
+	lwkt_serialize_enter(&s->slz);
+	lwkt_sendmsg(&s->port, &s->msg);
+	complete(&s->queued);
+	s->ret = lwkt_waitmsg(&s->msg, MSGF_PCATCH);
+	lwkt_serialize_exit(&s->slz);
+	flush_signals(current);
+	complete(&s->done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ / 100);
+	return 0;
+}
+
+static void msgport_test_serialize_abort(struct kunit *test)
+{
+	struct slz_abort *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct task_struct *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	slz_abort_state = s;
+	lwkt_serialize_init(&s->slz);
+	lwkt_initport_serialize(&s->rport, &s->slz);
+	lwkt_initport_spin(&s->port);		/* nobody receives */
+	lwkt_initmsg_abortable(&s->msg, &s->rport, MSGF_DROPABLE, slz_abortfn);
+	init_completion(&s->queued);
+	init_completion(&s->done);
+	t = kthread_run(slz_abort_thread, s, "mpk_slz");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	wait_for_completion(&s->queued);
+	msleep(20);
+	send_sig(SIGUSR1, t, 1);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&s->done, TMO));
+	KUNIT_EXPECT_EQ(test, s->ret, -EINTR);
+	KUNIT_EXPECT_FALSE(test, s->locked_in_abortfn);
+	KUNIT_EXPECT_EQ(test, s->msg.ms_error, -ECANCELED);
+	kthread_stop(t);
+	put_task_struct(t);
+}
+
 /* ------------------------------------------------------------------
  * Forwarding.
  */
@@ -801,6 +865,15 @@ static void msgport_test_dropmsg(struct kunit *test)
 	/* Never-sent message: nothing to drop. */
 	lwkt_initmsg(&a, &rport, MSGF_DROPABLE);
 	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&a), -ENOENT);
+
+	/* Sent to a port without a queue: nothing to drop, no warning. */
+	memset(&sync_put_state, 0, sizeof(sync_put_state));
+	lwkt_initport_putonly(&port, sync_putport);
+	lwkt_initmsg(&a, &rport, MSGF_DROPABLE);
+	a.ms_cmd.cm_op = EASYNC;	/* "taken": stays in flight */
+	lwkt_sendmsg(&port, &a);
+	KUNIT_EXPECT_FALSE(test, lwkt_checkmsg(&a));
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&a), -ENOENT);
 }
 
 /* Drop races a receiver: each message is dropped xor replied, once. */
@@ -1023,6 +1096,18 @@ static void msgport_test_misuse(struct kunit *test)
 	/* Replying to a done message is refused too (same warning site). */
 	lwkt_replymsg(&msg, 0);
 	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+
+	/* Done but its reply still queued: not the sender's to resend yet. */
+	lwkt_initmsg(&msg, &rport, 0);
+	lwkt_sendmsg(&port, &msg);
+	lwkt_replymsg(lwkt_getport(&port), 0);
+	KUNIT_EXPECT_EQ(test, msg.ms_flags & (MSGF_DONE | MSGF_QUEUED),
+			MSGF_DONE | MSGF_QUEUED);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), -EBUSY);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&port));
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(&rport), &msg);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), 0);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(&port), &msg);
 }
 
 /* ------------------------------------------------------------------
@@ -1094,6 +1179,20 @@ static int svc_loopback(lwkt_msg_t msg)
 	return (ret == 42 && inner.task == current) ? 1 : -EDEADLK;
 }
 
+/* An async message to its own port is queued behind, not run in place. */
+static struct svc_msg self_async;
+
+static int svc_self_async(lwkt_msg_t msg)
+{
+	lwkt_initmsg(&self_async.msg, msg->ms_reply_port, 0);
+	self_async.msg.ms_cmd.cm_func = svc_where;
+	self_async.task = NULL;
+	lwkt_sendmsg(lwkt_cpu_port(raw_smp_processor_id()), &self_async.msg);
+	/* Not run yet: it waits in the queue until we return. */
+	return (self_async.task == NULL && !lwkt_checkmsg(&self_async.msg)) ?
+		2 : -EDEADLK;
+}
+
 static void msgport_test_cpu_port_easync(struct kunit *test)
 {
 	struct lwkt_port rport;
@@ -1117,6 +1216,13 @@ static void msgport_test_cpu_port_easync(struct kunit *test)
 	lwkt_initmsg(&msg, NULL, 0);
 	msg.ms_cmd.cm_func = svc_loopback;
 	KUNIT_EXPECT_EQ(test, lwkt_domsg(port, &msg, 0), 1);
+
+	lwkt_initmsg(&msg, &rport, 0);
+	msg.ms_cmd.cm_func = svc_self_async;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(port, &msg, 0), 2);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &self_async.msg);
+	KUNIT_EXPECT_EQ(test, self_async.msg.ms_error, 42);
+	KUNIT_EXPECT_PTR_EQ(test, self_async.task, port->mp_td);
 }
 
 /* Cross-CPU async traffic to every service port, replies collected. */
@@ -1255,6 +1361,7 @@ static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_spin_cross_cpu),
 	KUNIT_CASE(msgport_test_waitport_pcatch),
 	KUNIT_CASE(msgport_test_serialize),
+	KUNIT_CASE(msgport_test_serialize_abort),
 	KUNIT_CASE(msgport_test_forwardmsg),
 	KUNIT_CASE(msgport_test_abortmsg),
 	KUNIT_CASE(msgport_test_abort_running),

@@ -10,6 +10,10 @@
 /* Bit in lwkt_msg.ms_state: lwkt_abortmsg() has been called. */
 #define LWKT_MSG_ABORTED	0
 
+/* Flags only the message layer sets. */
+#define LWKT_MSGF_INTERNAL	(MSGF_DONE | MSGF_REPLY | MSGF_QUEUED | \
+				 MSGF_SYNC | MSGF_ABORTABLE)
+
 int __lwkt_thread_putport(lwkt_port_t port, lwkt_msg_t msg);
 
 

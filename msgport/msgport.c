@@ -12,7 +12,13 @@
  * (mp_wq.lock), taken with interrupts disabled so that messages may be
  * sent and replied to from any context.  Serializer ports use their
  * lwkt_serialize (a mutex), so they are for process context only.  No
- * code path holds two port locks at once.
+ * path holds two port locks at once, and abort functions run with none.
+ * mutex_unlock() may touch the mutex after a waiter has taken it: a
+ * serializer port and its lock must outlive all its senders and repliers.
+ *
+ * A thread port's owner is woken under the port lock: once the lock is
+ * dropped the owner may take the message, return and tear the port (and
+ * itself) down.
  *
  * Waiting for a particular message (lwkt_waitmsg(), lwkt_domsg()) sleeps
  * on the hashed wait queue of &msg->ms_flags (wait_var_event style): every
@@ -49,7 +55,8 @@ static void __lwkt_pushmsg(lwkt_port_t port, lwkt_msg_t msg)
 	lwkt_port_assert_locked(port);
 	WARN_ON_ONCE(msg->ms_qport);
 
-	msg->ms_qport = port;
+	/* Read locklessly under another port's lock by lwkt_dropmsg(). */
+	WRITE_ONCE(msg->ms_qport, port);
 	WRITE_ONCE(msg->ms_flags, msg->ms_flags | MSGF_QUEUED);
 	list_add_tail(&msg->ms_node, &port->mp_msgq);
 }
@@ -60,7 +67,7 @@ static void __lwkt_pullmsg(lwkt_port_t port, lwkt_msg_t msg)
 	WARN_ON_ONCE(msg->ms_qport != port);
 
 	list_del_init(&msg->ms_node);
-	msg->ms_qport = NULL;
+	WRITE_ONCE(msg->ms_qport, NULL);
 	WRITE_ONCE(msg->ms_flags, msg->ms_flags & ~MSGF_QUEUED);
 }
 
@@ -142,10 +149,14 @@ static int __lwkt_wait_done(lwkt_msg_t msg, int flags,
 		if (lwkt_msg_done(msg))
 			break;
 		if (ret) {
-			/* Signal: abort once, then wait it out. */
+			/* Signal: abort once, lock-free, then wait it out. */
 			intr = -EINTR;
 			state = TASK_UNINTERRUPTIBLE;
+			if (slz)
+				lwkt_serialize_exit(slz);
 			lwkt_abortmsg(msg);
+			if (slz)
+				lwkt_serialize_enter(slz);
 			continue;
 		}
 		if (slz)
@@ -175,19 +186,24 @@ static bool lwkt_thread_owner_ok(lwkt_port_t port)
 			  port->mp_td->comm, task_pid_nr(port->mp_td));
 }
 
+/* Wake the owner if it sleeps in lwkt_waitport().  Port lock held. */
+static void lwkt_thread_wake_owner(lwkt_port_t port)
+{
+	lockdep_assert_held(lwkt_port_spin(port));
+	if (port->mp_flags & MSGPORTF_WAITING) {
+		port->mp_flags &= ~MSGPORTF_WAITING;
+		wake_up_process(port->mp_td);
+	}
+}
+
 int __lwkt_thread_putport(lwkt_port_t port, lwkt_msg_t msg)
 {
 	unsigned long irqflags;
-	bool wake;
 
 	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
 	__lwkt_pushmsg(port, msg);
-	wake = port->mp_flags & MSGPORTF_WAITING;
-	port->mp_flags &= ~MSGPORTF_WAITING;
+	lwkt_thread_wake_owner(port);
 	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
-
-	if (wake)
-		wake_up_process(port->mp_td);
 	return EASYNC;
 }
 
@@ -227,6 +243,9 @@ static void *lwkt_thread_waitport(lwkt_port_t port, int flags)
 		schedule();
 	}
 	__set_current_state(TASK_RUNNING);
+	spin_lock_irq(lwkt_port_spin(port));
+	port->mp_flags &= ~MSGPORTF_WAITING;
+	spin_unlock_irq(lwkt_port_spin(port));
 	return NULL;
 }
 
@@ -241,7 +260,7 @@ static int lwkt_spin_waitmsg(lwkt_msg_t msg, int flags)
 	if (READ_ONCE(msg->ms_flags) & MSGF_QUEUED) {
 		/* Async reply: take it off the reply port. */
 		spin_lock_irqsave(lwkt_port_spin(port), irqflags);
-		if (msg->ms_qport == port)
+		if (READ_ONCE(msg->ms_qport) == port)
 			__lwkt_pullmsg(port, msg);
 		spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
 	}
@@ -253,8 +272,7 @@ static int lwkt_thread_waitmsg(lwkt_msg_t msg, int flags)
 	lwkt_port_t port = msg->ms_reply_port;
 
 	/* An async reply is a message for the owner to receive. */
-	if (!(READ_ONCE(msg->ms_flags) & MSGF_SYNC) &&
-	    !lwkt_thread_owner_ok(port))
+	if (!lwkt_thread_owner_ok(port))
 		return -EPERM;
 	return lwkt_spin_waitmsg(msg, flags);
 }
@@ -262,7 +280,6 @@ static int lwkt_thread_waitmsg(lwkt_msg_t msg, int flags)
 static void lwkt_thread_replyport(lwkt_port_t port, lwkt_msg_t msg)
 {
 	unsigned long irqflags;
-	bool wake;
 
 	if (msg->ms_flags & MSGF_SYNC) {
 		lwkt_complete_sync(msg);
@@ -271,12 +288,8 @@ static void lwkt_thread_replyport(lwkt_port_t port, lwkt_msg_t msg)
 	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
 	__lwkt_pushmsg(port, msg);
 	__lwkt_setdone(msg, MSGF_REPLY);
-	wake = port->mp_flags & MSGPORTF_WAITING;
-	port->mp_flags &= ~MSGPORTF_WAITING;
+	lwkt_thread_wake_owner(port);
 	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
-
-	if (wake)
-		wake_up_process(port->mp_td);
 	lwkt_wake_msg(msg);
 }
 
@@ -287,7 +300,7 @@ static int lwkt_spin_dropmsg(lwkt_port_t port, lwkt_msg_t msg)
 	int error = -ENOENT;
 
 	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
-	if (msg->ms_qport == port && !(msg->ms_flags & MSGF_REPLY)) {
+	if (READ_ONCE(msg->ms_qport) == port && !(msg->ms_flags & MSGF_REPLY)) {
 		__lwkt_pullmsg(port, msg);
 		msg->ms_error = -ECANCELED;
 		__lwkt_setdone(msg, 0);
@@ -443,7 +456,7 @@ static int lwkt_serialize_dropmsg(lwkt_port_t port, lwkt_msg_t msg)
 	int error = -ENOENT;
 
 	lwkt_serialize_enter(port->mpu_serialize);
-	if (msg->ms_qport == port && !(msg->ms_flags & MSGF_REPLY)) {
+	if (READ_ONCE(msg->ms_qport) == port && !(msg->ms_flags & MSGF_REPLY)) {
 		__lwkt_pullmsg(port, msg);
 		msg->ms_error = -ECANCELED;
 		__lwkt_setdone(msg, 0);
@@ -491,10 +504,10 @@ static void lwkt_panic_replyport(lwkt_port_t port, lwkt_msg_t msg)
 	lwkt_complete_sync(msg);
 }
 
-static int lwkt_panic_dropmsg(lwkt_port_t port, lwkt_msg_t msg)
+/* Nothing is ever queued on a port without a queue. */
+static int lwkt_nodrop_dropmsg(lwkt_port_t port, lwkt_msg_t msg)
 {
-	WARN_ONCE(1, "msgport: drop from port %p, which has no queue\n", port);
-	return -EOPNOTSUPP;
+	return -ENOENT;
 }
 
 /* replyonly_null: a reply just marks the message done. */
@@ -525,7 +538,7 @@ static void lwkt_initport(lwkt_port_t port)
 	port->mp_waitport = lwkt_panic_waitport;
 	port->mp_waitmsg = lwkt_panic_waitmsg;
 	port->mp_replyport = lwkt_panic_replyport;
-	port->mp_dropmsg = lwkt_panic_dropmsg;
+	port->mp_dropmsg = lwkt_nodrop_dropmsg;
 }
 
 /**
@@ -534,9 +547,9 @@ static void lwkt_initport(lwkt_port_t port)
  * @td: the task that owns it; only @td may receive from it
  *
  * Messages sent to @port are queued and @td is woken with
- * wake_up_process().  lwkt_getport(), lwkt_waitport() and lwkt_waitmsg() of
- * an asynchronously replied message are for @td only; any other caller
- * gets a one-time warning and NULL or -EPERM.  @td must stay alive while
+ * wake_up_process().  lwkt_getport(), lwkt_waitport() and lwkt_waitmsg()
+ * of a message replied asynchronously to @port are for @td only; any
+ * other caller gets a one-time warning and NULL or -EPERM.  @td must stay alive while
  * messages can be sent or replied to @port.
  *
  * Context: any; the port must not be in use.
@@ -689,7 +702,10 @@ EXPORT_SYMBOL_GPL(lwkt_initport_putonly);
  *
  * Sets ms_flags to MSGF_DONE | @flags (the message starts with its
  * sender) and resets the message's internal state; ms_cmd and u are left
- * for the caller, who may set them before or after.
+ * for the caller, who may set them before or after.  Flags the message
+ * layer maintains (MSGF_DONE, REPLY, QUEUED, SYNC) and MSGF_ABORTABLE
+ * (see lwkt_initmsg_abortable()) are ignored in @flags.  Must not be used
+ * on a message that is in flight or whose reply is still queued.
  *
  * Context: any.
  */
@@ -699,7 +715,7 @@ void lwkt_initmsg(lwkt_msg_t msg, lwkt_port_t rport, int flags)
 	msg->ms_target_port = NULL;
 	msg->ms_reply_port = rport;
 	msg->ms_abortfn = NULL;
-	msg->ms_flags = MSGF_DONE | (flags & ~MSGF_ABORTABLE);
+	msg->ms_flags = MSGF_DONE | (flags & ~LWKT_MSGF_INTERNAL);
 	msg->ms_error = 0;
 	msg->ms_qport = NULL;
 	msg->ms_state = 0;
@@ -734,7 +750,8 @@ EXPORT_SYMBOL_GPL(lwkt_initmsg_abortable);
 /* Take a message that its sender holds and make it ready to go. */
 static int lwkt_msg_prepare(lwkt_msg_t msg, int set)
 {
-	if (WARN_ONCE(!(msg->ms_flags & MSGF_DONE),
+	/* In flight, or its async reply still sits on the reply port. */
+	if (WARN_ONCE((msg->ms_flags & (MSGF_DONE | MSGF_QUEUED)) != MSGF_DONE,
 		      "msgport: message %p sent while in flight\n", msg))
 		return -EBUSY;
 	msg->ms_flags &= ~(MSGF_REPLY | MSGF_SYNC | MSGF_DONE);
@@ -748,7 +765,8 @@ static int lwkt_msg_prepare(lwkt_msg_t msg, int set)
  * @port: the target port
  * @msg: the message
  *
- * Records @port as the message's target and calls its putport handler.
+ * Records @port as the message's target and calls its putport handler;
+ * nothing else (no flag preparation, no reply on a synchronous result).
  * Used by lwkt_sendmsg() and lwkt_domsg(); rarely needed directly.
  *
  * Context: that of @port's putport (any for thread and spin ports).
@@ -864,7 +882,9 @@ EXPORT_SYMBOL_GPL(lwkt_forwardmsg);
  * If @msg is abortable, still in flight and not yet aborted in this send,
  * marks it aborted (see lwkt_msg_aborted()) and calls its ms_abortfn.  The
  * abort is a request: the message still comes back through a reply or a
- * drop.  Otherwise does nothing.
+ * drop.  Otherwise does nothing.  The abort function may race with the
+ * reply, so it must cope with a message that is already done.  When
+ * called from a MSGF_PCATCH wait it runs with no port lock held.
  *
  * Context: that of the message's abortfn; only the sender may abort.
  */
@@ -921,9 +941,11 @@ EXPORT_SYMBOL_GPL(lwkt_replymsg);
  * dropped; it will be replied to.
  *
  * Context: as lwkt_sendmsg().
- * Return: 0 if dropped; -ENOENT if not queued on its target (being
- * processed, replied, or in transit); -EINVAL if not MSGF_DROPABLE;
- * -EOPNOTSUPP for a port without a queue.
+ * The port the message was last sent or forwarded to must still exist.
+ *
+ * Return: 0 if dropped; -ENOENT if not queued on its target (done, being
+ * processed, replied, in transit, or sent to a port without a queue);
+ * -EINVAL if not MSGF_DROPABLE.
  */
 int lwkt_dropmsg(lwkt_msg_t msg)
 {
@@ -932,6 +954,8 @@ int lwkt_dropmsg(lwkt_msg_t msg)
 
 	if (!(READ_ONCE(msg->ms_flags) & MSGF_DROPABLE))
 		return -EINVAL;
+	if (lwkt_msg_done(msg))
+		return -ENOENT;
 	port = READ_ONCE(msg->ms_target_port);
 	if (!port)
 		return -ENOENT;
@@ -983,20 +1007,29 @@ EXPORT_SYMBOL_GPL(lwkt_waitport);
  * @msg: a message its caller has sent
  * @flags: MSGF_PCATCH to let a signal abort the message (see lwkt_domsg())
  *
- * Sleeps until MSGF_DONE; an asynchronous reply queued to the reply port
- * is then dequeued from it.  Uses the reply port's waitmsg handler.
+ * Sleeps (TASK_UNINTERRUPTIBLE, or interruptibly with MSGF_PCATCH until
+ * the abort) until MSGF_DONE.  A message sent with lwkt_domsg() is waited
+ * for without involving its reply port.  For an asynchronous message the
+ * reply port's waitmsg handler waits and then dequeues the reply from
+ * the port.
  *
- * Context: process context; for an asynchronously replied message on a
- * thread port, its owner; serializer held for serializer reply ports.
+ * Context: process context.  For an asynchronous message: the owner, if
+ * the reply port is a thread port; the serializer held (and released
+ * while sleeping), if it is a serializer port.
  * Return: the reply's ms_error; -EINTR if a signal interrupted the wait;
- * -EPERM for a caller not allowed to receive on the reply port.
+ * -EPERM (and a one-time warning) for a caller not allowed to receive on
+ * the reply port; -EOPNOTSUPP (and a one-time warning) if the reply port
+ * has no queue to wait on (panic, replyonly and putonly ports).
  */
 int lwkt_waitmsg(lwkt_msg_t msg, int flags)
 {
 	lwkt_port_t port = msg->ms_reply_port;
 
-	flags |= READ_ONCE(msg->ms_flags) & MSGF_PCATCH;
-	if (!port)
+	int mflags = READ_ONCE(msg->ms_flags);
+
+	flags |= mflags & MSGF_PCATCH;
+	/* A synchronous reply is never queued: no port, no lock involved. */
+	if (!port || (mflags & MSGF_SYNC))
 		return lwkt_null_waitmsg(msg, flags);
 	return port->mp_waitmsg(msg, flags);
 }

@@ -23,6 +23,7 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
+#include <linux/sched/isolation.h>
 #include <linux/sched.h>
 
 #include "internal.h"
@@ -32,15 +33,13 @@
  * @port: the thread port messages are sent to
  * @task: the thread; NULL until created, then set once (release) and
  *	read with acquire by lwkt_cpu_port()
- * @cpu: the CPU it belongs to
  *
- * Locking: @task and @cpu are written by the hotplug callbacks (serialised
+ * Locking: @task is written by the hotplug callbacks (serialised
  * by the hotplug lock) and module init/exit; @port has its own lock.
  */
 struct lwkt_service {
 	struct lwkt_port port;
 	struct task_struct *task;
-	unsigned int cpu;
 };
 
 static DEFINE_PER_CPU(struct lwkt_service, lwkt_services);
@@ -54,13 +53,14 @@ static int lwkt_service_run(lwkt_msg_t msg)
 }
 
 /*
- * A message a service thread sends to its own port is run at once, in
- * place: queueing it would deadlock a lwkt_domsg().  netisr's loopback
- * putport does the same.
+ * A lwkt_domsg() by a service thread to its own port runs at once, in
+ * place: queueing it would deadlock (netisr's loopback putport does the
+ * same).  Asynchronous messages are queued as usual, behind the others,
+ * and so is anything sent from an interrupt that hit the thread.
  */
 static int lwkt_service_putport(lwkt_port_t port, lwkt_msg_t msg)
 {
-	if (port->mp_td == current)
+	if (port->mp_td == current && in_task() && (msg->ms_flags & MSGF_SYNC))
 		return lwkt_service_run(msg);
 	return __lwkt_thread_putport(port, msg);
 }
@@ -97,7 +97,6 @@ static int lwkt_service_online(unsigned int cpu)
 		return PTR_ERR(task);
 	lwkt_initport_thread(&svc->port, task);
 	svc->port.mp_putport = lwkt_service_putport;
-	svc->cpu = cpu;
 	/* Publish the initialised port; pairs with lwkt_cpu_port(). */
 	smp_store_release(&svc->task, task);
 	wake_up_process(task);
@@ -108,9 +107,14 @@ static int lwkt_service_offline(unsigned int cpu)
 {
 	struct lwkt_service *svc = per_cpu_ptr(&lwkt_services, cpu);
 
-	if (svc->task)
-		WARN_ON_ONCE(set_cpus_allowed_ptr(svc->task,
-						  cpu_possible_mask));
+	const struct cpumask *mask = housekeeping_cpumask(HK_TYPE_KTHREAD);
+
+	if (!svc->task)
+		return 0;
+	/* Like workqueue's unbind_worker(): housekeeping CPUs if any is up. */
+	if (!cpumask_intersects(mask, cpu_active_mask))
+		mask = cpu_possible_mask;
+	WARN_ON_ONCE(set_cpus_allowed_ptr(svc->task, mask));
 	return 0;
 }
 
@@ -121,7 +125,7 @@ static int lwkt_service_offline(unsigned int cpu)
  * The thread runs msg->ms_cmd.cm_func(msg) for each message and replies
  * with its return value, or -EINVAL if cm_func is NULL.  A cm_func that
  * returns EASYNC keeps the message and must reply to (or forward) it
- * itself.  A message the thread sends to its own port runs at once, in
+ * itself.  A lwkt_domsg() by the thread to its own port runs at once, in
  * place.  While @cpu is offline its thread serves the port from another
  * CPU.
  *

@@ -35,6 +35,7 @@ suite() {
 }
 
 start=$(date +%s)
+suite build bash scripts/build.sh
 suite kunit bash scripts/kunit.sh um x86_64
 suite vm bash scripts/vm.sh
 echo "=== done in $(($(date +%s) - start)) s"

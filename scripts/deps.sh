@@ -19,6 +19,8 @@ done
 ls /usr/src/linux-headers-$KVER_GLOB >/dev/null 2>&1 || need+=(linux-headers-amd64-6.12)
 ls /boot/vmlinuz-$KVER_GLOB >/dev/null 2>&1 || need+=(linux-image-6.12-unsigned)
 ls /usr/src/linux-source-6.12.tar.* >/dev/null 2>&1 || need+=(linux-source-6.12)
+# Debian 12's own 6.1 headers: make check also builds against them.
+ls -d /usr/src/linux-headers-6.1.0-*-amd64 >/dev/null 2>&1 || need+=(linux-headers-amd64-6.1)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 
@@ -43,6 +45,9 @@ resolve() {
 	case "$1" in
 	linux-headers-amd64-6.12) [ -n "$kabi" ] && echo "linux-headers-$kabi-amd64" ;;
 	linux-image-6.12-unsigned) [ -n "$kabi" ] && echo "linux-image-$kabi-amd64-unsigned" ;;
+	linux-headers-amd64-6.1)
+		apt-cache pkgnames linux-headers-6.1.0- |
+			grep -E '^linux-headers-6\.1\.0-[0-9]+-amd64$' | sort -V | tail -1 ;;
 	*) echo "$1" ;;
 	esac
 }

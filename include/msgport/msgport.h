@@ -82,7 +82,9 @@ typedef union lwkt_cmd {
  * @ms_state: internal, abort bookkeeping
  *
  * A message belongs to whoever holds it: its sender until it is sent and
- * again once MSGF_DONE is set, the target port and its receiver in between.
+ * again once MSGF_DONE is set (and, for an asynchronous reply, once it has
+ * been taken off the reply port: MSGF_QUEUED clear), the target port and
+ * its receiver in between.
  * Only the owner may modify it.  The exceptions, internally synchronised,
  * are lwkt_abortmsg() and lwkt_dropmsg(), which the sender may call while
  * the message is away.
@@ -110,7 +112,7 @@ struct lwkt_msg {
 		s64 ms_result64;
 		loff_t ms_offset;
 	} u;					/* O */
-	lwkt_port_t ms_qport;			/* Q */
+	lwkt_port_t ms_qport;			/* Q, WRITE_ONCE */
 	unsigned long ms_state;			/* A */
 };
 
