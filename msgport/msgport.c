@@ -549,8 +549,8 @@ static void lwkt_initport(lwkt_port_t port)
  * Messages sent to @port are queued and @td is woken with
  * wake_up_process().  lwkt_getport(), lwkt_waitport() and lwkt_waitmsg()
  * of a message replied asynchronously to @port are for @td only; any
- * other caller gets a one-time warning and NULL or -EPERM.  @td must stay alive while
- * messages can be sent or replied to @port.
+ * other caller gets a one-time warning and NULL or -EPERM.  @td must stay
+ * alive while messages can be sent or replied to @port.
  *
  * Context: any; the port must not be in use.
  */
@@ -595,8 +595,9 @@ EXPORT_SYMBOL_GPL(lwkt_initport_spin);
  * @slz: the lock that guards the port, initialised by the caller
  *
  * Sending and replying to @port take @slz; receiving (lwkt_getport(),
- * lwkt_waitport(), lwkt_waitmsg()) requires the caller to hold it, and
- * the waits release it while they sleep.  @slz is a sleeping lock: such a
+ * lwkt_waitport(), and lwkt_waitmsg() of an asynchronous message replied
+ * to @port) requires the caller to hold it, and the waits release it
+ * while they sleep.  @slz is a sleeping lock: such a
  * port is for process context only, and a holder of @slz must not send or
  * reply to @port.
  *
@@ -638,7 +639,7 @@ EXPORT_SYMBOL_GPL(lwkt_initport_panic);
  *
  * A reply to @port sets MSGF_DONE on the message and wakes lwkt_waitmsg()
  * sleepers; nothing is queued.  lwkt_waitmsg() works on messages whose
- * reply port this is; the other handlers are panic handlers.
+ * reply port this is; put, get and wait are those of a panic port.
  *
  * Context: any; the port must not be in use.
  */
@@ -676,8 +677,8 @@ EXPORT_SYMBOL_GPL(lwkt_initport_replyonly);
  *
  * @pportfn runs in the sender's context.  It returns EASYNC if it took the
  * message (it must then reply to it later), or a result (0 or a negative
- * errno) with which the message is completed at once.  The other handlers
- * are panic handlers.
+ * errno) with which the message is completed at once.  Get, wait, waitmsg
+ * and reply are those of a panic port.
  *
  * Context: any; the port must not be in use.
  */
@@ -791,7 +792,8 @@ EXPORT_SYMBOL_GPL(lwkt_beginmsg);
  * Context: any for thread and spin ports (target and reply);
  * process context for serializer ports.
  * Return: 0 once sent; -EINVAL if @msg has no reply port; -EBUSY (and a
- * one-time warning) if @msg is still in flight.
+ * one-time warning) if @msg is in flight or its last reply is still
+ * queued on the reply port.
  */
 int lwkt_sendmsg(lwkt_port_t port, lwkt_msg_t msg)
 {
@@ -826,7 +828,8 @@ EXPORT_SYMBOL_GPL(lwkt_sendmsg);
  *
  * Context: process context; sleeps unless the putport is synchronous.
  * Return: the reply's error (0 or a negative errno); -EINTR as above;
- * -EBUSY if @msg is in flight; -EINVAL if the reply port cannot wait.
+ * -EBUSY if @msg is in flight or its last reply is still queued;
+ * -EINVAL if the reply port cannot wait.
  */
 int lwkt_domsg(lwkt_port_t port, lwkt_msg_t msg, int flags)
 {
@@ -941,7 +944,7 @@ EXPORT_SYMBOL_GPL(lwkt_replymsg);
  * dropped; it will be replied to.
  *
  * Context: as lwkt_sendmsg().
- * The port the message was last sent or forwarded to must still exist.
+ * The ports the message was sent or forwarded to must still exist.
  *
  * Return: 0 if dropped; -ENOENT if not queued on its target (done, being
  * processed, replied, in transit, or sent to a port without a queue);
@@ -1024,7 +1027,6 @@ EXPORT_SYMBOL_GPL(lwkt_waitport);
 int lwkt_waitmsg(lwkt_msg_t msg, int flags)
 {
 	lwkt_port_t port = msg->ms_reply_port;
-
 	int mflags = READ_ONCE(msg->ms_flags);
 
 	flags |= mflags & MSGF_PCATCH;

@@ -210,9 +210,9 @@ lwkt_port_t lwkt_cpu_port(int cpu);
  * lwkt_msg_aborted() - has an abort been requested for this message?
  * @msg: the message
  *
- * For receivers of abortable messages: true once the sender has called
- * lwkt_abortmsg() on @msg.  The receiver should then finish early (and
- * still reply).
+ * For receivers of abortable messages: true once the sender's
+ * lwkt_abortmsg() has called the abort function of @msg in this send.
+ * The receiver should then finish early (and still reply).
  *
  * Context: any.
  * Return: true if an abort was requested.
