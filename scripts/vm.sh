@@ -31,6 +31,13 @@ make -s -C "$KDIR" M="$root" modules >"$vm/build.log" 2>&1 || {
 	exit 1
 }
 
+# Static user-space programs for the guest.
+mkdir -p "$root/build/tools"
+for prog in tests/syslet_test demo/syslet_copy; do
+	gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
+		-o "$root/build/tools/$(basename "$prog")" "$root/tools/$prog.c"
+done
+
 # The initramfs.
 img=$vm/root
 rm -rf "$img"
@@ -38,8 +45,9 @@ mkdir -p "$img"/{bin,dev,proc,sys,tmp,lib/msgport,tests}
 cp /bin/busybox "$img/bin/busybox"
 mknod -m 600 "$img/dev/console" c 5 1
 mknod -m 666 "$img/dev/null" c 1 3
-cp "$root/msgport.ko" "$root/msgport/examples/msgport_example.ko" \
-	"$img/lib/msgport/"
+cp "$root/msgport.ko" "$root/syslet.ko" \
+	"$root/msgport/examples/msgport_example.ko" "$img/lib/msgport/"
+cp "$root"/build/tools/syslet_test "$root"/build/tools/syslet_copy "$img/bin/"
 cp "$root"/scripts/guest/*.sh "$img/tests/"
 mv "$img/tests/init.sh" "$img/init"
 chmod +x "$img/init"

@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+# syslet in Debian's 6.12 kernel: the device, every selftest of
+# tools/tests/syslet_test.c (each in its own process, bounded in time),
+# the copy demo, rmmod refused while a context is open.
+M=/lib/msgport
+
+test_syslet_load() {
+	insmod $M/msgport.ko
+	insmod $M/syslet.ko
+	[ -c /dev/syslet ] || fail "no /dev/syslet"
+	ls -l /dev/syslet | grep -q '^crw-rw-rw-' || fail "mode is not 0666"
+}
+
+test_syslet_copy() {
+	dd if=/dev/urandom of=/tmp/copy-src bs=4096 count=300 2>/dev/null
+	dd if=/dev/urandom bs=1000 count=1 2>/dev/null >>/tmp/copy-src
+	syslet_copy /tmp/copy-src /tmp/copy-dst
+	cmp /tmp/copy-src /tmp/copy-dst
+	cmp /tmp/copy-src /tmp/copy-dst.async
+}
+
+test_syslet_rmmod_busy() {
+	sleep 3 </dev/syslet &
+	pid=$!
+	sleep 0.3
+	if rmmod syslet 2>/dev/null; then
+		fail "syslet unloaded with a context open"
+	fi
+	kill $pid
+	wait $pid 2>/dev/null || true
+}
+
+test_syslet_unload() {
+	rmmod syslet
+	rmmod msgport
+	[ ! -e /dev/syslet ] || fail "/dev/syslet left behind"
+}
+
+t "syslet: insmod, /dev/syslet mode 0666" test_syslet_load
+for name in $(syslet_test --list); do
+	timeout 60 syslet_test "$name" >/tmp/t.out 2>&1
+	rc=$?
+	case $rc in
+	0) echo "ok - syslet: $name" ;;
+	77) echo "ok - syslet: $name # SKIP" ;;
+	*) echo "not ok - syslet: $name (exit $rc)"
+	   sed 's/^/#   /' /tmp/t.out ;;
+	esac
+done
+t "syslet: file copy as a looping chain (demo)" test_syslet_copy
+t "syslet: rmmod refused while a context is open" test_syslet_rmmod_busy
+t "syslet: rmmod" test_syslet_unload

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syslet: the chain interpreter.
+ *
+ * An atom's arguments are read through arg_ptr[] up to the first NULL
+ * when the atom runs, so an earlier atom's ret_ptr can feed a later
+ * atom's argument.  After the atom runs its return value is stored
+ * through ret_ptr (if set); then, if a SYSLET_STOP_ON_* condition holds,
+ * the chain stops there, unless SYSLET_SKIP_TO_NEXT_ON_STOP makes it go on
+ * at the atom linearly after this one in memory.  Otherwise it follows
+ * next; NULL ends it.  The atom where it ends is the final atom.
+ *
+ * Memory access and the operations go through run->env: real user memory
+ * and the op table in the module, in-kernel fakes in KUnit.
+ */
+#include <linux/errno.h>
+#include <linux/sched.h>
+
+#include "syslet.h"
+
+static bool syslet_stop(unsigned long flags, long ret)
+{
+	return ((flags & SYSLET_STOP_ON_NONZERO) && ret != 0) ||
+	       ((flags & SYSLET_STOP_ON_ZERO) && ret == 0) ||
+	       ((flags & SYSLET_STOP_ON_NEGATIVE) && ret < 0) ||
+	       ((flags & SYSLET_STOP_ON_NON_POSITIVE) && ret <= 0);
+}
+
+static bool syslet_flags_valid(unsigned long flags)
+{
+	return !(flags & ~(unsigned long)SYSLET_FLAGS_ALL) &&
+	       (flags & (SYSLET_ASYNC | SYSLET_SYNC)) !=
+			(SYSLET_ASYNC | SYSLET_SYNC);
+}
+
+/* Run one atom; returns its result, or sets *@wouldblock. */
+static long syslet_run_atom(struct syslet_run *r,
+			    const struct syslet_uatom *atom, bool *wouldblock)
+{
+	const struct syslet_env *env = r->env;
+	unsigned long args[6] = { 0 };
+	int i;
+
+	if (!syslet_flags_valid(atom->flags))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(atom->arg_ptr) && atom->arg_ptr[i]; i++)
+		if (env->get_arg(r->priv, (u64)(unsigned long)atom->arg_ptr[i],
+				 &args[i]))
+			return -EFAULT;
+	return env->call(r->priv, atom->nr, args,
+			 r->sync && !(atom->flags & SYSLET_SYNC), wouldblock);
+}
+
+/**
+ * syslet_run() - run a chain from r->cur
+ * @r: the run; see struct syslet_run
+ *
+ * Context: process context; the env decides whose memory and identity.
+ * Return: SYSLET_RUN_DONE when the chain ended (r->final, r->post set);
+ * SYSLET_RUN_ASYNC (only with r->sync) when the rest, from r->cur, is to
+ * run in a worker: an atom has SYSLET_ASYNC, would block, or a signal is
+ * pending; -EFAULT when an atom to run cannot be read (r->final is the
+ * atom that led there, or 0 for the first) or a return value cannot be
+ * stored (r->final is that atom).
+ */
+int syslet_run(struct syslet_run *r)
+{
+	const struct syslet_env *env = r->env;
+	struct syslet_uatom atom;
+	bool wouldblock;
+	u64 next;
+	long ret;
+
+	r->final = 0;
+	r->post = false;
+	for (;;) {
+		if (env->get_atom(r->priv, r->cur, &atom))
+			return -EFAULT;
+		if (r->sync && (atom.flags & SYSLET_ASYNC) &&
+		    syslet_flags_valid(atom.flags))
+			return SYSLET_RUN_ASYNC;
+
+		wouldblock = false;
+		ret = syslet_run_atom(r, &atom, &wouldblock);
+		if (wouldblock)
+			return SYSLET_RUN_ASYNC;
+		r->atoms++;
+		r->final = r->cur;
+		r->post = !(atom.flags & SYSLET_NO_COMPLETE);
+
+		if (atom.ret_ptr &&
+		    env->put_ret(r->priv, (u64)(unsigned long)atom.ret_ptr, ret))
+			return -EFAULT;
+
+		if (!syslet_flags_valid(atom.flags))
+			return SYSLET_RUN_DONE;
+		if (syslet_stop(atom.flags, ret)) {
+			if (!(atom.flags & SYSLET_SKIP_TO_NEXT_ON_STOP))
+				return SYSLET_RUN_DONE;
+			next = r->cur + sizeof(struct syslet_uatom);
+		} else {
+			next = (u64)(unsigned long)atom.next;
+			if (!next)
+				return SYSLET_RUN_DONE;
+		}
+
+		cond_resched();
+		if (env->interrupted(r->priv)) {
+			if (!r->sync)
+				return SYSLET_RUN_DONE;	/* cancelled */
+			r->cur = next;
+			return SYSLET_RUN_ASYNC;
+		}
+		r->cur = next;
+	}
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syslet: openat, close, fsync, fdatasync, and the fs_struct snapshots
+ * that give path look-ups the submitter's root, cwd and umask.
+ *
+ * A module cannot reference-count an fs_struct (free_fs_struct() is not
+ * exported), so a chain carries a private one: the submitter's root and
+ * cwd (path_get()), and umask, taken when the chain is handed to a
+ * worker.  openat() resolves against it by pointing current->fs at a
+ * private copy whose cwd is the dirfd's directory (or the snapshot's
+ * cwd for AT_FDCWD) and calling filp_open(), which then walks exactly as
+ * openat(2) does, with root as the boundary.
+ */
+#include <linux/fcntl.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/fs_struct.h>
+#include <linux/namei.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "syslet.h"
+
+/**
+ * syslet_fs_snapshot() - a private fs_struct with the caller's root, umask
+ * @fs: the fs_struct to fill
+ * @pwd: the working directory to use, or NULL for the caller's
+ *
+ * Context: process context.  Release with syslet_fs_release().
+ */
+void syslet_fs_snapshot(struct fs_struct *fs, const struct path *pwd)
+{
+	memset(fs, 0, sizeof(*fs));
+	fs->users = 1;
+	spin_lock_init(&fs->lock);
+	seqcount_spinlock_init(&fs->seq, &fs->lock);
+	fs->umask = current_umask();
+	get_fs_root(current->fs, &fs->root);
+	if (pwd) {
+		fs->pwd = *pwd;
+		path_get(&fs->pwd);
+	} else {
+		get_fs_pwd(current->fs, &fs->pwd);
+	}
+}
+
+void syslet_fs_release(struct fs_struct *fs)
+{
+	path_put(&fs->root);
+	path_put(&fs->pwd);
+}
+
+static struct fs_struct *syslet_fs_swap(struct fs_struct *fs)
+{
+	struct fs_struct *old;
+
+	task_lock(current);
+	old = current->fs;
+	current->fs = fs;
+	task_unlock(current);
+	return old;
+}
+
+static struct file *syslet_open_at(int dfd, const char *name, int flags,
+				   umode_t mode)
+{
+	struct fs_struct fs, *old;
+	struct file *dir = NULL, *file;
+
+	if (name[0] != '/' && dfd != AT_FDCWD) {
+		dir = fget(dfd);
+		if (!dir)
+			return ERR_PTR(-EBADF);
+		if (!d_can_lookup(dir->f_path.dentry)) {
+			fput(dir);
+			return ERR_PTR(-ENOTDIR);
+		}
+	}
+	syslet_fs_snapshot(&fs, dir ? &dir->f_path : NULL);
+	old = syslet_fs_swap(&fs);
+	file = filp_open(name, flags, mode);
+	syslet_fs_swap(old);
+	syslet_fs_release(&fs);
+	if (dir)
+		fput(dir);
+	return file;
+}
+
+/* openat(dfd, filename, flags, mode) */
+long syslet_op_openat(const unsigned long *args, bool nowait)
+{
+	int dfd = args[0], flags = args[2] | O_LARGEFILE;
+	struct file *file;
+	char *name;
+	long len;
+	int fd;
+
+	name = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!name)
+		return -ENOMEM;
+	len = strncpy_from_user(name, (const char __user *)args[1], PATH_MAX);
+	if (len < 0) {
+		fd = -EFAULT;
+		goto out;
+	}
+	if (len == PATH_MAX) {
+		fd = -ENAMETOOLONG;
+		goto out;
+	}
+	if (!len) {
+		fd = -ENOENT;
+		goto out;
+	}
+
+	fd = get_unused_fd_flags(flags);
+	if (fd < 0)
+		goto out;
+	file = syslet_open_at(dfd, name, flags, (umode_t)args[3]);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		fd = PTR_ERR(file);
+		goto out;
+	}
+	fd_install(fd, file);
+out:
+	kfree(name);
+	return fd;
+}
+
+/* close(fd) */
+long syslet_op_close(const unsigned long *args, bool nowait)
+{
+	return close_fd(args[0]);
+}
+
+static long syslet_fsync(unsigned long fd, int datasync, bool nowait)
+{
+	struct file *file;
+	long ret;
+
+	file = fget(fd);
+	if (!file)
+		return -EBADF;
+	if (nowait)
+		ret = SYSLET_EWOULDBLOCK;
+	else
+		ret = vfs_fsync_range(file, 0, LLONG_MAX, datasync);
+	fput(file);
+	return ret;
+}
+
+long syslet_op_fsync(const unsigned long *args, bool nowait)
+{
+	return syslet_fsync(args[0], 0, nowait);
+}
+
+long syslet_op_fdatasync(const unsigned long *args, bool nowait)
+{
+	return syslet_fsync(args[0], 1, nowait);
+}

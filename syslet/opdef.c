@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syslet: the operation table.  nr is an x86-64 system call number, or a
+ * SYSLET_NR_* module operation; anything else completes with -ENOSYS.
+ */
+#include <linux/kernel.h>
+
+#include "syslet.h"
+
+static const struct syslet_op syslet_ops[] = {
+	[SYSLET_NR_read]	= { .name = "read",	.fn = syslet_op_read },
+	[SYSLET_NR_write]	= { .name = "write",	.fn = syslet_op_write },
+	[SYSLET_NR_close]	= { .name = "close",	.fn = syslet_op_close },
+	[SYSLET_NR_lseek]	= { .name = "lseek",	.fn = syslet_op_lseek },
+	[SYSLET_NR_pread64]	= { .name = "pread64",	.fn = syslet_op_pread64 },
+	[SYSLET_NR_pwrite64]	= { .name = "pwrite64",	.fn = syslet_op_pwrite64 },
+	[SYSLET_NR_readv]	= { .name = "readv",	.fn = syslet_op_readv },
+	[SYSLET_NR_writev]	= { .name = "writev",	.fn = syslet_op_writev },
+	[SYSLET_NR_nanosleep]	= { .name = "nanosleep", .fn = syslet_op_nanosleep,
+				    .may_block = true },
+	[SYSLET_NR_fsync]	= { .name = "fsync",	.fn = syslet_op_fsync,
+				    .may_block = true },
+	[SYSLET_NR_fdatasync]	= { .name = "fdatasync", .fn = syslet_op_fdatasync,
+				    .may_block = true },
+	[SYSLET_NR_openat]	= { .name = "openat",	.fn = syslet_op_openat },
+	[SYSLET_NR_preadv]	= { .name = "preadv",	.fn = syslet_op_preadv },
+	[SYSLET_NR_pwritev]	= { .name = "pwritev",	.fn = syslet_op_pwritev },
+};
+
+static const struct syslet_op syslet_module_ops[] = {
+	[SYSLET_NR_NOP - SYSLET_NR_BASE]	= { .name = "nop",
+						    .fn = syslet_op_nop },
+	[SYSLET_NR_UMEM_ADD - SYSLET_NR_BASE]	= { .name = "umem_add",
+						    .fn = syslet_op_umem_add },
+};
+
+/**
+ * syslet_op_get() - look up an operation
+ * @nr: x86-64 system call number or SYSLET_NR_*
+ *
+ * Return: the operation, or NULL if @nr is not supported.
+ */
+const struct syslet_op *syslet_op_get(unsigned long nr)
+{
+	const struct syslet_op *op = NULL;
+
+	if (nr < ARRAY_SIZE(syslet_ops))
+		op = &syslet_ops[nr];
+	else if (nr - SYSLET_NR_BASE < ARRAY_SIZE(syslet_module_ops))
+		op = &syslet_module_ops[nr - SYSLET_NR_BASE];
+	return op && op->fn ? op : NULL;
+}

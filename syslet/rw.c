@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syslet: read, write, pread64, pwrite64, readv, writev, preadv, pwritev
+ * and lseek, on the exported VFS API (vfs_iter_read/vfs_iter_write,
+ * vfs_llseek).  Results, errors and file offsets are those of the system
+ * calls.
+ *
+ * The file offset of read/write/readv/writev/lseek is protected like
+ * fdget_pos() does: f_pos_lock for FMODE_ATOMIC_POS files.
+ *
+ * With @nowait (the synchronous phase), a call that would block returns
+ * SYSLET_EWOULDBLOCK: files without FMODE_NOWAIT, an -EAGAIN from an
+ * RWF_NOWAIT attempt on a file that is not O_NONBLOCK, or a contended
+ * f_pos_lock.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/uio.h>
+
+#include "syslet.h"
+
+enum { SYSLET_POS_FILE = -1 };	/* use and advance the file offset */
+
+static int syslet_pos_lock(struct file *file, bool nowait)
+{
+	if (!(file->f_mode & FMODE_ATOMIC_POS))
+		return 0;
+	if (!nowait) {
+		mutex_lock(&file->f_pos_lock);
+		return 1;
+	}
+	return mutex_trylock(&file->f_pos_lock) ? 1 : SYSLET_EWOULDBLOCK;
+}
+
+/*
+ * One read or write of @iter on @fd at @pos (or the file offset).  Checks
+ * in the order of the system calls: bad offset, bad fd, not seekable.
+ */
+static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
+			   loff_t pos, bool nowait)
+{
+	bool use_fpos = pos == SYSLET_POS_FILE;
+	loff_t lpos = pos, *ppos = &lpos;
+	struct file *file;
+	rwf_t rwf = 0;
+	int locked = 0;
+	long ret;
+
+	file = fget(fd);
+	if (!file)
+		return -EBADF;
+	if (use_fpos) {
+		locked = syslet_pos_lock(file, nowait);
+		if (locked < 0) {
+			ret = locked;
+			goto out;
+		}
+		if (file->f_mode & FMODE_STREAM)
+			ppos = NULL;
+		else
+			lpos = file->f_pos;
+	} else if (!(file->f_mode & (dir == READ ? FMODE_PREAD : FMODE_PWRITE))) {
+		ret = -ESPIPE;
+		goto out;
+	}
+
+	if (nowait && !(file->f_flags & O_NONBLOCK)) {
+		if (!(file->f_mode & FMODE_NOWAIT)) {
+			ret = SYSLET_EWOULDBLOCK;
+			goto unlock;
+		}
+		rwf = RWF_NOWAIT;
+	}
+	if (dir == READ)
+		ret = vfs_iter_read(file, iter, ppos, rwf);
+	else
+		ret = vfs_iter_write(file, iter, ppos, rwf);
+	if (ret == -EAGAIN && rwf)
+		ret = SYSLET_EWOULDBLOCK;
+	if (use_fpos && ppos && ret >= 0)
+		file->f_pos = lpos;
+unlock:
+	if (locked > 0)
+		mutex_unlock(&file->f_pos_lock);
+out:
+	fput(file);
+	return ret;
+}
+
+static long syslet_rw_buf(int dir, const unsigned long *args, loff_t pos,
+			  bool nowait)
+{
+	struct iov_iter iter;
+	int ret;
+
+	ret = import_ubuf(dir == READ ? ITER_DEST : ITER_SOURCE,
+			  (void __user *)args[1], args[2], &iter);
+	if (ret)
+		return ret;
+	return syslet_rw_iter(dir, args[0], &iter, pos, nowait);
+}
+
+static long syslet_rw_vec(int dir, const unsigned long *args, loff_t pos,
+			  bool nowait)
+{
+	struct iovec iovstack[UIO_FASTIOV], *iov = iovstack;
+	struct iov_iter iter;
+	long ret;
+
+	ret = import_iovec(dir == READ ? ITER_DEST : ITER_SOURCE,
+			   (const struct iovec __user *)args[1], args[2],
+			   ARRAY_SIZE(iovstack), &iov, &iter);
+	if (ret < 0)
+		return ret;
+	ret = syslet_rw_iter(dir, args[0], &iter, pos, nowait);
+	kfree(iov);
+	return ret;
+}
+
+/* pread64/pwrite64 offset (fourth argument); negative is -EINVAL. */
+static loff_t syslet_pos_arg(unsigned long arg)
+{
+	return (loff_t)arg;
+}
+
+long syslet_op_read(const unsigned long *args, bool nowait)
+{
+	return syslet_rw_buf(READ, args, SYSLET_POS_FILE, nowait);
+}
+
+long syslet_op_write(const unsigned long *args, bool nowait)
+{
+	return syslet_rw_buf(WRITE, args, SYSLET_POS_FILE, nowait);
+}
+
+long syslet_op_pread64(const unsigned long *args, bool nowait)
+{
+	loff_t pos = syslet_pos_arg(args[3]);
+
+	return pos < 0 ? -EINVAL : syslet_rw_buf(READ, args, pos, nowait);
+}
+
+long syslet_op_pwrite64(const unsigned long *args, bool nowait)
+{
+	loff_t pos = syslet_pos_arg(args[3]);
+
+	return pos < 0 ? -EINVAL : syslet_rw_buf(WRITE, args, pos, nowait);
+}
+
+long syslet_op_readv(const unsigned long *args, bool nowait)
+{
+	return syslet_rw_vec(READ, args, SYSLET_POS_FILE, nowait);
+}
+
+long syslet_op_writev(const unsigned long *args, bool nowait)
+{
+	return syslet_rw_vec(WRITE, args, SYSLET_POS_FILE, nowait);
+}
+
+/* preadv(fd, vec, vlen, pos_l, pos_h): on 64-bit the offset is pos_l. */
+long syslet_op_preadv(const unsigned long *args, bool nowait)
+{
+	loff_t pos = syslet_pos_arg(args[3]);
+
+	return pos < 0 ? -EINVAL : syslet_rw_vec(READ, args, pos, nowait);
+}
+
+long syslet_op_pwritev(const unsigned long *args, bool nowait)
+{
+	loff_t pos = syslet_pos_arg(args[3]);
+
+	return pos < 0 ? -EINVAL : syslet_rw_vec(WRITE, args, pos, nowait);
+}
+
+/* lseek(fd, offset, whence) */
+long syslet_op_lseek(const unsigned long *args, bool nowait)
+{
+	unsigned int whence = args[2];
+	struct file *file;
+	int locked;
+	long ret;
+
+	file = fget(args[0]);
+	if (!file)
+		return -EBADF;
+	ret = -EINVAL;
+	if (whence <= SEEK_MAX) {
+		locked = syslet_pos_lock(file, nowait);
+		if (locked < 0) {
+			ret = locked;
+		} else {
+			ret = vfs_llseek(file, (loff_t)args[1], whence);
+			if (locked)
+				mutex_unlock(&file->f_pos_lock);
+		}
+	}
+	fput(file);
+	return ret;
+}

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * syslet internals.
+ */
+#ifndef _SYSLET_SYSLET_H
+#define _SYSLET_SYSLET_H
+
+#include <linux/fs_struct.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/resource.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include <msgport/msgport.h>
+#include <uapi/syslet.h>
+
+/*
+ * "Would block": a system-call op run with @nowait returns this to move
+ * the chain to a worker.  No system call returns it (it is a kernel-
+ * internal code); module ops, whose results are arbitrary longs, never
+ * block.  Never seen by user space.
+ */
+#define SYSLET_EWOULDBLOCK	(-EIOCBQUEUED)
+
+/* x86-64 system call numbers of the supported operations (stable ABI). */
+enum {
+	SYSLET_NR_read		= 0,
+	SYSLET_NR_write		= 1,
+	SYSLET_NR_close		= 3,
+	SYSLET_NR_lseek		= 8,
+	SYSLET_NR_pread64	= 17,
+	SYSLET_NR_pwrite64	= 18,
+	SYSLET_NR_readv		= 19,
+	SYSLET_NR_writev	= 20,
+	SYSLET_NR_nanosleep	= 35,
+	SYSLET_NR_fsync		= 74,
+	SYSLET_NR_fdatasync	= 75,
+	SYSLET_NR_openat	= 257,
+	SYSLET_NR_preadv	= 295,
+	SYSLET_NR_pwritev	= 296,
+};
+
+/**
+ * struct syslet_op - one supported operation
+ * @name: its system call name
+ * @fn: runs it; with @nowait it returns SYSLET_EWOULDBLOCK rather than
+ *	block; returns the system call's result otherwise
+ * @may_block: always hand it to a worker in the synchronous phase
+ */
+struct syslet_op {
+	const char *name;
+	long (*fn)(const unsigned long *args, bool nowait);
+	bool may_block;
+};
+
+const struct syslet_op *syslet_op_get(unsigned long nr);
+
+/* Ops, one file per family (rw.c, fs.c, misc.c). */
+long syslet_op_read(const unsigned long *args, bool nowait);
+long syslet_op_write(const unsigned long *args, bool nowait);
+long syslet_op_pread64(const unsigned long *args, bool nowait);
+long syslet_op_pwrite64(const unsigned long *args, bool nowait);
+long syslet_op_readv(const unsigned long *args, bool nowait);
+long syslet_op_writev(const unsigned long *args, bool nowait);
+long syslet_op_preadv(const unsigned long *args, bool nowait);
+long syslet_op_pwritev(const unsigned long *args, bool nowait);
+long syslet_op_lseek(const unsigned long *args, bool nowait);
+long syslet_op_openat(const unsigned long *args, bool nowait);
+long syslet_op_close(const unsigned long *args, bool nowait);
+long syslet_op_fsync(const unsigned long *args, bool nowait);
+long syslet_op_fdatasync(const unsigned long *args, bool nowait);
+long syslet_op_nanosleep(const unsigned long *args, bool nowait);
+long syslet_op_nop(const unsigned long *args, bool nowait);
+long syslet_op_umem_add(const unsigned long *args, bool nowait);
+
+/* ---------------------------------------------------------------------
+ * The chain interpreter (exec.c).  Memory access and the operations go
+ * through an env so that KUnit can run it against in-kernel fakes.
+ */
+
+struct syslet_env {
+	int (*get_atom)(void *priv, u64 uaddr, struct syslet_uatom *atom);
+	int (*get_arg)(void *priv, u64 uaddr, unsigned long *val);
+	int (*put_ret)(void *priv, u64 uaddr, long ret);
+	/* Runs op @nr; sets *@wouldblock instead if it would block. */
+	long (*call)(void *priv, unsigned long nr, const unsigned long *args,
+		     bool nowait, bool *wouldblock);
+	/* Between atoms: true to stop (async) or leave the caller (sync). */
+	bool (*interrupted)(void *priv);
+};
+
+enum syslet_run_status {
+	SYSLET_RUN_DONE,	/* ended at @final */
+	SYSLET_RUN_ASYNC,	/* hand the rest, from @cur, to a worker */
+};
+
+/**
+ * struct syslet_run - one execution of a chain
+ * @env: accessors and operations
+ * @priv: their argument
+ * @cur: in: the atom to start at; out (SYSLET_RUN_ASYNC): where to resume
+ * @sync: in the submitter's context: ops run with nowait, and the chain
+ *	may move to a worker
+ * @final: out: the atom the chain ended at (0 if none ran)
+ * @post: out: @final is to be posted to the ring (no SYSLET_NO_COMPLETE)
+ * @atoms: out: atoms executed
+ */
+struct syslet_run {
+	const struct syslet_env *env;
+	void *priv;
+	u64 cur;
+	bool sync;
+	u64 final;
+	bool post;
+	unsigned long atoms;
+};
+
+int syslet_run(struct syslet_run *r);
+
+/* ---------------------------------------------------------------------
+ * The completion ring (ring.c): slot bookkeeping on a kernel mapping of
+ * the user's ring.  All functions need the owner's ring lock.
+ */
+
+/**
+ * struct syslet_ring - kernel view of a registered completion ring
+ * @slots: the ring, mapped into the kernel (vmap of the pinned pages)
+ * @nr: number of slots
+ * @tail: slots posted so far (next slot: @tail % @nr)
+ * @reap: slots seen emptied by user space so far (@reap <= @tail)
+ * @reserved: chains admitted that may still post (in flight, or in
+ *	@backlog waiting for a slot)
+ * @backlog: FIFO of final atoms whose slot user space has not emptied
+ *	yet (it tampered with the ring); @reserved bounds its length
+ * @nbacklog: entries in @backlog
+ * @bhead: index of the oldest @backlog entry
+ */
+struct syslet_ring {
+	u64 *slots;
+	unsigned int nr;
+	unsigned int tail;
+	unsigned int reap;
+	unsigned int reserved;
+	u64 *backlog;
+	unsigned int nbacklog;
+	unsigned int bhead;
+};
+
+int syslet_ring_reserve(struct syslet_ring *ring);
+void syslet_ring_unreserve(struct syslet_ring *ring);
+void syslet_ring_post(struct syslet_ring *ring, u64 atom);
+unsigned int syslet_ring_count(struct syslet_ring *ring);
+void syslet_ring_flush(struct syslet_ring *ring);
+
+/* ---------------------------------------------------------------------
+ * Contexts and chains (main.c, async.c).
+ */
+
+/**
+ * struct syslet_ctx - one open /dev/syslet
+ *
+ * Locking legend:
+ *  M: @lock (a mutex: registration and binding)
+ *  R: @ring_lock (spinlock: ring, accounting, chain list)
+ *  I: set at registration under M and @ring_lock; read-only while
+ *     registered
+ */
+struct syslet_ctx {
+	struct kref ref;		/* one per chain, one for the file */
+	struct mutex lock;
+	spinlock_t ring_lock;
+	wait_queue_head_t wait;		/* ring posts and chain ends */
+
+	bool registered;		/* M, R */
+	bool dead;			/* R: owner's table closed the fd */
+	bool cancelling;		/* R */
+	unsigned int gen;		/* R: registration generation */
+	struct mm_struct *mm;		/* I: grabbed */
+	struct files_struct *files;	/* I: owner's table, not counted */
+
+	struct syslet_ring ring;	/* R */
+	struct page **pages;		/* I: pinned ring pages */
+	unsigned int npages;		/* I */
+	void *vaddr;			/* I: vmap of @pages */
+
+	unsigned int max_threads;	/* I */
+	unsigned int running;		/* R: chains handed to the pool */
+	unsigned int inflight;		/* R: async chains not yet ended */
+	struct list_head chains;	/* R: async chains not yet ended */
+	struct list_head pending;	/* R: waiting for a thread slot */
+	struct lwkt_port reply_port;	/* replyonly: chain ends */
+};
+
+/**
+ * struct syslet_chain - an asynchronous chain, the message to a worker
+ *
+ * Locking: @lock protects @worker and @cancelled; @node is under the
+ * context's ring_lock; the rest is owned by whoever holds the message.
+ */
+struct syslet_chain {
+	struct lwkt_msg msg;
+	struct syslet_ctx *ctx;
+	struct list_head node;
+	unsigned int gen;		/* registration it was admitted to */
+	u64 start;
+	u64 final;
+	bool post;
+	spinlock_t lock;
+	struct task_struct *worker;
+	bool cancelled;
+	const struct cred *cred;	/* submitter's credentials */
+	struct fs_struct fs;		/* submitter's root, cwd, umask */
+	struct rlimit fsize;		/* submitter's RLIMIT_FSIZE */
+};
+
+void syslet_ctx_put(struct syslet_ctx *ctx);
+int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen);
+void syslet_ctx_cancel(struct syslet_ctx *ctx);
+void syslet_reply_port_init(struct syslet_ctx *ctx);
+
+int syslet_pool_init(void);
+void syslet_pool_exit(void);
+
+/* Snapshot of the caller's root, cwd and umask into a private fs_struct. */
+void syslet_fs_snapshot(struct fs_struct *fs, const struct path *pwd);
+void syslet_fs_release(struct fs_struct *fs);
+
+#endif /* _SYSLET_SYSLET_H */

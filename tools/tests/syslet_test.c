@@ -1,0 +1,881 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syslet selftests, run in the test VM.  One test per behaviour:
+ *   syslet_test --list     names, one a line
+ *   syslet_test NAME       run one; exit 0 = pass, 77 = skip, else fail
+ * Each test checks its results against what the same system call returns
+ * when the process makes it itself.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/syslet.h"
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: check failed: %s (errno %d)\n",	\
+			__func__, __LINE__, #cond, errno);		\
+		exit(1);						\
+	}								\
+} while (0)
+
+#define CHECK_EQ(a, b) do {						\
+	long _a = (long)(a), _b = (long)(b);				\
+	if (_a != _b) {							\
+		fprintf(stderr, "%s:%d: %s == %ld, expected %s == %ld\n", \
+			__func__, __LINE__, #a, _a, #b, _b);		\
+		exit(1);						\
+	}								\
+} while (0)
+
+#define SKIP 77
+#define A(x) ((unsigned long *)&(x))
+
+static struct syslet_ring ring;
+
+static void setup(unsigned long nr)
+{
+	int ret = syslet_setup(&ring, nr, -1UL);
+
+	if (ret) {
+		fprintf(stderr, "syslet_setup: %s\n", strerror(-ret));
+		exit(1);
+	}
+}
+
+/* A scratch file of @len bytes of a known pattern; returns its fd. */
+static int make_file(const char *path, size_t len)
+{
+	char *buf = malloc(len);
+	size_t i;
+	int fd;
+
+	CHECK(buf);
+	for (i = 0; i < len; i++)
+		buf[i] = (char)(i * 7 + 3);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	CHECK(write(fd, buf, len) == (ssize_t)len);
+	free(buf);
+	return fd;
+}
+
+static char pattern(size_t i)
+{
+	return (char)(i * 7 + 3);
+}
+
+static struct syslet_uatom *reap_wait(void)
+{
+	struct syslet_uatom *a;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		a = syslet_reap(&ring);
+		if (a)
+			return a;
+		CHECK(syslet_wait(&ring, 1) >= 0);
+	}
+	return NULL;
+}
+
+/*
+ * Run a chain to its end, in the caller or in a worker (files without
+ * FMODE_NOWAIT, such as tmpfs files in 6.12, always go to a worker, as
+ * with io_uring); returns its final atom.
+ */
+static struct syslet_uatom *run(struct syslet_uatom *a)
+{
+	struct syslet_uatom *done = NULL;
+	int ret = syslet_exec(&ring, a, &done);
+
+	CHECK(ret >= 0);
+	if (ret == 0)
+		done = reap_wait();
+	return done;
+}
+
+/* --- the ABI ---------------------------------------------------------- */
+
+static int t_register_errors(void)
+{
+	struct async_head_user ahu = { 0 };
+	void *slots = calloc(16, 8);
+	int fd = open("/dev/syslet", O_RDWR);
+
+	CHECK(fd >= 0);
+	ahu.completion_ring = slots;
+	ahu.max_nr_threads = -1UL;
+	ahu.ring_size_bytes = 0;
+	CHECK(ioctl(fd, SYSLET_IOC_REGISTER, &ahu) == -1 && errno == EINVAL);
+	ahu.ring_size_bytes = 12;		/* not a multiple of 8 */
+	CHECK(ioctl(fd, SYSLET_IOC_REGISTER, &ahu) == -1 && errno == EINVAL);
+	ahu.ring_size_bytes = 64;
+	ahu.completion_ring = (void *)((char *)slots + 4);	/* misaligned */
+	CHECK(ioctl(fd, SYSLET_IOC_REGISTER, &ahu) == -1 && errno == EINVAL);
+	ahu.completion_ring = (void *)0x10000;	/* unmapped */
+	CHECK(ioctl(fd, SYSLET_IOC_REGISTER, &ahu) == -1 && errno == EFAULT);
+	ahu.completion_ring = (void *)0xffff880000000000UL;	/* kernel */
+	CHECK(ioctl(fd, SYSLET_IOC_REGISTER, &ahu) == -1 && errno == EFAULT);
+	ahu.completion_ring = slots;
+	ahu.max_nr_threads = 0;
+	CHECK(ioctl(fd, SYSLET_IOC_REGISTER, &ahu) == -1 && errno == EINVAL);
+	CHECK(ioctl(fd, SYSLET_IOC_REGISTER, (void *)8) == -1 && errno == EFAULT);
+	ahu.max_nr_threads = -1UL;
+	CHECK(ioctl(fd, SYSLET_IOC_REGISTER, &ahu) == 0);
+	CHECK(ioctl(fd, SYSLET_IOC_REGISTER, &ahu) == -1 && errno == EBUSY);
+	CHECK(ioctl(fd, SYSLET_IOC_UNREGISTER) == 0);
+	CHECK(ioctl(fd, SYSLET_IOC_UNREGISTER) == -1 && errno == EINVAL);
+	CHECK(ioctl(fd, SYSLET_IOC_REGISTER, &ahu) == 0);
+	CHECK(ioctl(fd, _IO(SYSLET_IOC_MAGIC, 99)) == -1 && errno == ENOTTY);
+	close(fd);
+	return 0;
+}
+
+static int t_exec_unregistered(void)
+{
+	struct syslet_uatom a;
+	struct syslet_exec ex = { .atom = (unsigned long)&a };
+	int fd = open("/dev/syslet", O_RDWR);
+
+	syslet_atom(&a, SYSLET_NR_NOP, 0, NULL, NULL, NULL);
+	CHECK(ioctl(fd, SYSLET_IOC_EXEC, &ex) == -1 && errno == EINVAL);
+	CHECK(ioctl(fd, SYSLET_IOC_WAIT, 0) == -1 && errno == EINVAL);
+	close(fd);
+	return 0;
+}
+
+/* --- synchronous chains ---------------------------------------------- */
+
+/* write, lseek, read back: data and offsets as the syscalls give them. */
+static int t_sync_rw(void)
+{
+	struct syslet_uatom a[3], *done = NULL;
+	char out[100], in[100] = { 0 };
+	unsigned long fd, len = sizeof(out), zero = 0, set = SEEK_SET;
+	unsigned long pout = (unsigned long)out, pin = (unsigned long)in;
+	long r[3];
+
+	setup(8);
+	memset(out, 'x', sizeof(out));
+	fd = open("/tmp/rw", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	syslet_atom(&a[0], SYS_write, 0, &r[0], &a[1], A(fd), A(pout), A(len), NULL);
+	syslet_atom(&a[1], SYS_lseek, 0, &r[1], &a[2], A(fd), A(zero), A(set), NULL);
+	syslet_atom(&a[2], SYS_read, 0, &r[2], NULL, A(fd), A(pin), A(len), NULL);
+	CHECK(run(a) == &a[2]);
+	CHECK_EQ(r[0], 100);
+	CHECK_EQ(r[1], 0);
+	CHECK_EQ(r[2], 100);
+	CHECK(!memcmp(in, out, sizeof(in)));
+	/* The file offset moved as read(2) moves it. */
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 100);
+	CHECK(!syslet_reap(&ring));
+	(void)done;
+	return 0;
+}
+
+/* Every supported syscall, against the syscall made directly. */
+static int t_sync_ops(void)
+{
+	struct syslet_uatom a;
+	char buf[64], buf2[64];
+	struct iovec iov[2] = { { buf, 10 }, { buf + 10, 20 } };
+	unsigned long fd, p = (unsigned long)buf, n = 30, pos = 5, two = 2;
+	unsigned long piov = (unsigned long)iov, ds = 0, path, flags, mode;
+	unsigned long dirfd = AT_FDCWD;
+	long r;
+
+	setup(8);
+	fd = make_file("/tmp/ops", 4096);
+	/* pread64 */
+	syslet_atom(&a, SYS_pread64, 0, &r, NULL, A(fd), A(p), A(n), A(pos), NULL);
+	CHECK(run(&a) == &a);
+	CHECK_EQ(r, pread(fd, buf2, 30, 5));
+	CHECK(!memcmp(buf, buf2, 30));
+	/* preadv */
+	memset(buf, 0, sizeof(buf));
+	syslet_atom(&a, SYS_preadv, 0, &r, NULL, A(fd), A(piov), A(two), A(pos), NULL);
+	CHECK(run(&a) == &a);
+	CHECK_EQ(r, 30);
+	CHECK(!memcmp(buf, buf2, 30));
+	/* readv from the file offset */
+	lseek(fd, 100, SEEK_SET);
+	syslet_atom(&a, SYS_readv, 0, &r, NULL, A(fd), A(piov), A(two), NULL);
+	CHECK(run(&a) == &a);
+	CHECK_EQ(r, 30);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 130);
+	CHECK_EQ(buf[0], pattern(100));
+	/* pwrite64, pwritev, writev */
+	syslet_atom(&a, SYS_pwrite64, 0, &r, NULL, A(fd), A(p), A(n), A(pos), NULL);
+	CHECK(run(&a) == &a);
+	CHECK_EQ(r, 30);
+	syslet_atom(&a, SYS_pwritev, 0, &r, NULL, A(fd), A(piov), A(two), A(pos), NULL);
+	CHECK(run(&a) == &a);
+	CHECK_EQ(r, 30);
+	syslet_atom(&a, SYS_writev, 0, &r, NULL, A(fd), A(piov), A(two), NULL);
+	CHECK(run(&a) == &a);
+	CHECK_EQ(r, 30);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 160);
+	/* fsync, fdatasync (may block: they go to a worker) */
+	syslet_atom(&a, SYS_fsync, SYSLET_SYNC, &r, NULL, A(fd), NULL);
+	CHECK(run(&a) == &a);
+	CHECK_EQ(r, 0);
+	syslet_atom(&a, SYS_fdatasync, SYSLET_SYNC, &r, NULL, A(fd), NULL);
+	CHECK(run(&a) == &a);
+	CHECK_EQ(r, 0);
+	(void)ds;
+	/* openat: relative to the cwd and to a dirfd; O_CREAT with umask */
+	CHECK(chdir("/tmp") == 0);
+	umask(022);
+	path = (unsigned long)"ops-new";
+	flags = O_RDWR | O_CREAT | O_EXCL;
+	mode = 0666;
+	syslet_atom(&a, SYS_openat, 0, &r, NULL, A(dirfd), A(path), A(flags), A(mode), NULL);
+	CHECK(run(&a) == &a);
+	CHECK(r >= 0);
+	{
+		struct stat st;
+
+		CHECK(fstat(r, &st) == 0);
+		CHECK_EQ(st.st_mode & 0777, 0644);
+		close(r);
+	}
+	/* Same again: EEXIST, as openat(2) says. */
+	syslet_atom(&a, SYS_openat, 0, &r, NULL, A(dirfd), A(path), A(flags), A(mode), NULL);
+	CHECK(run(&a) == &a);
+	CHECK_EQ(r, -EEXIST);
+	dirfd = open("/", O_RDONLY | O_DIRECTORY);
+	path = (unsigned long)"tmp/../tmp/ops";
+	flags = O_RDONLY;
+	syslet_atom(&a, SYS_openat, 0, &r, NULL, A(dirfd), A(path), A(flags), NULL);
+	CHECK(run(&a) == &a);
+	CHECK(r >= 0);
+	/* close, then close again: EBADF */
+	{
+		unsigned long cfd = r;
+
+		syslet_atom(&a, SYS_close, 0, &r, NULL, A(cfd), NULL);
+	}
+	CHECK(run(&a) == &a);
+	CHECK_EQ(r, 0);
+	CHECK(run(&a) == &a);
+	CHECK_EQ(r, -EBADF);
+	/* errors as the syscalls give them */
+	n = 99999;
+	syslet_atom(&a, SYS_read, 0, &r, NULL, A(n), A(p), A(n), NULL);
+	CHECK(run(&a) == &a);
+	CHECK_EQ(r, -EBADF);
+	pos = -1;
+	syslet_atom(&a, SYS_pread64, 0, &r, NULL, A(fd), A(p), A(two), A(pos), NULL);
+	CHECK(run(&a) == &a);
+	CHECK_EQ(r, -EINVAL);
+	return 0;
+}
+
+static int t_enosys(void)
+{
+	struct syslet_uatom a;
+	long r = 1;
+
+	setup(8);
+	syslet_atom(&a, SYS_getpid, 0, &r, NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 1);
+	CHECK_EQ(r, -ENOSYS);
+	syslet_atom(&a, SYSLET_NR_BASE + 77, 0, &r, NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 1);
+	CHECK_EQ(r, -ENOSYS);
+	/* Unknown flag bits, and ASYNC|SYNC together: -EINVAL. */
+	syslet_atom(&a, SYSLET_NR_NOP, 0x100000, &r, NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 1);
+	CHECK_EQ(r, -EINVAL);
+	syslet_atom(&a, SYSLET_NR_NOP, SYSLET_ASYNC | SYSLET_SYNC, &r, NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 1);
+	CHECK_EQ(r, -EINVAL);
+	return 0;
+}
+
+/* Sync first: a chain that never blocks finishes in the caller (pipes
+ * have FMODE_NOWAIT), and is not posted. */
+static int t_sync_first(void)
+{
+	struct syslet_uatom a[5], *done = NULL;
+	int pfd[2];
+	char in[8] = { 0 };
+	unsigned long rfd, wfd, pout = (unsigned long)"abcdef", pin;
+	unsigned long six = 6, pc, one = 1;
+	long r[5], cnt = 0;
+
+	setup(8);
+	CHECK(pipe(pfd) == 0);
+	rfd = pfd[0];
+	wfd = pfd[1];
+	pin = (unsigned long)in;
+	pc = (unsigned long)&cnt;
+	syslet_atom(&a[0], SYS_write, 0, &r[0], &a[1], A(wfd), A(pout), A(six), NULL);
+	syslet_atom(&a[1], SYS_read, 0, &r[1], &a[2], A(rfd), A(pin), A(six), NULL);
+	syslet_atom(&a[2], SYSLET_NR_UMEM_ADD, 0, &r[2], &a[3], A(pc), A(one), NULL);
+	syslet_atom(&a[3], SYSLET_NR_NOP, 0, &r[3], &a[4], NULL);
+	syslet_atom(&a[4], SYS_getpid, 0, &r[4], NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, a, &done), 1);
+	CHECK(done == &a[4]);
+	CHECK_EQ(r[0], 6);
+	CHECK_EQ(r[1], 6);
+	CHECK(!memcmp(in, "abcdef", 6));
+	CHECK_EQ(r[2], 1);
+	CHECK_EQ(r[4], -ENOSYS);
+	usleep(20000);
+	CHECK_EQ(syslet_wait(&ring, 0), 0);
+	CHECK(!syslet_reap(&ring));
+	return 0;
+}
+
+/* An earlier atom's result feeds a later atom's argument. */
+static int t_arg_passing(void)
+{
+	struct syslet_uatom a[3];
+	char buf[16] = { 0 };
+	unsigned long dirfd = AT_FDCWD, path = (unsigned long)"/tmp/args";
+	unsigned long flags = O_RDONLY, p = (unsigned long)buf, n = 8;
+	long fd = -1, r1, r2;
+
+	setup(8);
+	close(make_file("/tmp/args", 64));
+	syslet_atom(&a[0], SYS_openat, SYSLET_STOP_ON_NEGATIVE, &fd, &a[1],
+		    A(dirfd), A(path), A(flags), NULL);
+	syslet_atom(&a[1], SYS_read, 0, &r1, &a[2], A(fd), A(p), A(n), NULL);
+	syslet_atom(&a[2], SYS_close, 0, &r2, NULL, A(fd), NULL);
+	CHECK(run(a) == &a[2]);
+	CHECK(fd >= 0);
+	CHECK_EQ(r1, 8);
+	CHECK_EQ(r2, 0);
+	CHECK_EQ(buf[3], pattern(3));
+	CHECK(fcntl(fd, F_GETFD) == -1 && errno == EBADF);
+	return 0;
+}
+
+/* STOP_ON_* and SKIP_TO_NEXT_ON_STOP. */
+static int t_stop_skip(void)
+{
+	struct syslet_uatom a[3], *done = NULL;
+	long r[3];
+	unsigned long one = 1, minus = -5;
+	long cnt = 0;
+	unsigned long pc = (unsigned long)&cnt;
+
+	setup(8);
+	/* umem_add returns the new value: 1; STOP_ON_NONZERO stops there. */
+	syslet_atom(&a[0], SYSLET_NR_UMEM_ADD, SYSLET_STOP_ON_NONZERO, &r[0],
+		    &a[1], A(pc), A(one), NULL);
+	syslet_atom(&a[1], SYSLET_NR_NOP, 0, &r[1], NULL, NULL);
+	r[1] = 99;
+	CHECK_EQ(syslet_exec(&ring, a, &done), 1);
+	CHECK(done == &a[0]);
+	CHECK_EQ(r[0], 1);
+	CHECK_EQ(r[1], 99);
+	/* SKIP: the linearly next atom (a[1]), not next (a[2]). */
+	a[0].flags |= SYSLET_SKIP_TO_NEXT_ON_STOP;
+	a[0].next = &a[2];
+	syslet_atom(&a[2], SYSLET_NR_NOP, 0, &r[2], NULL, NULL);
+	r[2] = 99;
+	CHECK_EQ(syslet_exec(&ring, a, &done), 1);
+	CHECK(done == &a[1]);
+	CHECK_EQ(r[1], 0);
+	CHECK_EQ(r[2], 99);
+	/* No stop: follow next. */
+	a[0].flags = SYSLET_STOP_ON_NEGATIVE | SYSLET_SKIP_TO_NEXT_ON_STOP;
+	CHECK_EQ(syslet_exec(&ring, a, &done), 1);
+	CHECK(done == &a[2]);
+	/* ZERO, NEGATIVE, NON_POSITIVE */
+	cnt = 5;
+	syslet_atom(&a[0], SYSLET_NR_UMEM_ADD, SYSLET_STOP_ON_ZERO, &r[0],
+		    &a[1], A(pc), A(minus), NULL);
+	syslet_atom(&a[1], SYSLET_NR_NOP, 0, &r[1], NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, a, &done), 1);
+	CHECK(done == &a[0]);
+	a[0].flags = SYSLET_STOP_ON_NON_POSITIVE;
+	cnt = 3;
+	CHECK_EQ(syslet_exec(&ring, a, &done), 1);
+	CHECK(done == &a[0]);
+	CHECK_EQ(r[0], -2);
+	a[0].flags = SYSLET_STOP_ON_NEGATIVE;
+	cnt = 9;
+	CHECK_EQ(syslet_exec(&ring, a, &done), 1);
+	CHECK(done == &a[1]);
+	return 0;
+}
+
+/* A loop: umem_add as the loop index, next pointing back. */
+static int t_loop(void)
+{
+	struct syslet_uatom a[2], *done = NULL;
+	long cnt = -1000, r;
+	unsigned long pc = (unsigned long)&cnt, one = 1;
+
+	setup(8);
+	syslet_atom(&a[0], SYSLET_NR_NOP, 0, NULL, &a[1], NULL);
+	syslet_atom(&a[1], SYSLET_NR_UMEM_ADD, SYSLET_STOP_ON_ZERO, &r, &a[0],
+		    A(pc), A(one), NULL);
+	CHECK_EQ(syslet_exec(&ring, a, &done), 1);
+	CHECK(done == &a[1]);
+	CHECK_EQ(cnt, 0);
+	return 0;
+}
+
+/* --- asynchronous chains and the ring --------------------------------- */
+
+static int t_async(void)
+{
+	struct syslet_uatom a[2], *got;
+	char buf[512];
+	unsigned long fd, p = (unsigned long)buf, n = sizeof(buf), pos = 1000;
+	long r[2] = { 0, 0 };
+
+	setup(8);
+	fd = make_file("/tmp/async", 8192);
+	syslet_atom(&a[0], SYS_pread64, SYSLET_ASYNC, &r[0], &a[1], A(fd), A(p), A(n), A(pos), NULL);
+	syslet_atom(&a[1], SYSLET_NR_NOP, 0, &r[1], NULL, NULL);
+	r[1] = 7;
+	CHECK_EQ(syslet_exec(&ring, a, NULL), 0);
+	CHECK(syslet_wait(&ring, 1) >= 1);
+	got = syslet_reap(&ring);
+	CHECK(got == &a[1]);
+	CHECK_EQ(r[0], 512);
+	CHECK_EQ(r[1], 0);
+	CHECK_EQ(buf[0], pattern(1000));
+	CHECK_EQ(buf[511], pattern(1511));
+	/* NO_COMPLETE on the final atom: nothing posted. */
+	a[1].flags = SYSLET_NO_COMPLETE;
+	CHECK_EQ(syslet_exec(&ring, a, NULL), 0);
+	usleep(100000);
+	CHECK_EQ(syslet_wait(&ring, 0), 0);
+	CHECK(!syslet_reap(&ring));
+	return 0;
+}
+
+/* Sync first: a read that would block moves the chain to a worker. */
+static int t_cachemiss(void)
+{
+	struct syslet_uatom a[2];
+	int pfd[2];
+	char buf[8] = { 0 };
+	unsigned long fd, p = (unsigned long)buf, n = 5;
+	long r[2];
+
+	setup(8);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	syslet_atom(&a[0], SYSLET_NR_NOP, 0, &r[0], &a[1], NULL);
+	syslet_atom(&a[1], SYS_read, 0, &r[1], NULL, A(fd), A(p), A(n), NULL);
+	r[0] = r[1] = 99;
+	CHECK_EQ(syslet_exec(&ring, a, NULL), 0);
+	/* The first atom ran in our context before the chain left. */
+	CHECK_EQ(r[0], 0);
+	CHECK_EQ(r[1], 99);
+	usleep(50000);
+	CHECK(!syslet_reap(&ring));
+	CHECK(write(pfd[1], "hello", 5) == 5);
+	CHECK(reap_wait() == &a[1]);
+	CHECK_EQ(r[1], 5);
+	CHECK(!memcmp(buf, "hello", 5));
+	/* SYSLET_SYNC: never leaves, even for a sleep. */
+	{
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		unsigned long pts = (unsigned long)&ts;
+
+		syslet_atom(&a[0], SYS_nanosleep, SYSLET_SYNC, &r[0], NULL, A(pts), NULL);
+		CHECK_EQ(syslet_exec(&ring, a, NULL), 1);
+		CHECK_EQ(r[0], 0);
+		/* Without it, a sleep goes to a worker. */
+		syslet_atom(&a[0], SYS_nanosleep, 0, &r[0], NULL, A(pts), NULL);
+		CHECK_EQ(syslet_exec(&ring, a, NULL), 0);
+		CHECK(reap_wait() == &a[0]);
+		CHECK_EQ(r[0], 0);
+	}
+	/* O_NONBLOCK: -EAGAIN is the result, nothing goes async. */
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	CHECK_EQ(syslet_exec(&ring, a + 1, NULL), 1);
+	CHECK_EQ(r[1], -EAGAIN);
+	return 0;
+}
+
+/* The seed's fio pattern: lseek (STOP_ON_NEGATIVE|NO_COMPLETE|SKIP) then
+ * read; 64 chains in flight; completions reaped from the ring. */
+#define FIO_N	64
+#define FIO_BS	4096
+static int t_fio_pattern(void)
+{
+	static struct syslet_uatom a[FIO_N][2];
+	static char bufs[FIO_N][FIO_BS];
+	static unsigned long off[FIO_N], pbuf[FIO_N], fds[FIO_N];
+	static long r[FIO_N][2];
+	unsigned long bs = FIO_BS, set = SEEK_SET;
+	int i, got = 0;
+
+	setup(FIO_N);
+	close(make_file("/tmp/fio", FIO_N * FIO_BS));
+	for (i = 0; i < FIO_N; i++) {
+		off[i] = (unsigned long)((i * 37) % FIO_N) * FIO_BS;
+		pbuf[i] = (unsigned long)bufs[i];
+		/* Each chain its own fd: the offset is per open file. */
+		fds[i] = open("/tmp/fio", O_RDONLY);
+		CHECK((long)fds[i] >= 0);
+		syslet_atom(&a[i][0], SYS_lseek,
+			    SYSLET_STOP_ON_NEGATIVE | SYSLET_NO_COMPLETE |
+			    SYSLET_SKIP_TO_NEXT_ON_STOP | SYSLET_ASYNC,
+			    &r[i][0], &a[i][1], A(fds[i]), A(off[i]), A(set), NULL);
+		syslet_atom(&a[i][1], SYS_read, 0, &r[i][1], NULL,
+			    A(fds[i]), A(pbuf[i]), A(bs), NULL);
+		a[i][1].private = (void *)(long)i;
+		CHECK_EQ(syslet_exec(&ring, a[i], NULL), 0);
+	}
+	while (got < FIO_N) {
+		struct syslet_uatom *d = reap_wait();
+
+		CHECK(d);
+		i = (long)d->private;
+		CHECK(d == &a[i][1]);
+		CHECK_EQ(r[i][1], FIO_BS);
+		CHECK_EQ(bufs[i][0], pattern(off[i]));
+		CHECK_EQ(bufs[i][FIO_BS - 1], pattern(off[i] + FIO_BS - 1));
+		got++;
+	}
+	CHECK(!syslet_reap(&ring));
+	/* A failing lseek (bad fd) skips to the read, which reports EBADF. */
+	fds[0] = 12345;
+	CHECK_EQ(syslet_exec(&ring, a[0], NULL), 0);
+	CHECK(reap_wait() == &a[0][1]);
+	CHECK_EQ(r[0][0], -EBADF);
+	CHECK_EQ(r[0][1], -EBADF);
+	return 0;
+}
+
+/* Ring full: EBUSY rather than overrun; nothing lost. */
+static int t_ring_full(void)
+{
+	struct syslet_uatom a[5];
+	int pfd[2], i;
+	char buf[5][4];
+	unsigned long fd, pb[5], one = 1;
+	long r[5];
+
+	setup(4);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	for (i = 0; i < 5; i++) {
+		pb[i] = (unsigned long)buf[i];
+		syslet_atom(&a[i], SYS_read, 0, &r[i], NULL, A(fd), A(pb[i]), A(one), NULL);
+	}
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(syslet_exec(&ring, &a[i], NULL), 0);
+	CHECK_EQ(syslet_exec(&ring, &a[4], NULL), -EBUSY);
+	CHECK(write(pfd[1], "abcd", 4) == 4);
+	for (i = 0; i < 4; i++)
+		CHECK(reap_wait());
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(r[i], 1);
+	/* Slots freed: accepted again. */
+	CHECK(write(pfd[1], "e", 1) == 1);
+	CHECK(syslet_exec(&ring, &a[4], NULL) >= 0);
+	return 0;
+}
+
+/* Completions wait in the kernel while user space holds a slot. */
+static int t_ring_tamper(void)
+{
+	struct syslet_uatom a[2], junk;
+	long r[2];
+
+	setup(2);
+	syslet_atom(&a[0], SYSLET_NR_NOP, SYSLET_ASYNC, &r[0], NULL, NULL);
+	syslet_atom(&a[1], SYSLET_NR_NOP, SYSLET_ASYNC, &r[1], NULL, NULL);
+	ring.slots[0] = &junk;		/* user space scribbles on slot 0 */
+	CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
+	usleep(100000);
+	CHECK(ring.slots[0] == &junk);	/* not overwritten */
+	ring.slots[0] = NULL;
+	/* The next kernel entry posts it. */
+	CHECK_EQ(syslet_exec(&ring, &a[1], NULL), 0);
+	CHECK(reap_wait() == &a[0]);
+	CHECK(reap_wait() == &a[1]);
+	return 0;
+}
+
+/* --- bad pointers ------------------------------------------------------ */
+
+static int t_bad_pointers(void)
+{
+	struct syslet_uatom a[2], *done = NULL;
+	struct syslet_exec ex;
+	long r;
+	unsigned long *unmapped = (unsigned long *)0x10000, one = 1;
+	unsigned long fd = 0;
+	char *page;
+
+	setup(8);
+	/* The first atom unreadable: the ioctl fails. */
+	CHECK_EQ(syslet_exec(&ring, (void *)0x10000, NULL), -EFAULT);
+	CHECK_EQ(syslet_exec(&ring, (void *)0xffff880000000000UL, NULL), -EFAULT);
+	CHECK_EQ(syslet_exec(&ring, NULL, NULL), -EFAULT);
+	CHECK(ioctl(ring.fd, SYSLET_IOC_EXEC, (void *)8) == -1 && errno == EFAULT);
+	/* An argument pointer unreadable: that atom's result. */
+	syslet_atom(&a[0], SYSLET_NR_NOP, 0, &r, NULL, unmapped, NULL);
+	CHECK_EQ(syslet_exec(&ring, a, &done), 1);
+	CHECK_EQ(r, -EFAULT);
+	/* umem_add on a bad pointer, and a read into one. */
+	syslet_atom(&a[0], SYSLET_NR_UMEM_ADD, 0, &r, NULL, A(unmapped), A(one), NULL);
+	CHECK_EQ(syslet_exec(&ring, a, NULL), 1);
+	CHECK_EQ(r, -EFAULT);
+	/* ret_ptr unwritable: the ioctl fails (synchronous). */
+	syslet_atom(&a[0], SYSLET_NR_NOP, 0, (long *)0x10000, NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, a, NULL), -EFAULT);
+	/* next unreadable: the chain ends with -EFAULT. */
+	syslet_atom(&a[0], SYSLET_NR_NOP, 0, &r, (void *)0x10000, NULL);
+	CHECK_EQ(syslet_exec(&ring, a, NULL), -EFAULT);
+	/* An atom across the end of a mapping. */
+	page = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(page != MAP_FAILED);
+	CHECK(munmap(page + 4096, 4096) == 0);
+	memset(page, 0, 4096);
+	CHECK_EQ(syslet_exec(&ring, (void *)(page + 4096 - 40), NULL), -EFAULT);
+	/* Async: a bad next posts the atom that led there. */
+	syslet_atom(&a[0], SYSLET_NR_NOP, SYSLET_ASYNC, &r, (void *)0x10000, NULL);
+	CHECK_EQ(syslet_exec(&ring, a, NULL), 0);
+	CHECK(reap_wait() == &a[0]);
+	(void)fd;
+	(void)ex;
+	return 0;
+}
+
+/* --- identity ------------------------------------------------------------ */
+
+/* A chain cannot read a file its submitter cannot read. */
+static int t_permissions(void)
+{
+	struct syslet_uatom a;
+	unsigned long dirfd = AT_FDCWD, path = (unsigned long)"/tmp/secret";
+	unsigned long flags = O_RDONLY;
+	long r;
+	int fd;
+
+	if (getuid() != 0)
+		return SKIP;
+	fd = open("/tmp/secret", O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK(setgid(65534) == 0);
+	CHECK(setuid(65534) == 0);
+	CHECK(open("/tmp/secret", O_RDONLY) == -1 && errno == EACCES);
+	setup(8);
+	syslet_atom(&a, SYS_openat, 0, &r, NULL, A(dirfd), A(path), A(flags), NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 1);
+	CHECK_EQ(r, -EACCES);
+	a.flags = SYSLET_ASYNC;		/* in a worker: the same */
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	CHECK(reap_wait() == &a);
+	CHECK_EQ(r, -EACCES);
+	return 0;
+}
+
+/* Writes past RLIMIT_FSIZE fail with EFBIG, in a worker too. */
+static int t_rlimit_fsize(void)
+{
+	struct syslet_uatom a;
+	struct rlimit rl = { 1000, 1000 };
+	char buf[100] = { 0 };
+	unsigned long fd, p = (unsigned long)buf, n = 100, pos = 990;
+	long r;
+
+	signal(SIGXFSZ, SIG_IGN);
+	setup(8);
+	fd = open("/tmp/fsize", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+	syslet_atom(&a, SYS_pwrite64, SYSLET_ASYNC, &r, NULL, A(fd), A(p), A(n), A(pos), NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	CHECK(reap_wait() == &a);
+	CHECK_EQ(r, pwrite(fd, buf, 100, 990));
+	CHECK_EQ(r, 10);
+	pos = 1000;
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	CHECK(reap_wait() == &a);
+	CHECK_EQ(r, -EFBIG);
+	return 0;
+}
+
+/* Async chains use the submitter's cwd (as it was at submission). */
+static int t_async_cwd(void)
+{
+	struct syslet_uatom a;
+	unsigned long dirfd = AT_FDCWD, path = (unsigned long)"cwdfile";
+	unsigned long flags = O_RDONLY;
+	long r;
+
+	CHECK(mkdir("/tmp/cwd", 0755) == 0 || errno == EEXIST);
+	close(make_file("/tmp/cwd/cwdfile", 10));
+	CHECK(chdir("/tmp/cwd") == 0);
+	setup(8);
+	syslet_atom(&a, SYS_openat, SYSLET_ASYNC, &r, NULL, A(dirfd), A(path), A(flags), NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	CHECK(reap_wait() == &a);
+	CHECK(r >= 0);
+	/* The fd landed in our own table. */
+	CHECK_EQ(lseek(r, 0, SEEK_END), 10);
+	return 0;
+}
+
+/* --- lifecycle ------------------------------------------------------------ */
+
+/* A forked child cannot use the parent's context. */
+static int t_fork(void)
+{
+	struct syslet_uatom a;
+	long r;
+	pid_t pid;
+	int st;
+
+	setup(8);
+	syslet_atom(&a, SYSLET_NR_NOP, 0, &r, NULL, NULL);
+	pid = fork();
+	if (!pid) {
+		struct async_head_user ahu = { ring.slots, 64, -1UL };
+
+		if (syslet_exec(&ring, &a, NULL) != -EPERM)
+			_exit(1);
+		if (syslet_wait(&ring, 0) != -EPERM)
+			_exit(2);
+		if (ioctl(ring.fd, SYSLET_IOC_UNREGISTER) != -1 || errno != EPERM)
+			_exit(3);
+		if (ioctl(ring.fd, SYSLET_IOC_REGISTER, &ahu) != -1 || errno != EBUSY)
+			_exit(4);
+		/* The child closing its copy does not cancel the parent. */
+		close(ring.fd);
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 1);
+	return 0;
+}
+
+/* Close with a chain blocked in a worker: cancelled, close returns. */
+static int t_close_inflight(void)
+{
+	struct syslet_uatom a;
+	int pfd[2];
+	char buf[4];
+	unsigned long fd, p = (unsigned long)buf, n = 1;
+	long r = 99;
+	struct timespec t0, t1;
+
+	setup(8);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	syslet_atom(&a, SYS_read, SYSLET_ASYNC, &r, NULL, A(fd), A(p), A(n), NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	usleep(50000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	close(ring.fd);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK(t1.tv_sec - t0.tv_sec < 5);
+	/* The read was interrupted, not completed. */
+	CHECK(r == -EINTR || r == 99);
+	return 0;
+}
+
+/* Exit (and SIGKILL) with chains blocked in workers. */
+static int t_exit_inflight(void)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		pid_t pid;
+		int st, pfd[2];
+
+		CHECK(pipe(pfd) == 0);
+		pid = fork();
+		if (!pid) {
+			struct syslet_uatom a[4];
+			char buf[4];
+			unsigned long fd = pfd[0], p = (unsigned long)buf, n = 1;
+			long r[4];
+			int j;
+
+			setup(8);
+			for (j = 0; j < 4; j++) {
+				syslet_atom(&a[j], SYS_read, SYSLET_ASYNC, &r[j], NULL,
+					    A(fd), A(p), A(n), NULL);
+				if (syslet_exec(&ring, &a[j], NULL))
+					_exit(1);
+			}
+			if (i)
+				pause();	/* killed */
+			_exit(0);
+		}
+		if (i) {
+			usleep(100000);
+			kill(pid, SIGKILL);
+		}
+		CHECK(waitpid(pid, &st, 0) == pid);
+		CHECK(i ? WIFSIGNALED(st) : WIFEXITED(st) && !WEXITSTATUS(st));
+		close(pfd[0]);
+		close(pfd[1]);
+	}
+	return 0;
+}
+
+static const struct test {
+	const char *name;
+	int (*fn)(void);
+} tests[] = {
+	{ "register-errors", t_register_errors },
+	{ "exec-unregistered", t_exec_unregistered },
+	{ "sync-first", t_sync_first },
+	{ "rw", t_sync_rw },
+	{ "ops", t_sync_ops },
+	{ "enosys-einval", t_enosys },
+	{ "arg-passing", t_arg_passing },
+	{ "stop-skip", t_stop_skip },
+	{ "loop-umem-add", t_loop },
+	{ "async", t_async },
+	{ "cachemiss", t_cachemiss },
+	{ "fio-pattern", t_fio_pattern },
+	{ "ring-full", t_ring_full },
+	{ "ring-tamper", t_ring_tamper },
+	{ "bad-pointers", t_bad_pointers },
+	{ "permissions", t_permissions },
+	{ "rlimit-fsize", t_rlimit_fsize },
+	{ "async-cwd", t_async_cwd },
+	{ "fork", t_fork },
+	{ "close-inflight", t_close_inflight },
+	{ "exit-inflight", t_exit_inflight },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc == 2 && !strcmp(argv[1], "--list")) {
+		for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+			printf("%s\n", tests[i].name);
+		return 0;
+	}
+	for (i = 0; argc == 2 && i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (!strcmp(argv[1], tests[i].name))
+			return tests[i].fn();
+	fprintf(stderr, "usage: %s --list | NAME\n", argv[0]);
+	return 2;
+}
