@@ -19,4 +19,21 @@ dmesg_mark
 rmmod msgport_example
 dmesg_new | sed 's/^\[ *[0-9.]*\] /   /'
 rmmod msgport
+
+echo
+echo "== syslet: insmod syslet.ko; a file copy written as one looping chain"
+insmod $M/msgport.ko
+insmod $M/syslet.ko
+dd if=/dev/urandom of=/tmp/demo-src bs=4096 count=256 2>/dev/null
+syslet_copy /tmp/demo-src /tmp/demo-dst | sed 's/^/   /'
+echo "== syslet: the selftests"
+for name in $(syslet_test --list); do
+	if timeout 60 syslet_test "$name" >/tmp/t.out 2>&1; then
+		echo "   ok   $name"
+	else
+		echo "   FAIL $name"
+	fi
+done
+rmmod syslet
+rmmod msgport
 echo "== rmmod: done"

@@ -6,9 +6,12 @@
  *            write(out, buf, n)          STOP_ON_NEGATIVE
  *            umem_add(&blocks, 1)        next = again
  *
- * the 2007 "loop index" idea.  Runs it once synchronously (sync first:
- * a page-cache copy never needs a worker) and once with SYSLET_ASYNC,
- * reaping the final atom from the completion ring; verifies both copies.
+ * the 2007 "loop index" idea.  Runs it once sync-first (it stays in the
+ * caller while nothing would block: page-cache reads on a filesystem
+ * with FMODE_NOWAIT, such as ext4; on tmpfs, which lacks it in 6.12, it
+ * goes to a worker at the first read, as io_uring would) and once with
+ * SYSLET_ASYNC, reaping the final atom from the completion ring; verifies
+ * both copies.
  *
  * Usage: syslet_copy SRC DST
  */

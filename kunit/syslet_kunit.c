@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for syslet internals, against in-kernel fakes: the chain
+ * interpreter (stop and skip rules, argument passing, sync/async
+ * hand-over, faults) and the completion ring protocol (admission,
+ * ordering, overflow refusal, tampering).  Linked into syslet itself.
+ */
+#include <kunit/test.h>
+#include <linux/slab.h>
+
+#include "../syslet/syslet.h"
+
+/* ------------------------------------------------------------------
+ * A fake world: atoms and variables in kernel memory, a small op table.
+ */
+
+enum {
+	FAKE_ADD = 1,		/* args[0] + args[1] */
+	FAKE_BLOCK = 2,		/* would block with nowait, else 7 */
+	FAKE_ECHO = 3,		/* args[0] */
+	FAKE_COUNT = 4,		/* number of arguments seen: index of last */
+};
+
+struct fake {
+	u64 bad_lo, bad_hi;	/* [bad_lo, bad_hi): unreadable/unwritable */
+	int calls;
+	int nowait_calls;
+	int interrupt_after;	/* interrupted() true from this call on */
+	int interrupted_calls;
+	unsigned long last_args[6];
+};
+
+static bool fake_bad(struct fake *f, u64 addr, size_t len)
+{
+	return !addr || (addr < f->bad_hi && addr + len > f->bad_lo);
+}
+
+static int fake_get_atom(void *priv, u64 uaddr, struct syslet_uatom *a)
+{
+	if (fake_bad(priv, uaddr, sizeof(*a)))
+		return -EFAULT;
+	memcpy(a, (void *)(unsigned long)uaddr, sizeof(*a));
+	return 0;
+}
+
+static int fake_get_arg(void *priv, u64 uaddr, unsigned long *val)
+{
+	if (fake_bad(priv, uaddr, sizeof(*val)))
+		return -EFAULT;
+	*val = *(unsigned long *)(unsigned long)uaddr;
+	return 0;
+}
+
+static int fake_put_ret(void *priv, u64 uaddr, long ret)
+{
+	if (fake_bad(priv, uaddr, sizeof(ret)))
+		return -EFAULT;
+	*(long *)(unsigned long)uaddr = ret;
+	return 0;
+}
+
+static long fake_call(void *priv, unsigned long nr, const unsigned long *args,
+		      bool nowait, bool *wouldblock)
+{
+	struct fake *f = priv;
+
+	f->calls++;
+	f->nowait_calls += nowait;
+	memcpy(f->last_args, args, sizeof(f->last_args));
+	switch (nr) {
+	case FAKE_ADD:
+		return args[0] + args[1];
+	case FAKE_BLOCK:
+		if (nowait) {
+			*wouldblock = true;
+			return 0;
+		}
+		return 7;
+	case FAKE_ECHO:
+		return args[0];
+	}
+	return -ENOSYS;
+}
+
+static bool fake_interrupted(void *priv)
+{
+	struct fake *f = priv;
+
+	return f->interrupt_after &&
+	       ++f->interrupted_calls >= f->interrupt_after;
+}
+
+static const struct syslet_env fake_env = {
+	.get_atom = fake_get_atom,
+	.get_arg = fake_get_arg,
+	.put_ret = fake_put_ret,
+	.call = fake_call,
+	.interrupted = fake_interrupted,
+};
+
+#define U(p) ((u64)(unsigned long)(p))
+
+static void atom(struct syslet_uatom *a, unsigned long nr, unsigned long flags,
+		 long *ret, struct syslet_uatom *next)
+{
+	memset(a, 0, sizeof(*a));
+	a->nr = nr;
+	a->flags = flags;
+	a->ret_ptr = (long __user *)ret;
+	a->next = (struct syslet_uatom __user *)next;
+}
+
+static void arg(struct syslet_uatom *a, int i, unsigned long *p)
+{
+	a->arg_ptr[i] = (unsigned long __user *)p;
+}
+
+static int run(struct fake *f, struct syslet_uatom *start, bool sync,
+	       struct syslet_run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->env = &fake_env;
+	r->priv = f;
+	r->cur = U(start);
+	r->sync = sync;
+	return syslet_run(r);
+}
+
+/* ------------------------------------------------------------------
+ * The interpreter.
+ */
+
+static void syslet_test_follows_next(struct kunit *test)
+{
+	struct syslet_uatom a[3];
+	unsigned long x = 2, y = 3;
+	long r[3] = { 0 };
+	struct fake f = {};
+	struct syslet_run run_;
+
+	atom(&a[0], FAKE_ADD, 0, &r[0], &a[2]);
+	arg(&a[0], 0, &x);
+	arg(&a[0], 1, &y);
+	atom(&a[1], FAKE_ADD, 0, &r[1], NULL);	/* skipped over */
+	atom(&a[2], FAKE_ECHO, 0, &r[2], NULL);
+	arg(&a[2], 0, (unsigned long *)&r[0]);	/* fed by a[0] */
+	r[1] = 99;
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, r[0], 5);
+	KUNIT_EXPECT_EQ(test, r[1], 99);
+	KUNIT_EXPECT_EQ(test, r[2], 5);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[2]));
+	KUNIT_EXPECT_TRUE(test, run_.post);
+	KUNIT_EXPECT_EQ(test, run_.atoms, 2);
+	KUNIT_EXPECT_EQ(test, f.nowait_calls, 0);
+}
+
+static void syslet_test_args_to_first_null(struct kunit *test)
+{
+	struct syslet_uatom a;
+	unsigned long v[6] = { 1, 2, 3, 4, 5, 6 };
+	struct fake f = {};
+	struct syslet_run run_;
+	int i;
+
+	atom(&a, FAKE_ECHO, 0, NULL, NULL);
+	for (i = 0; i < 6; i++)
+		arg(&a, i, &v[i]);
+	a.arg_ptr[2] = NULL;		/* args 3..5 are not read */
+	f.bad_lo = U(&v[3]);
+	f.bad_hi = U(&v[6]);
+	KUNIT_EXPECT_EQ(test, run(&f, &a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, f.last_args[0], 1);
+	KUNIT_EXPECT_EQ(test, f.last_args[1], 2);
+	KUNIT_EXPECT_EQ(test, f.last_args[2], 0);
+	KUNIT_EXPECT_EQ(test, f.last_args[3], 0);
+	/* All six, when none is NULL. */
+	a.arg_ptr[2] = (unsigned long __user *)&v[2];
+	f.bad_lo = f.bad_hi = 0;
+	KUNIT_EXPECT_EQ(test, run(&f, &a, false, &run_), SYSLET_RUN_DONE);
+	for (i = 0; i < 6; i++)
+		KUNIT_EXPECT_EQ(test, f.last_args[i], i + 1);
+}
+
+struct stop_case {
+	unsigned long flag;
+	long value;
+	bool stops;
+};
+
+static const struct stop_case stop_cases[] = {
+	{ SYSLET_STOP_ON_NONZERO, 0, false },
+	{ SYSLET_STOP_ON_NONZERO, 1, true },
+	{ SYSLET_STOP_ON_NONZERO, -1, true },
+	{ SYSLET_STOP_ON_ZERO, 0, true },
+	{ SYSLET_STOP_ON_ZERO, 5, false },
+	{ SYSLET_STOP_ON_NEGATIVE, -1, true },
+	{ SYSLET_STOP_ON_NEGATIVE, 0, false },
+	{ SYSLET_STOP_ON_NEGATIVE, 1, false },
+	{ SYSLET_STOP_ON_NON_POSITIVE, 0, true },
+	{ SYSLET_STOP_ON_NON_POSITIVE, -4, true },
+	{ SYSLET_STOP_ON_NON_POSITIVE, 1, false },
+};
+
+static void syslet_test_stop_rules(struct kunit *test)
+{
+	struct syslet_uatom a[3];
+	struct fake f = {};
+	struct syslet_run run_;
+	unsigned long v;
+	long r[3];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(stop_cases); i++) {
+		const struct stop_case *c = &stop_cases[i];
+
+		v = c->value;
+		atom(&a[0], FAKE_ECHO, c->flag, &r[0], &a[2]);
+		arg(&a[0], 0, &v);
+		atom(&a[1], FAKE_ECHO, 0, &r[1], NULL);
+		atom(&a[2], FAKE_ECHO, 0, &r[2], NULL);
+		KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+		KUNIT_EXPECT_EQ_MSG(test, run_.final,
+				    c->stops ? U(&a[0]) : U(&a[2]),
+				    "case %d", i);
+
+		/* With SKIP: the linearly next atom instead of stopping. */
+		a[0].flags |= SYSLET_SKIP_TO_NEXT_ON_STOP;
+		KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+		KUNIT_EXPECT_EQ_MSG(test, run_.final,
+				    c->stops ? U(&a[1]) : U(&a[2]),
+				    "case %d skip", i);
+	}
+}
+
+static void syslet_test_no_complete(struct kunit *test)
+{
+	struct syslet_uatom a[2];
+	struct fake f = {};
+	struct syslet_run run_;
+
+	atom(&a[0], FAKE_ECHO, SYSLET_NO_COMPLETE, NULL, &a[1]);
+	atom(&a[1], FAKE_ECHO, 0, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_TRUE(test, run_.post);	/* only the final atom counts */
+	a[1].flags = SYSLET_NO_COMPLETE;
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_FALSE(test, run_.post);
+}
+
+static void syslet_test_invalid_flags(struct kunit *test)
+{
+	struct syslet_uatom a[2];
+	struct fake f = {};
+	struct syslet_run run_;
+	long r = 0;
+
+	atom(&a[0], FAKE_ECHO, 0x8000, &r, &a[1]);
+	atom(&a[1], FAKE_ECHO, 0, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, run(&f, a, true, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, r, -EINVAL);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[0]));
+	KUNIT_EXPECT_EQ(test, f.calls, 0);
+	a[0].flags = SYSLET_ASYNC | SYSLET_SYNC;
+	KUNIT_EXPECT_EQ(test, run(&f, a, true, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, r, -EINVAL);
+}
+
+static void syslet_test_sync_handover(struct kunit *test)
+{
+	struct syslet_uatom a[3];
+	struct fake f = {};
+	struct syslet_run run_;
+	long r[3] = { 0, 0, 0 };
+
+	/* Would block: the rest, from that atom (not run), goes async. */
+	atom(&a[0], FAKE_ECHO, 0, &r[0], &a[1]);
+	atom(&a[1], FAKE_BLOCK, 0, &r[1], &a[2]);
+	atom(&a[2], FAKE_ECHO, 0, &r[2], NULL);
+	r[1] = 99;
+	KUNIT_EXPECT_EQ(test, run(&f, a, true, &run_), SYSLET_RUN_ASYNC);
+	KUNIT_EXPECT_EQ(test, run_.cur, U(&a[1]));
+	KUNIT_EXPECT_EQ(test, r[1], 99);
+	KUNIT_EXPECT_EQ(test, run_.atoms, 1);
+	/* The worker resumes there, blocking allowed. */
+	f = (struct fake){};
+	KUNIT_EXPECT_EQ(test, run(&f, &a[1], false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, r[1], 7);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[2]));
+	/* SYSLET_SYNC: runs blocking in the caller. */
+	a[1].flags = SYSLET_SYNC;
+	f = (struct fake){};
+	KUNIT_EXPECT_EQ(test, run(&f, a, true, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, f.nowait_calls, 2);	/* a[0] and a[2] */
+	/* SYSLET_ASYNC: leaves before running it; ignored in a worker. */
+	a[1].flags = 0;
+	a[0].flags = SYSLET_ASYNC;
+	f = (struct fake){};
+	KUNIT_EXPECT_EQ(test, run(&f, a, true, &run_), SYSLET_RUN_ASYNC);
+	KUNIT_EXPECT_EQ(test, run_.cur, U(&a[0]));
+	KUNIT_EXPECT_EQ(test, f.calls, 0);
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[2]));
+}
+
+static void syslet_test_interrupted(struct kunit *test)
+{
+	struct syslet_uatom a[2];
+	struct fake f = { .interrupt_after = 1 };
+	struct syslet_run run_;
+
+	/* An endless loop: a[0] -> a[1] -> a[0] ... */
+	atom(&a[0], FAKE_ECHO, 0, NULL, &a[1]);
+	atom(&a[1], FAKE_ECHO, 0, NULL, &a[0]);
+	/* Sync: a signal hands the rest (from the next atom) to a worker. */
+	KUNIT_EXPECT_EQ(test, run(&f, a, true, &run_), SYSLET_RUN_ASYNC);
+	KUNIT_EXPECT_EQ(test, run_.cur, U(&a[1]));
+	/* Async: cancellation ends it at the last atom run. */
+	f = (struct fake){ .interrupt_after = 1000 };
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, run_.atoms, 1000);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[1]));
+}
+
+static void syslet_test_faults(struct kunit *test)
+{
+	struct syslet_uatom a[2];
+	unsigned long bad_arg;
+	struct fake f = {};
+	struct syslet_run run_;
+	long r = 0, bad_ret;
+
+	/* First atom unreadable: -EFAULT, nothing ran. */
+	f.bad_lo = U(&a[0]);
+	f.bad_hi = U(&a[1]);
+	KUNIT_EXPECT_EQ(test, run(&f, a, true, &run_), -EFAULT);
+	KUNIT_EXPECT_EQ(test, run_.final, 0);
+	KUNIT_EXPECT_EQ(test, f.calls, 0);
+
+	/* next unreadable: -EFAULT, final = the atom that pointed there. */
+	atom(&a[0], FAKE_ECHO, 0, &r, &a[1]);
+	f.bad_lo = U(&a[1]);
+	f.bad_hi = U(&a[2]);
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), -EFAULT);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[0]));
+	KUNIT_EXPECT_TRUE(test, run_.post);
+
+	/* An argument unreadable: the atom's result, the chain goes on. */
+	atom(&a[0], FAKE_ECHO, 0, &r, &a[1]);
+	arg(&a[0], 0, &bad_arg);
+	atom(&a[1], FAKE_ECHO, 0, NULL, NULL);
+	f = (struct fake){ .bad_lo = U(&bad_arg), .bad_hi = U(&bad_arg + 1) };
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, r, -EFAULT);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[1]));
+	KUNIT_EXPECT_EQ(test, f.calls, 1);
+
+	/* ret_ptr unwritable: -EFAULT, final = that atom (it ran). */
+	atom(&a[0], FAKE_ECHO, 0, &bad_ret, &a[1]);
+	f = (struct fake){ .bad_lo = U(&bad_ret), .bad_hi = U(&bad_ret + 1) };
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), -EFAULT);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[0]));
+	KUNIT_EXPECT_EQ(test, f.calls, 1);
+}
+
+/* ------------------------------------------------------------------
+ * The ring.
+ */
+
+static struct syslet_ring *ring_new(struct kunit *test, unsigned int nr)
+{
+	struct syslet_ring *ring = kunit_kzalloc(test, sizeof(*ring), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ring);
+	ring->nr = nr;
+	ring->slots = kunit_kcalloc(test, nr, sizeof(u64), GFP_KERNEL);
+	ring->backlog = kunit_kcalloc(test, nr, sizeof(u64), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ring->slots);
+	KUNIT_ASSERT_NOT_NULL(test, ring->backlog);
+	return ring;
+}
+
+/* User space's side: take slot @head if set, store NULL back. */
+static u64 ring_reap(struct syslet_ring *ring, unsigned int *head)
+{
+	u64 *slot = &ring->slots[*head % ring->nr];
+	u64 v = READ_ONCE(*slot);
+
+	if (v) {
+		WRITE_ONCE(*slot, 0);
+		(*head)++;
+	}
+	return v;
+}
+
+static void syslet_test_ring_admission(struct kunit *test)
+{
+	struct syslet_ring *ring = ring_new(test, 4);
+	unsigned int head = 0;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, syslet_ring_reserve(ring), 0);
+	/* Four may post: a fifth could overrun the ring. */
+	KUNIT_EXPECT_EQ(test, syslet_ring_reserve(ring), -EBUSY);
+	syslet_ring_unreserve(ring);		/* one ended without posting */
+	KUNIT_EXPECT_EQ(test, syslet_ring_reserve(ring), 0);
+	for (i = 0; i < 4; i++)
+		syslet_ring_post(ring, 100 + i);
+	KUNIT_EXPECT_EQ(test, syslet_ring_count(ring), 4);
+	/* Posted but not reaped still occupy the ring. */
+	KUNIT_EXPECT_EQ(test, syslet_ring_reserve(ring), -EBUSY);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, ring_reap(ring, &head), 100 + i);
+	KUNIT_EXPECT_EQ(test, syslet_ring_count(ring), 0);
+	KUNIT_EXPECT_EQ(test, syslet_ring_reserve(ring), 0);
+}
+
+static void syslet_test_ring_order_wrap(struct kunit *test)
+{
+	struct syslet_ring *ring = ring_new(test, 3);
+	unsigned int head = 0;
+	u64 next = 1, want = 1;
+	int i, j;
+
+	/* Many laps around a small ring, in order, nothing lost. */
+	for (i = 0; i < 50; i++) {
+		int n = 1 + i % 3;
+
+		for (j = 0; j < n; j++)
+			KUNIT_ASSERT_EQ(test, syslet_ring_reserve(ring), 0);
+		for (j = 0; j < n; j++)
+			syslet_ring_post(ring, next++);
+		KUNIT_EXPECT_EQ(test, syslet_ring_count(ring), n);
+		for (j = 0; j < n; j++)
+			KUNIT_EXPECT_EQ(test, ring_reap(ring, &head), want++);
+	}
+	KUNIT_EXPECT_EQ(test, ring->reserved, 0);
+}
+
+static void syslet_test_ring_tamper(struct kunit *test)
+{
+	struct syslet_ring *ring = ring_new(test, 2);
+	unsigned int head = 0;
+
+	/* User space scribbled on slot 0: the completion waits. */
+	ring->slots[0] = 0xdead;
+	KUNIT_EXPECT_EQ(test, syslet_ring_reserve(ring), 0);
+	KUNIT_EXPECT_EQ(test, syslet_ring_reserve(ring), 0);
+	syslet_ring_post(ring, 11);
+	syslet_ring_post(ring, 12);
+	KUNIT_EXPECT_EQ(test, ring->slots[0], 0xdead);
+	KUNIT_EXPECT_EQ(test, ring->slots[1], 0);	/* order is kept */
+	KUNIT_EXPECT_EQ(test, ring->nbacklog, 2);
+	KUNIT_EXPECT_EQ(test, syslet_ring_count(ring), 0);
+	KUNIT_EXPECT_EQ(test, syslet_ring_reserve(ring), -EBUSY);
+	/* Slot emptied: both go out, in order. */
+	ring->slots[0] = 0;
+	KUNIT_EXPECT_EQ(test, syslet_ring_count(ring), 2);
+	KUNIT_EXPECT_EQ(test, ring_reap(ring, &head), 11);
+	KUNIT_EXPECT_EQ(test, ring_reap(ring, &head), 12);
+	KUNIT_EXPECT_EQ(test, ring->reserved, 0);
+	KUNIT_EXPECT_EQ(test, ring->nbacklog, 0);
+}
+
+static struct kunit_case syslet_test_cases[] = {
+	KUNIT_CASE(syslet_test_follows_next),
+	KUNIT_CASE(syslet_test_args_to_first_null),
+	KUNIT_CASE(syslet_test_stop_rules),
+	KUNIT_CASE(syslet_test_no_complete),
+	KUNIT_CASE(syslet_test_invalid_flags),
+	KUNIT_CASE(syslet_test_sync_handover),
+	KUNIT_CASE(syslet_test_interrupted),
+	KUNIT_CASE(syslet_test_faults),
+	KUNIT_CASE(syslet_test_ring_admission),
+	KUNIT_CASE(syslet_test_ring_order_wrap),
+	KUNIT_CASE(syslet_test_ring_tamper),
+	{}
+};
+
+static struct kunit_suite syslet_test_suite = {
+	.name = "syslet",
+	.test_cases = syslet_test_cases,
+};
+
+kunit_test_suites(&syslet_test_suite);
