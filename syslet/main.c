@@ -29,8 +29,6 @@
 /* Concurrent chains per context when max_nr_threads is -1. */
 #define SYSLET_DEFAULT_THREADS	64
 
-extern const struct syslet_env syslet_caller_env;
-
 static void syslet_ctx_release(struct kref *ref)
 {
 	struct syslet_ctx *ctx = container_of(ref, struct syslet_ctx, ref);

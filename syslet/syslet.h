@@ -119,6 +119,9 @@ struct syslet_run {
 
 int syslet_run(struct syslet_run *r);
 
+/* The synchronous phase's env: the caller is the submitter (async.c). */
+extern const struct syslet_env syslet_caller_env;
+
 /* ---------------------------------------------------------------------
  * The completion ring (ring.c): slot bookkeeping on a kernel mapping of
  * the user's ring.  All functions need the owner's ring lock.
