@@ -837,6 +837,100 @@ static int t_exit_inflight(void)
 	return 0;
 }
 
+static void on_alarm(int sig)
+{
+}
+
+/* A signal ends SYSLET_IOC_WAIT with EINTR. */
+static int t_wait_eintr(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+
+	setup(8);
+	CHECK(sigaction(SIGALRM, &sa, NULL) == 0);
+	ualarm(100000, 0);
+	CHECK_EQ(syslet_wait(&ring, 1), -EINTR);
+	/* More than the ring holds can never arrive. */
+	CHECK_EQ(syslet_wait(&ring, 9), -EINVAL);
+	return 0;
+}
+
+/* max_nr_threads = 1: a second chain waits for the first to end. */
+static int t_max_threads(void)
+{
+	struct syslet_uatom a[2];
+	int pa[2], pb[2], ret;
+	char buf[2][4];
+	unsigned long fa, fb, p0 = (unsigned long)buf[0], p1 = (unsigned long)buf[1];
+	unsigned long one = 1;
+	long r[2] = { 99, 99 };
+
+	ret = syslet_setup(&ring, 8, 1);
+	CHECK(ret == 0);
+	CHECK(pipe(pa) == 0 && pipe(pb) == 0);
+	fa = pa[0];
+	fb = pb[0];
+	syslet_atom(&a[0], SYS_read, SYSLET_ASYNC, &r[0], NULL, A(fa), A(p0), A(one), NULL);
+	syslet_atom(&a[1], SYS_read, SYSLET_ASYNC, &r[1], NULL, A(fb), A(p1), A(one), NULL);
+	CHECK(write(pb[1], "b", 1) == 1);	/* chain 2 could finish at once */
+	CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
+	CHECK_EQ(syslet_exec(&ring, &a[1], NULL), 0);
+	usleep(200000);
+	/* ...but the one thread is blocked in chain 1. */
+	CHECK_EQ(r[1], 99);
+	CHECK_EQ(syslet_wait(&ring, 0), 0);
+	CHECK(write(pa[1], "a", 1) == 1);
+	CHECK(reap_wait() == &a[0]);
+	CHECK(reap_wait() == &a[1]);
+	CHECK_EQ(r[0], 1);
+	CHECK_EQ(r[1], 1);
+	return 0;
+}
+
+/* UNREGISTER cancels and drains a chain blocked in a worker. */
+static int t_unregister_inflight(void)
+{
+	struct syslet_uatom a;
+	int pfd[2];
+	char buf[4];
+	unsigned long fd, p = (unsigned long)buf, one = 1;
+	long r = 99;
+
+	setup(8);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	syslet_atom(&a, SYS_read, SYSLET_ASYNC, &r, NULL, A(fd), A(p), A(one), NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	usleep(50000);
+	CHECK(ioctl(ring.fd, SYSLET_IOC_UNREGISTER) == 0);
+	/* Drained: the read was interrupted and will never complete. */
+	CHECK(r == -EINTR || r == 99);
+	CHECK(write(pfd[1], "x", 1) == 1);
+	usleep(50000);
+	CHECK_EQ(read(pfd[0], buf, 1), 1);	/* the byte is still there */
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), -EINVAL);
+	return 0;
+}
+
+/* Ring pages are charged to RLIMIT_MEMLOCK. */
+static int t_memlock(void)
+{
+	struct rlimit rl = { 0, 0 };
+	int ret;
+
+	if (getuid() != 0)
+		return SKIP;
+	/* Without CAP_IPC_LOCK the limit applies. */
+	CHECK(setgid(65534) == 0);
+	CHECK(setuid(65534) == 0);
+	CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
+	ret = syslet_setup(&ring, 8, -1UL);
+	CHECK_EQ(ret, -ENOMEM);
+	rl.rlim_cur = rl.rlim_max = 4096;
+	CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == -1);	/* cannot raise */
+	return 0;
+}
+
 static const struct test {
 	const char *name;
 	int (*fn)(void);
@@ -862,6 +956,10 @@ static const struct test {
 	{ "fork", t_fork },
 	{ "close-inflight", t_close_inflight },
 	{ "exit-inflight", t_exit_inflight },
+	{ "wait-eintr", t_wait_eintr },
+	{ "max-threads", t_max_threads },
+	{ "unregister-inflight", t_unregister_inflight },
+	{ "memlock", t_memlock },
 };
 
 int main(int argc, char **argv)
