@@ -60,7 +60,7 @@ timeout 900 qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$kernel" -initrd "$vm/initramfs.cpio.gz" \
 	-append "console=ttyS0 loglevel=4 panic=-1 oops=panic vmmode=$mode" \
-	</dev/null 2>&1 | tr -d '\r' >"$log"
+	</dev/null 2>&1 | sed -u 's/\r$//' >"$log"
 qrc=${PIPESTATUS[0]}
 set -e
 

@@ -14,11 +14,18 @@
  * max_nr_threads, holding the rest on ctx->pending.
  *
  * Identity: the worker uses the submitter's mm (kthread_use_mm), its
- * credentials (override_creds), its file table (current->files, adopted
- * under task_lock as io-wq did before 5.12), a snapshot of its root, cwd
- * and umask (a private fs_struct), and its RLIMIT_FSIZE (kthreads have a
- * signal_struct each).  The file table stays valid because the context is
- * cancelled and drained when that table drops the device fd (->flush).
+ * credentials (override_creds), its file table for look-ups (current->
+ * files, adopted under task_lock as io-wq did before 5.12) and its
+ * RLIMIT_FSIZE (kthreads have a signal_struct each).  The file table
+ * stays valid because the context is cancelled and drained when that
+ * table drops the device fd (->flush).  A module cannot take a counted
+ * reference to it, so a worker never changes it: openat and close run in
+ * the owning process through task_work (TWA_SIGNAL), with its own root,
+ * cwd, umask and limits, as if it made the call itself.  Every fd look-up
+ * in a worker happens under the owner's exec_update_lock, after checking
+ * that the process still runs the image that registered (same mm): a
+ * chain never sees the fds of an image exec'ed after it.  A chain also
+ * stops when its submitter's credentials change.
  *
  * Cancellation: lwkt_abortmsg() on each chain: a chain still queued is
  * dropped from the port; a running one is marked cancelled and its worker
@@ -27,12 +34,14 @@
  */
 #include <linux/cred.h>
 #include <linux/fdtable.h>
+#include <linux/file.h>
 #include <linux/kthread.h>
 #include <linux/mmu_context.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/task_work.h>
 #include <linux/uaccess.h>
 
 #include "syslet.h"
@@ -60,7 +69,191 @@ static struct syslet_pool {
 struct syslet_worker {
 	struct list_head node;
 	struct task_struct *task;
+	struct syslet_chain *chain;	/* the one it runs, or NULL */
 };
+
+/* The chain the current task runs as a worker, or NULL (the caller). */
+static struct syslet_chain *syslet_current_chain(void)
+{
+	struct syslet_worker *w;
+
+	if (!(current->flags & PF_KTHREAD))
+		return NULL;
+	w = kthread_data(current);
+	return w ? w->chain : NULL;
+}
+
+/* Does a thread of the owning process still run the registered image? */
+static bool syslet_owner_same_image(struct syslet_ctx *ctx)
+{
+	struct task_struct *leader, *t;
+	bool same = false;
+
+	rcu_read_lock();
+	leader = pid_task(ctx->tgid, PIDTYPE_TGID);
+	if (leader) {
+		for_each_thread(leader, t) {
+			if (READ_ONCE(t->mm) == ctx->mm) {
+				same = true;
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return same;
+}
+
+/**
+ * syslet_fget() - fget() for the ops
+ * @fd: the fd
+ *
+ * In the caller, fget().  In a worker, from the owner's table, under the
+ * owner's exec_update_lock and only while it still runs the image that
+ * registered: a chain never gets an fd of an image exec'ed after it.
+ *
+ * Return: the file (to fput()), or NULL.
+ */
+struct file *syslet_fget(unsigned int fd)
+{
+	struct syslet_chain *c = syslet_current_chain();
+	struct rw_semaphore *lock;
+	struct file *file = NULL;
+
+	if (!c)
+		return fget(fd);
+	lock = &c->ctx->owner->signal->exec_update_lock;
+	if (down_read_killable(lock))
+		return NULL;
+	if (syslet_owner_same_image(c->ctx))
+		file = fget(fd);
+	else
+		WRITE_ONCE(c->cancelled, true);
+	up_read(lock);
+	return file;
+}
+
+/*
+ * Ops that change the file table run in the owning process: a heap item,
+ * queued with task_work to a thread of it, run on its way back to user
+ * space (TWA_SIGNAL interrupts its waits).  task_work_cancel() is not
+ * exported, so a worker cancelled meanwhile abandons the item instead;
+ * the owner then skips it.
+ */
+enum { OWNER_QUEUED, OWNER_RUN, OWNER_ABANDONED };
+
+struct syslet_owner_call {
+	struct callback_head cb;
+	refcount_t ref;
+	atomic_t state;
+	const struct syslet_op *op;
+	unsigned long args[6];
+	struct mm_struct *mm;		/* compared, never dereferenced */
+	long ret;
+	struct completion done;
+};
+
+static void syslet_owner_call_put(struct syslet_owner_call *oc)
+{
+	if (refcount_dec_and_test(&oc->ref))
+		kfree(oc);
+}
+
+static void syslet_owner_call_fn(struct callback_head *cb)
+{
+	struct syslet_owner_call *oc =
+		container_of(cb, struct syslet_owner_call, cb);
+
+	if (atomic_cmpxchg(&oc->state, OWNER_QUEUED, OWNER_RUN) ==
+	    OWNER_QUEUED) {
+		/* Not for an image exec'ed since, nor during exit. */
+		if (current->mm == oc->mm && !(current->flags & PF_EXITING))
+			oc->ret = oc->op->fn(oc->args, false);
+		else
+			oc->ret = -ECANCELED;
+		complete(&oc->done);
+	}
+	syslet_owner_call_put(oc);
+}
+
+/* A task of the owning process running the registered image, or NULL. */
+static struct task_struct *syslet_owner_task(struct syslet_ctx *ctx)
+{
+	struct task_struct *leader, *t, *found = NULL;
+
+	rcu_read_lock();
+	leader = pid_task(ctx->tgid, PIDTYPE_TGID);
+	if (leader) {
+		for_each_thread(leader, t) {
+			if (READ_ONCE(t->mm) == ctx->mm &&
+			    !(t->flags & PF_EXITING)) {
+				found = get_task_struct(t);
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+static long syslet_call_in_owner(struct syslet_chain *c,
+				 const struct syslet_op *op,
+				 const unsigned long *args)
+{
+	struct syslet_owner_call *oc;
+	struct task_struct *owner;
+	struct file *file;
+	long ret;
+
+	/*
+	 * Closing a context's device fd may drain that context (->flush),
+	 * which would wait for this very chain.
+	 */
+	if (op->fn == syslet_op_close) {
+		file = syslet_fget(args[0]);
+		if (file) {
+			ret = syslet_is_device(file) ? -EBUSY : 0;
+			fput(file);
+			if (ret)
+				return ret;
+		}
+	}
+
+	oc = kzalloc(sizeof(*oc), GFP_KERNEL_ACCOUNT);
+	if (!oc)
+		return -ENOMEM;
+	owner = syslet_owner_task(c->ctx);
+	if (!owner) {
+		kfree(oc);
+		WRITE_ONCE(c->cancelled, true);
+		return -ECANCELED;
+	}
+	refcount_set(&oc->ref, 2);
+	atomic_set(&oc->state, OWNER_QUEUED);
+	oc->op = op;
+	memcpy(oc->args, args, sizeof(oc->args));
+	oc->mm = c->ctx->mm;
+	init_completion(&oc->done);
+	init_task_work(&oc->cb, syslet_owner_call_fn);
+	if (task_work_add(owner, &oc->cb, TWA_SIGNAL)) {
+		put_task_struct(owner);
+		kfree(oc);
+		WRITE_ONCE(c->cancelled, true);
+		return -ECANCELED;
+	}
+	put_task_struct(owner);
+
+	if (!wait_for_completion_killable(&oc->done)) {
+		ret = oc->ret;
+	} else if (atomic_cmpxchg(&oc->state, OWNER_QUEUED, OWNER_ABANDONED) ==
+		   OWNER_QUEUED) {
+		ret = -EINTR;		/* cancelled before the owner ran it */
+	} else {
+		wait_for_completion(&oc->done);	/* running: let it finish */
+		ret = oc->ret;
+	}
+	syslet_owner_call_put(oc);
+	return ret;
+}
 
 /* ---------------------------------------------------------------------
  * The interpreter's env for a worker: user memory of the adopted mm.
@@ -108,7 +301,10 @@ static long syslet_user_call(void *priv, unsigned long nr,
 		*wouldblock = true;
 		return 0;
 	}
-	ret = op->fn(args, nowait);
+	if (op->owner_ctx && priv)
+		ret = syslet_call_in_owner(priv, op, args);
+	else
+		ret = op->fn(args, nowait);
 	/* Module ops return any long; only system calls use the codes. */
 	if (nr >= SYSLET_NR_BASE)
 		return ret;
@@ -123,7 +319,9 @@ static bool syslet_worker_interrupted(void *priv)
 {
 	struct syslet_chain *c = priv;
 
-	return READ_ONCE(c->cancelled) || fatal_signal_pending(current);
+	/* Cancelled, or the submitter changed identity (setuid, ...). */
+	return READ_ONCE(c->cancelled) || fatal_signal_pending(current) ||
+	       rcu_access_pointer(c->task->cred) != c->cred;
 }
 
 static const struct syslet_env syslet_worker_env = {
@@ -152,7 +350,7 @@ const struct syslet_env syslet_caller_env = {
  * Running a chain in a worker.
  */
 
-static void syslet_chain_run(struct syslet_chain *c)
+static void syslet_chain_run(struct syslet_worker *w, struct syslet_chain *c)
 {
 	struct syslet_ctx *ctx = c->ctx;
 	struct syslet_run run = {
@@ -161,12 +359,13 @@ static void syslet_chain_run(struct syslet_chain *c)
 		.cur = c->start,
 	};
 	struct files_struct *old_files;
-	struct fs_struct *old_fs;
 	const struct cred *old_cred;
 	struct rlimit old_fsize;
 	bool cancelled;
 	int ret;
 
+	/* A stray signal must not cut this chain short. */
+	flush_signals(current);
 	spin_lock(&c->lock);
 	c->worker = current;
 	cancelled = c->cancelled;
@@ -174,13 +373,12 @@ static void syslet_chain_run(struct syslet_chain *c)
 	if (cancelled || !mmget_not_zero(ctx->mm))
 		goto out;
 
+	w->chain = c;
 	kthread_use_mm(ctx->mm);
 	old_cred = override_creds(c->cred);
 	task_lock(current);
 	old_files = current->files;
-	old_fs = current->fs;
 	current->files = ctx->files;
-	current->fs = &c->fs;
 	task_unlock(current);
 	old_fsize = current->signal->rlim[RLIMIT_FSIZE];
 	current->signal->rlim[RLIMIT_FSIZE] = c->fsize;
@@ -188,15 +386,20 @@ static void syslet_chain_run(struct syslet_chain *c)
 	ret = syslet_run(&run);
 	c->final = run.final;
 	c->post = run.post || (ret < 0 && run.final);
+	if (ret < 0 && !run.final) {
+		/* The first atom became unreadable: post it, nothing is lost. */
+		c->final = c->start;
+		c->post = true;
+	}
 
 	current->signal->rlim[RLIMIT_FSIZE] = old_fsize;
 	task_lock(current);
 	current->files = old_files;
-	current->fs = old_fs;
 	task_unlock(current);
 	revert_creds(old_cred);
 	kthread_unuse_mm(ctx->mm);
 	mmput(ctx->mm);
+	w->chain = NULL;
 out:
 	spin_lock(&c->lock);
 	c->worker = NULL;
@@ -207,9 +410,11 @@ out:
 
 static int syslet_worker_fn(void *arg)
 {
+	struct syslet_worker *w = arg;
 	lwkt_msg_t msg;
 
-	allow_signal(SIGKILL);
+	/* Only the kernel's own SIGKILL (a cancel), never one from user space. */
+	allow_kernel_signal(SIGKILL);
 	for (;;) {
 		spin_lock(&pool.lock);
 		pool.nr_idle++;
@@ -222,7 +427,7 @@ static int syslet_worker_fn(void *arg)
 		spin_unlock(&pool.lock);
 		if (!msg)
 			break;		/* kthread_stop() */
-		syslet_chain_run(container_of(msg, struct syslet_chain, msg));
+		syslet_chain_run(w, container_of(msg, struct syslet_chain, msg));
 		lwkt_replymsg(msg, 0);
 	}
 	return 0;
@@ -234,11 +439,14 @@ static void syslet_pool_spawn(void)
 	struct task_struct *task = NULL;
 
 	if (w)
-		task = kthread_create(syslet_worker_fn, NULL, "syslet_worker");
+		task = kthread_create(syslet_worker_fn, w, "syslet_worker");
 	spin_lock(&pool.lock);
 	if (IS_ERR_OR_NULL(task)) {
+		/*
+		 * E.g. -EINTR: the submitter has a fatal signal pending.  The
+		 * chain stays queued; the next submission spawns again.
+		 */
 		pool.nr_workers--;
-		WARN_ON_ONCE(!pool.nr_workers);
 		spin_unlock(&pool.lock);
 		kfree(w);
 		return;
@@ -297,7 +505,7 @@ void syslet_pool_exit(void)
 static void syslet_chain_free(struct syslet_chain *c)
 {
 	put_cred(c->cred);
-	syslet_fs_release(&c->fs);
+	put_task_struct(c->task);
 	syslet_ctx_put(c->ctx);
 	kfree(c);
 }
@@ -390,11 +598,11 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen)
 	struct syslet_chain *c;
 	bool spawn = false;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (c) {
 		/* Still the submitter: its identity. */
+		c->task = get_task_struct(current);
 		c->cred = get_current_cred();
-		syslet_fs_snapshot(&c->fs, NULL);
 		/* setrlimit() changes it under the group leader's task_lock. */
 		task_lock(current->group_leader);
 		c->fsize = current->signal->rlim[RLIMIT_FSIZE];
@@ -408,7 +616,7 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen)
 		if (!c)
 			return -ENOMEM;
 		put_cred(c->cred);
-		syslet_fs_release(&c->fs);
+		put_task_struct(c->task);
 		kfree(c);
 		return -ECANCELED;
 	}
@@ -440,7 +648,8 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen)
  *
  * Chains still queued never run; running ones are interrupted and end at
  * the atom they were in (which is posted, if the ring is still there).
- * Returns when none is left.
+ * Returns when none is left, with ctx->cancelling still set so that no
+ * new chain can start before the caller unregisters.
  *
  * Context: process context, may sleep.
  */
@@ -466,8 +675,6 @@ void syslet_ctx_cancel(struct syslet_ctx *ctx)
 
 	list_for_each_entry_safe(c, tmp, &ended, node)
 		syslet_chain_end(c, false);
+	/* ctx->cancelling stays set: the caller unregisters next. */
 	wait_event(ctx->wait, !READ_ONCE(ctx->inflight));
-	spin_lock(&ctx->ring_lock);
-	ctx->cancelling = false;
-	spin_unlock(&ctx->ring_lock);
 }

@@ -108,6 +108,9 @@ int syslet_run(struct syslet_run *r)
 		if (env->interrupted(r->priv)) {
 			if (!r->sync)
 				return SYSLET_RUN_DONE;	/* cancelled */
+			/* Hand over only an atom the worker can read. */
+			if (env->get_atom(r->priv, next, &atom))
+				return -EFAULT;
 			r->cur = next;
 			return SYSLET_RUN_ASYNC;
 		}

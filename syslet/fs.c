@@ -3,13 +3,13 @@
  * syslet: openat, close, fsync, fdatasync, and the fs_struct snapshots
  * that give path look-ups the submitter's root, cwd and umask.
  *
- * A module cannot reference-count an fs_struct (free_fs_struct() is not
- * exported), so a chain carries a private one: the submitter's root and
- * cwd (path_get()), and umask, taken when the chain is handed to a
- * worker.  openat() resolves against it by pointing current->fs at a
- * private copy whose cwd is the dirfd's directory (or the snapshot's
- * cwd for AT_FDCWD) and calling filp_open(), which then walks exactly as
- * openat(2) does, with root as the boundary.
+ * openat and close change the file table, so they always run in the
+ * owning process: inline in the synchronous phase, through task_work in
+ * the owner when a chain is in a worker (async.c).  openat(dirfd, ...)
+ * points current->fs at a private fs_struct with the process's root and
+ * umask and the dirfd's directory as cwd (or the process's cwd for
+ * AT_FDCWD) and calls filp_open(), which then walks exactly as openat(2)
+ * does, with root as the boundary.  (do_sys_openat2() is not exported.)
  */
 #include <linux/fcntl.h>
 #include <linux/fdtable.h>
@@ -30,7 +30,7 @@
  *
  * Context: process context.  Release with syslet_fs_release().
  */
-void syslet_fs_snapshot(struct fs_struct *fs, const struct path *pwd)
+static void syslet_fs_snapshot(struct fs_struct *fs, const struct path *pwd)
 {
 	memset(fs, 0, sizeof(*fs));
 	fs->users = 1;
@@ -46,7 +46,7 @@ void syslet_fs_snapshot(struct fs_struct *fs, const struct path *pwd)
 	}
 }
 
-void syslet_fs_release(struct fs_struct *fs)
+static void syslet_fs_release(struct fs_struct *fs)
 {
 	path_put(&fs->root);
 	path_put(&fs->pwd);
@@ -70,7 +70,7 @@ static struct file *syslet_open_at(int dfd, const char *name, int flags,
 	struct file *dir = NULL, *file;
 
 	if (name[0] != '/' && dfd != AT_FDCWD) {
-		dir = fget(dfd);
+		dir = fget_raw(dfd);	/* O_PATH dirfds too, as openat(2) */
 		if (!dir)
 			return ERR_PTR(-EBADF);
 		if (!d_can_lookup(dir->f_path.dentry)) {
@@ -140,7 +140,7 @@ static long syslet_fsync(unsigned long fd, int datasync, bool nowait)
 	struct file *file;
 	long ret;
 
-	file = fget(fd);
+	file = syslet_fget(fd);
 	if (!file)
 		return -EBADF;
 	if (nowait)

@@ -3,7 +3,7 @@
  * syslet: the /dev/syslet misc device.  Each open file is a context.
  *
  * A context is bound at SYSLET_IOC_REGISTER to the registering process:
- * its mm and its file table.  Only a task with both (the process's
+ * its mm, its file table and its thread group.  Only a task with both (the process's
  * threads) may use it; a forked child, an exec'ed image or another
  * process that got the fd gets -EPERM.  When the owner's file table drops
  * the last fd for the device (close, exit, exec with O_CLOEXEC), ->flush
@@ -17,7 +17,9 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pid.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -44,7 +46,7 @@ void syslet_ctx_put(struct syslet_ctx *ctx)
 
 static int syslet_open(struct inode *inode, struct file *file)
 {
-	struct syslet_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	struct syslet_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 
 	if (!ctx)
 		return -ENOMEM;
@@ -73,9 +75,12 @@ static void syslet_ctx_unregister(struct syslet_ctx *ctx)
 	lockdep_assert_held(&ctx->lock);
 	syslet_ctx_cancel(ctx);
 
+	/* With cancelling still set: no chain started since the drain. */
 	spin_lock(&ctx->ring_lock);
 	ctx->registered = false;
+	ctx->cancelling = false;
 	ctx->gen++;
+	wake_up_all(&ctx->wait);	/* WAIT sleepers: -ECANCELED */
 	spin_unlock(&ctx->ring_lock);
 
 	vunmap(ctx->vaddr);
@@ -84,14 +89,23 @@ static void syslet_ctx_unregister(struct syslet_ctx *ctx)
 	kvfree(ctx->pages);
 	kvfree(ctx->ring.backlog);
 	mmdrop(ctx->mm);
+	put_pid(ctx->tgid);
+	put_task_struct(ctx->owner);
 	ctx->mm = NULL;
 	ctx->files = NULL;
+	ctx->tgid = NULL;
+	ctx->owner = NULL;
 	ctx->pages = NULL;
 	ctx->vaddr = NULL;
 	memset(&ctx->ring, 0, sizeof(ctx->ring));
 }
 
-static long syslet_register(struct syslet_ctx *ctx,
+static int syslet_same_file(const void *file, struct file *f, unsigned int fd)
+{
+	return f == file;
+}
+
+static long syslet_register(struct syslet_ctx *ctx, struct file *file,
 			    struct async_head_user __user *uahu)
 {
 	struct async_head_user ahu;
@@ -122,13 +136,21 @@ static long syslet_register(struct syslet_ctx *ctx,
 	ret = -EBUSY;
 	if (ctx->registered)
 		goto out_unlock;
+	/*
+	 * Bind only to a table that holds an fd for the device: ->flush,
+	 * which takes ctx->lock too, then sees the binding when the last one
+	 * goes.
+	 */
+	ret = -EBADF;
+	if (!iterate_fd(current->files, 0, syslet_same_file, file))
+		goto out_unlock;
 
 	ret = -ENOMEM;
-	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
-	backlog = kvmalloc_array(nr, sizeof(*backlog), GFP_KERNEL);
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	backlog = kvmalloc_array(nr, sizeof(*backlog), GFP_KERNEL_ACCOUNT);
 	if (!pages || !backlog)
 		goto out_free;
-	/* Charged to RLIMIT_MEMLOCK, as io_uring charges its rings. */
+	/* Charged to the mm's locked_vm, checked against RLIMIT_MEMLOCK. */
 	ret = account_locked_vm(current->mm, npages, true);
 	if (ret)
 		goto out_free;
@@ -151,6 +173,8 @@ static long syslet_register(struct syslet_ctx *ctx,
 	spin_lock(&ctx->ring_lock);
 	ctx->mm = current->mm;
 	ctx->files = current->files;
+	ctx->tgid = get_pid(task_tgid(current));
+	ctx->owner = get_task_struct(current);
 	ctx->dead = false;
 	ctx->pages = pages;
 	ctx->npages = npages;
@@ -259,6 +283,9 @@ static bool syslet_wait_done(struct syslet_ctx *ctx, unsigned int gen,
 	if (!ctx->registered || ctx->gen != gen) {
 		*count = -ECANCELED;
 		done = true;
+	} else if (min > ctx->ring.nr) {
+		*count = -EINVAL;	/* more than the ring holds */
+		done = true;
 	} else {
 		*count = syslet_ring_count(&ctx->ring);
 		done = *count >= min;
@@ -274,11 +301,14 @@ static long syslet_wait(struct syslet_ctx *ctx, unsigned long min)
 	gen = syslet_admit(ctx, false);
 	if (gen < 0)
 		return gen;
-	if (min > ctx->ring.nr)
-		return -EINVAL;
+	/*
+	 * -ERESTARTSYS: a signal with a handler gives EINTR (or a restart
+	 * with SA_RESTART), as read(2) does; task_work queued by a worker
+	 * (TWA_SIGNAL) just restarts the wait once it has run.
+	 */
 	if (wait_event_interruptible(ctx->wait,
 				     syslet_wait_done(ctx, gen, min, &count)))
-		return -EINTR;
+		return -ERESTARTSYS;
 	return count;
 }
 
@@ -292,7 +322,7 @@ static long syslet_ioctl(struct file *file, unsigned int cmd,
 		return -EOPNOTSUPP;
 	switch (cmd) {
 	case SYSLET_IOC_REGISTER:
-		return syslet_register(ctx, (void __user *)arg);
+		return syslet_register(ctx, file, (void __user *)arg);
 	case SYSLET_IOC_EXEC:
 		return syslet_exec(ctx, (void __user *)arg);
 	case SYSLET_IOC_WAIT:
@@ -303,11 +333,6 @@ static long syslet_ioctl(struct file *file, unsigned int cmd,
 	return -ENOTTY;
 }
 
-static int syslet_same_file(const void *file, struct file *f, unsigned int fd)
-{
-	return f == file;
-}
-
 /*
  * Called on every close of an fd for this file, with the closing table as
  * @id.  When the owner's table no longer has any, cancel and drain.
@@ -315,16 +340,10 @@ static int syslet_same_file(const void *file, struct file *f, unsigned int fd)
 static int syslet_flush(struct file *file, fl_owner_t id)
 {
 	struct syslet_ctx *ctx = file->private_data;
-	bool owner;
-
-	spin_lock(&ctx->ring_lock);
-	owner = ctx->registered && ctx->files == id;
-	spin_unlock(&ctx->ring_lock);
-	if (!owner || iterate_fd(id, 0, syslet_same_file, file))
-		return 0;
 
 	mutex_lock(&ctx->lock);
-	if (ctx->registered && ctx->files == id) {
+	if (ctx->registered && ctx->files == id &&
+	    !iterate_fd(id, 0, syslet_same_file, file)) {
 		spin_lock(&ctx->ring_lock);
 		ctx->dead = true;
 		spin_unlock(&ctx->ring_lock);
@@ -344,6 +363,14 @@ static int syslet_release(struct inode *inode, struct file *file)
 	mutex_unlock(&ctx->lock);
 	syslet_ctx_put(ctx);
 	return 0;
+}
+
+static const struct file_operations syslet_fops;
+
+/* Is @file an open /dev/syslet? */
+bool syslet_is_device(struct file *file)
+{
+	return file->f_op == &syslet_fops;
 }
 
 static const struct file_operations syslet_fops = {

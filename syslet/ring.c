@@ -113,7 +113,7 @@ void syslet_ring_post(struct syslet_ring *ring, u64 atom)
  * Context: the ring lock held.
  * Return: slots posted and not yet emptied (in ring order).
  */
-unsigned int syslet_ring_count(struct syslet_ring *ring)
+unsigned long syslet_ring_count(struct syslet_ring *ring)
 {
 	syslet_ring_flush(ring);
 	return ring->tail - ring->reap;

@@ -9,9 +9,11 @@
  * fdget_pos() does: f_pos_lock for FMODE_ATOMIC_POS files.
  *
  * With @nowait (the synchronous phase), a call that would block returns
- * SYSLET_EWOULDBLOCK: files without FMODE_NOWAIT, an -EAGAIN from an
- * RWF_NOWAIT attempt on a file that is not O_NONBLOCK, or a contended
- * f_pos_lock.
+ * SYSLET_EWOULDBLOCK, as io_uring punts to io-wq: files without
+ * FMODE_NOWAIT; buffered writes to regular files whose filesystem lacks
+ * FOP_BUFFER_WASYNC (ext4 in 6.12); -EAGAIN or -EOPNOTSUPP from the
+ * RWF_NOWAIT attempt; a contended f_pos_lock.  A non-regular O_NONBLOCK
+ * file is not attempted with RWF_NOWAIT: its -EAGAIN is the result.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -20,6 +22,32 @@
 #include "syslet.h"
 
 enum { SYSLET_POS_FILE = -1 };	/* use and advance the file offset */
+
+/* Can a buffered write to this regular file be attempted with NOWAIT? */
+static bool syslet_write_nowait_ok(struct file *file)
+{
+	if (file->f_flags & O_DIRECT)
+		return true;
+#ifdef FOP_BUFFER_WASYNC
+	return file->f_op->fop_flags & FOP_BUFFER_WASYNC;
+#else
+	return false;
+#endif
+}
+
+/* 0 to run as is, RWF_NOWAIT to try without blocking, or would block. */
+static long syslet_rw_nowait(int dir, struct file *file, rwf_t *rwf)
+{
+	bool reg = S_ISREG(file_inode(file)->i_mode);
+
+	if ((file->f_flags & O_NONBLOCK) && !reg)
+		return 0;
+	if (!(file->f_mode & FMODE_NOWAIT) ||
+	    (dir == WRITE && reg && !syslet_write_nowait_ok(file)))
+		return SYSLET_EWOULDBLOCK;
+	*rwf = RWF_NOWAIT;
+	return 0;
+}
 
 static int syslet_pos_lock(struct file *file, bool nowait)
 {
@@ -33,8 +61,9 @@ static int syslet_pos_lock(struct file *file, bool nowait)
 }
 
 /*
- * One read or write of @iter on @fd at @pos (or the file offset).  Checks
- * in the order of the system calls: bad offset, bad fd, not seekable.
+ * One read or write of @iter on @fd at @pos (or the file offset).  Bad
+ * offsets are checked first, then the fd; a bad buffer has already been
+ * reported by the caller's import (the system calls check the fd first).
  */
 static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
 			   loff_t pos, bool nowait)
@@ -46,7 +75,7 @@ static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
 	int locked = 0;
 	long ret;
 
-	file = fget(fd);
+	file = syslet_fget(fd);
 	if (!file)
 		return -EBADF;
 	if (use_fpos) {
@@ -64,18 +93,16 @@ static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
 		goto out;
 	}
 
-	if (nowait && !(file->f_flags & O_NONBLOCK)) {
-		if (!(file->f_mode & FMODE_NOWAIT)) {
-			ret = SYSLET_EWOULDBLOCK;
+	if (nowait) {
+		ret = syslet_rw_nowait(dir, file, &rwf);
+		if (ret)
 			goto unlock;
-		}
-		rwf = RWF_NOWAIT;
 	}
 	if (dir == READ)
 		ret = vfs_iter_read(file, iter, ppos, rwf);
 	else
 		ret = vfs_iter_write(file, iter, ppos, rwf);
-	if (ret == -EAGAIN && rwf)
+	if (rwf && (ret == -EAGAIN || ret == -EOPNOTSUPP))
 		ret = SYSLET_EWOULDBLOCK;
 	if (use_fpos && ppos && ret >= 0)
 		file->f_pos = lpos;
@@ -180,7 +207,7 @@ long syslet_op_lseek(const unsigned long *args, bool nowait)
 	int locked;
 	long ret;
 
-	file = fget(args[0]);
+	file = syslet_fget(args[0]);
 	if (!file)
 		return -EBADF;
 	ret = -EINVAL;

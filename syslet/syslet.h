@@ -48,11 +48,16 @@ enum {
  * @fn: runs it; with @nowait it returns SYSLET_EWOULDBLOCK rather than
  *	block; returns the system call's result otherwise
  * @may_block: always hand it to a worker in the synchronous phase
+ * @owner_ctx: changes the file table: in a worker, it runs in the owning
+ *	process instead (task_work), since a module cannot hold a counted
+ *	reference to that table and the owner's fd look-ups skip
+ *	reference counting while the table has a single user
  */
 struct syslet_op {
 	const char *name;
 	long (*fn)(const unsigned long *args, bool nowait);
 	bool may_block;
+	bool owner_ctx;
 };
 
 const struct syslet_op *syslet_op_get(unsigned long nr);
@@ -142,19 +147,19 @@ extern const struct syslet_env syslet_caller_env;
  */
 struct syslet_ring {
 	u64 *slots;
-	unsigned int nr;
-	unsigned int tail;
-	unsigned int reap;
-	unsigned int reserved;
+	unsigned long nr;
+	unsigned long tail;
+	unsigned long reap;
+	unsigned long reserved;
 	u64 *backlog;
-	unsigned int nbacklog;
-	unsigned int bhead;
+	unsigned long nbacklog;
+	unsigned long bhead;
 };
 
 int syslet_ring_reserve(struct syslet_ring *ring);
 void syslet_ring_unreserve(struct syslet_ring *ring);
 void syslet_ring_post(struct syslet_ring *ring, u64 atom);
-unsigned int syslet_ring_count(struct syslet_ring *ring);
+unsigned long syslet_ring_count(struct syslet_ring *ring);
 void syslet_ring_flush(struct syslet_ring *ring);
 
 /* ---------------------------------------------------------------------
@@ -182,6 +187,9 @@ struct syslet_ctx {
 	unsigned int gen;		/* R: registration generation */
 	struct mm_struct *mm;		/* I: grabbed */
 	struct files_struct *files;	/* I: owner's table, not counted */
+	struct pid *tgid;		/* I: owner's thread group */
+	struct task_struct *owner;	/* I: registering thread, for its
+					 * signal_struct (exec_update_lock) */
 
 	struct syslet_ring ring;	/* R */
 	struct page **pages;		/* I: pinned ring pages */
@@ -213,21 +221,19 @@ struct syslet_chain {
 	spinlock_t lock;
 	struct task_struct *worker;
 	bool cancelled;
+	struct task_struct *task;	/* submitter */
 	const struct cred *cred;	/* submitter's credentials */
-	struct fs_struct fs;		/* submitter's root, cwd, umask */
 	struct rlimit fsize;		/* submitter's RLIMIT_FSIZE */
 };
 
 void syslet_ctx_put(struct syslet_ctx *ctx);
+bool syslet_is_device(struct file *file);
+struct file *syslet_fget(unsigned int fd);
 int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen);
 void syslet_ctx_cancel(struct syslet_ctx *ctx);
 void syslet_reply_port_init(struct syslet_ctx *ctx);
 
 int syslet_pool_init(void);
 void syslet_pool_exit(void);
-
-/* Snapshot of the caller's root, cwd and umask into a private fs_struct. */
-void syslet_fs_snapshot(struct fs_struct *fs, const struct path *pwd);
-void syslet_fs_release(struct fs_struct *fs);
 
 #endif /* _SYSLET_SYSLET_H */

@@ -82,7 +82,7 @@ struct syslet_exec {
 	__u64 done;	/* out: its final atom, if it finished synchronously */
 };
 
-#define SYSLET_IOC_MAGIC	0xb5
+#define SYSLET_IOC_MAGIC	0xb9	/* unassigned in ioctl-number.rst */
 #define SYSLET_IOC_REGISTER	_IOW(SYSLET_IOC_MAGIC, 1, struct async_head_user)
 #define SYSLET_IOC_EXEC		_IOWR(SYSLET_IOC_MAGIC, 2, struct syslet_exec)
 #define SYSLET_IOC_WAIT		_IO(SYSLET_IOC_MAGIC, 3)

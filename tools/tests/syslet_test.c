@@ -931,6 +931,98 @@ static int t_memlock(void)
 	return 0;
 }
 
+/* openat, read, close entirely in a worker: they run in this process. */
+static int t_async_open_close(void)
+{
+	struct syslet_uatom a[4];
+	char buf[16] = { 0 };
+	unsigned long dirfd = AT_FDCWD, path = (unsigned long)"/tmp/aoc";
+	unsigned long flags = O_RDONLY, p = (unsigned long)buf, n = 8;
+	unsigned long dev;
+	long fd = -1, r[4];
+
+	setup(8);
+	close(make_file("/tmp/aoc", 64));
+	syslet_atom(&a[0], SYS_openat, SYSLET_ASYNC | SYSLET_STOP_ON_NEGATIVE,
+		    &fd, &a[1], A(dirfd), A(path), A(flags), NULL);
+	syslet_atom(&a[1], SYS_read, 0, &r[1], &a[2], A(fd), A(p), A(n), NULL);
+	syslet_atom(&a[2], SYS_close, 0, &r[2], NULL, A(fd), NULL);
+	CHECK_EQ(syslet_exec(&ring, a, NULL), 0);
+	CHECK(reap_wait() == &a[2]);
+	CHECK(fd >= 0);
+	CHECK_EQ(r[1], 8);
+	CHECK_EQ(buf[5], pattern(5));
+	CHECK_EQ(r[2], 0);
+	CHECK(fcntl(fd, F_GETFD) == -1 && errno == EBADF);
+	/* A chain cannot close its own context's device fd: -EBUSY. */
+	dev = ring.fd;
+	syslet_atom(&a[3], SYS_close, SYSLET_ASYNC, &r[3], NULL, A(dev), NULL);
+	CHECK_EQ(syslet_exec(&ring, &a[3], NULL), 0);
+	CHECK(reap_wait() == &a[3]);
+	CHECK_EQ(r[3], -EBUSY);
+	CHECK(fcntl(ring.fd, F_GETFD) >= 0);
+	return 0;
+}
+
+/*
+ * A chain never touches the fds of an image exec'ed after it: the child
+ * submits [read(pipe) -> write(50, "X")], then execs (the device fd not
+ * close-on-exec); the new image puts a file at fd 50 and unblocks the
+ * read; the write must not reach that file.
+ */
+static int exec_helper(const char *wfd)
+{
+	struct stat st;
+	int fd = open("/tmp/exec-guard", O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0 || dup2(fd, 50) != 50)
+		return 3;
+	if (write(atoi(wfd), "g", 1) != 1)
+		return 4;
+	usleep(300000);
+	if (fstat(50, &st))
+		return 5;
+	return st.st_size == 0 ? 0 : 1;
+}
+
+static int t_exec_guard(void)
+{
+	pid_t pid;
+	int st;
+
+	pid = fork();
+	if (!pid) {
+		static struct syslet_uatom a[2];
+		static char buf[4];
+		static unsigned long rfd, p, one = 1, fifty = 50, px;
+		static long r[2];
+		int pfd[2];
+		char arg[16];
+
+		setup(8);
+		if (pipe(pfd) || fcntl(ring.fd, F_SETFD, 0))
+			_exit(6);
+		rfd = pfd[0];
+		p = (unsigned long)buf;
+		px = (unsigned long)"X";
+		syslet_atom(&a[0], SYS_read, SYSLET_ASYNC, &r[0], &a[1],
+			    A(rfd), A(p), A(one), NULL);
+		syslet_atom(&a[1], SYS_write, 0, &r[1], NULL,
+			    A(fifty), A(px), A(one), NULL);
+		if (syslet_exec(&ring, a, NULL) != 0)
+			_exit(7);
+		usleep(50000);
+		snprintf(arg, sizeof(arg), "%d", pfd[1]);
+		execl("/proc/self/exe", "syslet_test", "exec-helper", arg,
+		      (char *)NULL);
+		_exit(8);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st));
+	CHECK_EQ(WEXITSTATUS(st), 0);
+	return 0;
+}
+
 static const struct test {
 	const char *name;
 	int (*fn)(void);
@@ -960,6 +1052,8 @@ static const struct test {
 	{ "max-threads", t_max_threads },
 	{ "unregister-inflight", t_unregister_inflight },
 	{ "memlock", t_memlock },
+	{ "async-open-close", t_async_open_close },
+	{ "exec-guard", t_exec_guard },
 };
 
 int main(int argc, char **argv)
@@ -971,6 +1065,8 @@ int main(int argc, char **argv)
 			printf("%s\n", tests[i].name);
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "exec-helper"))
+		return exec_helper(argv[2]);
 	for (i = 0; argc == 2 && i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (!strcmp(argv[1], tests[i].name))
 			return tests[i].fn();
