@@ -18,6 +18,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/uio.h>
+#include <linux/version.h>
 
 #include "syslet.h"
 
@@ -120,8 +121,15 @@ static long syslet_rw_buf(int dir, const unsigned long *args, loff_t pos,
 	struct iov_iter iter;
 	int ret;
 
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
 	ret = import_ubuf(dir == READ ? ITER_DEST : ITER_SOURCE,
 			  (void __user *)args[1], args[2], &iter);
+#else
+	struct iovec iov;	/* Debian 12's 6.1 has no import_ubuf() */
+
+	ret = import_single_range(dir == READ ? ITER_DEST : ITER_SOURCE,
+				  (void __user *)args[1], args[2], &iov, &iter);
+#endif
 	if (ret)
 		return ret;
 	return syslet_rw_iter(dir, args[0], &iter, pos, nowait);
