@@ -188,8 +188,8 @@ struct syslet_ctx {
 	struct mm_struct *mm;		/* I: grabbed */
 	struct files_struct *files;	/* I: owner's table, not counted */
 	struct pid *tgid;		/* I: owner's thread group */
-	struct task_struct *owner;	/* I: registering thread, for its
-					 * signal_struct (exec_update_lock) */
+	/* I: the registering thread, for its signal_struct's exec lock */
+	struct task_struct *owner;
 
 	struct syslet_ring ring;	/* R */
 	struct page **pages;		/* I: pinned ring pages */
