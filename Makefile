@@ -3,13 +3,14 @@
 #   make          build the modules against Debian's 6.12 headers (KDIR=...)
 #   make demo     boot the test VM, load the modules, run the examples
 #   make check    all tests: KUnit (UML and x86_64 SMP) and the VM suite
+#   make bench    benchmarks against the kernel's own mechanisms (one VM boot)
 #
 # The kernel build itself is driven by ./Kbuild.
 
 KDIR ?= $(shell ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)
 export KDIR
 
-.PHONY: all modules clean deps demo check kunit vm checkpatch
+.PHONY: all modules clean deps demo check bench kunit vm checkpatch
 
 all: modules
 
@@ -36,6 +37,10 @@ demo:
 check:
 	bash scripts/deps.sh
 	bash scripts/check.sh
+
+bench:
+	bash scripts/deps.sh
+	bash scripts/bench.sh
 
 kunit:
 	bash scripts/deps.sh

@@ -5,7 +5,7 @@
 # and the guest scripts (scripts/guest/) into an initramfs, boot Debian's
 # 6.12 kernel under qemu (TCG, -smp 2) and run the guest suite.
 #
-# Usage: scripts/vm.sh [--demo]
+# Usage: scripts/vm.sh [--demo | --bench [--smoke]]
 #   default  run the tests; print "vm: N passed, N failed"; exit non-zero
 #            on a failed test, a kernel report in dmesg, or a VM that did
 #            not finish.
@@ -15,6 +15,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 mode=test
 [ "${1:-}" = --demo ] && mode=demo
+[ "${1:-}" = --bench ] && mode=bench
+smoke=0
+[ "${2:-}" = --smoke ] && smoke=1
 
 KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)}
 [ -d "$KDIR" ] || { echo "vm.sh: no 6.12 headers; run scripts/deps.sh" >&2; exit 1; }
@@ -46,7 +49,8 @@ cp /bin/busybox "$img/bin/busybox"
 mknod -m 600 "$img/dev/console" c 5 1
 mknod -m 666 "$img/dev/null" c 1 3
 cp "$root/msgport.ko" "$root/syslet.ko" \
-	"$root/msgport/examples/msgport_example.ko" "$img/lib/msgport/"
+	"$root/msgport/examples/msgport_example.ko" \
+	"$root/tools/bench/msgport_bench.ko" "$img/lib/msgport/"
 cp "$root"/build/tools/syslet_test "$root"/build/tools/syslet_copy "$img/bin/"
 cp "$root"/scripts/guest/*.sh "$img/tests/"
 mv "$img/tests/init.sh" "$img/init"
@@ -59,12 +63,12 @@ set +e
 timeout 900 qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$kernel" -initrd "$vm/initramfs.cpio.gz" \
-	-append "console=ttyS0 loglevel=4 panic=-1 oops=panic vmmode=$mode" \
+	-append "console=ttyS0 loglevel=4 panic=-1 oops=panic vmmode=$mode smoke=$smoke" \
 	</dev/null 2>&1 | sed -u 's/\r$//' >"$log"
 qrc=${PIPESTATUS[0]}
 set -e
 
-if [ "$mode" = demo ]; then
+if [ "$mode" != test ]; then
 	sed -n '/VM-BEGIN/,/^VM-END/p' "$log" | grep -v 'VM-BEGIN\|^VM-END' || true
 fi
 
@@ -81,8 +85,8 @@ fi
 if ! python3 "$root/scripts/logcheck.py" "$log" vm; then
 	fail=$((fail + 1))
 fi
-if [ "$mode" = demo ]; then
-	[ "$fail" -eq 0 ] && echo "vm: demo finished; no kernel reports in dmesg"
+if [ "$mode" != test ]; then
+	[ "$fail" -eq 0 ] && echo "vm: $mode finished; no kernel reports in dmesg"
 else
 	echo "vm: $pass passed, $fail failed"
 fi

@@ -10,12 +10,15 @@ export PATH=/bin
 
 mode=test
 grep -q 'vmmode=demo' /proc/cmdline && mode=demo
+grep -q 'vmmode=bench' /proc/cmdline && mode=bench
 . /tests/lib.sh
 
 echo
 echo "VM-BEGIN $mode"
 if [ "$mode" = demo ]; then
 	. /tests/demo.sh
+elif [ "$mode" = bench ]; then
+	. /tests/bench.sh
 else
 	for f in /tests/[0-9]*.sh; do
 		. "$f"

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: boot the test VM once (-smp 2), run the benchmarks side by
+# side, print one table per benchmark with ratios to the baseline, and
+# write build/bench.json.  The VM runs under TCG: absolute times are
+# emulated, the ratios are what matter.
+#
+# Usage: scripts/bench.sh [--smoke]
+#   --smoke  one small repetition: checks that the bench code runs;
+#            prints "bench: N passed, N failed" (part of make check).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+smoke=()
+[ "${1:-}" = --smoke ] && smoke=(--smoke)
+out=$root/build/bench.out
+mkdir -p "$root/build"
+
+set +e
+bash "$root/scripts/vm.sh" --bench "${smoke[@]}" >"$out" 2>&1
+rc=$?
+set -e
+
+python3 - "$out" "$root/build/bench.json" "${smoke[@]}" "$rc" <<'PY'
+import json, sys
+
+out, js = sys.argv[1], sys.argv[2]
+smoke = '--smoke' in sys.argv
+rc = int(sys.argv[-1])
+rows = []
+done = None
+for line in open(out, errors='replace'):
+    if 'msgport_bench: DONE' in line:
+        done = int(line.split()[-1])
+    if 'msgport_bench: RESULT' not in line:
+        continue
+    f = line.split('RESULT', 1)[1].split()
+    rows.append(dict(bench=f[0], case=f[1], mech=f[2], median=int(f[3]),
+                     p99=int(f[4]), unit=f[5]))
+
+# Baseline of each table and whether a larger figure is better.
+tables = {
+    'M1': ('round trip, ns/op (lower is better)', 'kthread_worker', False),
+    'M2': ('throughput, ops/s (higher is better)', 'queue_work_on', True),
+    'M3': ('synchronous putport, ns per 100 ops', 'direct_call', False),
+}
+result = {'vm': 'qemu TCG, -smp 2, Debian 6.12', 'smoke': smoke, 'tables': []}
+for b, (title, base, higher) in tables.items():
+    for case in sorted({r['case'] for r in rows if r['bench'] == b}):
+        rs = [r for r in rows if r['bench'] == b and r['case'] == case]
+        bl = next((r for r in rs if r['mech'] == base), None)
+        print(f'\n{b} {case}: {title}; ratio = figure / {base}')
+        print(f'  {"mechanism":28} {"median":>10} {"p99":>10} {"ratio":>7}')
+        for r in rs:
+            r['ratio'] = round(r['median'] / bl['median'], 3) if bl else None
+            ratio = f'{r["ratio"]:.2f}' if r['ratio'] is not None else '-'
+            print(f'  {r["mech"]:28} {r["median"]:>10} {r["p99"]:>10} {ratio:>7}')
+        result['tables'].append(dict(bench=b, case=case, baseline=base,
+                                     unit=rs[0]['unit'], rows=rs))
+json.dump(result, open(js, 'w'), indent=1)
+print(f'\nwrote {js}')
+
+ok = rc == 0 and done == 0 and len(rows) >= 16
+if smoke:
+    print(f'bench: {1 if ok else 0} passed, {0 if ok else 1} failed')
+if not ok:
+    print(f'bench: incomplete (vm rc={rc}, done={done}, {len(rows)} results)')
+    sys.exit(1)
+PY

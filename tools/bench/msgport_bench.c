@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgport_bench: msgport against the kernel's own mechanisms, side by
+ * side in one boot.  Loaded by scripts/bench.sh; prints one line per
+ * figure:
+ *
+ *   msgport_bench: RESULT <bench> <case> <mechanism> <median> <p99> <unit>
+ *
+ * M1  round trip to a thread on the same CPU and on the other CPU:
+ *     lwkt_domsg to a per-CPU service port and to a spin port, vs
+ *     queue_work_on+flush_work, kthread_queue_work+kthread_flush_work,
+ *     complete+wait_for_completion with a dedicated kthread, and
+ *     smp_call_function_single(wait=1) (cross-CPU only).  ns/op.
+ * M2  throughput: N lwkt_sendmsg to the other CPU's service port, replies
+ *     collected from a reply port, vs N queue_work_on with a completion
+ *     count; 1 and 2 producers.  ops/s.
+ * M3  a synchronous putport (lwkt_domsg completes in the sender) vs a
+ *     direct function call.  ns/op.
+ *
+ * The measuring thread is bound to CPU 0.  Medians and p99 are over
+ * `reps` repetitions of `iters` operations each (M1, M3: per-operation
+ * samples; M2: per-repetition rates).
+ */
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/sort.h>
+#include <linux/workqueue.h>
+
+#include <msgport/msgport.h>
+
+static unsigned int iters = 2000;
+module_param(iters, uint, 0444);
+MODULE_PARM_DESC(iters, "operations per repetition");
+static unsigned int reps = 7;
+module_param(reps, uint, 0444);
+MODULE_PARM_DESC(reps, "repetitions");
+
+static u64 *samples;
+static unsigned int nsamples;
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *bench, const char *cas, const char *mech,
+		   const char *unit)
+{
+	u64 med, p99;
+
+	sort(samples, nsamples, sizeof(u64), cmp_u64, NULL);
+	med = samples[nsamples / 2];
+	p99 = samples[min(nsamples - 1, nsamples * 99 / 100)];
+	pr_info("RESULT %s %s %s %llu %llu %s\n", bench, cas, mech, med, p99,
+		unit);
+}
+
+/* ------------------------------------------------------------------
+ * Targets.
+ */
+
+static int nop_cmd(lwkt_msg_t msg)
+{
+	return 0;
+}
+
+/* A spin port served by a kthread bound to a CPU. */
+struct spin_server {
+	struct lwkt_port port;
+	struct task_struct *task;
+};
+
+static int spin_server_fn(void *arg)
+{
+	struct spin_server *s = arg;
+	lwkt_msg_t msg;
+
+	while ((msg = lwkt_waitport(&s->port, 0)) != NULL)
+		lwkt_replymsg(msg, 0);
+	return 0;
+}
+
+/* A dedicated kthread woken by a completion. */
+struct comp_server {
+	struct completion req, done;
+	struct task_struct *task;
+	bool stop;
+};
+
+static int comp_server_fn(void *arg)
+{
+	struct comp_server *s = arg;
+
+	for (;;) {
+		wait_for_completion(&s->req);
+		if (READ_ONCE(s->stop))
+			break;
+		complete(&s->done);
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_idle(HZ / 10);
+	return 0;
+}
+
+static void work_nop(struct work_struct *w)
+{
+}
+
+static void kwork_nop(struct kthread_work *w)
+{
+}
+
+static void ipi_nop(void *info)
+{
+}
+
+/* ------------------------------------------------------------------
+ * M1: round trips.
+ */
+
+enum m1_mech {
+	M1_DOMSG_CPU, M1_DOMSG_SPIN, M1_WORKQUEUE, M1_KTHREAD_WORKER,
+	M1_COMPLETION, M1_IPI, M1_NR
+};
+
+static const char *const m1_names[M1_NR] = {
+	"lwkt_domsg_cpu_port", "lwkt_domsg_spin_port", "workqueue",
+	"kthread_worker", "completion_kthread", "smp_call_function_single",
+};
+
+static int m1_run(int cpu, const char *cas)
+{
+	struct workqueue_struct *wq;
+	struct kthread_worker *kw;
+	struct spin_server spin = { .task = NULL };
+	struct comp_server *cs;
+	struct work_struct work;
+	struct kthread_work kwork;
+	struct lwkt_msg msg;
+	int m, r, i, ret = 0;
+
+	wq = alloc_workqueue("mpbench", 0, 0);
+	kw = kthread_create_worker_on_cpu(cpu, 0, "mpbench_kw/%d", cpu);
+	cs = kzalloc(sizeof(*cs), GFP_KERNEL);
+	if (!wq || IS_ERR(kw) || !cs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	init_completion(&cs->req);
+	init_completion(&cs->done);
+	cs->task = kthread_create_on_cpu(comp_server_fn, cs, cpu, "mpbench_c/%u");
+	spin.task = kthread_create_on_cpu(spin_server_fn, &spin, cpu, "mpbench_s/%u");
+	if (IS_ERR(cs->task) || IS_ERR(spin.task)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	lwkt_initport_spin(&spin.port);
+	wake_up_process(cs->task);
+	wake_up_process(spin.task);
+	INIT_WORK(&work, work_nop);
+	kthread_init_work(&kwork, kwork_nop);
+
+	for (m = 0; m < M1_NR; m++) {
+		if (m == M1_IPI && cpu == raw_smp_processor_id())
+			continue;	/* local: a plain call */
+		nsamples = 0;
+		for (r = 0; r < reps; r++) {
+			for (i = 0; i < iters; i++) {
+				u64 t0 = ktime_get_ns();
+
+				switch (m) {
+				case M1_DOMSG_CPU:
+					lwkt_initmsg(&msg, NULL, 0);
+					msg.ms_cmd.cm_func = nop_cmd;
+					lwkt_domsg(lwkt_cpu_port(cpu), &msg, 0);
+					break;
+				case M1_DOMSG_SPIN:
+					lwkt_initmsg(&msg, NULL, 0);
+					lwkt_domsg(&spin.port, &msg, 0);
+					break;
+				case M1_WORKQUEUE:
+					queue_work_on(cpu, wq, &work);
+					flush_work(&work);
+					break;
+				case M1_KTHREAD_WORKER:
+					kthread_queue_work(kw, &kwork);
+					kthread_flush_work(&kwork);
+					break;
+				case M1_COMPLETION:
+					complete(&cs->req);
+					wait_for_completion(&cs->done);
+					break;
+				case M1_IPI:
+					smp_call_function_single(cpu, ipi_nop,
+								 NULL, 1);
+					break;
+				}
+				samples[nsamples++] = ktime_get_ns() - t0;
+			}
+			cond_resched();
+		}
+		report("M1", cas, m1_names[m], "ns");
+	}
+out:
+	if (cs && !IS_ERR_OR_NULL(cs->task)) {
+		WRITE_ONCE(cs->stop, true);
+		complete(&cs->req);
+		kthread_stop(cs->task);
+	}
+	if (!IS_ERR_OR_NULL(spin.task))
+		kthread_stop(spin.task);
+	kfree(cs);
+	if (!IS_ERR_OR_NULL(kw))
+		kthread_destroy_worker(kw);
+	if (wq)
+		destroy_workqueue(wq);
+	return ret;
+}
+
+/* ------------------------------------------------------------------
+ * M2: throughput, 1 or 2 producers, each sending to the other CPU.
+ */
+
+struct m2_work {
+	struct work_struct work;
+	atomic_t *left;
+	struct completion *all;
+};
+
+static void m2_work_fn(struct work_struct *w)
+{
+	struct m2_work *mw = container_of(w, struct m2_work, work);
+
+	if (atomic_dec_and_test(mw->left))
+		complete(mw->all);
+}
+
+struct m2_producer {
+	int cpu;
+	bool lwkt;
+	unsigned int n;
+	struct workqueue_struct *wq;
+	struct lwkt_msg *msgs;
+	struct m2_work *works;
+	u64 ns;
+	struct completion finished;
+};
+
+static int m2_producer_fn(void *arg)
+{
+	struct m2_producer *p = arg;
+	int target = cpumask_next(p->cpu, cpu_online_mask);
+	struct completion all;
+	struct lwkt_port rport;
+	atomic_t left;
+	u64 t0;
+	int i;
+
+	if (target >= nr_cpu_ids)
+		target = cpumask_first(cpu_online_mask);
+	lwkt_initport_spin(&rport);
+	init_completion(&all);
+	atomic_set(&left, p->n);
+	t0 = ktime_get_ns();
+	if (p->lwkt) {
+		for (i = 0; i < p->n; i++) {
+			lwkt_initmsg(&p->msgs[i], &rport, 0);
+			p->msgs[i].ms_cmd.cm_func = nop_cmd;
+			lwkt_sendmsg(lwkt_cpu_port(target), &p->msgs[i]);
+		}
+		for (i = 0; i < p->n; i++)
+			lwkt_waitport(&rport, 0);
+	} else {
+		for (i = 0; i < p->n; i++) {
+			INIT_WORK(&p->works[i].work, m2_work_fn);
+			p->works[i].left = &left;
+			p->works[i].all = &all;
+			queue_work_on(target, p->wq, &p->works[i].work);
+		}
+		wait_for_completion(&all);
+	}
+	p->ns = ktime_get_ns() - t0;
+	complete(&p->finished);
+	while (!kthread_should_stop())
+		schedule_timeout_idle(HZ / 10);
+	return 0;
+}
+
+static int m2_run(int producers, bool lwkt, const char *cas)
+{
+	struct m2_producer p[2] = {};
+	struct workqueue_struct *wq;
+	struct task_struct *t[2];
+	int r, k, ret = 0;
+
+	wq = alloc_workqueue("mpbench2", 0, 0);
+	if (!wq)
+		return -ENOMEM;
+	nsamples = 0;
+	for (r = 0; r < reps && !ret; r++) {
+		u64 worst = 0;
+
+		for (k = 0; k < producers; k++) {
+			p[k] = (struct m2_producer){ .cpu = k % num_online_cpus(),
+				.lwkt = lwkt, .n = iters * 5, .wq = wq };
+			init_completion(&p[k].finished);
+			p[k].msgs = kvcalloc(p[k].n, sizeof(*p[k].msgs), GFP_KERNEL);
+			p[k].works = kvcalloc(p[k].n, sizeof(*p[k].works), GFP_KERNEL);
+			if (!p[k].msgs || !p[k].works)
+				ret = -ENOMEM;
+		}
+		for (k = 0; k < producers && !ret; k++) {
+			t[k] = kthread_create_on_cpu(m2_producer_fn, &p[k],
+						     p[k].cpu, "mpbench_p/%u");
+			if (IS_ERR(t[k])) {
+				ret = PTR_ERR(t[k]);
+				producers = k;
+				break;
+			}
+		}
+		for (k = 0; k < producers; k++)
+			wake_up_process(t[k]);
+		for (k = 0; k < producers; k++) {
+			wait_for_completion(&p[k].finished);
+			kthread_stop(t[k]);
+			worst = max(worst, p[k].ns);
+		}
+		if (!ret && worst)
+			samples[nsamples++] = div64_u64((u64)iters * 5 * producers *
+							NSEC_PER_SEC, worst);
+		for (k = 0; k < 2; k++) {
+			kvfree(p[k].msgs);
+			kvfree(p[k].works);
+			p[k].msgs = NULL;
+			p[k].works = NULL;
+		}
+	}
+	destroy_workqueue(wq);
+	if (!ret && nsamples)
+		report("M2", cas, lwkt ? "lwkt_sendmsg" : "queue_work_on", "ops/s");
+	return ret;
+}
+
+/* ------------------------------------------------------------------
+ * M3: synchronous putport vs a direct call.
+ */
+
+static unsigned long m3_counter;
+
+static noinline int m3_direct(lwkt_msg_t msg)
+{
+	WRITE_ONCE(m3_counter, m3_counter + 1);
+	return 0;
+}
+
+static int m3_putport(lwkt_port_t port, lwkt_msg_t msg)
+{
+	return m3_direct(msg);
+}
+
+static void m3_run(void)
+{
+	struct lwkt_port port;
+	struct lwkt_msg msg;
+	int r, i, m;
+
+	lwkt_initport_putonly(&port, m3_putport);
+	for (m = 0; m < 2; m++) {
+		nsamples = 0;
+		for (r = 0; r < reps; r++) {
+			u64 t0 = ktime_get_ns();
+
+			/* Batches of 100: a single call is below the clock. */
+			for (i = 0; i < iters; i++) {
+				lwkt_initmsg(&msg, NULL, 0);
+				if (m)
+					m3_direct(&msg);
+				else
+					lwkt_domsg(&port, &msg, 0);
+			}
+			samples[nsamples++] = div_u64((ktime_get_ns() - t0) * 100,
+						      iters);
+		}
+		report("M3", "same", m ? "direct_call" : "lwkt_domsg_sync_putport",
+		       "ns/100ops");
+	}
+}
+
+/* ------------------------------------------------------------------ */
+
+static int bench_thread(void *unused)
+{
+	int cross = cpumask_next(0, cpu_online_mask);
+	int ret;
+
+	ret = m1_run(0, "same");
+	if (!ret && cross < nr_cpu_ids)
+		ret = m1_run(cross, "cross");
+	if (!ret)
+		ret = m2_run(1, true, "1prod");
+	if (!ret)
+		ret = m2_run(1, false, "1prod");
+	if (!ret && num_online_cpus() > 1)
+		ret = m2_run(2, true, "2prod");
+	if (!ret && num_online_cpus() > 1)
+		ret = m2_run(2, false, "2prod");
+	if (!ret)
+		m3_run();
+	pr_info("DONE %d\n", ret);
+	return ret;
+}
+
+static struct task_struct *bench_task;
+
+static int __init msgport_bench_init(void)
+{
+	struct task_struct *t;
+
+	if (!iters || !reps)
+		return -EINVAL;
+	samples = kvcalloc((size_t)iters * reps, sizeof(*samples), GFP_KERNEL);
+	if (!samples)
+		return -ENOMEM;
+	t = kthread_create_on_cpu(bench_thread, NULL, 0, "mpbench/%u");
+	if (IS_ERR(t)) {
+		kvfree(samples);
+		return PTR_ERR(t);
+	}
+	bench_task = get_task_struct(t);
+	wake_up_process(t);
+	return 0;
+}
+
+static void __exit msgport_bench_exit(void)
+{
+	/* Waits for the benchmarks to finish if they still run. */
+	kthread_stop(bench_task);
+	put_task_struct(bench_task);
+	kvfree(samples);
+}
+
+module_init(msgport_bench_init);
+module_exit(msgport_bench_exit);
+
+MODULE_DESCRIPTION("msgport benchmarks against workqueue, kthread_worker, completions and IPIs");
+MODULE_LICENSE("GPL");
