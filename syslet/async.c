@@ -83,24 +83,31 @@ static struct syslet_chain *syslet_current_chain(void)
 	return w ? w->chain : NULL;
 }
 
-/* Does a thread of the owning process still run the registered image? */
-static bool syslet_owner_same_image(struct syslet_ctx *ctx)
+/*
+ * Does a thread of the owning process, not exiting, still run the
+ * registered image?  If @taskp, also return it with a reference.
+ */
+static bool syslet_owner_find(struct syslet_ctx *ctx,
+			      struct task_struct **taskp)
 {
 	struct task_struct *leader, *t;
-	bool same = false;
+	bool found = false;
 
 	rcu_read_lock();
 	leader = pid_task(ctx->tgid, PIDTYPE_TGID);
 	if (leader) {
 		for_each_thread(leader, t) {
-			if (READ_ONCE(t->mm) == ctx->mm) {
-				same = true;
+			if (READ_ONCE(t->mm) == ctx->mm &&
+			    !(t->flags & PF_EXITING)) {
+				if (taskp)
+					*taskp = get_task_struct(t);
+				found = true;
 				break;
 			}
 		}
 	}
 	rcu_read_unlock();
-	return same;
+	return found;
 }
 
 /**
@@ -124,7 +131,7 @@ struct file *syslet_fget(unsigned int fd)
 	lock = &c->ctx->owner->signal->exec_update_lock;
 	if (down_read_killable(lock))
 		return NULL;
-	if (syslet_owner_same_image(c->ctx))
+	if (syslet_owner_find(c->ctx, NULL))
 		file = fget(fd);
 	else
 		WRITE_ONCE(c->cancelled, true);
@@ -175,26 +182,6 @@ static void syslet_owner_call_fn(struct callback_head *cb)
 	syslet_owner_call_put(oc);
 }
 
-/* A task of the owning process running the registered image, or NULL. */
-static struct task_struct *syslet_owner_task(struct syslet_ctx *ctx)
-{
-	struct task_struct *leader, *t, *found = NULL;
-
-	rcu_read_lock();
-	leader = pid_task(ctx->tgid, PIDTYPE_TGID);
-	if (leader) {
-		for_each_thread(leader, t) {
-			if (READ_ONCE(t->mm) == ctx->mm &&
-			    !(t->flags & PF_EXITING)) {
-				found = get_task_struct(t);
-				break;
-			}
-		}
-	}
-	rcu_read_unlock();
-	return found;
-}
-
 static long syslet_call_in_owner(struct syslet_chain *c,
 				 const struct syslet_op *op,
 				 const unsigned long *args)
@@ -221,8 +208,7 @@ static long syslet_call_in_owner(struct syslet_chain *c,
 	oc = kzalloc(sizeof(*oc), GFP_KERNEL_ACCOUNT);
 	if (!oc)
 		return -ENOMEM;
-	owner = syslet_owner_task(c->ctx);
-	if (!owner) {
+	if (!syslet_owner_find(c->ctx, &owner)) {
 		kfree(oc);
 		WRITE_ONCE(c->cancelled, true);
 		return -ECANCELED;

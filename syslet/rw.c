@@ -152,10 +152,20 @@ static long syslet_rw_vec(int dir, const unsigned long *args, loff_t pos,
 	return ret;
 }
 
-/* pread64/pwrite64 offset (fourth argument); negative is -EINVAL. */
-static loff_t syslet_pos_arg(unsigned long arg)
+/*
+ * pread64/pwrite64/preadv/pwritev: the offset is the fourth argument (for
+ * preadv/pwritev, pos_l: on 64-bit pos_h adds nothing); negative is
+ * -EINVAL, checked before the fd as the system calls do.
+ */
+static long syslet_rw_at(int dir, bool vec, const unsigned long *args,
+			 bool nowait)
 {
-	return (loff_t)arg;
+	loff_t pos = (loff_t)args[3];
+
+	if (pos < 0)
+		return -EINVAL;
+	return vec ? syslet_rw_vec(dir, args, pos, nowait) :
+		     syslet_rw_buf(dir, args, pos, nowait);
 }
 
 long syslet_op_read(const unsigned long *args, bool nowait)
@@ -170,16 +180,12 @@ long syslet_op_write(const unsigned long *args, bool nowait)
 
 long syslet_op_pread64(const unsigned long *args, bool nowait)
 {
-	loff_t pos = syslet_pos_arg(args[3]);
-
-	return pos < 0 ? -EINVAL : syslet_rw_buf(READ, args, pos, nowait);
+	return syslet_rw_at(READ, false, args, nowait);
 }
 
 long syslet_op_pwrite64(const unsigned long *args, bool nowait)
 {
-	loff_t pos = syslet_pos_arg(args[3]);
-
-	return pos < 0 ? -EINVAL : syslet_rw_buf(WRITE, args, pos, nowait);
+	return syslet_rw_at(WRITE, false, args, nowait);
 }
 
 long syslet_op_readv(const unsigned long *args, bool nowait)
@@ -192,19 +198,14 @@ long syslet_op_writev(const unsigned long *args, bool nowait)
 	return syslet_rw_vec(WRITE, args, SYSLET_POS_FILE, nowait);
 }
 
-/* preadv(fd, vec, vlen, pos_l, pos_h): on 64-bit the offset is pos_l. */
 long syslet_op_preadv(const unsigned long *args, bool nowait)
 {
-	loff_t pos = syslet_pos_arg(args[3]);
-
-	return pos < 0 ? -EINVAL : syslet_rw_vec(READ, args, pos, nowait);
+	return syslet_rw_at(READ, true, args, nowait);
 }
 
 long syslet_op_pwritev(const unsigned long *args, bool nowait)
 {
-	loff_t pos = syslet_pos_arg(args[3]);
-
-	return pos < 0 ? -EINVAL : syslet_rw_vec(WRITE, args, pos, nowait);
+	return syslet_rw_at(WRITE, true, args, nowait);
 }
 
 /* lseek(fd, offset, whence) */
