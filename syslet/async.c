@@ -85,7 +85,8 @@ static struct syslet_chain *syslet_current_chain(void)
 
 /*
  * Does a thread of the owning process, not exiting, still run the
- * registered image?  If @taskp, also return it with a reference.
+ * registered image with the registered file table?  If @taskp, also
+ * return it with a reference.
  */
 static bool syslet_owner_find(struct syslet_ctx *ctx,
 			      struct task_struct **taskp)
@@ -98,6 +99,7 @@ static bool syslet_owner_find(struct syslet_ctx *ctx,
 	if (leader) {
 		for_each_thread(leader, t) {
 			if (READ_ONCE(t->mm) == ctx->mm &&
+			    READ_ONCE(t->files) == ctx->files &&
 			    !(t->flags & PF_EXITING)) {
 				if (taskp)
 					*taskp = get_task_struct(t);
@@ -155,6 +157,7 @@ struct syslet_owner_call {
 	const struct syslet_op *op;
 	unsigned long args[6];
 	struct mm_struct *mm;		/* compared, never dereferenced */
+	bool refused;			/* exec'ed or exiting: not run */
 	long ret;
 	struct completion done;
 };
@@ -173,10 +176,12 @@ static void syslet_owner_call_fn(struct callback_head *cb)
 	if (atomic_cmpxchg(&oc->state, OWNER_QUEUED, OWNER_RUN) ==
 	    OWNER_QUEUED) {
 		/* Not for an image exec'ed since, nor during exit. */
-		if (current->mm == oc->mm && !(current->flags & PF_EXITING))
+		if (current->mm == oc->mm && !(current->flags & PF_EXITING)) {
 			oc->ret = oc->op->fn(oc->args, false);
-		else
+		} else {
+			oc->refused = true;
 			oc->ret = -ECANCELED;
+		}
 		complete(&oc->done);
 	}
 	syslet_owner_call_put(oc);
@@ -230,6 +235,8 @@ static long syslet_call_in_owner(struct syslet_chain *c,
 
 	if (!wait_for_completion_killable(&oc->done)) {
 		ret = oc->ret;
+		if (oc->refused)
+			WRITE_ONCE(c->cancelled, true);
 	} else if (atomic_cmpxchg(&oc->state, OWNER_QUEUED, OWNER_ABANDONED) ==
 		   OWNER_QUEUED) {
 		ret = -EINTR;		/* cancelled before the owner ran it */
@@ -305,9 +312,12 @@ static bool syslet_worker_interrupted(void *priv)
 {
 	struct syslet_chain *c = priv;
 
-	/* Cancelled, or the submitter changed identity (setuid, ...). */
+	/*
+	 * Cancelled, or the submitter changed identity (setuid, ...): its
+	 * objective credentials, which override_creds() leaves alone.
+	 */
 	return READ_ONCE(c->cancelled) || fatal_signal_pending(current) ||
-	       rcu_access_pointer(c->task->cred) != c->cred;
+	       rcu_access_pointer(c->task->real_cred) != c->real_cred;
 }
 
 static const struct syslet_env syslet_worker_env = {
@@ -491,6 +501,7 @@ void syslet_pool_exit(void)
 static void syslet_chain_free(struct syslet_chain *c)
 {
 	put_cred(c->cred);
+	put_cred(c->real_cred);
 	put_task_struct(c->task);
 	syslet_ctx_put(c->ctx);
 	kfree(c);
@@ -589,6 +600,7 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen)
 		/* Still the submitter: its identity. */
 		c->task = get_task_struct(current);
 		c->cred = get_current_cred();
+		c->real_cred = get_cred(current->real_cred);
 		/* setrlimit() changes it under the group leader's task_lock. */
 		task_lock(current->group_leader);
 		c->fsize = current->signal->rlim[RLIMIT_FSIZE];
@@ -602,6 +614,7 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen)
 		if (!c)
 			return -ENOMEM;
 		put_cred(c->cred);
+		put_cred(c->real_cred);
 		put_task_struct(c->task);
 		kfree(c);
 		return -ECANCELED;

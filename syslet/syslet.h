@@ -223,6 +223,7 @@ struct syslet_chain {
 	bool cancelled;
 	struct task_struct *task;	/* submitter */
 	const struct cred *cred;	/* submitter's credentials */
+	const struct cred *real_cred;	/* its objective ones, to compare */
 	struct rlimit fsize;		/* submitter's RLIMIT_FSIZE */
 };
 

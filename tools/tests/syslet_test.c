@@ -716,7 +716,7 @@ static int t_rlimit_fsize(void)
 	return 0;
 }
 
-/* Async chains use the submitter's cwd (as it was at submission). */
+/* An async openat resolves against the process's cwd (it runs in it). */
 static int t_async_cwd(void)
 {
 	struct syslet_uatom a;
