@@ -29,11 +29,12 @@ out, js = sys.argv[1], sys.argv[2]
 smoke = '--smoke' in sys.argv
 rc = int(sys.argv[-1])
 rows = []
-done = None
+dones = {}
 for line in open(out, errors='replace'):
-    if 'msgport_bench: DONE' in line:
-        done = int(line.split()[-1])
-    if 'msgport_bench: RESULT' not in line:
+    for prog in ('msgport_bench', 'syslet_bench'):
+        if prog + ': DONE' in line:
+            dones[prog] = int(line.split()[-1])
+    if 'msgport_bench: RESULT' not in line and 'syslet_bench: RESULT' not in line:
         continue
     f = line.split('RESULT', 1)[1].split()
     rows.append(dict(bench=f[0], case=f[1], mech=f[2], median=int(f[3]),
@@ -44,10 +45,16 @@ tables = {
     'M1': ('round trip, ns/op (lower is better)', 'kthread_worker', False),
     'M2': ('throughput, ops/s (higher is better)', 'queue_work_on', True),
     'M3': ('synchronous putport, ns per 100 ops', 'direct_call', False),
+    'S1': ('cached 4 KiB reads, ns per read', 'io_uring', False),
+    'S2': ('the same, forced asynchronous, ns per read', 'io_uring', False),
+    'S3': ('null operations, ns per op', 'io_uring', False),
+    'S4': ('completions with 64 in flight, ops/s', 'io_uring', True),
 }
 result = {'vm': 'qemu TCG, -smp 2, Debian 6.12', 'smoke': smoke, 'tables': []}
 for b, (title, base, higher) in tables.items():
-    for case in sorted({r['case'] for r in rows if r['bench'] == b}):
+    cases = {r['case'] for r in rows if r['bench'] == b}
+    key = lambda c: int(c[2:]) if c.startswith('n=') else 0
+    for case in sorted(cases, key=lambda c: (key(c), c)):
         rs = [r for r in rows if r['bench'] == b and r['case'] == case]
         bl = next((r for r in rs if r['mech'] == base), None)
         print(f'\n{b} {case}: {title}; ratio = figure / {base}')
@@ -61,10 +68,11 @@ for b, (title, base, higher) in tables.items():
 json.dump(result, open(js, 'w'), indent=1)
 print(f'\nwrote {js}')
 
-ok = rc == 0 and done == 0 and len(rows) >= 16
+ok = (rc == 0 and dones.get('msgport_bench') == 0 and
+      dones.get('syslet_bench') == 0 and len(rows) >= 16 + 26)
 if smoke:
     print(f'bench: {1 if ok else 0} passed, {0 if ok else 1} failed')
 if not ok:
-    print(f'bench: incomplete (vm rc={rc}, done={done}, {len(rows)} results)')
+    print(f'bench: incomplete (vm rc={rc}, done={dones}, {len(rows)} results)')
     sys.exit(1)
 PY

@@ -40,6 +40,8 @@ for prog in tests/syslet_test demo/syslet_copy; do
 	gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 		-o "$root/build/tools/$(basename "$prog")" "$root/tools/$prog.c"
 done
+gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-o "$root/build/tools/syslet_bench" "$root/tools/bench/syslet_bench.c" -luring
 
 # The initramfs.
 img=$vm/root
@@ -51,7 +53,19 @@ mknod -m 666 "$img/dev/null" c 1 3
 cp "$root/msgport.ko" "$root/syslet.ko" \
 	"$root/msgport/examples/msgport_example.ko" \
 	"$root/tools/bench/msgport_bench.ko" "$img/lib/msgport/"
-cp "$root"/build/tools/syslet_test "$root"/build/tools/syslet_copy "$img/bin/"
+cp "$root"/build/tools/syslet_test "$root"/build/tools/syslet_copy \
+	"$root"/build/tools/syslet_bench "$img/bin/"
+# Debian's own modules for an ext4 RAM disk (bench: a file system with
+# FMODE_NOWAIT, which tmpfs lacks in 6.12).
+mkdir -p "$img/lib/kmod"
+for m in crc32c_generic crc16 jbd2 mbcache ext4 brd; do
+	f=$(find "/lib/modules/$kver" -name "$m.ko*" | head -1)
+	[ -n "$f" ] || continue
+	case $f in
+	*.xz) xz -dc "$f" >"$img/lib/kmod/$m.ko" ;;
+	*) cp "$f" "$img/lib/kmod/$m.ko" ;;
+	esac
+done
 cp "$root"/scripts/guest/*.sh "$img/tests/"
 mv "$img/tests/init.sh" "$img/init"
 chmod +x "$img/init"

@@ -19,3 +19,23 @@ done
 dmesg_new | grep -E 'msgport_bench: (RESULT|DONE)' | sed 's/^\[ *[0-9.]*\] //'
 rmmod msgport_bench
 rmmod msgport
+
+# syslet against pread and io_uring, on an ext4-driver RAM disk.
+if grep -q 'smoke=1' /proc/cmdline; then
+	reps=1
+else
+	reps=9
+fi
+for m in crc32c_generic crc16 jbd2 mbcache ext4; do
+	insmod /lib/kmod/$m.ko 2>/dev/null || true
+done
+insmod /lib/kmod/brd.ko rd_size=16384
+mkdir -p /mnt
+mke2fs -q /dev/ram0 >/dev/null 2>&1
+mount -t ext4 /dev/ram0 /mnt
+insmod $M/msgport.ko
+insmod $M/syslet.ko
+syslet_bench /mnt/bench.dat $reps
+umount /mnt
+rmmod syslet
+rmmod msgport

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syslet_bench: syslet against plain system calls and io_uring, side by
+ * side in one boot.  Prints lines for scripts/bench.sh:
+ *
+ *   syslet_bench: RESULT <bench> <case> <mechanism> <median> <p99> <unit>
+ *
+ * S1  N cached 4 KiB preads (N = 1, 8, 64, 512): N pread() calls, one
+ *     syslet chain of N atoms (synchronous path), io_uring with N SQEs
+ *     and io_uring_submit_and_wait().  ns per read.  Data verified.
+ * S2  the same, forced asynchronous: SYSLET_ASYNC on the first atom vs
+ *     IOSQE_ASYNC on every SQE.  ns per read.
+ * S3  null operations: a chain of N SYSLET_NR_NOP atoms vs N
+ *     IORING_OP_NOP.  ns per op.
+ * S4  completions through the ring with 64 asynchronous chains (one nop
+ *     atom each) in flight vs 64 IOSQE_ASYNC nops in flight.  ops/s.
+ *
+ * Usage: syslet_bench FILE REPS  (FILE: on a file system with
+ * FMODE_NOWAIT, e.g. ext4, at least 2 MiB; REPS repetitions per figure).
+ */
+#define _GNU_SOURCE
+#include <liburing.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "../lib/syslet.h"
+
+#define BS		4096
+#define MAXN		512
+#define A(x)		((unsigned long *)&(x))
+
+static struct syslet_ring sring;
+static struct io_uring uring;
+static int fd;
+static char *bufs;			/* MAXN * BS */
+static unsigned long offs[MAXN], pbuf[MAXN], ufd, bs = BS;
+static struct syslet_uatom atoms[MAXN];
+static long rets[MAXN];
+static unsigned int reps;
+static uint64_t *samples;
+static unsigned int nsamples;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *bench, const char *cas, const char *mech,
+		   const char *unit)
+{
+	qsort(samples, nsamples, sizeof(*samples), cmp);
+	printf("syslet_bench: RESULT %s %s %s %llu %llu %s\n", bench, cas, mech,
+	       (unsigned long long)samples[nsamples / 2],
+	       (unsigned long long)samples[nsamples * 99 / 100], unit);
+	fflush(stdout);
+	nsamples = 0;
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static char pattern(size_t i)
+{
+	return (char)(i * 7 + 3);
+}
+
+static void verify(int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		size_t o = offs[i];
+		char *b = bufs + (size_t)i * BS;
+
+		if (b[0] != pattern(o) || b[BS - 1] != pattern(o + BS - 1)) {
+			fprintf(stderr, "data mismatch in read %d\n", i);
+			exit(1);
+		}
+	}
+}
+
+/* A chain of n atoms: pread64 (or nop), each with its own buffer. */
+static void build_chain(int n, bool nop, unsigned long first_flags)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (nop)
+			syslet_atom(&atoms[i], SYSLET_NR_NOP, 0, &rets[i],
+				    i + 1 < n ? &atoms[i + 1] : NULL, NULL);
+		else
+			syslet_atom(&atoms[i], SYS_pread64, 0, &rets[i],
+				    i + 1 < n ? &atoms[i + 1] : NULL,
+				    A(ufd), A(pbuf[i]), A(bs), A(offs[i]), NULL);
+	}
+	atoms[0].flags |= first_flags;
+}
+
+/* Run the chain; returns 1 if it finished synchronously. */
+static int run_chain(void)
+{
+	struct syslet_uatom *done = NULL;
+	int ret = syslet_exec(&sring, atoms, &done);
+
+	if (ret < 0) {
+		fprintf(stderr, "exec: %s\n", strerror(-ret));
+		exit(1);
+	}
+	if (ret == 0) {
+		while (!syslet_reap(&sring))
+			if (syslet_wait(&sring, 1) < 0)
+				die("wait");
+	}
+	return ret;
+}
+
+static void uring_batch(int n, bool nop, unsigned int sqe_flags)
+{
+	struct io_uring_cqe *cqe;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&uring);
+
+		if (!sqe) {
+			io_uring_submit(&uring);
+			sqe = io_uring_get_sqe(&uring);
+		}
+		if (nop)
+			io_uring_prep_nop(sqe);
+		else
+			io_uring_prep_read(sqe, fd, bufs + (size_t)i * BS, BS,
+					   offs[i]);
+		sqe->flags |= sqe_flags;
+	}
+	if (io_uring_submit_and_wait(&uring, n) < 0)
+		die("io_uring_submit_and_wait");
+	for (i = 0; i < n; i++) {
+		if (io_uring_wait_cqe(&uring, &cqe))
+			die("io_uring_wait_cqe");
+		if (cqe->res != (nop ? 0 : BS)) {
+			fprintf(stderr, "io_uring res %d\n", cqe->res);
+			exit(1);
+		}
+		io_uring_cqe_seen(&uring, cqe);
+	}
+}
+
+static void s1_s2(const char *bench, int n, bool async)
+{
+	char cas[16];
+	unsigned int r, i;
+	int mech;
+
+	snprintf(cas, sizeof(cas), "n=%d", n);
+	for (mech = 0; mech < 3; mech++) {
+		if (async && mech == 0)
+			continue;	/* pread() has no async form */
+		for (r = 0; r < reps; r++) {
+			uint64_t t0;
+			int sync = -1;
+
+			memset(bufs, 0, (size_t)n * BS);
+			if (mech == 1)
+				build_chain(n, false, async ? SYSLET_ASYNC : 0);
+			t0 = now_ns();
+			switch (mech) {
+			case 0:
+				for (i = 0; i < (unsigned int)n; i++)
+					if (pread(fd, bufs + (size_t)i * BS, BS,
+						  offs[i]) != BS)
+						die("pread");
+				break;
+			case 1:
+				sync = run_chain();
+				break;
+			case 2:
+				uring_batch(n, false, async ? IOSQE_ASYNC : 0);
+				break;
+			}
+			samples[nsamples++] = (now_ns() - t0) / n;
+			verify(n);
+			if (mech == 1) {
+				for (i = 0; i < (unsigned int)n; i++)
+					if (rets[i] != BS)
+						die("syslet pread result");
+				if (!async && !sync) {
+					fprintf(stderr, "chain left the caller\n");
+					exit(1);
+				}
+			}
+		}
+		report(bench, cas, mech == 0 ? "pread" :
+		       mech == 1 ? "syslet" : "io_uring", "ns/op");
+	}
+}
+
+static void s3(int n)
+{
+	char cas[16];
+	unsigned int r;
+	int mech;
+
+	snprintf(cas, sizeof(cas), "n=%d", n);
+	for (mech = 0; mech < 2; mech++) {
+		for (r = 0; r < reps; r++) {
+			uint64_t t0;
+
+			if (!mech)
+				build_chain(n, true, 0);
+			t0 = now_ns();
+			if (!mech)
+				run_chain();
+			else
+				uring_batch(n, true, 0);
+			samples[nsamples++] = (now_ns() - t0) / n;
+		}
+		report("S3", cas, mech ? "io_uring" : "syslet", "ns/op");
+	}
+}
+
+/* 64 in flight, TOTAL completions; returns ops/s. */
+#define INFLIGHT	64
+#define TOTAL		4096
+
+static uint64_t s4_syslet(void)
+{
+	static struct syslet_uatom a[INFLIGHT];
+	static long r[INFLIGHT];
+	uint64_t t0 = now_ns();
+	int i, done = 0, sent = 0;
+
+	for (i = 0; i < INFLIGHT; i++) {
+		syslet_atom(&a[i], SYSLET_NR_NOP, SYSLET_ASYNC, &r[i], NULL, NULL);
+		if (syslet_exec(&sring, &a[i], NULL) != 0)
+			die("exec");
+		sent++;
+	}
+	while (done < TOTAL) {
+		struct syslet_uatom *c = syslet_reap(&sring);
+
+		if (!c) {
+			if (syslet_wait(&sring, 1) < 0)
+				die("wait");
+			continue;
+		}
+		done++;
+		if (sent < TOTAL) {
+			if (syslet_exec(&sring, c, NULL) != 0)
+				die("exec");
+			sent++;
+		}
+	}
+	return (uint64_t)TOTAL * 1000000000ull / (now_ns() - t0);
+}
+
+static uint64_t s4_uring(void)
+{
+	struct io_uring_cqe *cqe;
+	uint64_t t0 = now_ns();
+	int i, done = 0, sent = 0;
+
+	for (i = 0; i < INFLIGHT; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&uring);
+
+		io_uring_prep_nop(sqe);
+		sqe->flags |= IOSQE_ASYNC;
+		sent++;
+	}
+	io_uring_submit(&uring);
+	while (done < TOTAL) {
+		if (io_uring_wait_cqe(&uring, &cqe))
+			die("io_uring_wait_cqe");
+		io_uring_cqe_seen(&uring, cqe);
+		done++;
+		if (sent < TOTAL) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(&uring);
+
+			io_uring_prep_nop(sqe);
+			sqe->flags |= IOSQE_ASYNC;
+			io_uring_submit(&uring);
+			sent++;
+		}
+	}
+	return (uint64_t)TOTAL * 1000000000ull / (now_ns() - t0);
+}
+
+int main(int argc, char **argv)
+{
+	static const int ns[] = { 1, 8, 64, 512 };
+	unsigned int i, r;
+	int ret;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s FILE REPS\n", argv[0]);
+		return 2;
+	}
+	reps = atoi(argv[2]);
+	samples = calloc(reps + 1, sizeof(*samples));
+	bufs = aligned_alloc(BS, (size_t)MAXN * BS);
+	if (!reps || !samples || !bufs)
+		return 2;
+	/* The file: MAXN blocks of the pattern, then cached by a read. */
+	fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		die("open");
+	for (i = 0; i < (size_t)MAXN * BS; i++)
+		bufs[i] = pattern(i);
+	if (pwrite(fd, bufs, (size_t)MAXN * BS, 0) != MAXN * BS)
+		die("pwrite");
+	fsync(fd);
+	if (pread(fd, bufs, (size_t)MAXN * BS, 0) != MAXN * BS)
+		die("pread");
+	ufd = fd;
+	for (i = 0; i < MAXN; i++) {
+		offs[i] = (size_t)((i * 37) % MAXN) * BS;
+		pbuf[i] = (unsigned long)(bufs + (size_t)i * BS);
+	}
+	ret = syslet_setup(&sring, 256, -1UL);
+	if (ret) {
+		fprintf(stderr, "syslet_setup: %s\n", strerror(-ret));
+		return 1;
+	}
+	if (io_uring_queue_init(MAXN, &uring, 0))
+		die("io_uring_queue_init");
+
+	for (i = 0; i < 4; i++)
+		s1_s2("S1", ns[i], false);
+	for (i = 0; i < 4; i++)
+		s1_s2("S2", ns[i], true);
+	for (i = 0; i < 4; i++)
+		s3(ns[i]);
+	for (r = 0; r < reps; r++)
+		samples[nsamples++] = s4_syslet();
+	report("S4", "64inflight", "syslet", "ops/s");
+	for (r = 0; r < reps; r++)
+		samples[nsamples++] = s4_uring();
+	report("S4", "64inflight", "io_uring", "ops/s");
+	printf("syslet_bench: DONE 0\n");
+	return 0;
+}
