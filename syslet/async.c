@@ -474,12 +474,11 @@ static bool syslet_pool_send(struct syslet_chain *c)
 	return spawn;
 }
 
-int syslet_pool_init(void)
+void syslet_pool_init(void)
 {
 	lwkt_initport_spin(&pool.port);
 	spin_lock_init(&pool.lock);
 	INIT_LIST_HEAD(&pool.workers);
-	return 0;
 }
 
 void syslet_pool_exit(void)

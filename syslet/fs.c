@@ -135,7 +135,8 @@ long syslet_op_close(const unsigned long *args, bool nowait)
 	return close_fd(args[0]);
 }
 
-static long syslet_fsync(unsigned long fd, int datasync, bool nowait)
+/* Marked may_block in the op table: never called in the synchronous phase. */
+static long syslet_fsync(unsigned long fd, int datasync)
 {
 	struct file *file;
 	long ret;
@@ -143,20 +144,17 @@ static long syslet_fsync(unsigned long fd, int datasync, bool nowait)
 	file = syslet_fget(fd);
 	if (!file)
 		return -EBADF;
-	if (nowait)
-		ret = SYSLET_EWOULDBLOCK;
-	else
-		ret = vfs_fsync_range(file, 0, LLONG_MAX, datasync);
+	ret = vfs_fsync_range(file, 0, LLONG_MAX, datasync);
 	fput(file);
 	return ret;
 }
 
 long syslet_op_fsync(const unsigned long *args, bool nowait)
 {
-	return syslet_fsync(args[0], 0, nowait);
+	return syslet_fsync(args[0], 0);
 }
 
 long syslet_op_fdatasync(const unsigned long *args, bool nowait)
 {
-	return syslet_fsync(args[0], 1, nowait);
+	return syslet_fsync(args[0], 1);
 }

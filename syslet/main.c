@@ -395,9 +395,7 @@ static int __init syslet_init(void)
 
 	BUILD_BUG_ON(sizeof(struct syslet_uatom) != 88);
 	BUILD_BUG_ON(sizeof(struct async_head_user) != 24);
-	ret = syslet_pool_init();
-	if (ret)
-		return ret;
+	syslet_pool_init();
 	ret = misc_register(&syslet_misc);
 	if (ret)
 		syslet_pool_exit();

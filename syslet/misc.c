@@ -29,7 +29,10 @@ long syslet_op_umem_add(const unsigned long *args, bool nowait)
 	return val;
 }
 
-/* nanosleep(req, rem): interruptible; rem gets what is left on -EINTR. */
+/*
+ * nanosleep(req, rem): interruptible; rem gets what is left on -EINTR.
+ * Marked may_block in the op table: never called in the synchronous phase.
+ */
 long syslet_op_nanosleep(const unsigned long *args, bool nowait)
 {
 	struct __kernel_timespec __user *urem = (void __user *)args[1];
@@ -41,8 +44,6 @@ long syslet_op_nanosleep(const unsigned long *args, bool nowait)
 		return -EFAULT;
 	if (!timespec64_valid(&req))
 		return -EINVAL;
-	if (nowait)
-		return SYSLET_EWOULDBLOCK;
 
 	expires = ktime_add_safe(ktime_get(), timespec64_to_ktime(req));
 	set_current_state(TASK_INTERRUPTIBLE);

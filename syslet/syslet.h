@@ -234,7 +234,7 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen);
 void syslet_ctx_cancel(struct syslet_ctx *ctx);
 void syslet_reply_port_init(struct syslet_ctx *ctx);
 
-int syslet_pool_init(void);
+void syslet_pool_init(void);
 void syslet_pool_exit(void);
 
 #endif /* _SYSLET_SYSLET_H */

@@ -619,10 +619,8 @@ static int t_ring_tamper(void)
 static int t_bad_pointers(void)
 {
 	struct syslet_uatom a[2], *done = NULL;
-	struct syslet_exec ex;
 	long r;
 	unsigned long *unmapped = (unsigned long *)0x10000, one = 1;
-	unsigned long fd = 0;
 	char *page;
 
 	setup(8);
@@ -656,8 +654,6 @@ static int t_bad_pointers(void)
 	syslet_atom(&a[0], SYSLET_NR_NOP, SYSLET_ASYNC, &r, (void *)0x10000, NULL);
 	CHECK_EQ(syslet_exec(&ring, a, NULL), 0);
 	CHECK(reap_wait() == &a[0]);
-	(void)fd;
-	(void)ex;
 	return 0;
 }
 
