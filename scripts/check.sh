@@ -14,6 +14,8 @@ cd "$root"
 mkdir -p build
 
 pass=0 fail=0
+failures=$(mktemp)
+trap 'rm -f "$failures"' EXIT
 
 # suite NAME CMD...: run CMD, echo its output, add the counts of its
 # "NAME: N passed, N failed" lines.
@@ -32,6 +34,15 @@ suite() {
 	fi
 	pass=$((pass + p))
 	fail=$((fail + f))
+	# Keep what failed for the summary above the closing line, so that a
+	# log cut to its tail still says which test it was.
+	if [ "$f" -ne 0 ]; then
+		{
+			echo "$name:"
+			grep -E 'not ok|FAILED|CRASHED|BUG:|WARNING:|Oops|lockdep|KASAN|kmemleak|exited with|[1-9][0-9]* failed|FAIL' "$out" |
+				grep -v ' 0 failed' | tail -n 20 | sed 's/^/  /'
+		} >>"$failures"
+	fi
 	rm -f "$out"
 }
 
@@ -41,5 +52,9 @@ suite kunit bash scripts/kunit.sh um x86_64
 suite vm bash scripts/vm.sh
 suite bench bash scripts/bench.sh --smoke
 echo "=== done in $(($(date +%s) - start)) s"
+if [ -s "$failures" ]; then
+	echo "=== what failed"
+	cat "$failures"
+fi
 echo "check: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
