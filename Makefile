@@ -25,7 +25,7 @@ modules:
 clean:
 	@d=$(or $(KDIR),$(shell ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)); \
 	if [ -d "$$d" ]; then $(MAKE) -C $$d M=$(CURDIR) clean; fi
-	rm -rf build/vm build/tools
+	rm -rf build/vm build/vm-debug build/tools
 
 deps:
 	bash scripts/deps.sh

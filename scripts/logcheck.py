@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """Fail on kernel reports in a console log or dmesg.
 
-Reports: BUG:, WARNING:, Oops, lockdep and RCU splats, KASAN/UBSAN,
-kmemleak, hung tasks, panics.  A test that provokes a warning on purpose
+Reports: BUG: (so BUG: KASAN too), WARNING:, Oops, lockdep and RCU
+splats, KASAN/UBSAN, kmemleak (leaks, misuse warnings, kmemleak turning
+itself off), hung tasks, panics.  A test that provokes a warning on purpose
 first logs "expect WARNING: <text>"; a WARNING whose message (printed just
 before it) contains an announced text is excused, once per announcement.
 
@@ -16,6 +17,10 @@ REPORT = re.compile(
     r'BUG:|WARNING:|Oops|general protection fault|Kernel panic'
     r'|possible (recursive|circular) locking|inconsistent lock state'
     r'|suspicious RCU usage|KASAN:|UBSAN:|unreferenced object'
+    # kmemleak: its own console line for leaks, its misuse warnings, and
+    # turning itself off (the rest of the run would be unchecked).
+    r'|new suspected memory leak|kmemleak: .*unknown object'
+    r'|memory leak detector disabled|Kmemleak disabled'
     r'|blocked for more than|INFO: lockdep|lockdep_assert'
     r'|list_(add|del) corruption')
 EXPECT = re.compile(r'expect WARNING: (.+?)\s*$')

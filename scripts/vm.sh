@@ -5,43 +5,85 @@
 # and the guest scripts (scripts/guest/) into an initramfs, boot Debian's
 # 6.12 kernel under qemu (TCG, -smp 2) and run the guest suite.
 #
-# Usage: scripts/vm.sh [--demo | --bench [--smoke]]
+# Usage: scripts/vm.sh [--debug] [--demo | --bench [--smoke]]
 #   default  run the tests; print "vm: N passed, N failed"; exit non-zero
 #            on a failed test, a kernel report in dmesg, or a VM that did
 #            not finish.
 #   --demo   run the demo script instead and show its output.
+#   --debug  the same on the debug kernel (scripts/debug-kernel.sh: KASAN,
+#            lockdep, DEBUG_OBJECTS, DEBUG_LIST, kmemleak), built or taken
+#            from its cache; the guest scans for leaks after every test.
+#            Everything goes to build/vm-debug; prints "vm-debug: ...".
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-mode=test
-[ "${1:-}" = --demo ] && mode=demo
-[ "${1:-}" = --bench ] && mode=bench
-smoke=0
-[ "${2:-}" = --smoke ] && smoke=1
+mode=test smoke=0 debug=0
+for arg in "$@"; do
+	case $arg in
+	--demo) mode=demo ;;
+	--bench) mode=bench ;;
+	--smoke) smoke=1 ;;
+	--debug) debug=1 ;;
+	*) echo "usage: vm.sh [--debug] [--demo | --bench [--smoke]]" >&2; exit 2 ;;
+	esac
+done
 
-KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)}
-[ -d "$KDIR" ] || { echo "vm.sh: no 6.12 headers; run scripts/deps.sh" >&2; exit 1; }
-kver=$(basename "$KDIR" | sed 's/^linux-headers-//')
-kernel=${VM_KERNEL:-/boot/vmlinuz-$kver}
-[ -f "$kernel" ] || { echo "vm.sh: no kernel $kernel; run scripts/deps.sh" >&2; exit 1; }
-
-vm=$root/build/vm
+if [ $debug -eq 0 ]; then
+	name=vm
+	vm=$root/build/vm
+	KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)}
+	[ -d "$KDIR" ] || { echo "vm.sh: no 6.12 headers; run scripts/deps.sh" >&2; exit 1; }
+	kver=$(basename "$KDIR" | sed 's/^linux-headers-//')
+	kernel=${VM_KERNEL:-/boot/vmlinuz-$kver}
+	[ -f "$kernel" ] || { echo "vm.sh: no kernel $kernel; run scripts/deps.sh" >&2; exit 1; }
+	kname=$(basename "$kernel")
+	# The modules are built in the checkout, as `make` does.
+	mod=$root
+	tools=$root/build/tools
+	mem=1024
+	tmo=900
+else
+	name="vm-debug"
+	vm=$root/build/vm-debug
+	KDIR=$(bash "$root/scripts/debug-kernel.sh")
+	kver=$(cat "$KDIR/include/config/kernel.release")
+	kernel=$KDIR/bzImage
+	kname=$kver
+	# 6.12's Kbuild has no separate output directory for external
+	# modules (MO= came in 6.13): build a copy of the sources, so that
+	# the stock .ko files in the checkout stay what `make` built.
+	# rsync keeps mtimes, so the copy rebuilds incrementally.
+	mod=$vm/src
+	mkdir -p "$mod"
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.order' \
+		--exclude='*.symvers' --exclude='.*.d' \
+		--include=/Kbuild --include='/include/***' --include='/msgport/***' \
+		--include='/syslet/***' --include='/kunit/***' \
+		--include=/tools/ --include='/tools/bench/***' --exclude='*' \
+		"$root/" "$mod/"
+	tools=$vm/tools
+	# KASAN's shadow is an eighth of memory, kmemleak keeps an object per
+	# allocation, and the kernel runs several times slower under TCG.
+	mem=2048
+	tmo=3600
+fi
 mkdir -p "$vm"
 
-echo "vm: building modules against $kver"
-make -s -C "$KDIR" M="$root" modules >"$vm/build.log" 2>&1 || {
+echo "$name: building modules against $kver"
+make -s -C "$KDIR" M="$mod" modules >"$vm/build.log" 2>&1 || {
 	cat "$vm/build.log"
 	exit 1
 }
 
 # Static user-space programs for the guest.
-mkdir -p "$root/build/tools"
+mkdir -p "$tools"
 for prog in tests/syslet_test demo/syslet_copy; do
 	gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
-		-o "$root/build/tools/$(basename "$prog")" "$root/tools/$prog.c"
+		-o "$tools/$(basename "$prog")" "$root/tools/$prog.c"
 done
 gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
-	-o "$root/build/tools/syslet_bench" "$root/tools/bench/syslet_bench.c" -luring
+	-o "$tools/syslet_bench" "$root/tools/bench/syslet_bench.c" -luring
 
 # The initramfs.
 img=$vm/root
@@ -50,15 +92,15 @@ mkdir -p "$img"/{bin,dev,proc,sys,tmp,lib/msgport,tests}
 cp /bin/busybox "$img/bin/busybox"
 mknod -m 600 "$img/dev/console" c 5 1
 mknod -m 666 "$img/dev/null" c 1 3
-cp "$root/msgport.ko" "$root/syslet.ko" \
-	"$root/msgport/examples/msgport_example.ko" \
-	"$root/tools/bench/msgport_bench.ko" "$img/lib/msgport/"
-cp "$root"/build/tools/syslet_test "$root"/build/tools/syslet_copy \
-	"$root"/build/tools/syslet_bench "$img/bin/"
+cp "$mod/msgport.ko" "$mod/syslet.ko" \
+	"$mod/msgport/examples/msgport_example.ko" \
+	"$mod/tools/bench/msgport_bench.ko" "$img/lib/msgport/"
+cp "$tools/syslet_test" "$tools/syslet_copy" "$tools/syslet_bench" "$img/bin/"
 # Debian's own modules for an ext4 RAM disk (bench: a file system with
-# FMODE_NOWAIT, which tmpfs lacks in 6.12).
+# FMODE_NOWAIT, which tmpfs lacks in 6.12).  The debug kernel has them
+# built in, and Debian's would not load into it.
 mkdir -p "$img/lib/kmod"
-for m in crc32c_generic crc16 jbd2 mbcache ext4 brd; do
+[ $debug -eq 1 ] || for m in crc32c_generic crc16 jbd2 mbcache ext4 brd; do
 	f=$(find "/lib/modules/$kver" -name "$m.ko*" | head -1)
 	[ -n "$f" ] || continue
 	case $f in
@@ -72,23 +114,27 @@ chmod +x "$img/init"
 (cd "$img" && find . | cpio -o -H newc --quiet | gzip -1) >"$vm/initramfs.cpio.gz"
 
 log=$vm/console-$mode.log
+# vmdebug=1, not debug=1: the kernel takes "debug" itself (console
+# loglevel 10, which would interleave kernel messages with the TAP lines).
+append="console=ttyS0 loglevel=4 panic=-1 oops=panic vmmode=$mode smoke=$smoke"
+[ $debug -eq 0 ] || append="$append vmdebug=1"
 # A kernel that dies before the guest script starts (no VM-BEGIN) is a
 # boot failure, not a test result: TCG with two vCPUs now and then trips
 # over the kernel's int3-based text patching at boot.  Boot again then,
 # at most twice; everything after VM-BEGIN is judged strictly.
 for boot in 1 2 3; do
-	echo "vm: booting $(basename "$kernel") (qemu TCG, 2 CPUs)"
+	echo "$name: booting $kname (qemu TCG, 2 CPUs); console: $log"
 	set +e
-	timeout 900 qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
+	timeout $tmo qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m $mem \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$kernel" -initrd "$vm/initramfs.cpio.gz" \
-		-append "console=ttyS0 loglevel=4 panic=-1 oops=panic vmmode=$mode smoke=$smoke" \
+		-append "$append" \
 		</dev/null 2>&1 | sed -u 's/\r$//' >"$log"
 	qrc=${PIPESTATUS[0]}
 	set -e
 	grep -q 'VM-BEGIN' "$log" && break
-	echo "vm: the kernel died before the guest script started (boot $boot):"
-	grep -E 'Oops|panic|RIP:' "$log" | head -5 | sed 's/^/vm:   /'
+	echo "$name: the kernel died before the guest script started (boot $boot):"
+	grep -E 'Oops|panic|RIP:' "$log" | head -5 | sed "s/^/$name:   /"
 	cp "$log" "$log.boot$boot"
 done
 
@@ -102,16 +148,16 @@ if [ "$mode" = test ]; then
 	grep -E '^(ok|not ok) - |^#   ' "$log" || true
 fi
 if ! grep -q 'VM-BEGIN' "$log" || ! grep -q '^VM-END' "$log"; then
-	echo "vm: the VM did not finish (qemu rc=$qrc); last lines of $log:"
+	echo "$name: the VM did not finish (qemu rc=$qrc); last lines of $log:"
 	tail -30 "$log"
 	fail=$((fail + 1))
 fi
-if ! python3 "$root/scripts/logcheck.py" "$log" vm; then
+if ! python3 "$root/scripts/logcheck.py" "$log" "$name"; then
 	fail=$((fail + 1))
 fi
 if [ "$mode" != test ]; then
-	[ "$fail" -eq 0 ] && echo "vm: $mode finished; no kernel reports in dmesg"
+	[ "$fail" -eq 0 ] && echo "$name: $mode finished; no kernel reports in dmesg"
 else
-	echo "vm: $pass passed, $fail failed"
+	echo "$name: $pass passed, $fail failed"
 fi
 [ "$fail" -eq 0 ]

@@ -46,6 +46,7 @@ for name in $(syslet_test --list); do
 	*) echo "not ok - syslet: $name (exit $rc)"
 	   sed 's/^/#   /' /tmp/t.out ;;
 	esac
+	leak_check "after syslet: $name (or a test shortly before it)"
 done
 t "syslet: file copy as a looping chain (demo)" test_syslet_copy
 t "syslet: rmmod refused while a context is open" test_syslet_rmmod_busy

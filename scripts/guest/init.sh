@@ -15,6 +15,7 @@ grep -q 'vmmode=bench' /proc/cmdline && mode=bench
 
 echo
 echo "VM-BEGIN $mode"
+leak_setup
 if [ "$mode" = demo ]; then
 	. /tests/demo.sh
 elif [ "$mode" = bench ]; then
@@ -24,6 +25,7 @@ else
 		. "$f"
 	done
 fi
+debug_final
 echo "VM-END"
 echo "----- dmesg -----"
 dmesg

@@ -10,6 +10,7 @@ t() {
 		echo "not ok - $_name"
 		sed 's/^/#   /' /tmp/t.out
 	fi
+	leak_check "after $_name (or a test shortly before it)"
 }
 
 # fail MSG: print MSG and fail the current test.
@@ -32,4 +33,76 @@ dmesg_new() {
 
 lwkt_threads() {
 	cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^lwkt/' || true
+}
+
+# The debug kernel (scripts/vm.sh --debug boots it with vmdebug=1) has
+# kmemleak.  Leaks are judged test by test: leak_check WHEN scans and, if
+# kmemleak found unreferenced objects, prints them under a failing
+# "not ok - kmemleak: leak WHEN" (logcheck.py sees "unreferenced object"
+# too), then clears them so that the next test is not blamed again.
+# kmemleak only reports objects older than 5 s, and only after two scans
+# (the first takes a checksum of the contents, the second sees it did not
+# change), so a leak can surface a test or two late; debug_final waits
+# that out at the end of the run.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+vmdebug() {
+	grep -qw 'vmdebug=1' /proc/cmdline
+}
+
+# Before the first test.  The wait lets everything allocated during boot
+# reach kmemleak's minimum age, so that a leak of the kernel's own is
+# reported here, as one, and not blamed on the first test; it fails the
+# run all the same.
+leak_setup() {
+	vmdebug || return 0
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	if ! [ -w $KMEMLEAK ]; then
+		echo "not ok - kmemleak: no $KMEMLEAK on the debug kernel"
+		return 0
+	fi
+	: >/tmp/modules.seen
+	sleep 6
+	echo scan >$KMEMLEAK
+	leak_check "at boot, before any test"
+}
+
+# By the time a leak is reported, the module that made it has often been
+# unloaded, and its frames show as bare addresses: remember where every
+# module was loaded, to print next to a report.
+if vmdebug; then
+	insmod() {
+		command insmod "$@" || return
+		awk '{ print $1, $2, $6 }' /proc/modules >>/tmp/modules.seen
+	}
+fi
+
+leak_check() {
+	vmdebug || return 0
+	if ! echo scan >$KMEMLEAK 2>/tmp/kmemleak.err; then
+		echo "not ok - kmemleak: scan failed ($1): $(cat /tmp/kmemleak.err)"
+		return 0
+	fi
+	cat $KMEMLEAK >/tmp/kmemleak.out
+	[ -s /tmp/kmemleak.out ] || return 0
+	echo "not ok - kmemleak: leak $1"
+	sed 's/^/#   /' /tmp/kmemleak.out
+	if [ -s /tmp/modules.seen ]; then
+		echo "#   modules loaded so far (name, size, load address):"
+		sort -u /tmp/modules.seen | sed 's/^/#     /'
+	fi
+	echo clear >$KMEMLEAK
+}
+
+# After the last test: the late leaks, and whether lockdep was still on
+# (it turns itself off after its first report, or when it runs out of
+# room, and then a long run can look clean without having been checked).
+debug_final() {
+	vmdebug || return 0
+	sleep 6
+	echo scan >$KMEMLEAK
+	leak_check "at the end of the run"
+	if ! grep -q 'debug_locks: *1' /proc/lockdep_stats; then
+		echo "not ok - lockdep: turned off during the run"
+		grep 'debug_locks' /proc/lockdep_stats | sed 's/^/#   /'
+	fi
 }
