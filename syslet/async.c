@@ -45,6 +45,7 @@
 #include <linux/uaccess.h>
 
 #include "syslet.h"
+#include "upcall.h"
 
 #define SYSLET_POOL_MAX		256
 
@@ -514,16 +515,25 @@ static void syslet_chain_free(struct syslet_chain *c)
 static void syslet_chain_end(struct syslet_chain *c, bool ran)
 {
 	struct syslet_ctx *ctx = c->ctx;
+	struct upc_space *upc = NULL;
 	struct syslet_chain *next;
+	int upcid = 0, prio = 0;
 	bool spawn = false;
 
 	spin_lock(&ctx->ring_lock);
 	list_del(&c->node);
 	if (c->gen == ctx->gen && ctx->registered) {
-		if (ran && c->post && c->final)
+		if (ran && c->post && c->final) {
 			syslet_ring_post(&ctx->ring, c->final);
-		else
+			if (ctx->upc) {
+				upc = ctx->upc;
+				upc_space_get(upc);
+				upcid = ctx->upcid;
+				prio = ctx->upc_prio;
+			}
+		} else {
 			syslet_ring_unreserve(&ctx->ring);
+		}
 	}
 	ctx->running--;
 	ctx->inflight--;
@@ -539,6 +549,11 @@ static void syslet_chain_end(struct syslet_chain *c, bool ran)
 
 	if (spawn)
 		syslet_pool_spawn();
+	/* After the post: the upcall finds the completion in the ring. */
+	if (upc) {
+		upc_dispatch(upc, upcid, prio);
+		upc_space_put(upc);
+	}
 	syslet_chain_free(c);
 }
 

@@ -166,6 +166,8 @@ void syslet_ring_flush(struct syslet_ring *ring);
  * Contexts and chains (main.c, async.c).
  */
 
+struct upc_space;
+
 /**
  * struct syslet_ctx - one open /dev/syslet
  *
@@ -202,6 +204,11 @@ struct syslet_ctx {
 	struct list_head chains;	/* R: async chains not yet ended */
 	struct list_head pending;	/* R: waiting for a thread slot */
 	struct lwkt_port reply_port;	/* replyonly: chain ends */
+
+	/* M, R: dispatched on each completion posted (SYSLET_IOC_UPCALL) */
+	struct upc_space *upc;
+	int upcid;
+	int upc_prio;
 };
 
 /**
