@@ -420,6 +420,12 @@ static void upcall_test_send_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w->t[0].sent, 0);
 	KUNIT_EXPECT_EQ(test, u->crit_count, 0);
 	KUNIT_EXPECT_EQ(test, u->pending, 1);
+	/* At its own priority. */
+	u->pending = 0;
+	w->t[0].fail_send = 1;
+	KUNIT_EXPECT_EQ(test, ctl(w, 0, UPC_CONTROL_DISPATCH, id, 7, NULL), 0);
+	KUNIT_EXPECT_EQ(test, u->pending, 7);
+	KUNIT_EXPECT_EQ(test, ctl(w, 0, UPC_CONTROL_POLL, -1, 7, NULL), id);
 	KUNIT_EXPECT_EQ(test, ctl(w, 0, UPC_CONTROL_POLL, id, 0, NULL), 1);
 	/* Another dispatch: pending blocks it. */
 	KUNIT_EXPECT_EQ(test, ctl(w, 0, UPC_CONTROL_DISPATCH, id, 1, NULL), 0);

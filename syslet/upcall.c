@@ -163,7 +163,7 @@ static void upc_frame_fill(struct upc_frame *f, const struct upc_entry *e)
  * pending is set; with nothing pending, pending is cleared.
  */
 static int upc_take_locked(struct upc_space *space, struct upc_thread *thr,
-			   bool collect, struct upc_frame *frame)
+			   bool collect, struct upc_frame *frame, int *prio)
 {
 	struct upcall *u = thr->upc;
 	struct upc_entry *e;
@@ -189,6 +189,7 @@ static int upc_take_locked(struct upc_space *space, struct upc_thread *thr,
 			WRITE_ONCE(u->pending, e->pending);
 		return 0;
 	}
+	*prio = e->pending;
 	e->pending = 0;
 	WRITE_ONCE(u->pending, more);
 	WRITE_ONCE(u->crit_count, crit + UPC_CRITADD);
@@ -214,17 +215,20 @@ void upc_post_locked(struct upc_space *space, struct upc_thread *thr,
 	struct upcall *u = thr->upc;
 	struct upc_frame frame;
 	struct upc_entry *e;
-	int id;
+	int id, prio;
 
 	lockdep_assert_held(&space->lock);
-	id = upc_take_locked(space, thr, collect, &frame);
+	id = upc_take_locked(space, thr, collect, &frame, &prio);
 	if (id <= 0 || !space->ops->send(thr, &frame))
 		return;
-	/* Not queued (signal limit, no handler): as if never taken. */
+	/*
+	 * Not queued (signal limit, no handler): pending again at its
+	 * priority, for the thread to collect.
+	 */
 	e = upc_find_locked(space, id);
-	e->pending = 1;
+	e->pending = prio;
 	WRITE_ONCE(u->crit_count, READ_ONCE(u->crit_count) - UPC_CRITADD);
-	WRITE_ONCE(u->pending, 1);
+	WRITE_ONCE(u->pending, prio);
 }
 
 /* Have @thr post its pending upcalls: now if it is @self, else task_work. */
@@ -267,6 +271,7 @@ long upc_control_locked(struct upc_space *space, struct upc_thread *self,
 			struct upc_frame *frame)
 {
 	struct upc_entry *e, *tmp;
+	int prio;
 	long ret;
 
 	lockdep_assert_held(&space->lock);
@@ -308,7 +313,7 @@ long upc_control_locked(struct upc_space *space, struct upc_thread *self,
 		 * at the interrupted code's crit_count, or 0 (pending then
 		 * says whether one waits for the end of that section).
 		 */
-		return upc_take_locked(space, self, true, frame);
+		return upc_take_locked(space, self, true, frame, &prio);
 
 	case UPC_CONTROL_DELETE:
 		if (upcid != -1) {

@@ -34,6 +34,9 @@ static __thread struct upcall *upc_self;
 static inline int upc_dev(void)
 {
 	if (upc_fd < 0 || upc_fd_pid != getpid()) {
+		/* A forked child: the inherited fd is the parent's space. */
+		if (upc_fd >= 0)
+			close(upc_fd);
 		upc_fd = open("/dev/upcall", O_RDWR | O_CLOEXEC);
 		upc_fd_pid = getpid();
 	}
