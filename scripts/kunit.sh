@@ -3,8 +3,8 @@
 #
 # Run the KUnit suites in kernels built by kunit.py from linux-source-6.12:
 #   1. UML (one CPU);
-#   2. x86_64 under qemu (TCG) with -smp 2, lockdep and KASAN, for the cross-CPU
-#      and CPU hotplug cases.
+#   2. x86_64 under qemu (TCG) with -smp 2, lockdep and KASAN, for the
+#      cross-CPU and CPU hotplug cases.
 # The source is unpacked once into build/linux-6.12 and the project is
 # grafted into it as drivers/msgport (symlinks, idempotent).  Build
 # directories stay under build/ so reruns are incremental.
