@@ -4,7 +4,11 @@
 t() {
 	_name=$1
 	shift
-	if ( set -e; "$@" ) >/tmp/t.out 2>&1; then
+	# Not in an if condition: set -e would be ignored there, and only
+	# the last command's status would count.
+	( set -e; "$@" ) >/tmp/t.out 2>&1
+	_rc=$?
+	if [ "$_rc" -eq 0 ]; then
 		echo "ok - $_name"
 	else
 		echo "not ok - $_name"

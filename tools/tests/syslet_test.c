@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -842,10 +843,20 @@ static int t_wait_eintr(void)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
 
+	/*
+	 * A repeating timer: a signal that comes before the wait has begun
+	 * must not leave it waiting for ever.
+	 */
+	struct itimerval it = {
+		.it_interval = { 0, 50000 }, .it_value = { 0, 100000 },
+	};
+
 	setup(8);
 	CHECK(sigaction(SIGALRM, &sa, NULL) == 0);
-	ualarm(100000, 0);
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
 	CHECK_EQ(syslet_wait(&ring, 1), -EINTR);
+	memset(&it, 0, sizeof(it));
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
 	/* More than the ring holds can never arrive. */
 	CHECK_EQ(syslet_wait(&ring, 9), -EINVAL);
 	return 0;
