@@ -804,6 +804,14 @@ struct fctx {
 	unsigned long nr;
 	uint64_t head;
 	uint64_t tamper[MAX_SLOTS];	/* garbage we wrote into a slot */
+	/*
+	 * The slot was not NULL when we wrote it: the kernel cannot be
+	 * posting there.  Garbage written into a NULL slot may meet a post
+	 * the kernel had already decided (it checks, then stores).
+	 */
+	bool strict[MAX_SLOTS];
+	unsigned long handed;	/* EXECs that returned 0, this registration */
+	unsigned long posted;	/* final atoms reaped, this registration */
 };
 
 static struct fctx ctxs[2];
@@ -824,12 +832,15 @@ static void ring_map(struct fctx *x)
 	x->head = 0;
 	x->ring_ok = true;
 	x->replaced = false;
+	x->handed = 0;
+	x->posted = 0;
 	memset(x->tamper, 0, sizeof(x->tamper));
 	/* A ring that is not zero-filled: those completions wait. */
 	if (chance(5)) {
 		unsigned long s = rnd(x->nr);
 
 		x->ring[s] = x->tamper[s] = 0xdead000000000000UL | rnd64() >> 16;
+		x->strict[s] = true;
 	}
 }
 
@@ -972,24 +983,50 @@ static bool alive(struct fctx *x)
 	return false;
 }
 
+/* The kernel never overwrites a slot user space left non-NULL. */
+static void check_tamper(struct fctx *x)
+{
+	unsigned long s;
+
+	for (s = 0; x->ring_ok && s < x->nr; s++)
+		if (x->tamper[s] && x->ring[s] != x->tamper[s] &&
+		    (x->strict[s] || !in_arena(x->ring[s])))
+			fail("ring slot %lu: %#lx overwritten with %#lx", s,
+			     (unsigned long)x->tamper[s], (unsigned long)x->ring[s]);
+}
+
 static void reap(struct fctx *x)
 {
-	unsigned long n;
+	unsigned long n, s;
 
 	if (!x->ring_ok)
 		return;
+	check_tamper(x);
 	for (n = 0; n < x->nr; n++) {
-		uint64_t *slot = &x->ring[x->head % x->nr];
-		uint64_t v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+		uint64_t v;
 
+		s = x->head % x->nr;
+		v = __atomic_load_n(&x->ring[s], __ATOMIC_ACQUIRE);
 		if (!v)
 			break;
-		/* A final atom (somewhere a chain could reach), or our garbage. */
-		if (!in_arena(v) && v != x->tamper[x->head % x->nr])
-			fail("ring slot %lu holds %#lx: neither an atom nor what we wrote",
-			     (unsigned long)(x->head % x->nr), (unsigned long)v);
-		x->tamper[x->head % x->nr] = 0;
-		__atomic_store_n(slot, 0, __ATOMIC_RELEASE);
+		if (x->tamper[s] && v == x->tamper[s]) {
+			x->tamper[s] = 0;	/* ours */
+		} else {
+			if (x->tamper[s] && x->strict[s])
+				fail("ring slot %lu: %#lx overwritten with %#lx",
+				     s, (unsigned long)x->tamper[s],
+				     (unsigned long)v);
+			x->tamper[s] = 0;	/* none, or a post met ours */
+			/* A final atom: somewhere a chain could reach. */
+			if (!in_arena(v))
+				fail("ring slot %lu holds %#lx, not an atom", s,
+				     (unsigned long)v);
+			/* At most one completion per chain handed over. */
+			if (++x->posted > x->handed)
+				fail("%lu completions for %lu chains handed over",
+				     x->posted, x->handed);
+		}
+		__atomic_store_n(&x->ring[s], 0, __ATOMIC_RELEASE);
 		x->head++;
 		count(C_REAPED);
 	}
@@ -1040,6 +1077,7 @@ static void tamper(struct fctx *x)
 		__atomic_store_n(&x->ring[s], 0, __ATOMIC_RELEASE);
 		x->tamper[s] = 0;
 	} else {
+		x->strict[s] = __atomic_load_n(&x->ring[s], __ATOMIC_ACQUIRE);
 		x->tamper[s] = 0xdead000000000000UL | rnd64() >> 16;
 		__atomic_store_n(&x->ring[s], x->tamper[s], __ATOMIC_RELEASE);
 	}
@@ -1062,6 +1100,7 @@ static void check_frozen(struct fctx *x)
 	}
 	if (!x->ring_ok)
 		return;
+	check_tamper(x);
 	memcpy(copy, x->map, 3 * PG);
 	syslet_sleep_ms(2);
 	CHECK(!memcmp(copy, x->map, 3 * PG));
@@ -1146,6 +1185,7 @@ static void submit(struct fctx *x, int c)
 		count(C_SYNC);
 	} else if (ret == 0) {
 		CHECK(!chains[c].bad_head);
+		x->handed++;
 		count(C_ASYNC);
 	} else if (x->racy) {
 		/* Unregistered, closed or being cancelled by the other thread. */
