@@ -36,7 +36,8 @@ make -s -C "$KDIR" M="$root" modules >"$vm/build.log" 2>&1 || {
 
 # Static user-space programs for the guest.
 mkdir -p "$root/build/tools"
-for prog in tests/syslet_test tests/upcall_test demo/syslet_copy; do
+for prog in tests/syslet_test tests/syslet_fuzz tests/upcall_test \
+	demo/syslet_copy; do
 	gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 		-o "$root/build/tools/$(basename "$prog")" "$root/tools/$prog.c"
 done
@@ -53,8 +54,8 @@ mknod -m 666 "$img/dev/null" c 1 3
 cp "$root/msgport.ko" "$root/syslet.ko" \
 	"$root/msgport/examples/msgport_example.ko" \
 	"$root/tools/bench/msgport_bench.ko" "$img/lib/msgport/"
-cp "$root"/build/tools/syslet_test "$root"/build/tools/upcall_test \
-	"$root"/build/tools/syslet_copy \
+cp "$root"/build/tools/syslet_test "$root"/build/tools/syslet_fuzz \
+	"$root"/build/tools/upcall_test "$root"/build/tools/syslet_copy \
 	"$root"/build/tools/syslet_bench "$img/bin/"
 # Debian's own modules for an ext4 RAM disk (bench: a file system with
 # FMODE_NOWAIT, which tmpfs lacks in 6.12).
