@@ -319,6 +319,51 @@ static void *lwkt_thread_waitport(lwkt_port_t port, int flags)
 	return NULL;
 }
 
+/**
+ * __lwkt_thread_waitbatch() - receive up to @max messages in one go
+ * @port: a thread port owned by current
+ * @batch: list the messages are appended to, in queue order
+ * @max: most messages to take
+ *
+ * lwkt_waitport() for a service thread that drains its queue: one lock
+ * round trip per batch instead of one per message.  A message in @batch
+ * has been received (dequeued, so lwkt_dropmsg() no longer takes it).
+ *
+ * Return: the number of messages taken; 0 once kthread_stop() was called
+ * and the queue is empty.
+ */
+unsigned int __lwkt_thread_waitbatch(lwkt_port_t port, struct list_head *batch,
+				     unsigned int max)
+{
+	unsigned int n;
+	lwkt_msg_t msg;
+
+	might_sleep();
+	for (;;) {
+		n = 0;
+		spin_lock_irq(lwkt_port_spin(port));
+		while (n < max && (msg = __lwkt_pollmsg(port))) {
+			list_add_tail(&msg->ms_node, batch);
+			n++;
+		}
+		if (!n) {
+			port->mp_flags |= MSGPORTF_WAITING;
+			set_current_state(TASK_IDLE);
+		}
+		spin_unlock_irq(lwkt_port_spin(port));
+		if (n)
+			return n;
+		if (lwkt_wait_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	spin_lock_irq(lwkt_port_spin(port));
+	port->mp_flags &= ~MSGPORTF_WAITING;
+	spin_unlock_irq(lwkt_port_spin(port));
+	return 0;
+}
+
 /* lwkt_waitmsg() for ports locked by mp_wq.lock (thread and spin). */
 static int lwkt_spin_waitmsg(lwkt_msg_t msg, int flags)
 {
