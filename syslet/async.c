@@ -253,18 +253,46 @@ static long syslet_call_in_owner(struct syslet_chain *c,
  * The interpreter's env for a worker: user memory of the adopted mm.
  */
 
-static int syslet_user_get_atom(void *priv, u64 uaddr, struct syslet_uatom *a)
+/*
+ * Read an atom: the fields the interpreter uses, word by word in one user
+ * access section (no byte-wise copy of all 88 bytes), and its last word,
+ * so that an atom whose memory is not all readable still faults as a
+ * whole (88 bytes span at most two pages: the first and the last word
+ * touch both).  The arg_ptr slots after the first NULL are not read (the
+ * interpreter stops there) and are zeroed.
+ */
+int syslet_user_get_atom(void *priv, u64 uaddr, struct syslet_uatom *a)
 {
-	return copy_from_user(a, u64_to_user_ptr(uaddr), sizeof(*a)) ?
-		-EFAULT : 0;
+	struct syslet_uatom __user *ua = u64_to_user_ptr(uaddr);
+	int i;
+
+	if (!user_access_begin(ua, sizeof(*ua)))
+		return -EFAULT;
+	unsafe_get_user(a->flags, &ua->flags, efault);
+	unsafe_get_user(a->nr, &ua->nr, efault);
+	unsafe_get_user(a->ret_ptr, &ua->ret_ptr, efault);
+	unsafe_get_user(a->next, &ua->next, efault);
+	for (i = 0; i < ARRAY_SIZE(a->arg_ptr); i++) {
+		unsafe_get_user(a->arg_ptr[i], &ua->arg_ptr[i], efault);
+		if (!a->arg_ptr[i])
+			break;
+	}
+	for (i++; i < ARRAY_SIZE(a->arg_ptr); i++)
+		a->arg_ptr[i] = NULL;
+	unsafe_get_user(a->private, &ua->private, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
 }
 
-static int syslet_user_get_arg(void *priv, u64 uaddr, unsigned long *val)
+int syslet_user_get_arg(void *priv, u64 uaddr, unsigned long *val)
 {
 	return get_user(*val, (unsigned long __user *)u64_to_user_ptr(uaddr));
 }
 
-static int syslet_user_put_ret(void *priv, u64 uaddr, long ret)
+int syslet_user_put_ret(void *priv, u64 uaddr, long ret)
 {
 	return put_user(ret, (long __user *)u64_to_user_ptr(uaddr));
 }
@@ -282,9 +310,8 @@ static long syslet_fix_ret(long ret)
 	return ret;
 }
 
-static long syslet_user_call(void *priv, unsigned long nr,
-			     const unsigned long *args, bool nowait,
-			     bool *wouldblock)
+long syslet_user_call(void *priv, unsigned long nr,
+		      const unsigned long *args, bool nowait, bool *wouldblock)
 {
 	const struct syslet_op *op = syslet_op_get(nr);
 	long ret;
@@ -309,7 +336,7 @@ static long syslet_user_call(void *priv, unsigned long nr,
 	return syslet_fix_ret(ret);
 }
 
-static bool syslet_worker_interrupted(void *priv)
+bool syslet_worker_interrupted(void *priv)
 {
 	struct syslet_chain *c = priv;
 
@@ -330,7 +357,7 @@ static const struct syslet_env syslet_worker_env = {
 };
 
 /* The env of the synchronous phase: the caller is the submitter. */
-static bool syslet_caller_interrupted(void *priv)
+bool syslet_caller_interrupted(void *priv)
 {
 	return signal_pending(current);
 }
