@@ -158,6 +158,7 @@ struct syslet_owner_call {
 	const struct syslet_op *op;
 	unsigned long args[6];
 	struct mm_struct *mm;		/* compared, never dereferenced */
+	struct files_struct *files;	/* compared, never dereferenced */
 	bool refused;			/* exec'ed or exiting: not run */
 	long ret;
 	struct completion done;
@@ -176,8 +177,12 @@ static void syslet_owner_call_fn(struct callback_head *cb)
 
 	if (atomic_cmpxchg(&oc->state, OWNER_QUEUED, OWNER_RUN) ==
 	    OWNER_QUEUED) {
-		/* Not for an image exec'ed since, nor during exit. */
-		if (current->mm == oc->mm && !(current->flags & PF_EXITING)) {
+		/*
+		 * Not for an image exec'ed since, nor during exit, nor in a
+		 * thread that has unshared its file table meanwhile.
+		 */
+		if (current->mm == oc->mm && current->files == oc->files &&
+		    !(current->flags & PF_EXITING)) {
 			oc->ret = oc->op->fn(oc->args, false);
 		} else {
 			oc->refused = true;
@@ -224,6 +229,7 @@ static long syslet_call_in_owner(struct syslet_chain *c,
 	oc->op = op;
 	memcpy(oc->args, args, sizeof(oc->args));
 	oc->mm = c->ctx->mm;
+	oc->files = c->ctx->files;
 	init_completion(&oc->done);
 	init_task_work(&oc->cb, syslet_owner_call_fn);
 	if (task_work_add(owner, &oc->cb, TWA_SIGNAL)) {
