@@ -53,7 +53,8 @@ mknod -m 600 "$img/dev/console" c 5 1
 mknod -m 666 "$img/dev/null" c 1 3
 cp "$root/msgport.ko" "$root/syslet.ko" \
 	"$root/msgport/examples/msgport_example.ko" \
-	"$root/tools/bench/msgport_bench.ko" "$img/lib/msgport/"
+	"$root/tools/bench/msgport_bench.ko" \
+	"$root/tools/stress/msgport_stress.ko" "$img/lib/msgport/"
 cp "$root"/build/tools/syslet_test "$root"/build/tools/syslet_fuzz \
 	"$root"/build/tools/upcall_test "$root"/build/tools/syslet_copy \
 	"$root"/build/tools/syslet_bench "$img/bin/"
