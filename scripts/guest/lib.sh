@@ -6,8 +6,6 @@
 t() {
 	_name=$1
 	shift
-	# Not in an if condition: set -e would be ignored there, and only
-	# the last command's status would count.
 	( set -e; "$@" ) >/tmp/t.out 2>&1
 	_rc=$?
 	if [ "$_rc" -eq 0 ]; then
