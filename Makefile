@@ -4,13 +4,14 @@
 #   make demo     boot the test VM, load the modules, run the examples
 #   make check    all tests: KUnit (UML and x86_64 SMP) and the VM suite
 #   make bench    benchmarks against the kernel's own mechanisms (one VM boot)
+#   make stress   the long stress and fuzz runs, on the stock and debug kernels
 #
 # The kernel build itself is driven by ./Kbuild.
 
 KDIR ?= $(shell ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)
 export KDIR
 
-.PHONY: all modules clean deps demo check bench kunit vm checkpatch
+.PHONY: all modules clean deps demo check bench stress kunit vm checkpatch
 
 all: modules
 
@@ -41,6 +42,11 @@ check:
 bench:
 	bash scripts/deps.sh
 	bash scripts/bench.sh
+
+stress:
+	bash scripts/deps.sh
+	bash scripts/vm.sh --stress
+	bash scripts/vm.sh --debug --stress
 
 kunit:
 	bash scripts/deps.sh

@@ -461,7 +461,7 @@ struct sig_waiter {
 	struct lwkt_port *port;
 	void *ret;
 	int flags;
-	struct completion done;
+	struct completion ready, done;
 };
 
 static int sig_waitport_thread(void *arg)
@@ -469,6 +469,8 @@ static int sig_waitport_thread(void *arg)
 	struct sig_waiter *w = arg;
 
 	allow_signal(SIGUSR1);
+	/* From here on SIGUSR1 stays pending instead of being discarded. */
+	complete(&w->ready);
 	w->ret = lwkt_waitport(w->port, w->flags);
 	flush_signals(current);
 	complete(&w->done);
@@ -485,11 +487,17 @@ static void msgport_test_waitport_pcatch(struct kunit *test)
 	struct task_struct *t;
 
 	lwkt_initport_spin(&port);
+	init_completion(&w.ready);
 	init_completion(&w.done);
 	t = kthread_run(sig_waitport_thread, &w, "mpk_sig");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	get_task_struct(t);
-	msleep(20);
+	/*
+	 * A kthread discards signals until allow_signal(): send only once it
+	 * is armed.  A signal that comes before the sleep still ends it.
+	 */
+	wait_for_completion(&w.ready);
+	msleep(20);		/* most likely asleep in lwkt_waitport() */
 	KUNIT_EXPECT_FALSE(test, completion_done(&w.done));
 	send_sig(SIGUSR1, t, 1);
 	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&w.done, TMO));

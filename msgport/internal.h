@@ -9,12 +9,19 @@
 
 /* Bit in lwkt_msg.ms_state: lwkt_abortmsg() has been called. */
 #define LWKT_MSG_ABORTED	0
+/*
+ * Bit in lwkt_msg.ms_state: somebody sleeps in lwkt_waitmsg() for the
+ * asynchronous reply (set and tested under the reply port's lock).
+ */
+#define LWKT_MSG_WAITER		1
 
 /* Flags only the message layer sets. */
 #define LWKT_MSGF_INTERNAL	(MSGF_DONE | MSGF_REPLY | MSGF_QUEUED | \
 				 MSGF_SYNC | MSGF_ABORTABLE)
 
 int __lwkt_thread_putport(lwkt_port_t port, lwkt_msg_t msg);
+unsigned int __lwkt_thread_waitbatch(lwkt_port_t port, struct list_head *batch,
+				     unsigned int max);
 
 
 #endif /* _MSGPORT_INTERNAL_H */

@@ -20,11 +20,20 @@
  * dropped the owner may take the message, return and tear the port (and
  * itself) down.
  *
- * Waiting for a particular message (lwkt_waitmsg(), lwkt_domsg()) sleeps
- * on the hashed wait queue of &msg->ms_flags (wait_var_event style): every
- * transition to MSGF_DONE is followed by a full barrier and wake_up_var(),
- * which only hashes the address, so the waiter may free the message as
- * soon as it sees MSGF_DONE.
+ * Waiting for a particular message: the waiter may free the message as
+ * soon as it sees MSGF_DONE, so the store of MSGF_DONE must be the
+ * replier's last access to it.
+ *  - lwkt_domsg() records its task in ms_waiter before sending; the
+ *    replier reads it before the release store of MSGF_DONE and then wakes
+ *    that task directly, inside an RCU read-side section (task_structs are
+ *    freed after a grace period), the rcuwait pattern.
+ *  - lwkt_waitmsg() of an asynchronous message sleeps on the hashed wait
+ *    queue of &msg->ms_flags (wait_var_event style), which only hashes the
+ *    address.  For thread and spin reply ports the waiter says so with
+ *    LWKT_MSG_WAITER under the reply port's lock, which the replier holds
+ *    when it sets MSGF_DONE; a reply nobody waits for skips the wake-up
+ *    (and its full barrier).  Other paths (drops, serializer ports) always
+ *    issue it, after a full barrier.
  */
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -107,11 +116,32 @@ static void lwkt_wake_msg(lwkt_msg_t msg)
 	wake_up_var(&msg->ms_flags);
 }
 
+/*
+ * Mark @msg done and wake whoever waits for it: the lwkt_domsg() caller
+ * directly, anybody else through the hashed wait queue.
+ */
+static void lwkt_setdone_wake(lwkt_msg_t msg, int flags)
+{
+	/* Read before MSGF_DONE: the message may be gone right after. */
+	struct task_struct *waiter = msg->ms_waiter;
+
+	if (waiter) {
+		/* The waiter's task_struct outlives this section. */
+		rcu_read_lock();
+		__lwkt_setdone(msg, flags);
+		/* Pairs with set_current_state() in lwkt_wait_sync(). */
+		wake_up_process(waiter);
+		rcu_read_unlock();
+		return;
+	}
+	__lwkt_setdone(msg, flags);
+	lwkt_wake_msg(msg);
+}
+
 /* A synchronous reply: no queueing, just wake the lwkt_domsg() waiter. */
 static void lwkt_complete_sync(lwkt_msg_t msg)
 {
-	__lwkt_setdone(msg, MSGF_REPLY);
-	lwkt_wake_msg(msg);
+	lwkt_setdone_wake(msg, MSGF_REPLY);
 }
 
 static bool lwkt_wait_stop(void)
@@ -128,15 +158,19 @@ static unsigned int lwkt_sleep_state(int flags, unsigned int nointr)
  * Sleep until @msg is done.  With MSGF_PCATCH a signal aborts the message
  * (lwkt_abortmsg()) and the wait goes on uninterruptibly until the receiver
  * gives it back, since until then it still owns the memory.  @slz, if set,
- * is released while sleeping.  Returns 0, or -EINTR if a signal came.
+ * is released while sleeping.  @rport, if set, is the thread or spin port
+ * the reply will be queued to: LWKT_MSG_WAITER asks its replier for the
+ * wake-up.  Returns 0, or -EINTR if a signal came.
  */
 static int __lwkt_wait_done(lwkt_msg_t msg, int flags,
-			    struct lwkt_serialize *slz)
+			    struct lwkt_serialize *slz, lwkt_port_t rport)
 {
 	struct wait_queue_head *wq = __var_waitqueue(&msg->ms_flags);
 	struct wait_bit_queue_entry wbq;
 	unsigned int state = lwkt_sleep_state(flags, TASK_UNINTERRUPTIBLE);
+	unsigned long irqflags;
 	int intr = 0;
+	bool done;
 
 	if (lwkt_msg_done(msg))
 		return 0;
@@ -159,6 +193,15 @@ static int __lwkt_wait_done(lwkt_msg_t msg, int flags,
 				lwkt_serialize_enter(slz);
 			continue;
 		}
+		if (rport) {
+			spin_lock_irqsave(lwkt_port_spin(rport), irqflags);
+			done = lwkt_msg_done(msg);
+			if (!done)
+				set_bit(LWKT_MSG_WAITER, &msg->ms_state);
+			spin_unlock_irqrestore(lwkt_port_spin(rport), irqflags);
+			if (done)
+				break;
+		}
 		if (slz)
 			lwkt_serialize_exit(slz);
 		schedule();
@@ -166,6 +209,33 @@ static int __lwkt_wait_done(lwkt_msg_t msg, int flags,
 			lwkt_serialize_enter(slz);
 	}
 	finish_wait(wq, &wbq.wq_entry);
+	return intr;
+}
+
+/*
+ * lwkt_domsg()'s wait: the replier wakes this task directly (see
+ * lwkt_setdone_wake()).  MSGF_PCATCH as for __lwkt_wait_done().
+ */
+static int lwkt_wait_sync(lwkt_msg_t msg, int flags)
+{
+	unsigned int state = lwkt_sleep_state(flags, TASK_UNINTERRUPTIBLE);
+	int intr = 0;
+
+	might_sleep();
+	for (;;) {
+		set_current_state(state);
+		if (lwkt_msg_done(msg))
+			break;
+		if (signal_pending_state(state, current)) {
+			__set_current_state(TASK_RUNNING);
+			intr = -EINTR;
+			state = TASK_UNINTERRUPTIBLE;
+			lwkt_abortmsg(msg);
+			continue;
+		}
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
 	return intr;
 }
 
@@ -249,6 +319,51 @@ static void *lwkt_thread_waitport(lwkt_port_t port, int flags)
 	return NULL;
 }
 
+/**
+ * __lwkt_thread_waitbatch() - receive up to @max messages in one go
+ * @port: a thread port owned by current
+ * @batch: list the messages are appended to, in queue order
+ * @max: most messages to take
+ *
+ * lwkt_waitport() for a service thread that drains its queue: one lock
+ * round trip per batch instead of one per message.  A message in @batch
+ * has been received (dequeued, so lwkt_dropmsg() no longer takes it).
+ *
+ * Return: the number of messages taken; 0 once kthread_stop() was called
+ * and the queue is empty.
+ */
+unsigned int __lwkt_thread_waitbatch(lwkt_port_t port, struct list_head *batch,
+				     unsigned int max)
+{
+	unsigned int n;
+	lwkt_msg_t msg;
+
+	might_sleep();
+	for (;;) {
+		n = 0;
+		spin_lock_irq(lwkt_port_spin(port));
+		while (n < max && (msg = __lwkt_pollmsg(port))) {
+			list_add_tail(&msg->ms_node, batch);
+			n++;
+		}
+		if (!n) {
+			port->mp_flags |= MSGPORTF_WAITING;
+			set_current_state(TASK_IDLE);
+		}
+		spin_unlock_irq(lwkt_port_spin(port));
+		if (n)
+			return n;
+		if (lwkt_wait_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	spin_lock_irq(lwkt_port_spin(port));
+	port->mp_flags &= ~MSGPORTF_WAITING;
+	spin_unlock_irq(lwkt_port_spin(port));
+	return 0;
+}
+
 /* lwkt_waitmsg() for ports locked by mp_wq.lock (thread and spin). */
 static int lwkt_spin_waitmsg(lwkt_msg_t msg, int flags)
 {
@@ -256,7 +371,7 @@ static int lwkt_spin_waitmsg(lwkt_msg_t msg, int flags)
 	unsigned long irqflags;
 	int intr;
 
-	intr = __lwkt_wait_done(msg, flags, NULL);
+	intr = __lwkt_wait_done(msg, flags, NULL, port);
 	if (READ_ONCE(msg->ms_flags) & MSGF_QUEUED) {
 		/* Async reply: take it off the reply port. */
 		spin_lock_irqsave(lwkt_port_spin(port), irqflags);
@@ -280,6 +395,7 @@ static int lwkt_thread_waitmsg(lwkt_msg_t msg, int flags)
 static void lwkt_thread_replyport(lwkt_port_t port, lwkt_msg_t msg)
 {
 	unsigned long irqflags;
+	bool waiter;
 
 	if (msg->ms_flags & MSGF_SYNC) {
 		lwkt_complete_sync(msg);
@@ -287,10 +403,13 @@ static void lwkt_thread_replyport(lwkt_port_t port, lwkt_msg_t msg)
 	}
 	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
 	__lwkt_pushmsg(port, msg);
+	waiter = test_bit(LWKT_MSG_WAITER, &msg->ms_state);
 	__lwkt_setdone(msg, MSGF_REPLY);
 	lwkt_thread_wake_owner(port);
 	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
-	lwkt_wake_msg(msg);
+	/* Address only: the waiter may have freed the message. */
+	if (waiter)
+		wake_up_var(&msg->ms_flags);
 }
 
 /* lwkt_dropmsg() for ports locked by mp_wq.lock (thread and spin). */
@@ -303,7 +422,7 @@ static int lwkt_spin_dropmsg(lwkt_port_t port, lwkt_msg_t msg)
 	if (READ_ONCE(msg->ms_qport) == port && !(msg->ms_flags & MSGF_REPLY)) {
 		__lwkt_pullmsg(port, msg);
 		msg->ms_error = -ECANCELED;
-		__lwkt_setdone(msg, 0);
+		lwkt_setdone_wake(msg, 0);
 		error = 0;
 	}
 	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
@@ -369,6 +488,7 @@ static void *lwkt_spin_waitport(lwkt_port_t port, int flags)
 static void lwkt_spin_replyport(lwkt_port_t port, lwkt_msg_t msg)
 {
 	unsigned long irqflags;
+	bool waiter;
 
 	if (msg->ms_flags & MSGF_SYNC) {
 		lwkt_complete_sync(msg);
@@ -376,10 +496,13 @@ static void lwkt_spin_replyport(lwkt_port_t port, lwkt_msg_t msg)
 	}
 	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
 	__lwkt_pushmsg(port, msg);
+	waiter = test_bit(LWKT_MSG_WAITER, &msg->ms_state);
 	__lwkt_setdone(msg, MSGF_REPLY);
 	wake_up_locked(&port->mp_wq);
 	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
-	lwkt_wake_msg(msg);
+	/* Address only: the waiter may have freed the message. */
+	if (waiter)
+		wake_up_var(&msg->ms_flags);
 }
 
 /* ---------------------------------------------------------------------
@@ -431,7 +554,7 @@ static int lwkt_serialize_waitmsg(lwkt_msg_t msg, int flags)
 	int intr;
 
 	lwkt_port_assert_locked(port);
-	intr = __lwkt_wait_done(msg, flags, port->mpu_serialize);
+	intr = __lwkt_wait_done(msg, flags, port->mpu_serialize, NULL);
 	if (msg->ms_qport == port)
 		__lwkt_pullmsg(port, msg);
 	return lwkt_wait_result(msg, intr);
@@ -459,7 +582,7 @@ static int lwkt_serialize_dropmsg(lwkt_port_t port, lwkt_msg_t msg)
 	if (READ_ONCE(msg->ms_qport) == port && !(msg->ms_flags & MSGF_REPLY)) {
 		__lwkt_pullmsg(port, msg);
 		msg->ms_error = -ECANCELED;
-		__lwkt_setdone(msg, 0);
+		lwkt_setdone_wake(msg, 0);
 		error = 0;
 	}
 	lwkt_serialize_exit(port->mpu_serialize);
@@ -519,7 +642,7 @@ static void lwkt_null_replyport(lwkt_port_t port, lwkt_msg_t msg)
 /* waitmsg for replyonly_null ports and NULL reply ports: wait for DONE. */
 static int lwkt_null_waitmsg(lwkt_msg_t msg, int flags)
 {
-	return lwkt_wait_result(msg, __lwkt_wait_done(msg, flags, NULL));
+	return lwkt_wait_result(msg, __lwkt_wait_done(msg, flags, NULL, NULL));
 }
 
 /* ---------------------------------------------------------------------
@@ -720,6 +843,7 @@ void lwkt_initmsg(lwkt_msg_t msg, lwkt_port_t rport, int flags)
 	msg->ms_error = 0;
 	msg->ms_qport = NULL;
 	msg->ms_state = 0;
+	msg->ms_waiter = NULL;
 }
 EXPORT_SYMBOL_GPL(lwkt_initmsg);
 
@@ -758,6 +882,7 @@ static int lwkt_msg_prepare(lwkt_msg_t msg, int set)
 	msg->ms_flags &= ~(MSGF_REPLY | MSGF_SYNC | MSGF_DONE);
 	msg->ms_flags |= set;
 	msg->ms_state = 0;
+	msg->ms_waiter = (set & MSGF_SYNC) ? current : NULL;
 	return 0;
 }
 
@@ -1031,6 +1156,8 @@ int lwkt_waitmsg(lwkt_msg_t msg, int flags)
 
 	flags |= mflags & MSGF_PCATCH;
 	/* A synchronous reply is never queued: no port, no lock involved. */
+	if ((mflags & MSGF_SYNC) && msg->ms_waiter == current)
+		return lwkt_wait_result(msg, lwkt_wait_sync(msg, flags));
 	if (!port || (mflags & MSGF_SYNC))
 		return lwkt_null_waitmsg(msg, flags);
 	return port->mp_waitmsg(msg, flags);

@@ -65,19 +65,31 @@ static int lwkt_service_putport(lwkt_port_t port, lwkt_msg_t msg)
 	return __lwkt_thread_putport(port, msg);
 }
 
+/* Messages a service thread takes off its queue at once. */
+#define LWKT_SERVICE_BATCH	32
+
 static int lwkt_service_thread(void *arg)
 {
 	struct lwkt_service *svc = arg;
-	lwkt_msg_t msg;
+	lwkt_msg_t msg, tmp;
+	LIST_HEAD(batch);
 	int error;
 
-	/* NULL only once kthread_stop() was called and the queue is empty. */
-	while ((msg = lwkt_waitport(&svc->port, 0)) != NULL) {
-		error = lwkt_service_run(msg);
-		/* EASYNC: the command kept the message and will reply. */
-		if (error != EASYNC)
-			lwkt_replymsg(msg, error);
-		cond_resched();
+	/*
+	 * Drain the queue a batch at a time; 0 only once kthread_stop() was
+	 * called and the queue is empty.
+	 */
+	while (__lwkt_thread_waitbatch(&svc->port, &batch,
+				       LWKT_SERVICE_BATCH)) {
+		list_for_each_entry_safe(msg, tmp, &batch, ms_node) {
+			/* Received: off every list before anyone sees it. */
+			list_del_init(&msg->ms_node);
+			error = lwkt_service_run(msg);
+			/* EASYNC: the command kept the message, will reply. */
+			if (error != EASYNC)
+				lwkt_replymsg(msg, error);
+			cond_resched();
+		}
 	}
 	return 0;
 }

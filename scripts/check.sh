@@ -4,7 +4,8 @@
 # make check: every suite, then one closing line "check: N passed, N failed".
 #   - KUnit under UML;
 #   - KUnit on x86_64 (qemu TCG, -smp 2, lockdep) for cross-CPU and hotplug;
-#   - the VM suite on Debian's 6.12 kernel;
+#   - the VM suite on Debian's 6.12 kernel, then on a debug kernel (KASAN,
+#     lockdep, kmemleak, ...; built once and cached, scripts/debug-kernel.sh);
 #   - a smoke run of the benchmarks (one small repetition).
 # Exits non-zero if any test failed or any suite did not run to the end.
 set -uo pipefail
@@ -50,6 +51,7 @@ start=$(date +%s)
 suite build bash scripts/build.sh
 suite kunit bash scripts/kunit.sh um x86_64
 suite vm bash scripts/vm.sh
+suite vm-debug bash scripts/vm.sh --debug
 suite bench bash scripts/bench.sh --smoke
 echo "=== done in $(($(date +%s) - start)) s"
 if [ -s "$failures" ]; then

@@ -3,8 +3,8 @@
 #
 # Run the KUnit suites in kernels built by kunit.py from linux-source-6.12:
 #   1. UML (one CPU);
-#   2. x86_64 under qemu (TCG) with -smp 2 and lockdep, for the cross-CPU
-#      and CPU hotplug cases.
+#   2. x86_64 under qemu (TCG) with -smp 2, lockdep and KASAN, for the
+#      cross-CPU and CPU hotplug cases.
 # The source is unpacked once into build/linux-6.12 and the project is
 # grafted into it as drivers/msgport (symlinks, idempotent).  Build
 # directories stay under build/ so reruns are incremental.
@@ -95,8 +95,13 @@ for arch in "${arches[@]}"; do
 		run um "$root/build/kunit-um.log" --timeout=600 \
 			--kconfig_add CONFIG_UML_PCI_OVER_VIRTIO=n || status=1 ;;
 	x86_64)
+		# no_timer_check: a loaded TCG host can miss the IO-APIC timer
+		# check at boot and panic before any test runs.
 		run x86_64 "$root/build/kunit-x86_64.log" --timeout=1200 \
 			--qemu_args='-smp 2' \
+			--kernel_args=no_timer_check \
+			--kconfig_add CONFIG_KASAN=y \
+			--kconfig_add CONFIG_KASAN_GENERIC=y \
 			--kconfig_add CONFIG_SMP=y \
 			--kconfig_add CONFIG_DEBUG_KERNEL=y \
 			--kconfig_add CONFIG_HOTPLUG_CPU=y \

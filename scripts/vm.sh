@@ -5,7 +5,7 @@
 # and the guest scripts (scripts/guest/) into an initramfs, boot Debian's
 # 6.12 kernel under qemu (TCG, -smp 2) and run the guest suite.
 #
-# Usage: scripts/vm.sh [--debug] [--demo | --bench [--smoke]]
+# Usage: scripts/vm.sh [--debug] [--stress] [--demo | --bench [--smoke]]
 #   default  run the tests; print "vm: N passed, N failed"; exit non-zero
 #            on a failed test, a kernel report in dmesg, or a VM that did
 #            not finish.
@@ -14,17 +14,20 @@
 #            lockdep, DEBUG_OBJECTS, DEBUG_LIST, kmemleak), built or taken
 #            from its cache; the guest scans for leaks after every test.
 #            Everything goes to build/vm-debug; prints "vm-debug: ...".
+#   --stress the long versions of the stress and fuzz tests (stress=1 on
+#            the guest's command line; `make stress`).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-mode=test smoke=0 debug=0
+mode=test smoke=0 debug=0 stress=0
 for arg in "$@"; do
 	case $arg in
 	--demo) mode=demo ;;
 	--bench) mode=bench ;;
 	--smoke) smoke=1 ;;
 	--debug) debug=1 ;;
-	*) echo "usage: vm.sh [--debug] [--demo | --bench [--smoke]]" >&2; exit 2 ;;
+	--stress) stress=1 ;;
+	*) echo "usage: vm.sh [--debug] [--stress] [--demo | --bench [--smoke]]" >&2; exit 2 ;;
 	esac
 done
 
@@ -60,7 +63,8 @@ else
 		--exclude='*.symvers' --exclude='.*.d' \
 		--include=/Kbuild --include='/include/***' --include='/msgport/***' \
 		--include='/syslet/***' --include='/kunit/***' \
-		--include=/tools/ --include='/tools/bench/***' --exclude='*' \
+		--include=/tools/ --include='/tools/bench/***' \
+		--include='/tools/stress/***' --exclude='*' \
 		"$root/" "$mod/"
 	tools=$vm/tools
 	# KASAN's shadow is an eighth of memory, kmemleak keeps an object per
@@ -78,7 +82,8 @@ make -s -C "$KDIR" M="$mod" modules >"$vm/build.log" 2>&1 || {
 
 # Static user-space programs for the guest.
 mkdir -p "$tools"
-for prog in tests/syslet_test demo/syslet_copy; do
+for prog in tests/syslet_test tests/syslet_fuzz tests/upcall_test \
+	demo/syslet_copy; do
 	gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 		-o "$tools/$(basename "$prog")" "$root/tools/$prog.c"
 done
@@ -94,8 +99,10 @@ mknod -m 600 "$img/dev/console" c 5 1
 mknod -m 666 "$img/dev/null" c 1 3
 cp "$mod/msgport.ko" "$mod/syslet.ko" \
 	"$mod/msgport/examples/msgport_example.ko" \
-	"$mod/tools/bench/msgport_bench.ko" "$img/lib/msgport/"
-cp "$tools/syslet_test" "$tools/syslet_copy" "$tools/syslet_bench" "$img/bin/"
+	"$mod/tools/bench/msgport_bench.ko" \
+	"$mod/tools/stress/msgport_stress.ko" "$img/lib/msgport/"
+cp "$tools/syslet_test" "$tools/syslet_fuzz" "$tools/upcall_test" \
+	"$tools/syslet_copy" "$tools/syslet_bench" "$img/bin/"
 # Debian's own modules for an ext4 RAM disk (bench: a file system with
 # FMODE_NOWAIT, which tmpfs lacks in 6.12).  The debug kernel has them
 # built in, and Debian's would not load into it.
@@ -116,8 +123,14 @@ chmod +x "$img/init"
 log=$vm/console-$mode.log
 # vmdebug=1, not debug=1: the kernel takes "debug" itself (console
 # loglevel 10, which would interleave kernel messages with the TAP lines).
-append="console=ttyS0 loglevel=4 panic=-1 oops=panic vmmode=$mode smoke=$smoke"
+# no_timer_check: a loaded TCG host can fail the IO-APIC timer check at
+# boot and panic.
+append="console=ttyS0 loglevel=4 no_timer_check panic=-1 oops=panic vmmode=$mode smoke=$smoke"
 [ $debug -eq 0 ] || append="$append vmdebug=1"
+if [ $stress -eq 1 ]; then
+	append="$append stress=1"
+	tmo=$((tmo * 4))
+fi
 # A kernel that dies before the guest script starts (no VM-BEGIN) is a
 # boot failure, not a test result: TCG with two vCPUs now and then trips
 # over the kernel's int3-based text patching at boot.  Boot again then,

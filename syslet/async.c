@@ -45,6 +45,7 @@
 #include <linux/uaccess.h>
 
 #include "syslet.h"
+#include "upcall.h"
 
 #define SYSLET_POOL_MAX		256
 
@@ -157,6 +158,7 @@ struct syslet_owner_call {
 	const struct syslet_op *op;
 	unsigned long args[6];
 	struct mm_struct *mm;		/* compared, never dereferenced */
+	struct files_struct *files;	/* compared, never dereferenced */
 	bool refused;			/* exec'ed or exiting: not run */
 	long ret;
 	struct completion done;
@@ -175,8 +177,12 @@ static void syslet_owner_call_fn(struct callback_head *cb)
 
 	if (atomic_cmpxchg(&oc->state, OWNER_QUEUED, OWNER_RUN) ==
 	    OWNER_QUEUED) {
-		/* Not for an image exec'ed since, nor during exit. */
-		if (current->mm == oc->mm && !(current->flags & PF_EXITING)) {
+		/*
+		 * Not for an image exec'ed since, nor during exit, nor in a
+		 * thread that has unshared its file table meanwhile.
+		 */
+		if (current->mm == oc->mm && current->files == oc->files &&
+		    !(current->flags & PF_EXITING)) {
 			oc->ret = oc->op->fn(oc->args, false);
 		} else {
 			oc->refused = true;
@@ -223,6 +229,7 @@ static long syslet_call_in_owner(struct syslet_chain *c,
 	oc->op = op;
 	memcpy(oc->args, args, sizeof(oc->args));
 	oc->mm = c->ctx->mm;
+	oc->files = c->ctx->files;
 	init_completion(&oc->done);
 	init_task_work(&oc->cb, syslet_owner_call_fn);
 	if (task_work_add(owner, &oc->cb, TWA_SIGNAL)) {
@@ -252,18 +259,46 @@ static long syslet_call_in_owner(struct syslet_chain *c,
  * The interpreter's env for a worker: user memory of the adopted mm.
  */
 
-static int syslet_user_get_atom(void *priv, u64 uaddr, struct syslet_uatom *a)
+/*
+ * Read an atom: the fields the interpreter uses, word by word in one user
+ * access section (no byte-wise copy of all 88 bytes), and its last word,
+ * so that an atom whose memory is not all readable still faults as a
+ * whole (88 bytes span at most two pages: the first and the last word
+ * touch both).  The arg_ptr slots after the first NULL are not read (the
+ * interpreter stops there) and are zeroed.
+ */
+int syslet_user_get_atom(void *priv, u64 uaddr, struct syslet_uatom *a)
 {
-	return copy_from_user(a, u64_to_user_ptr(uaddr), sizeof(*a)) ?
-		-EFAULT : 0;
+	struct syslet_uatom __user *ua = u64_to_user_ptr(uaddr);
+	int i;
+
+	if (!user_access_begin(ua, sizeof(*ua)))
+		return -EFAULT;
+	unsafe_get_user(a->flags, &ua->flags, efault);
+	unsafe_get_user(a->nr, &ua->nr, efault);
+	unsafe_get_user(a->ret_ptr, &ua->ret_ptr, efault);
+	unsafe_get_user(a->next, &ua->next, efault);
+	for (i = 0; i < ARRAY_SIZE(a->arg_ptr); i++) {
+		unsafe_get_user(a->arg_ptr[i], &ua->arg_ptr[i], efault);
+		if (!a->arg_ptr[i])
+			break;
+	}
+	for (i++; i < ARRAY_SIZE(a->arg_ptr); i++)
+		a->arg_ptr[i] = NULL;
+	unsafe_get_user(a->private, &ua->private, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
 }
 
-static int syslet_user_get_arg(void *priv, u64 uaddr, unsigned long *val)
+int syslet_user_get_arg(void *priv, u64 uaddr, unsigned long *val)
 {
 	return get_user(*val, (unsigned long __user *)u64_to_user_ptr(uaddr));
 }
 
-static int syslet_user_put_ret(void *priv, u64 uaddr, long ret)
+int syslet_user_put_ret(void *priv, u64 uaddr, long ret)
 {
 	return put_user(ret, (long __user *)u64_to_user_ptr(uaddr));
 }
@@ -281,9 +316,8 @@ static long syslet_fix_ret(long ret)
 	return ret;
 }
 
-static long syslet_user_call(void *priv, unsigned long nr,
-			     const unsigned long *args, bool nowait,
-			     bool *wouldblock)
+long syslet_user_call(void *priv, unsigned long nr,
+		      const unsigned long *args, bool nowait, bool *wouldblock)
 {
 	const struct syslet_op *op = syslet_op_get(nr);
 	long ret;
@@ -308,7 +342,7 @@ static long syslet_user_call(void *priv, unsigned long nr,
 	return syslet_fix_ret(ret);
 }
 
-static bool syslet_worker_interrupted(void *priv)
+bool syslet_worker_interrupted(void *priv)
 {
 	struct syslet_chain *c = priv;
 
@@ -329,7 +363,7 @@ static const struct syslet_env syslet_worker_env = {
 };
 
 /* The env of the synchronous phase: the caller is the submitter. */
-static bool syslet_caller_interrupted(void *priv)
+bool syslet_caller_interrupted(void *priv)
 {
 	return signal_pending(current);
 }
@@ -514,16 +548,25 @@ static void syslet_chain_free(struct syslet_chain *c)
 static void syslet_chain_end(struct syslet_chain *c, bool ran)
 {
 	struct syslet_ctx *ctx = c->ctx;
+	struct upc_space *upc = NULL;
 	struct syslet_chain *next;
+	int upcid = 0, prio = 0;
 	bool spawn = false;
 
 	spin_lock(&ctx->ring_lock);
 	list_del(&c->node);
 	if (c->gen == ctx->gen && ctx->registered) {
-		if (ran && c->post && c->final)
+		if (ran && c->post && c->final) {
 			syslet_ring_post(&ctx->ring, c->final);
-		else
+			if (ctx->upc) {
+				upc = ctx->upc;
+				upc_space_get(upc);
+				upcid = ctx->upcid;
+				prio = ctx->upc_prio;
+			}
+		} else {
 			syslet_ring_unreserve(&ctx->ring);
+		}
 	}
 	ctx->running--;
 	ctx->inflight--;
@@ -539,6 +582,11 @@ static void syslet_chain_end(struct syslet_chain *c, bool ran)
 
 	if (spawn)
 		syslet_pool_spawn();
+	/* After the post: the upcall finds the completion in the ring. */
+	if (upc) {
+		upc_dispatch(upc, upcid, prio);
+		upc_space_put(upc);
+	}
 	syslet_chain_free(c);
 }
 

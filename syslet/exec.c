@@ -11,9 +11,12 @@
  * next; NULL ends it.  The atom where it ends is the final atom.
  *
  * Memory access and the operations go through run->env: real user memory
- * and the op table in the module, in-kernel fakes in KUnit.
+ * and the op table in the module, in-kernel fakes in KUnit.  The user
+ * env's functions are called directly (INDIRECT_CALL_*): with retpolines
+ * an indirect call per access was a good part of an atom's cost.
  */
 #include <linux/errno.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/sched.h>
 
 #include "syslet.h"
@@ -44,11 +47,13 @@ static long syslet_run_atom(struct syslet_run *r,
 	if (!syslet_flags_valid(atom->flags))
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(atom->arg_ptr) && atom->arg_ptr[i]; i++)
-		if (env->get_arg(r->priv, (u64)(unsigned long)atom->arg_ptr[i],
-				 &args[i]))
+		if (INDIRECT_CALL_1(env->get_arg, syslet_user_get_arg, r->priv,
+				    (u64)(unsigned long)atom->arg_ptr[i],
+				    &args[i]))
 			return -EFAULT;
-	return env->call(r->priv, atom->nr, args,
-			 r->sync && !(atom->flags & SYSLET_SYNC), wouldblock);
+	return INDIRECT_CALL_1(env->call, syslet_user_call, r->priv, atom->nr,
+			       args, r->sync && !(atom->flags & SYSLET_SYNC),
+			       wouldblock);
 }
 
 /**
@@ -74,7 +79,8 @@ int syslet_run(struct syslet_run *r)
 	r->final = 0;
 	r->post = false;
 	for (;;) {
-		if (env->get_atom(r->priv, r->cur, &atom))
+		if (INDIRECT_CALL_1(env->get_atom, syslet_user_get_atom,
+				    r->priv, r->cur, &atom))
 			return -EFAULT;
 		if (r->sync && (atom.flags & SYSLET_ASYNC) &&
 		    syslet_flags_valid(atom.flags))
@@ -89,7 +95,8 @@ int syslet_run(struct syslet_run *r)
 		r->post = !(atom.flags & SYSLET_NO_COMPLETE);
 
 		if (atom.ret_ptr &&
-		    env->put_ret(r->priv, (u64)(unsigned long)atom.ret_ptr, ret))
+		    INDIRECT_CALL_1(env->put_ret, syslet_user_put_ret, r->priv,
+				    (u64)(unsigned long)atom.ret_ptr, ret))
 			return -EFAULT;
 
 		if (!syslet_flags_valid(atom.flags))
@@ -105,7 +112,8 @@ int syslet_run(struct syslet_run *r)
 		}
 
 		cond_resched();
-		if (env->interrupted(r->priv)) {
+		if (INDIRECT_CALL_2(env->interrupted, syslet_caller_interrupted,
+				    syslet_worker_interrupted, r->priv)) {
 			if (!r->sync)
 				return SYSLET_RUN_DONE;	/* cancelled */
 			/* Hand over only an atom the worker can read. */

@@ -25,6 +25,7 @@
 #include <linux/vmalloc.h>
 
 #include "syslet.h"
+#include "upcall.h"
 
 /* Largest ring: 1 MiB, 131072 slots. */
 #define SYSLET_RING_MAX		(1UL << 20)
@@ -72,6 +73,8 @@ static bool syslet_is_owner(struct syslet_ctx *ctx)
 /* Cancel everything and release the ring.  ctx->lock held. */
 static void syslet_ctx_unregister(struct syslet_ctx *ctx)
 {
+	struct upc_space *upc;
+
 	lockdep_assert_held(&ctx->lock);
 	syslet_ctx_cancel(ctx);
 
@@ -81,7 +84,11 @@ static void syslet_ctx_unregister(struct syslet_ctx *ctx)
 	ctx->cancelling = false;
 	ctx->gen++;
 	wake_up_all(&ctx->wait);	/* WAIT sleepers: -ECANCELED */
+	upc = ctx->upc;
+	ctx->upc = NULL;
 	spin_unlock(&ctx->ring_lock);
+	if (upc)
+		upc_space_put(upc);
 
 	vunmap(ctx->vaddr);
 	unpin_user_pages_dirty_lock(ctx->pages, ctx->npages, true);
@@ -312,6 +319,58 @@ static long syslet_wait(struct syslet_ctx *ctx, unsigned long min)
 	return count;
 }
 
+/*
+ * SYSLET_IOC_UPCALL: name the upcall to dispatch when a completion is
+ * posted.  It must be registered in the caller's address space.
+ */
+static long syslet_set_upcall(struct syslet_ctx *ctx,
+			      struct syslet_upcall __user *uarg)
+{
+	struct upc_space *space = NULL, *old;
+	struct syslet_upcall a;
+	long ret;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (a.upcid < 0 || (a.upcid && a.priority < 1))
+		return -EINVAL;
+	if (a.upcid) {
+		space = upc_space_get_mm(current->mm);
+		if (!space)
+			return -ENOENT;
+		/* Tells whether the identifier exists, changing nothing. */
+		ret = upc_poll(space, a.upcid);
+		if (ret < 0) {
+			upc_space_put(space);
+			return ret;
+		}
+	}
+
+	mutex_lock(&ctx->lock);
+	spin_lock(&ctx->ring_lock);
+	if (!ctx->registered)
+		ret = -EINVAL;
+	else if (!syslet_is_owner(ctx))
+		ret = -EPERM;
+	else
+		ret = 0;
+	old = NULL;
+	if (!ret) {
+		old = ctx->upc;
+		ctx->upc = space;
+		ctx->upcid = a.upcid;
+		ctx->upc_prio = a.priority;
+		space = NULL;
+	}
+	spin_unlock(&ctx->ring_lock);
+	mutex_unlock(&ctx->lock);
+	if (old)
+		upc_space_put(old);
+	if (space)
+		upc_space_put(space);
+	return ret;
+}
+
 static long syslet_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -329,6 +388,8 @@ static long syslet_ioctl(struct file *file, unsigned int cmd,
 		return syslet_wait(ctx, arg);
 	case SYSLET_IOC_UNREGISTER:
 		return syslet_unregister(ctx);
+	case SYSLET_IOC_UPCALL:
+		return syslet_set_upcall(ctx, (void __user *)arg);
 	}
 	return -ENOTTY;
 }
@@ -398,12 +459,22 @@ static int __init syslet_init(void)
 	syslet_pool_init();
 	ret = misc_register(&syslet_misc);
 	if (ret)
-		syslet_pool_exit();
+		goto out_pool;
+	ret = upc_init();
+	if (ret)
+		goto out_misc;
+	return 0;
+
+out_misc:
+	misc_deregister(&syslet_misc);
+out_pool:
+	syslet_pool_exit();
 	return ret;
 }
 
 static void __exit syslet_exit(void)
 {
+	upc_exit();
 	misc_deregister(&syslet_misc);
 	syslet_pool_exit();
 }

@@ -96,6 +96,15 @@ struct syslet_env {
 	bool (*interrupted)(void *priv);
 };
 
+/* The user-memory env's functions, called directly by the interpreter. */
+int syslet_user_get_atom(void *priv, u64 uaddr, struct syslet_uatom *a);
+int syslet_user_get_arg(void *priv, u64 uaddr, unsigned long *val);
+int syslet_user_put_ret(void *priv, u64 uaddr, long ret);
+long syslet_user_call(void *priv, unsigned long nr,
+		      const unsigned long *args, bool nowait, bool *wouldblock);
+bool syslet_worker_interrupted(void *priv);
+bool syslet_caller_interrupted(void *priv);
+
 enum syslet_run_status {
 	SYSLET_RUN_DONE,	/* ended at @final */
 	SYSLET_RUN_ASYNC,	/* hand the rest, from @cur, to a worker */
@@ -166,6 +175,8 @@ void syslet_ring_flush(struct syslet_ring *ring);
  * Contexts and chains (main.c, async.c).
  */
 
+struct upc_space;
+
 /**
  * struct syslet_ctx - one open /dev/syslet
  *
@@ -202,6 +213,11 @@ struct syslet_ctx {
 	struct list_head chains;	/* R: async chains not yet ended */
 	struct list_head pending;	/* R: waiting for a thread slot */
 	struct lwkt_port reply_port;	/* replyonly: chain ends */
+
+	/* M, R: dispatched on each completion posted (SYSLET_IOC_UPCALL) */
+	struct upc_space *upc;
+	int upcid;
+	int upc_prio;
 };
 
 /**

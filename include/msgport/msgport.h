@@ -79,7 +79,8 @@ typedef union lwkt_cmd {
  * @ms_error: the reply's result: 0 or a negative errno
  * @u: free-form argument or result data
  * @ms_qport: internal, the port whose queue holds the message, or NULL
- * @ms_state: internal, abort bookkeeping
+ * @ms_state: internal, abort and waiter bookkeeping
+ * @ms_waiter: internal, the lwkt_domsg() caller waiting for the reply
  *
  * A message belongs to whoever holds it: its sender until it is sent and
  * again once MSGF_DONE is set (and, for an asynchronous reply, once it has
@@ -114,6 +115,7 @@ struct lwkt_msg {
 	} u;					/* O */
 	lwkt_port_t ms_qport;			/* Q, WRITE_ONCE */
 	unsigned long ms_state;			/* A */
+	struct task_struct *ms_waiter;		/* I */
 };
 
 /**

@@ -10,6 +10,7 @@
  *   async_wait(min)         ioctl(fd, SYSLET_IOC_WAIT, min)
  *   async_unregister(ahu)   ioctl(fd, SYSLET_IOC_UNREGISTER)
  *   umem_add(ptr, inc)      atom nr SYSLET_NR_UMEM_ADD
+ *   (new)                   ioctl(fd, SYSLET_IOC_UPCALL, &upcall)
  *
  * 64-bit tasks only.  See Documentation/syslet.rst.
  */
@@ -82,11 +83,22 @@ struct syslet_exec {
 	__u64 done;	/* out: its final atom, if it finished synchronously */
 };
 
+/*
+ * SYSLET_IOC_UPCALL argument: dispatch upcall @upcid (upcall.h, same
+ * address space) at @priority whenever a completion is posted to the
+ * ring; @upcid 0 stops it.  Lasts until SYSLET_IOC_UNREGISTER.
+ */
+struct syslet_upcall {
+	__s32 upcid;
+	__s32 priority;
+};
+
 #define SYSLET_IOC_MAGIC	0xb9	/* unassigned in ioctl-number.rst */
 #define SYSLET_IOC_REGISTER	_IOW(SYSLET_IOC_MAGIC, 1, struct async_head_user)
 #define SYSLET_IOC_EXEC		_IOWR(SYSLET_IOC_MAGIC, 2, struct syslet_exec)
 #define SYSLET_IOC_WAIT		_IO(SYSLET_IOC_MAGIC, 3)
 #define SYSLET_IOC_UNREGISTER	_IO(SYSLET_IOC_MAGIC, 4)
+#define SYSLET_IOC_UPCALL	_IOW(SYSLET_IOC_MAGIC, 5, struct syslet_upcall)
 
 /* Module operations, usable as an atom's nr beside the x86-64 __NR_*. */
 #define SYSLET_NR_BASE		0x10000

@@ -70,7 +70,15 @@ test_hotplug_traffic() {
 
 test_unload() {
 	rmmod msgport
-	! grep -q '^msgport ' /proc/modules
+	if grep -q '^msgport ' /proc/modules; then
+		fail "msgport still loaded"
+	fi
+	# kthread_stop() returns before the thread has left /proc.
+	i=0
+	while [ "$(lwkt_threads)" -ne 0 ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	[ "$(lwkt_threads)" -eq 0 ] || fail "service threads left behind"
 }
 

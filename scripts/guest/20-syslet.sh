@@ -20,9 +20,15 @@ test_syslet_copy() {
 }
 
 test_syslet_rmmod_busy() {
-	sleep 3 </dev/syslet &
+	sleep 600 </dev/syslet &
 	pid=$!
-	sleep 0.3
+	# Until the holder has the device open (its fd 0).
+	i=0
+	while [ "$(readlink /proc/$pid/fd/0 2>/dev/null)" != /dev/syslet ]; do
+		[ $i -lt 100 ] || fail "the holder did not open /dev/syslet"
+		sleep 0.1
+		i=$((i + 1))
+	done
 	if rmmod syslet 2>/dev/null; then
 		fail "syslet unloaded with a context open"
 	fi

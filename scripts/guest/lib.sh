@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest helpers.  t NAME CMD...: run CMD in a subshell, print a TAP-style
-# "ok - NAME" or "not ok - NAME" followed by CMD's output.
+# "ok - NAME" or "not ok - NAME" followed by CMD's output.  CMD runs with
+# set -e, so the first failing command (or fail) ends it; that is why the
+# subshell is not an if condition, where set -e has no effect.
 t() {
 	_name=$1
 	shift
-	if ( set -e; "$@" ) >/tmp/t.out 2>&1; then
+	( set -e; "$@" ) >/tmp/t.out 2>&1
+	_rc=$?
+	if [ "$_rc" -eq 0 ]; then
 		echo "ok - $_name"
 	else
 		echo "not ok - $_name"

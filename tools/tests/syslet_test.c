@@ -16,14 +16,17 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../lib/syslet.h"
+#include "syslet_workers.h"
 
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
@@ -842,10 +845,20 @@ static int t_wait_eintr(void)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
 
+	/*
+	 * A repeating timer: a signal that comes before the wait has begun
+	 * must not leave it waiting for ever.
+	 */
+	struct itimerval it = {
+		.it_interval = { 0, 50000 }, .it_value = { 0, 100000 },
+	};
+
 	setup(8);
 	CHECK(sigaction(SIGALRM, &sa, NULL) == 0);
-	ualarm(100000, 0);
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
 	CHECK_EQ(syslet_wait(&ring, 1), -EINTR);
+	memset(&it, 0, sizeof(it));
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
 	/* More than the ring holds can never arrive. */
 	CHECK_EQ(syslet_wait(&ring, 9), -EINVAL);
 	return 0;
@@ -1019,6 +1032,657 @@ static int t_exec_guard(void)
 	return 0;
 }
 
+/* --- lifecycle and limits, second part --------------------------------- */
+
+/* waitpid() within @secs; the status, or fail (and kill it). */
+static int wait_bounded(pid_t pid, double secs)
+{
+	double end = syslet_now() + secs;
+	pid_t r;
+	int st;
+
+	while ((r = waitpid(pid, &st, WNOHANG)) == 0 && syslet_now() < end)
+		syslet_sleep_ms(5);
+	if (r != pid) {
+		kill(pid, SIGKILL);
+		fprintf(stderr, "pid %d still there after %.0f s\n", pid, secs);
+		exit(1);
+	}
+	return st;
+}
+
+/* No chain reads the pipe any more: a byte written to it stays there. */
+static void check_no_reader(int pfd[2])
+{
+	char c;
+
+	CHECK(write(pfd[1], "x", 1) == 1);
+	usleep(100000);
+	CHECK(fcntl(pfd[0], F_SETFL, O_NONBLOCK) == 0);
+	CHECK_EQ(read(pfd[0], &c, 1), 1);
+	CHECK(fcntl(pfd[0], F_SETFL, 0) == 0);
+}
+
+/* A fresh context runs a chain in a worker. */
+static void check_new_context(void)
+{
+	struct syslet_uatom a;
+	int pfd[2];
+	char c = 0;
+	unsigned long fd, p = (unsigned long)&c, one = 1;
+	long r = 99;
+
+	setup(8);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	syslet_atom(&a, SYS_read, SYSLET_ASYNC, &r, NULL, A(fd), A(p), A(one), NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	CHECK(write(pfd[1], "n", 1) == 1);
+	CHECK(reap_wait() == &a);
+	CHECK_EQ(r, 1);
+	CHECK_EQ(c, 'n');
+	syslet_teardown(&ring);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+/* VmLck of this process: its locked_vm, which rings are charged to. */
+static long vmlck_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	long kb = -1;
+
+	CHECK(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * A chain that never ends (two NOPs pointing at each other).  In the
+ * caller it runs until a signal is pending, then goes to a worker: EXEC
+ * returns 0 once SIGALRM arrives.  Four looping workers on two CPUs use
+ * CPU time but yield it: this process still runs.  Closing the fd cancels
+ * them at once (each is posted at the atom it was in) and they stop.  With
+ * every signal blocked, only SIGKILL ends a loop in the caller, promptly.
+ */
+static int t_loop_forever(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	static struct syslet_uatom a[4][2];
+	long ticks;
+	double t;
+	int i, st, ready[2];
+	pid_t pid;
+	char c;
+
+	CHECK(sigaction(SIGALRM, &sa, NULL) == 0);
+	setup(8);
+	for (i = 0; i < 4; i++) {
+		syslet_atom(&a[i][0], SYSLET_NR_NOP, 0, NULL, &a[i][1], NULL);
+		syslet_atom(&a[i][1], SYSLET_NR_NOP, 0, NULL, &a[i][0], NULL);
+		t = syslet_now();
+		ualarm(100000, 0);
+		CHECK_EQ(syslet_exec(&ring, a[i], NULL), 0);
+		t = syslet_now() - t;
+		CHECK(t >= 0.09 && t < 10);	/* it looped until the signal */
+	}
+	ticks = syslet_worker_ticks(NULL);
+	t = syslet_now();
+	for (i = 0; i < 20; i++)
+		usleep(10000);
+	t = syslet_now() - t;
+	ticks = syslet_worker_ticks(NULL) - ticks;
+	fprintf(stderr, "20 sleeps of 10 ms: %.2f s; workers: %ld ticks\n", t, ticks);
+	CHECK(ticks >= 10);	/* the loops run in workers... */
+	CHECK(t < 10);		/* ...and leave the CPUs to this process */
+	t = syslet_now();
+	CHECK(close(ring.fd) == 0);
+	t = syslet_now() - t;
+	CHECK(t < 5);
+	CHECK_EQ(syslet_workers_idle(300, 10000), 0);
+	/* Each cancelled loop was posted at the atom it was in. */
+	for (i = 0; i < 4; i++)
+		CHECK(ring.slots[i] >= &a[0][0] && ring.slots[i] <= &a[3][1]);
+	CHECK(!ring.slots[4]);
+
+	CHECK(pipe(ready) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		sigset_t all;
+
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+		setup(8);
+		CHECK(write(ready[1], "r", 1) == 1);
+		syslet_exec(&ring, a[0], NULL);
+		_exit(3);	/* only a signal could end the loop */
+	}
+	close(ready[1]);
+	CHECK(read(ready[0], &c, 1) == 1);
+	usleep(300000);
+	CHECK_EQ(waitpid(pid, &st, WNOHANG), 0);	/* still looping */
+	t = syslet_now();
+	CHECK(kill(pid, SIGKILL) == 0);
+	st = wait_bounded(pid, 10);
+	t = syslet_now() - t;
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	CHECK(t < 5);
+	CHECK_EQ(syslet_workers_idle(300, 10000), 0);
+	return 0;
+}
+
+/*
+ * SIGKILL with chains blocked in workers (pipe reads, a long nanosleep, a
+ * loop) and one blocked in the caller (a SYSLET_SYNC read): the process
+ * dies promptly, no chain survives it (nothing reads the pipe, no worker
+ * keeps running), its module reference goes, and a new context works.
+ */
+static int t_kill_inflight(void)
+{
+	long ref0 = syslet_module_refcnt();
+	int pfd[2], ready[2], st;
+	pid_t pid;
+	double t;
+	char c;
+
+	CHECK(ref0 >= 0);
+	CHECK(pipe(pfd) == 0 && pipe(ready) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		static struct syslet_uatom a[8];
+		static struct timespec ts = { 100000, 0 };
+		static char buf[8];
+		unsigned long fd = pfd[0], p = (unsigned long)buf, one = 1;
+		unsigned long pts = (unsigned long)&ts;
+		int j;
+
+		setup(16);
+		for (j = 0; j < 4; j++) {
+			syslet_atom(&a[j], SYS_read, SYSLET_ASYNC, NULL, NULL,
+				    A(fd), A(p), A(one), NULL);
+			CHECK_EQ(syslet_exec(&ring, &a[j], NULL), 0);
+		}
+		syslet_atom(&a[4], SYS_nanosleep, SYSLET_ASYNC, NULL, NULL, A(pts), NULL);
+		CHECK_EQ(syslet_exec(&ring, &a[4], NULL), 0);
+		syslet_atom(&a[5], SYSLET_NR_NOP, SYSLET_ASYNC, NULL, &a[6], NULL);
+		syslet_atom(&a[6], SYSLET_NR_NOP, 0, NULL, &a[5], NULL);
+		CHECK_EQ(syslet_exec(&ring, &a[5], NULL), 0);
+		CHECK(write(ready[1], "r", 1) == 1);
+		syslet_atom(&a[7], SYS_read, SYSLET_SYNC, NULL, NULL,
+			    A(fd), A(p), A(one), NULL);
+		syslet_exec(&ring, &a[7], NULL);
+		_exit(3);
+	}
+	close(ready[1]);
+	CHECK(read(ready[0], &c, 1) == 1);
+	usleep(200000);
+	CHECK_EQ(waitpid(pid, &st, WNOHANG), 0);	/* blocked in the ioctl */
+	t = syslet_now();
+	CHECK(kill(pid, SIGKILL) == 0);
+	st = wait_bounded(pid, 10);
+	t = syslet_now() - t;
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	CHECK(t < 5);
+	check_no_reader(pfd);
+	CHECK_EQ(syslet_workers_idle(300, 10000), 0);
+	CHECK_EQ(syslet_module_refcnt(), ref0);
+	check_new_context();
+	return 0;
+}
+
+/*
+ * Exit with completions nobody reaped: one ring full of them (EXEC gets
+ * EBUSY), another whose slot 0 user space never emptied, so that its
+ * completions wait in the kernel's backlog, with a chain still blocked
+ * there.  The process exits promptly and everything is released.
+ */
+static int t_exit_ring_full(void)
+{
+	long ref0 = syslet_module_refcnt();
+	int pfd[2], st;
+	pid_t pid;
+
+	CHECK(ref0 >= 0);
+	CHECK(pipe(pfd) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		static struct syslet_uatom a[4], b[5], junk;
+		static char buf[4];
+		unsigned long fd = pfd[0], p = (unsigned long)buf, one = 1;
+		struct syslet_ring r2;
+		int j;
+
+		setup(4);
+		for (j = 0; j < 4; j++) {
+			syslet_atom(&a[j], SYSLET_NR_NOP, SYSLET_ASYNC, NULL, NULL, NULL);
+			CHECK_EQ(syslet_exec(&ring, &a[j], NULL), 0);
+		}
+		CHECK_EQ(syslet_wait(&ring, 4), 4);
+		CHECK_EQ(syslet_exec(&ring, &a[0], NULL), -EBUSY);
+
+		CHECK_EQ(syslet_setup(&r2, 4, -1UL), 0);
+		r2.slots[0] = &junk;
+		for (j = 0; j < 3; j++) {
+			syslet_atom(&b[j], SYSLET_NR_NOP, SYSLET_ASYNC, NULL, NULL, NULL);
+			CHECK_EQ(syslet_exec(&r2, &b[j], NULL), 0);
+		}
+		syslet_atom(&b[3], SYS_read, SYSLET_ASYNC, NULL, NULL,
+			    A(fd), A(p), A(one), NULL);
+		CHECK_EQ(syslet_exec(&r2, &b[3], NULL), 0);
+		usleep(100000);
+		/* Nothing posted past the slot we keep, nothing counted. */
+		CHECK_EQ(syslet_wait(&r2, 0), 0);
+		CHECK(r2.slots[0] == &junk && !r2.slots[1]);
+		syslet_atom(&b[4], SYSLET_NR_NOP, 0, NULL, NULL, NULL);
+		CHECK_EQ(syslet_exec(&r2, &b[4], NULL), -EBUSY);
+		_exit(0);
+	}
+	st = wait_bounded(pid, 10);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	check_no_reader(pfd);
+	CHECK_EQ(syslet_workers_idle(300, 10000), 0);
+	CHECK_EQ(syslet_module_refcnt(), ref0);
+	check_new_context();
+	return 0;
+}
+
+/*
+ * The image a process execs cannot use the context it inherited through
+ * an fd without close-on-exec: EPERM for EXEC, WAIT and UNREGISTER, EBUSY
+ * for REGISTER.  Its close of that fd (the process's last) cancels the
+ * chain the old image left blocked, and it can open a context of its own.
+ */
+static int exec_eperm_helper(const char *sfd)
+{
+	static struct syslet_uatom a;
+	static unsigned long slots[8];
+	struct syslet_exec ex = { .atom = (unsigned long)&a };
+	struct async_head_user ahu = { (void *)slots, sizeof(slots), -1UL };
+	int fd = atoi(sfd);
+
+	syslet_atom(&a, SYSLET_NR_NOP, 0, NULL, NULL, NULL);
+	if (ioctl(fd, SYSLET_IOC_EXEC, &ex) != -1 || errno != EPERM)
+		return 11;
+	if (ioctl(fd, SYSLET_IOC_WAIT, 0) != -1 || errno != EPERM)
+		return 12;
+	if (ioctl(fd, SYSLET_IOC_UNREGISTER) != -1 || errno != EPERM)
+		return 13;
+	if (ioctl(fd, SYSLET_IOC_REGISTER, &ahu) != -1 || errno != EBUSY)
+		return 14;
+	if (close(fd))
+		return 15;
+	if (syslet_setup(&ring, 8, -1UL) || syslet_exec(&ring, &a, NULL) != 1)
+		return 16;
+	return 0;
+}
+
+static int t_exec_eperm(void)
+{
+	long ref0 = syslet_module_refcnt();
+	int pfd[2], st;
+	pid_t pid;
+
+	CHECK(ref0 >= 0);
+	CHECK(pipe(pfd) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		static struct syslet_uatom a;
+		static char buf[4];
+		unsigned long fd = pfd[0], p = (unsigned long)buf, one = 1;
+		char arg[16];
+
+		setup(8);
+		CHECK(fcntl(ring.fd, F_SETFD, 0) == 0);
+		syslet_atom(&a, SYS_read, SYSLET_ASYNC, NULL, NULL,
+			    A(fd), A(p), A(one), NULL);
+		CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+		snprintf(arg, sizeof(arg), "%d", ring.fd);
+		execl("/proc/self/exe", "syslet_test", "exec-eperm-helper", arg,
+		      (char *)NULL);
+		_exit(8);
+	}
+	st = wait_bounded(pid, 20);
+	CHECK(WIFEXITED(st));
+	CHECK_EQ(WEXITSTATUS(st), 0);
+	check_no_reader(pfd);
+	CHECK_EQ(syslet_module_refcnt(), ref0);
+	return 0;
+}
+
+/*
+ * execve() with a close-on-exec context whose chains are in flight: one
+ * loops on fd look-ups (lseek), one on openat and close (calls the
+ * owner's thread makes for the worker), one is blocked in a read.  The
+ * exec closes the fd, which cancels them; it completes promptly, and no
+ * chain survives it.
+ */
+static int t_exec_cloexec(void)
+{
+	long ref0 = syslet_module_refcnt();
+	int pfd[2], st;
+	pid_t pid;
+
+	CHECK(ref0 >= 0);
+	CHECK(pipe(pfd) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		static struct syslet_uatom a[4];
+		static char buf[4];
+		static long nfd;
+		unsigned long rfd = pfd[0], p = (unsigned long)buf, one = 1;
+		unsigned long ffd, zero = 0, set = SEEK_SET, dirfd = AT_FDCWD;
+		unsigned long path = (unsigned long)"/dev/null", flags = O_RDONLY;
+
+		setup(8);	/* close-on-exec */
+		ffd = open("/tmp/cloexec", O_RDWR | O_CREAT, 0644);
+		CHECK((long)ffd >= 0);
+		syslet_atom(&a[0], SYS_lseek, SYSLET_ASYNC, NULL, &a[0],
+			    A(ffd), A(zero), A(set), NULL);
+		syslet_atom(&a[1], SYS_openat, SYSLET_ASYNC, &nfd, &a[2],
+			    A(dirfd), A(path), A(flags), NULL);
+		syslet_atom(&a[2], SYS_close, 0, NULL, &a[1], A(nfd), NULL);
+		syslet_atom(&a[3], SYS_read, SYSLET_ASYNC, NULL, NULL,
+			    A(rfd), A(p), A(one), NULL);
+		CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
+		CHECK_EQ(syslet_exec(&ring, &a[1], NULL), 0);
+		CHECK_EQ(syslet_exec(&ring, &a[3], NULL), 0);
+		usleep(100000);
+		execl("/proc/self/exe", "syslet_test", "exit-helper", (char *)NULL);
+		_exit(8);
+	}
+	st = wait_bounded(pid, 20);
+	CHECK(WIFEXITED(st));
+	CHECK_EQ(WEXITSTATUS(st), 0);
+	check_no_reader(pfd);
+	CHECK_EQ(syslet_workers_idle(300, 10000), 0);
+	CHECK_EQ(syslet_module_refcnt(), ref0);
+	return 0;
+}
+
+static int send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { "f", 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &mh, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], c;
+	struct iovec iov = { &c, 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	int fd;
+
+	if (recvmsg(sock, &mh, 0) != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&mh);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/*
+ * The fd passed to another process with SCM_RIGHTS: the receiver gets
+ * EPERM (EBUSY for REGISTER); the owner still can use the context; the
+ * receiver's close cancels nothing (a chain of the owner blocked in a
+ * worker completes afterwards).
+ */
+static int t_scm_rights(void)
+{
+	struct syslet_uatom a, nop;
+	int sv[2], pfd[2], st;
+	char buf[4], c;
+	unsigned long fd, p = (unsigned long)buf, one = 1;
+	long r = 99;
+	pid_t pid;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK(pipe(pfd) == 0);
+	pid = fork();		/* before the context exists: nothing shared */
+	CHECK(pid >= 0);
+	if (!pid) {
+		static unsigned long slots[8];
+		struct async_head_user ahu = { (void *)slots, sizeof(slots), -1UL };
+		struct syslet_exec ex = { .atom = (unsigned long)&nop };
+		int sfd;
+
+		close(sv[0]);
+		sfd = recv_fd(sv[1]);
+		CHECK(sfd >= 0);
+		syslet_atom(&nop, SYSLET_NR_NOP, 0, NULL, NULL, NULL);
+		CHECK(ioctl(sfd, SYSLET_IOC_EXEC, &ex) == -1 && errno == EPERM);
+		CHECK(ioctl(sfd, SYSLET_IOC_WAIT, 0) == -1 && errno == EPERM);
+		CHECK(ioctl(sfd, SYSLET_IOC_UNREGISTER) == -1 && errno == EPERM);
+		CHECK(ioctl(sfd, SYSLET_IOC_REGISTER, &ahu) == -1 && errno == EBUSY);
+		CHECK(close(sfd) == 0);
+		CHECK(write(sv[1], "d", 1) == 1);
+		_exit(0);
+	}
+	close(sv[1]);
+	setup(8);
+	fd = pfd[0];
+	syslet_atom(&a, SYS_read, SYSLET_ASYNC, &r, NULL, A(fd), A(p), A(one), NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	CHECK(send_fd(sv[0], ring.fd) == 0);
+	CHECK(read(sv[0], &c, 1) == 1);		/* received, tried, closed */
+	st = wait_bounded(pid, 10);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* The owner still can, and its chain is still in flight. */
+	syslet_atom(&nop, SYSLET_NR_NOP, 0, NULL, NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, &nop, NULL), 1);
+	CHECK_EQ(syslet_wait(&ring, 0), 0);
+	CHECK_EQ(r, 99);
+	CHECK(write(pfd[1], "y", 1) == 1);
+	CHECK(reap_wait() == &a);
+	CHECK_EQ(r, 1);
+	CHECK_EQ(buf[0], 'y');
+	return 0;
+}
+
+static volatile int sigxfsz_count;
+
+static void on_sigxfsz(int sig)
+{
+	sigxfsz_count++;
+}
+
+/*
+ * SIGXFSZ, as Documentation/syslet.rst says: a write past RLIMIT_FSIZE in
+ * the caller's context (SYSLET_SYNC) signals the submitter as the system
+ * call does (a handler runs; the default action kills it); in a worker
+ * the signal goes to the worker, which ignores it: the submitter neither
+ * catches it nor dies.  The result is -EFBIG in both.
+ */
+static int t_rlimit_sigxfsz(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigxfsz };
+	struct rlimit rl = { 1000, 1000 };
+	struct syslet_uatom a;
+	char buf[10] = { 0 };
+	unsigned long fd, p = (unsigned long)buf, n = 10, pos = 1000;
+	long r;
+	pid_t pid;
+	int i, st;
+
+	CHECK(sigaction(SIGXFSZ, &sa, NULL) == 0);
+	fd = open("/tmp/sigxfsz", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK((long)fd >= 0);
+	setup(8);
+	CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+	/* The system call: -EFBIG and the signal. */
+	CHECK(pwrite(fd, buf, 10, 1000) == -1 && errno == EFBIG);
+	CHECK_EQ(sigxfsz_count, 1);
+	/* In the caller's context: the same. */
+	syslet_atom(&a, SYS_pwrite64, SYSLET_SYNC, &r, NULL,
+		    A(fd), A(p), A(n), A(pos), NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 1);
+	CHECK_EQ(r, -EFBIG);
+	CHECK_EQ(sigxfsz_count, 2);
+	/* In a worker: -EFBIG, and the signal is not the submitter's. */
+	a.flags = SYSLET_ASYNC;
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	CHECK(reap_wait() == &a);
+	CHECK_EQ(r, -EFBIG);
+	usleep(50000);
+	CHECK_EQ(sigxfsz_count, 2);
+	/* The default action: the caller's write kills it, a worker's not. */
+	for (i = 0; i < 2; i++) {
+		pid = fork();
+		CHECK(pid >= 0);
+		if (!pid) {
+			signal(SIGXFSZ, SIG_DFL);
+			setup(8);
+			a.flags = i ? SYSLET_ASYNC : SYSLET_SYNC;
+			r = 0;
+			if (syslet_exec(&ring, &a, NULL) < 0)
+				_exit(4);
+			if (i && (reap_wait() != &a || r != -EFBIG))
+				_exit(5);
+			_exit(0);
+		}
+		st = wait_bounded(pid, 10);
+		if (i)
+			CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		else
+			CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGXFSZ);
+	}
+	return 0;
+}
+
+/*
+ * The ring's RLIMIT_MEMLOCK charge, page by page, and its return.  As
+ * nobody with a limit of two pages: a 16-byte ring across a page boundary
+ * is charged two pages (VmLck) and fits; a second ring does not (ENOMEM);
+ * once the first is unregistered its pages are returned and the second
+ * fits; closing returns everything.
+ */
+static int t_memlock_release(void)
+{
+	struct rlimit rl = { 2 * 4096, 2 * 4096 };
+	struct async_head_user ahu = { NULL, 16, -1UL };
+	char *mem;
+	int fd1, fd2;
+
+	if (getuid() != 0)
+		return SKIP;
+	CHECK(setgid(65534) == 0);
+	CHECK(setuid(65534) == 0);
+	CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
+	mem = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED);
+	fd1 = open("/dev/syslet", O_RDWR);
+	fd2 = open("/dev/syslet", O_RDWR);
+	CHECK(fd1 >= 0 && fd2 >= 0);
+	CHECK_EQ(vmlck_kb(), 0);
+	ahu.completion_ring = (void *)(mem + 4096 - 8);
+	CHECK(ioctl(fd1, SYSLET_IOC_REGISTER, &ahu) == 0);
+	CHECK_EQ(vmlck_kb(), 8);
+	ahu.completion_ring = (void *)(mem + 3 * 4096);
+	ahu.ring_size_bytes = 8;
+	CHECK(ioctl(fd2, SYSLET_IOC_REGISTER, &ahu) == -1 && errno == ENOMEM);
+	CHECK_EQ(vmlck_kb(), 8);
+	CHECK(ioctl(fd1, SYSLET_IOC_UNREGISTER) == 0);
+	CHECK_EQ(vmlck_kb(), 0);
+	CHECK(ioctl(fd2, SYSLET_IOC_REGISTER, &ahu) == 0);
+	CHECK_EQ(vmlck_kb(), 4);
+	ahu.completion_ring = (void *)mem;
+	CHECK(ioctl(fd1, SYSLET_IOC_REGISTER, &ahu) == 0);
+	CHECK_EQ(vmlck_kb(), 8);
+	CHECK(close(fd2) == 0);
+	CHECK_EQ(vmlck_kb(), 4);
+	CHECK(close(fd1) == 0);
+	CHECK_EQ(vmlck_kb(), 0);
+	return 0;
+}
+
+/*
+ * 200 contexts at once, each with a chain blocked in a worker and one
+ * queued behind it (max_nr_threads 1), then all closed: every close is
+ * prompt, a cancelled chain is posted at most (the running one), none
+ * survives, the rings' VmLck charge and the module's references come back,
+ * and a new context works.
+ */
+#define NCTX	200
+static int t_many_contexts(void)
+{
+	static struct syslet_uatom a[NCTX][2];
+	static int fds[NCTX];
+	static char buf[4];
+	struct async_head_user ahu = { NULL, 32, 1 };
+	struct syslet_exec ex;
+	unsigned long fd, p = (unsigned long)buf, one = 1;
+	long ref0 = syslet_module_refcnt(), vm0 = vmlck_kb();
+	struct syslet_uatom **slots;
+	double t, worst = 0;
+	int pfd[2], i, k;
+	char *mem;
+
+	CHECK(ref0 >= 0 && vm0 >= 0);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	mem = mmap(NULL, NCTX * 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED);
+	for (i = 0; i < NCTX; i++) {
+		fds[i] = open("/dev/syslet", O_RDWR);
+		CHECK(fds[i] >= 0);
+		ahu.completion_ring = (void *)(mem + i * 4096);
+		CHECK(ioctl(fds[i], SYSLET_IOC_REGISTER, &ahu) == 0);
+		for (k = 0; k < 2; k++) {
+			syslet_atom(&a[i][k], SYS_read, SYSLET_ASYNC, NULL, NULL,
+				    A(fd), A(p), A(one), NULL);
+			ex.atom = (unsigned long)&a[i][k];
+			CHECK_EQ(ioctl(fds[i], SYSLET_IOC_EXEC, &ex), 0);
+		}
+	}
+	CHECK_EQ(syslet_module_refcnt(), ref0 + NCTX);
+	CHECK_EQ(vmlck_kb(), vm0 + NCTX * 4);
+	usleep(200000);
+	for (i = 0; i < NCTX; i++) {
+		t = syslet_now();
+		CHECK(close(fds[i]) == 0);
+		t = syslet_now() - t;
+		if (t > worst)
+			worst = t;
+		slots = (void *)(mem + i * 4096);
+		CHECK(!slots[0] || slots[0] == &a[i][0]);
+		CHECK(!slots[1]);
+	}
+	fprintf(stderr, "slowest close: %.3f s\n", worst);
+	CHECK(worst < 5);
+	CHECK_EQ(vmlck_kb(), vm0);
+	CHECK_EQ(syslet_module_refcnt(), ref0);
+	check_no_reader(pfd);
+	CHECK_EQ(syslet_workers_idle(300, 10000), 0);
+	check_new_context();
+	return 0;
+}
+
 static const struct test {
 	const char *name;
 	int (*fn)(void);
@@ -1050,6 +1714,15 @@ static const struct test {
 	{ "memlock", t_memlock },
 	{ "async-open-close", t_async_open_close },
 	{ "exec-guard", t_exec_guard },
+	{ "loop-forever", t_loop_forever },
+	{ "kill-inflight", t_kill_inflight },
+	{ "exit-ring-full", t_exit_ring_full },
+	{ "exec-eperm", t_exec_eperm },
+	{ "exec-cloexec", t_exec_cloexec },
+	{ "scm-rights", t_scm_rights },
+	{ "rlimit-fsize-sigxfsz", t_rlimit_sigxfsz },
+	{ "memlock-release", t_memlock_release },
+	{ "many-contexts", t_many_contexts },
 };
 
 int main(int argc, char **argv)
@@ -1063,6 +1736,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && !strcmp(argv[1], "exec-helper"))
 		return exec_helper(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "exec-eperm-helper"))
+		return exec_eperm_helper(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "exit-helper"))
+		return 0;
 	for (i = 0; argc == 2 && i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (!strcmp(argv[1], tests[i].name))
 			return tests[i].fn();

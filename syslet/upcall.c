@@ -1,0 +1,836 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * upcall: DragonFly's upc_register(2) and upc_control(2) on /dev/upcall.
+ *
+ * Every open of /dev/upcall refers to the identifier space of the opener's
+ * address space (all threads and processes sharing its mm).  A thread
+ * registers an upcall (context function, C function, data) and its
+ * struct upcall, which the kernel pins.  Any thread of the space can
+ * dispatch an upcall; the decision to deliver it is taken in the target
+ * thread's own context (task_work, TWA_SIGNAL), because user space
+ * updates crit_count without atomic instructions, so only the thread
+ * itself may change it: exactly DragonFly's postupcall(), which runs on
+ * the target's way back to user mode.  Delivered means UPC_CRITADD added
+ * to crit_count, pending set to whether more are pending, and the signal
+ * UPC_SIGNAL queued to the thread with the upcall's functions and data in
+ * its siginfo.  Otherwise the upcall stays pending in the kernel and the
+ * struct's pending field is raised to its priority, for the thread to
+ * collect with UPC_CONTROL_DISPATCH(-1) when it leaves its critical
+ * section, or UPC_CONTROL_NEXT from its context function.
+ *
+ * A registration belongs to its thread: once the thread exits, the
+ * registration is gone (ENOENT), as DragonFly deletes an exiting lwp's.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/compat.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "upcall.h"
+
+static DEFINE_MUTEX(upc_spaces_lock);
+static LIST_HEAD(upc_spaces);		/* G */
+
+/**
+ * upc_space_init() - set up an empty identifier space
+ * @space: the space
+ * @mm: its address space (not referenced here)
+ * @ops: how it reaches its threads
+ */
+void upc_space_init(struct upc_space *space, struct mm_struct *mm,
+		    const struct upc_space_ops *ops)
+{
+	spin_lock_init(&space->lock);
+	INIT_LIST_HEAD(&space->node);
+	INIT_LIST_HEAD(&space->entries);
+	INIT_LIST_HEAD(&space->threads);
+	space->mm = mm;
+	space->ops = ops;
+	space->next_id = UPC_RESERVED;
+}
+
+/**
+ * upc_find_locked() - the registration with identifier @id
+ * @space: the space
+ * @id: the identifier
+ *
+ * Context: @space->lock held.
+ * Return: the entry, or NULL.
+ */
+struct upc_entry *upc_find_locked(struct upc_space *space, int id)
+{
+	struct upc_entry *e;
+
+	lockdep_assert_held(&space->lock);
+	list_for_each_entry(e, &space->entries, node)
+		if (e->id == id)
+			return e;
+	return NULL;
+}
+
+/**
+ * upc_add_locked() - add a registration of @thr
+ * @space: the space
+ * @thr: the registering thread, already on @space->threads
+ * @e: the new entry, with its functions and data set
+ *
+ * Context: @space->lock held.
+ * Return: the new identifier (> 0), or -EFBIG past UPCALL_MAXCOUNT.
+ */
+int upc_add_locked(struct upc_space *space, struct upc_thread *thr,
+		   struct upc_entry *e)
+{
+	lockdep_assert_held(&space->lock);
+	if (space->count >= UPCALL_MAXCOUNT)
+		return -EFBIG;
+	/* Identifiers are not reused while the space lives (until wrap). */
+	do {
+		e->id = space->next_id;
+		space->next_id = space->next_id == INT_MAX ?
+				 UPC_RESERVED : space->next_id + 1;
+	} while (upc_find_locked(space, e->id));
+	e->thr = thr;
+	e->pending = 0;
+	list_add_tail(&e->node, &space->entries);
+	thr->nentries++;
+	space->count++;
+	return e->id;
+}
+
+static void upc_del_locked(struct upc_space *space, struct upc_entry *e)
+{
+	lockdep_assert_held(&space->lock);
+	list_del(&e->node);
+	e->thr->nentries--;
+	space->count--;
+	kfree(e);
+}
+
+/*
+ * The pending registration of @thr with the highest priority (the oldest
+ * among equals); *@more: whether another one of @thr is pending too.
+ */
+static struct upc_entry *upc_pick_locked(struct upc_space *space,
+					 struct upc_thread *thr, bool *more)
+{
+	struct upc_entry *e, *best = NULL;
+
+	*more = false;
+	list_for_each_entry(e, &space->entries, node) {
+		if (e->thr != thr || !e->pending)
+			continue;
+		if (!best) {
+			best = e;
+			continue;
+		}
+		*more = true;
+		if (e->pending > best->pending)
+			best = e;
+	}
+	return best;
+}
+
+static void upc_frame_fill(struct upc_frame *f, const struct upc_entry *e)
+{
+	f->ctxfunc = e->ctxfunc;
+	f->func = e->func;
+	f->data = e->data;
+	f->upcid = e->id;
+	f->__pad = 0;
+}
+
+/*
+ * Take @thr's most urgent pending upcall if it may run now: clear its
+ * pending state, add UPC_CRITADD to crit_count, set pending to whether
+ * more are pending, fill @frame; return its identifier.  Otherwise raise
+ * pending to its priority (it stays pending) and return 0.
+ *
+ * It may run if crit_count is below its priority and, for a dispatch
+ * (@collect false), pending is clear.  @collect is the thread collecting
+ * its own pending upcalls (UPC_CONTROL_DISPATCH -1 from crit_exit(),
+ * UPC_CONTROL_NEXT from the context function), which it does because
+ * pending is set; with nothing pending, pending is cleared.
+ */
+static int upc_take_locked(struct upc_space *space, struct upc_thread *thr,
+			   bool collect, struct upc_frame *frame, int *prio)
+{
+	struct upcall *u = thr->upc;
+	struct upc_entry *e;
+	int crit, pend;
+	bool more;
+
+	lockdep_assert_held(&space->lock);
+	e = upc_pick_locked(space, thr, &more);
+	if (!e) {
+		if (collect)
+			WRITE_ONCE(u->pending, 0);
+		return 0;
+	}
+	if (READ_ONCE(u->magic) != UPCALL_MAGIC) {
+		/* As DragonFly: a bad structure drops the upcall. */
+		e->pending = 0;
+		return 0;
+	}
+	pend = READ_ONCE(u->pending);
+	crit = READ_ONCE(u->crit_count);
+	if ((pend && !collect) || crit >= e->pending) {
+		if (pend < e->pending)
+			WRITE_ONCE(u->pending, e->pending);
+		return 0;
+	}
+	*prio = e->pending;
+	e->pending = 0;
+	WRITE_ONCE(u->pending, more);
+	WRITE_ONCE(u->crit_count, crit + UPC_CRITADD);
+	upc_frame_fill(frame, e);
+	return e->id;
+}
+
+/**
+ * upc_post_locked() - deliver @thr's most urgent pending upcall, if allowed
+ * @space: the space
+ * @thr: the thread, which is current (or a KUnit fake)
+ * @collect: the thread collects its own (see upc_take_locked())
+ *
+ * DragonFly's postupcall()/sendupcall(): the upcall goes out as
+ * UPC_SIGNAL when crit_count and pending allow; otherwise it stays
+ * pending and the struct's pending field says so.
+ *
+ * Context: @space->lock held.
+ */
+void upc_post_locked(struct upc_space *space, struct upc_thread *thr,
+		     bool collect)
+{
+	struct upcall *u = thr->upc;
+	struct upc_frame frame;
+	struct upc_entry *e;
+	int id, prio;
+
+	lockdep_assert_held(&space->lock);
+	id = upc_take_locked(space, thr, collect, &frame, &prio);
+	if (id <= 0 || !space->ops->send(thr, &frame))
+		return;
+	/*
+	 * Not queued (signal limit, no handler): pending again at its
+	 * priority, for the thread to collect.
+	 */
+	e = upc_find_locked(space, id);
+	e->pending = prio;
+	WRITE_ONCE(u->crit_count, READ_ONCE(u->crit_count) - UPC_CRITADD);
+	WRITE_ONCE(u->pending, prio);
+}
+
+/* Have @thr post its pending upcalls: now if it is @self, else task_work. */
+static void upc_notify_locked(struct upc_space *space, struct upc_thread *thr,
+			      struct upc_thread *self)
+{
+	if (thr == self)
+		upc_post_locked(space, thr, false);
+	else
+		space->ops->kick(thr);
+}
+
+/* Does @thr have a pending registration of priority >= @prio? */
+static bool upc_has_pending_locked(struct upc_space *space,
+				   struct upc_thread *thr, int prio)
+{
+	struct upc_entry *e;
+
+	list_for_each_entry(e, &space->entries, node)
+		if (e->thr == thr && e->pending && e->pending >= prio)
+			return true;
+	return false;
+}
+
+/**
+ * upc_control_locked() - upc_control(2) on a space
+ * @space: the space
+ * @self: the calling thread's record, or NULL if it has registered nothing
+ * @cmd: UPC_CONTROL_*
+ * @upcid: identifier, or -1
+ * @data: priority (DISPATCH, POLL, POLLANDCLEAR)
+ * @frame: out, for UPC_CONTROL_NEXT: the next upcall to run
+ *
+ * Context: @space->lock held.
+ * Return: the command's result (>= 0), or -ENOENT for an unknown @upcid,
+ * -EINVAL for a bad command, identifier or priority.
+ */
+long upc_control_locked(struct upc_space *space, struct upc_thread *self,
+			int cmd, int upcid, long data,
+			struct upc_frame *frame)
+{
+	struct upc_entry *e, *tmp;
+	int prio;
+	long ret;
+
+	lockdep_assert_held(&space->lock);
+	if (upcid != -1 && upcid <= 0)
+		return -EINVAL;
+	if (cmd != UPC_CONTROL_NEXT && (data < 0 || data > INT_MAX))
+		return -EINVAL;
+
+	switch (cmd) {
+	case UPC_CONTROL_DISPATCH:
+		if (upcid == -1) {
+			/* Re-dispatch our own pending upcalls. */
+			if (!self)
+				return 0;
+			if (data >= 1 && !upc_has_pending_locked(space, self,
+								 data))
+				return 0;
+			upc_post_locked(space, self, true);
+			return 0;
+		}
+		e = upc_find_locked(space, upcid);
+		if (!e)
+			return -ENOENT;
+		if (data < 1)
+			return -EINVAL;
+		if (e->pending < data)
+			e->pending = data;
+		upc_notify_locked(space, e->thr, self);
+		return 0;
+
+	case UPC_CONTROL_NEXT:
+		if (upcid != -1)
+			return -EINVAL;
+		if (!self)
+			return 0;
+		/*
+		 * From the context function, which has set pending and left
+		 * the upcall's critical section: the next one that may run
+		 * at the interrupted code's crit_count, or 0 (pending then
+		 * says whether one waits for the end of that section).
+		 */
+		return upc_take_locked(space, self, true, frame, &prio);
+
+	case UPC_CONTROL_DELETE:
+		if (upcid != -1) {
+			e = upc_find_locked(space, upcid);
+			if (!e)
+				return -ENOENT;
+			upc_del_locked(space, e);
+			return 0;
+		}
+		list_for_each_entry_safe(e, tmp, &space->entries, node)
+			if (self && e->thr == self)
+				upc_del_locked(space, e);
+		return 0;
+
+	case UPC_CONTROL_POLL:
+	case UPC_CONTROL_POLLANDCLEAR:
+		if (upcid != -1) {
+			e = upc_find_locked(space, upcid);
+			if (!e)
+				return -ENOENT;
+			ret = e->pending ? 1 : 0;
+		} else {
+			/* Our first upcall pending at >= data, or 0. */
+			ret = 0;
+			e = NULL;
+			if (self) {
+				list_for_each_entry(tmp, &space->entries, node) {
+					if (tmp->thr == self &&
+					    tmp->pending >= data) {
+						e = tmp;
+						break;
+					}
+				}
+			}
+			if (!e)
+				return 0;
+			ret = e->id;
+		}
+		if (cmd == UPC_CONTROL_POLLANDCLEAR)
+			e->pending = 0;
+		return ret;
+	}
+	return -EINVAL;
+}
+
+/* ---------------------------------------------------------------------
+ * Real threads: pinned structs, task_work, UPC_SIGNAL.
+ */
+
+static const struct file_operations upc_space_fops;
+
+static void upc_thread_free(struct upc_thread *thr)
+{
+	if (thr->page)
+		unpin_user_pages_dirty_lock(&thr->page, 1, true);
+	put_pid(thr->pid);
+	kfree(thr);
+}
+
+
+static void upc_free_dead(struct list_head *dead)
+{
+	struct upc_thread *thr, *tmp;
+
+	list_for_each_entry_safe(thr, tmp, dead, node)
+		upc_thread_free(thr);
+}
+
+static bool upc_thread_gone(struct upc_thread *thr)
+{
+	struct task_struct *t;
+	bool gone;
+
+	rcu_read_lock();
+	t = pid_task(thr->pid, PIDTYPE_PID);
+	gone = !t || (t->flags & PF_EXITING);
+	rcu_read_unlock();
+	return gone;
+}
+
+/* Registrations of exited threads are gone.  S held. */
+static void upc_reap_locked(struct upc_space *space)
+{
+	struct upc_entry *e, *tmp;
+
+	lockdep_assert_held(&space->lock);
+	list_for_each_entry_safe(e, tmp, &space->entries, node)
+		if (upc_thread_gone(e->thr))
+			upc_del_locked(space, e);
+}
+
+/*
+ * Move the records of exited threads with nothing queued to @dead.  A
+ * live thread keeps its record (and its pinned struct) even without
+ * registrations: its crit_exit() and context function may still need
+ * the pending field cleared.  S held.
+ */
+static void upc_collect_locked(struct upc_space *space, struct list_head *dead)
+{
+	struct upc_thread *thr, *tmp;
+
+	lockdep_assert_held(&space->lock);
+	list_for_each_entry_safe(thr, tmp, &space->threads, node)
+		if (!thr->nentries && !thr->queued && upc_thread_gone(thr))
+			list_move(&thr->node, dead);
+}
+
+static struct upc_thread *upc_self_locked(struct upc_space *space)
+{
+	struct upc_thread *thr;
+	struct pid *pid = task_pid(current);
+
+	list_for_each_entry(thr, &space->threads, node)
+		if (thr->pid == pid)
+			return thr;
+	return NULL;
+}
+
+/**
+ * upc_space_get() - take a reference to a space
+ * @space: the space, already referenced by the caller
+ */
+void upc_space_get(struct upc_space *space)
+{
+	get_file(space->anchor);
+}
+
+/**
+ * upc_space_put() - drop a reference to a space
+ * @space: the space
+ *
+ * The last one frees it, from a later task_work or work item (fput()),
+ * so this may be called with spinlocks held.
+ */
+void upc_space_put(struct upc_space *space)
+{
+	fput(space->anchor);
+}
+
+/* task_work on the target thread: DragonFly's postupcall(). */
+static void upc_thread_work(struct callback_head *cb)
+{
+	struct upc_thread *thr = container_of(cb, struct upc_thread, work);
+	struct upc_space *space = thr->space;
+	LIST_HEAD(dead);
+
+	spin_lock(&space->lock);
+	thr->queued = false;
+	if (!(current->flags & PF_EXITING) && current->mm == space->mm)
+		upc_post_locked(space, thr, false);
+	upc_collect_locked(space, &dead);
+	spin_unlock(&space->lock);
+	upc_free_dead(&dead);
+	/* The file's release, if last, runs after this returns. */
+	upc_space_put(space);
+}
+
+static void upc_kick(struct upc_thread *thr)
+{
+	struct upc_space *space = thr->space;
+	struct task_struct *t;
+
+	lockdep_assert_held(&space->lock);
+	if (thr->queued)
+		return;
+	t = get_pid_task(thr->pid, PIDTYPE_PID);
+	if (!t)
+		return;
+	init_task_work(&thr->work, upc_thread_work);
+	upc_space_get(space);
+	/* TWA_SIGNAL: a thread asleep in a system call is interrupted. */
+	if (task_work_add(t, &thr->work, TWA_SIGNAL))
+		upc_space_put(space);	/* exiting: not the last reference */
+	else
+		thr->queued = true;
+	put_task_struct(t);
+}
+
+static bool upc_handler_ok(void)
+{
+	struct k_sigaction *ka = &current->sighand->action[UPC_SIGNAL - 1];
+	void __user *h = READ_ONCE(ka->sa.sa_handler);
+
+	return h != SIG_DFL && h != SIG_IGN &&
+	       (READ_ONCE(ka->sa.sa_flags) & SA_SIGINFO);
+}
+
+static int upc_send(struct upc_thread *thr, const struct upc_frame *frame)
+{
+	struct kernel_siginfo info;
+	struct upc_siginfo *ui = (struct upc_siginfo *)&info;
+
+	BUILD_BUG_ON(sizeof(struct upc_siginfo) > sizeof(info));
+	BUILD_BUG_ON(offsetof(struct upc_siginfo, frame) <
+		     offsetof(struct kernel_siginfo, _sifields));
+	/* Without the handler the signal would kill the process. */
+	if (!upc_handler_ok())
+		return -EINVAL;
+	clear_siginfo(&info);
+	info.si_signo = UPC_SIGNAL;
+	info.si_code = UPC_SI_CODE;
+	ui->frame = *frame;
+	return send_sig_info(UPC_SIGNAL, &info, current);
+}
+
+static const struct upc_space_ops upc_thread_ops = {
+	.kick = upc_kick,
+	.send = upc_send,
+};
+
+/* The file behind a space's references: its release frees the space. */
+static int upc_space_release(struct inode *inode, struct file *file)
+{
+	struct upc_space *space = file->private_data;
+	struct upc_entry *e, *tmp;
+	LIST_HEAD(dead);
+
+	mutex_lock(&upc_spaces_lock);
+	list_del(&space->node);
+	mutex_unlock(&upc_spaces_lock);
+
+	spin_lock(&space->lock);
+	list_for_each_entry_safe(e, tmp, &space->entries, node)
+		upc_del_locked(space, e);
+	/* Nothing is queued: each queued delivery holds a reference. */
+	list_splice_init(&space->threads, &dead);
+	spin_unlock(&space->lock);
+	upc_free_dead(&dead);
+	mmdrop(space->mm);
+	kfree(space);
+	return 0;
+}
+
+static const struct file_operations upc_space_fops = {
+	.owner = THIS_MODULE,
+	.release = upc_space_release,
+};
+
+/**
+ * upc_space_get_mm() - the identifier space of @mm, if it has one
+ * @mm: the address space
+ *
+ * Return: a reference (upc_space_put()), or NULL.
+ */
+struct upc_space *upc_space_get_mm(struct mm_struct *mm)
+{
+	struct upc_space *space;
+
+	mutex_lock(&upc_spaces_lock);
+	list_for_each_entry(space, &upc_spaces, node) {
+		/* A space whose last reference went is being released. */
+		if (space->mm == mm &&
+		    atomic_long_inc_not_zero(&space->anchor->f_count)) {
+			mutex_unlock(&upc_spaces_lock);
+			return space;
+		}
+	}
+	mutex_unlock(&upc_spaces_lock);
+	return NULL;
+}
+
+static struct upc_space *upc_space_create(void)
+{
+	struct upc_space *space;
+	struct file *anchor;
+
+	space = kzalloc(sizeof(*space), GFP_KERNEL_ACCOUNT);
+	if (!space)
+		return ERR_PTR(-ENOMEM);
+	upc_space_init(space, current->mm, &upc_thread_ops);
+	anchor = anon_inode_getfile("[upcall]", &upc_space_fops, space,
+				    O_RDONLY);
+	if (IS_ERR(anchor)) {
+		kfree(space);
+		return ERR_CAST(anchor);
+	}
+	space->anchor = anchor;
+	mmgrab(space->mm);
+	return space;
+}
+
+/**
+ * upc_dispatch() - UPC_CONTROL_DISPATCH from the kernel
+ * @space: the space
+ * @upcid: the registration
+ * @priority: its priority (>= 1)
+ *
+ * Context: any process context, e.g. a syslet worker.
+ * Return: 0, -ENOENT if @upcid is not registered (any more), -EINVAL.
+ */
+int upc_dispatch(struct upc_space *space, int upcid, int priority)
+{
+	long ret;
+
+	spin_lock(&space->lock);
+	upc_reap_locked(space);
+	ret = upc_control_locked(space, NULL, UPC_CONTROL_DISPATCH, upcid,
+				 priority, NULL);
+	spin_unlock(&space->lock);
+	return ret;
+}
+
+/**
+ * upc_poll() - UPC_CONTROL_POLL of one identifier from the kernel
+ * @space: the space
+ * @upcid: the registration
+ *
+ * Return: 0 or 1 (pending), -ENOENT if @upcid is not registered.
+ */
+int upc_poll(struct upc_space *space, int upcid)
+{
+	long ret;
+
+	spin_lock(&space->lock);
+	upc_reap_locked(space);
+	ret = upc_control_locked(space, NULL, UPC_CONTROL_POLL, upcid, 0,
+				 NULL);
+	spin_unlock(&space->lock);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * /dev/upcall
+ */
+
+static int upc_open(struct inode *inode, struct file *file)
+{
+	struct upc_space *space;
+
+	if (!current->mm)
+		return -EINVAL;
+	mutex_lock(&upc_spaces_lock);
+	list_for_each_entry(space, &upc_spaces, node) {
+		if (space->mm == current->mm &&
+		    atomic_long_inc_not_zero(&space->anchor->f_count))
+			goto found;
+	}
+	space = upc_space_create();
+	if (IS_ERR(space)) {
+		mutex_unlock(&upc_spaces_lock);
+		return PTR_ERR(space);
+	}
+	list_add(&space->node, &upc_spaces);
+found:
+	mutex_unlock(&upc_spaces_lock);
+	file->private_data = space;
+	return 0;
+}
+
+static int upc_release(struct inode *inode, struct file *file)
+{
+	upc_space_put(file->private_data);
+	return 0;
+}
+
+static long upc_register(struct upc_space *space,
+			 struct upc_register_args __user *uarg)
+{
+	struct upc_register_args a;
+	struct upc_thread *thr, *newthr = NULL;
+	struct page *page, *oldpage = NULL;
+	struct upc_entry *e;
+	LIST_HEAD(dead);
+	int magic;
+	long ret;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	/* One page holds the struct: it is read through the kernel map. */
+	if (!a.upc || a.upc % sizeof(int) || !a.ctxfunc || !a.func ||
+	    offset_in_page(a.upc) + sizeof(struct upcall) > PAGE_SIZE)
+		return -EINVAL;
+	if (get_user(magic, (int __user *)u64_to_user_ptr(a.upc)))
+		return -EFAULT;
+	if (magic != UPCALL_MAGIC)
+		return -EINVAL;
+	/* The handler must be in place, or an upcall kills the process. */
+	if (!upc_handler_ok())
+		return -EINVAL;
+	if (pin_user_pages_fast(a.upc & PAGE_MASK, 1,
+				FOLL_WRITE | FOLL_LONGTERM, &page) != 1)
+		return -EFAULT;
+
+	ret = -ENOMEM;
+	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
+	newthr = kzalloc(sizeof(*newthr), GFP_KERNEL_ACCOUNT);
+	if (!e || !newthr)
+		goto out;
+	e->ctxfunc = a.ctxfunc;
+	e->func = a.func;
+	e->data = a.data;
+
+	spin_lock(&space->lock);
+	upc_reap_locked(space);
+	ret = -EFBIG;
+	if (space->count >= UPCALL_MAXCOUNT)
+		goto out_unlock;
+	thr = upc_self_locked(space);
+	if (!thr) {
+		thr = newthr;
+		newthr = NULL;
+		thr->space = space;
+		thr->pid = get_task_pid(current, PIDTYPE_PID);
+		list_add(&thr->node, &space->threads);
+	} else {
+		/* The struct is per thread: the latest registration's. */
+		oldpage = thr->page;
+	}
+	thr->page = page;
+	thr->upc = page_address(page) + offset_in_page(a.upc);
+	thr->uaddr = a.upc;
+	page = NULL;
+	ret = upc_add_locked(space, thr, e);
+	e = NULL;
+out_unlock:
+	upc_collect_locked(space, &dead);
+	spin_unlock(&space->lock);
+	upc_free_dead(&dead);
+out:
+	if (page)
+		unpin_user_page(page);
+	if (oldpage)
+		unpin_user_pages_dirty_lock(&oldpage, 1, true);
+	kfree(e);
+	kfree(newthr);
+	return ret;
+}
+
+static long upc_control(struct upc_space *space,
+			struct upc_control_args __user *uarg)
+{
+	struct upc_control_args a;
+	struct upc_frame frame;
+	struct upc_thread *self;
+	struct upc_frame __user *uframe;
+	struct upc_entry *e;
+	LIST_HEAD(dead);
+	long ret, data;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	data = (long)a.data;
+	uframe = u64_to_user_ptr(a.data);
+	/* NEXT writes the frame under the lock's decision: fault it in. */
+	if (a.cmd == UPC_CONTROL_NEXT && a.upcid == -1 &&
+	    put_user(0, &uframe->__pad))
+		return -EFAULT;
+
+	spin_lock(&space->lock);
+	upc_reap_locked(space);
+	self = upc_self_locked(space);
+	ret = upc_control_locked(space, self, a.cmd, a.upcid, data, &frame);
+	upc_collect_locked(space, &dead);
+	spin_unlock(&space->lock);
+	upc_free_dead(&dead);
+
+	if (a.cmd == UPC_CONTROL_NEXT && ret > 0 &&
+	    copy_to_user(uframe, &frame, sizeof(frame))) {
+		/* Unmapped meanwhile: undo, the upcall stays pending. */
+		spin_lock(&space->lock);
+		e = upc_find_locked(space, frame.upcid);
+		if (e && !e->pending)
+			e->pending = 1;	/* its priority is lost */
+		self = upc_self_locked(space);
+		if (self) {
+			WRITE_ONCE(self->upc->crit_count,
+				   READ_ONCE(self->upc->crit_count) -
+				   UPC_CRITADD);
+			WRITE_ONCE(self->upc->pending, 1);
+		}
+		spin_unlock(&space->lock);
+		ret = -EFAULT;
+	}
+	return ret;
+}
+
+static long upc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct upc_space *space = file->private_data;
+
+	if (in_compat_syscall())
+		return -EOPNOTSUPP;
+	/* Only the address space the file was opened in. */
+	if (current->mm != space->mm)
+		return -EPERM;
+	switch (cmd) {
+	case UPC_IOC_REGISTER:
+		return upc_register(space, (void __user *)arg);
+	case UPC_IOC_CONTROL:
+		return upc_control(space, (void __user *)arg);
+	}
+	return -ENOTTY;
+}
+
+static const struct file_operations upc_fops = {
+	.owner = THIS_MODULE,
+	.open = upc_open,
+	.release = upc_release,
+	.unlocked_ioctl = upc_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice upc_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "upcall",
+	.fops = &upc_fops,
+	.mode = 0666,
+};
+
+int upc_init(void)
+{
+	BUILD_BUG_ON(sizeof(struct upcall) != 12);
+	BUILD_BUG_ON(sizeof(struct upc_frame) != 32);
+	return misc_register(&upc_misc);
+}
+
+void upc_exit(void)
+{
+	misc_deregister(&upc_misc);
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The syslet_worker kernel threads seen from /proc, and the module's
+ * reference count from sysfs: what the lifecycle tests and the fuzzer use
+ * to check that no chain is left running and no context is left open.
+ */
+#ifndef _SYSLET_WORKERS_H
+#define _SYSLET_WORKERS_H
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/*
+ * CPU time, in clock ticks, used so far by all syslet_worker threads;
+ * their number in *@n (may be NULL).
+ */
+static inline long syslet_worker_ticks(int *n)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	long sum = 0;
+	int count = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char path[300], buf[512], *p;
+		unsigned long ut, st;
+		FILE *f;
+		size_t len;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		len = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[len] = 0;
+		if (!strstr(buf, "(syslet_worker)"))
+			continue;
+		/* After "(comm) ": state, then fields 4..13, utime, stime. */
+		p = strrchr(buf, ')');
+		if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+				 &ut, &st) != 2)
+			continue;
+		sum += ut + st;
+		count++;
+	}
+	closedir(d);
+	if (n)
+		*n = count;
+	return sum;
+}
+
+static inline double syslet_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline void syslet_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts))
+		;
+}
+
+/*
+ * Wait until no syslet_worker uses CPU time over a window of @window_ms
+ * (at most one tick, for rounding), for up to @limit_ms.  Returns 0 when
+ * idle, or the ticks the workers used in the last window.
+ */
+static inline long syslet_workers_idle(long window_ms, long limit_ms)
+{
+	double end = syslet_now() + limit_ms / 1000.0;
+	long t0, t1;
+
+	for (;;) {
+		t0 = syslet_worker_ticks(NULL);
+		syslet_sleep_ms(window_ms);
+		t1 = syslet_worker_ticks(NULL);
+		if (t0 < 0 || t1 < 0)
+			return -1;
+		if (t1 - t0 <= 1)
+			return 0;
+		if (syslet_now() > end)
+			return t1 - t0;
+	}
+}
+
+/* The module's reference count (one per open /dev/syslet), or -1. */
+static inline long syslet_module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/syslet/refcnt", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+#endif /* _SYSLET_WORKERS_H */
