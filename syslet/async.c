@@ -147,7 +147,10 @@ struct file *syslet_fget(unsigned int fd)
  * queued with task_work to a thread of it, run on its way back to user
  * space (TWA_SIGNAL interrupts its waits).  task_work_cancel() is not
  * exported, so a worker cancelled meanwhile abandons the item instead;
- * the owner then skips it.
+ * the owner then skips it.  The item holds a reference on the device
+ * file, whose release (run by core code after the item's function has
+ * returned) drops the module reference: an abandoned item cannot outlive
+ * the module's text.
  */
 enum { OWNER_QUEUED, OWNER_RUN, OWNER_ABANDONED };
 
@@ -159,6 +162,7 @@ struct syslet_owner_call {
 	unsigned long args[6];
 	struct mm_struct *mm;		/* compared, never dereferenced */
 	struct files_struct *files;	/* compared, never dereferenced */
+	struct file *file;		/* the device file: pins the module */
 	bool refused;			/* exec'ed or exiting: not run */
 	long ret;
 	struct completion done;
@@ -166,8 +170,11 @@ struct syslet_owner_call {
 
 static void syslet_owner_call_put(struct syslet_owner_call *oc)
 {
-	if (refcount_dec_and_test(&oc->ref))
+	if (refcount_dec_and_test(&oc->ref)) {
+		/* Deferred (task_work or a work item) if it is the last. */
+		fput(oc->file);
 		kfree(oc);
+	}
 }
 
 static void syslet_owner_call_fn(struct callback_head *cb)
@@ -230,10 +237,22 @@ static long syslet_call_in_owner(struct syslet_chain *c,
 	memcpy(oc->args, args, sizeof(oc->args));
 	oc->mm = c->ctx->mm;
 	oc->files = c->ctx->files;
+	/*
+	 * ->flush drains the chains before the last fput, so the file is
+	 * alive; a chain still running at release is refused all the same.
+	 */
+	if (!atomic_long_inc_not_zero(&c->ctx->file->f_count)) {
+		put_task_struct(owner);
+		kfree(oc);
+		WRITE_ONCE(c->cancelled, true);
+		return -ECANCELED;
+	}
+	oc->file = c->ctx->file;
 	init_completion(&oc->done);
 	init_task_work(&oc->cb, syslet_owner_call_fn);
 	if (task_work_add(owner, &oc->cb, TWA_SIGNAL)) {
 		put_task_struct(owner);
+		fput(oc->file);
 		kfree(oc);
 		WRITE_ONCE(c->cancelled, true);
 		return -ECANCELED;

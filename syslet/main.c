@@ -58,6 +58,7 @@ static int syslet_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&ctx->chains);
 	INIT_LIST_HEAD(&ctx->pending);
 	syslet_reply_port_init(ctx);
+	ctx->file = file;
 	file->private_data = ctx;
 	return 0;
 }

@@ -188,6 +188,7 @@ struct upc_space;
  */
 struct syslet_ctx {
 	struct kref ref;		/* one per chain, one for the file */
+	struct file *file;		/* the file; not counted, see ->flush */
 	struct mutex lock;
 	spinlock_t ring_lock;
 	wait_queue_head_t wait;		/* ring posts and chain ends */

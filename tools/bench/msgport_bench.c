@@ -369,8 +369,13 @@ static noinline int m3_putport(lwkt_port_t port, lwkt_msg_t msg)
  * what any dispatch to a port's handler costs at least (a retpoline on
  * Debian's kernel).  A reference row, not the baseline.
  */
-static int (*volatile m3_indirect)(lwkt_port_t port, lwkt_msg_t msg) =
-	m3_putport;
+static __always_inline void m3_indirect(lwkt_port_t port, lwkt_msg_t msg)
+{
+	int (*fn)(lwkt_port_t port, lwkt_msg_t msg) = m3_putport;
+
+	OPTIMIZER_HIDE_VAR(fn);
+	fn(port, msg);
+}
 
 static void m3_run(void)
 {
