@@ -43,17 +43,7 @@ test_syslet_unload() {
 }
 
 t "syslet: insmod, /dev/syslet mode 0666" test_syslet_load
-for name in $(syslet_test --list); do
-	timeout 60 syslet_test "$name" >/tmp/t.out 2>&1
-	rc=$?
-	case $rc in
-	0) echo "ok - syslet: $name" ;;
-	77) echo "ok - syslet: $name # SKIP" ;;
-	*) echo "not ok - syslet: $name (exit $rc)"
-	   sed 's/^/#   /' /tmp/t.out ;;
-	esac
-	leak_check "after syslet: $name (or a test shortly before it)"
-done
+selftests syslet syslet_test
 t "syslet: file copy as a looping chain (demo)" test_syslet_copy
 t "syslet: rmmod refused while a context is open" test_syslet_rmmod_busy
 t "syslet: rmmod" test_syslet_unload

@@ -18,14 +18,5 @@ test_upcall_unload() {
 }
 
 t "upcall: insmod, /dev/upcall mode 0666" test_upcall_load
-for name in $(upcall_test --list); do
-	timeout 60 upcall_test "$name" >/tmp/t.out 2>&1
-	rc=$?
-	case $rc in
-	0) echo "ok - upcall: $name" ;;
-	*) echo "not ok - upcall: $name (exit $rc)"
-	   sed 's/^/#   /' /tmp/t.out ;;
-	esac
-	leak_check "after upcall: $name (or a test shortly before it)"
-done
+selftests upcall upcall_test
 t "upcall: rmmod" test_upcall_unload

@@ -17,6 +17,22 @@ t() {
 	leak_check "after $_name (or a test shortly before it)"
 }
 
+# selftests PREFIX PROG: every test of PROG (PROG --list names them), each
+# in its own process, bounded in time; exit 0 passes, 77 skips.
+selftests() {
+	for _t in $("$2" --list); do
+		timeout 60 "$2" "$_t" >/tmp/t.out 2>&1
+		_rc=$?
+		case $_rc in
+		0) echo "ok - $1: $_t" ;;
+		77) echo "ok - $1: $_t # SKIP" ;;
+		*) echo "not ok - $1: $_t (exit $_rc)"
+		   sed 's/^/#   /' /tmp/t.out ;;
+		esac
+		leak_check "after $1: $_t (or a test shortly before it)"
+	done
+}
+
 # fail MSG: print MSG and fail the current test.
 fail() {
 	echo "$*"

@@ -27,23 +27,7 @@
 
 #include "../lib/syslet.h"
 #include "syslet_workers.h"
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s (errno %d)\n",	\
-			__func__, __LINE__, #cond, errno);		\
-		exit(1);						\
-	}								\
-} while (0)
-
-#define CHECK_EQ(a, b) do {						\
-	long _a = (long)(a), _b = (long)(b);				\
-	if (_a != _b) {							\
-		fprintf(stderr, "%s:%d: %s == %ld, expected %s == %ld\n", \
-			__func__, __LINE__, #a, _a, #b, _b);		\
-		exit(1);						\
-	}								\
-} while (0)
+#include "check.h"
 
 #define SKIP 77
 #define A(x) ((unsigned long *)&(x))
