@@ -40,6 +40,10 @@ static unsigned int reps = 7;
 module_param(reps, uint, 0444);
 MODULE_PARM_DESC(reps, "repetitions");
 
+static char *only = "";
+module_param(only, charp, 0444);
+MODULE_PARM_DESC(only, "run only these benchmarks, e.g. \"M1,M3\" (default: all)");
+
 static u64 *samples;
 static unsigned int nsamples;
 
@@ -109,6 +113,54 @@ static int comp_server_fn(void *arg)
 	return 0;
 }
 
+/*
+ * The floor of any round trip through another thread: a bare
+ * wake_up_process() and schedule() ping-pong with no queue and no lock
+ * of its own, two context switches per operation.
+ */
+struct pp_server {
+	struct task_struct *task, *client;
+	int req, done;
+	bool stop;
+};
+
+static int pp_server_fn(void *arg)
+{
+	struct pp_server *s = arg;
+
+	for (;;) {
+		set_current_state(TASK_IDLE);
+		if (READ_ONCE(s->req)) {
+			__set_current_state(TASK_RUNNING);
+			WRITE_ONCE(s->req, 0);
+			smp_store_release(&s->done, 1);
+			wake_up_process(s->client);
+			continue;
+		}
+		if (READ_ONCE(s->stop))
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	while (!kthread_should_stop())
+		schedule_timeout_idle(HZ / 10);
+	return 0;
+}
+
+static void pp_roundtrip(struct pp_server *s)
+{
+	WRITE_ONCE(s->done, 0);
+	WRITE_ONCE(s->req, 1);
+	wake_up_process(s->task);
+	for (;;) {
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		if (smp_load_acquire(&s->done))
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+}
+
 static void work_nop(struct work_struct *w)
 {
 }
@@ -127,12 +179,13 @@ static void ipi_nop(void *info)
 
 enum m1_mech {
 	M1_DOMSG_CPU, M1_DOMSG_SPIN, M1_WORKQUEUE, M1_KTHREAD_WORKER,
-	M1_COMPLETION, M1_IPI, M1_NR
+	M1_COMPLETION, M1_SWITCH_FLOOR, M1_IPI, M1_NR
 };
 
 static const char *const m1_names[M1_NR] = {
 	"lwkt_domsg_cpu_port", "lwkt_domsg_spin_port", "workqueue",
-	"kthread_worker", "completion_kthread", "smp_call_function_single",
+	"kthread_worker", "completion_kthread", "wake_up_process_floor",
+	"smp_call_function_single",
 };
 
 static int m1_run(int cpu, const char *cas)
@@ -141,6 +194,7 @@ static int m1_run(int cpu, const char *cas)
 	struct kthread_worker *kw;
 	struct spin_server spin = { .task = NULL };
 	struct comp_server *cs;
+	struct pp_server pp = { .client = current };
 	struct work_struct work;
 	struct kthread_work kwork;
 	struct lwkt_msg msg;
@@ -157,13 +211,15 @@ static int m1_run(int cpu, const char *cas)
 	init_completion(&cs->done);
 	cs->task = kthread_create_on_cpu(comp_server_fn, cs, cpu, "mpbench_c/%u");
 	spin.task = kthread_create_on_cpu(spin_server_fn, &spin, cpu, "mpbench_s/%u");
-	if (IS_ERR(cs->task) || IS_ERR(spin.task)) {
+	pp.task = kthread_create_on_cpu(pp_server_fn, &pp, cpu, "mpbench_f/%u");
+	if (IS_ERR(cs->task) || IS_ERR(spin.task) || IS_ERR(pp.task)) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	lwkt_initport_spin(&spin.port);
 	wake_up_process(cs->task);
 	wake_up_process(spin.task);
+	wake_up_process(pp.task);
 	INIT_WORK(&work, work_nop);
 	kthread_init_work(&kwork, kwork_nop);
 
@@ -197,6 +253,9 @@ static int m1_run(int cpu, const char *cas)
 					complete(&cs->req);
 					wait_for_completion(&cs->done);
 					break;
+				case M1_SWITCH_FLOOR:
+					pp_roundtrip(&pp);
+					break;
 				case M1_IPI:
 					smp_call_function_single(cpu, ipi_nop,
 								 NULL, 1);
@@ -216,6 +275,11 @@ out:
 	}
 	if (!IS_ERR_OR_NULL(spin.task))
 		kthread_stop(spin.task);
+	if (!IS_ERR_OR_NULL(pp.task)) {
+		WRITE_ONCE(pp.stop, true);
+		wake_up_process(pp.task);
+		kthread_stop(pp.task);
+	}
 	kfree(cs);
 	if (!IS_ERR_OR_NULL(kw))
 		kthread_destroy_worker(kw);
@@ -411,23 +475,31 @@ static void m3_run(void)
 
 /* ------------------------------------------------------------------ */
 
+static bool selected(const char *bench)
+{
+	return !*only || strstr(only, bench);
+}
+
 static int bench_thread(void *unused)
 {
 	int cross = cpumask_next(0, cpu_online_mask);
-	int ret;
+	int ret = 0;
 
-	ret = m1_run(0, "same");
-	if (!ret && cross < nr_cpu_ids)
-		ret = m1_run(cross, "cross");
-	if (!ret)
+	if (selected("M1")) {
+		ret = m1_run(0, "same");
+		if (!ret && cross < nr_cpu_ids)
+			ret = m1_run(cross, "cross");
+	}
+	if (!ret && selected("M2")) {
 		ret = m2_run(1, true, "1prod");
-	if (!ret)
-		ret = m2_run(1, false, "1prod");
-	if (!ret && num_online_cpus() > 1)
-		ret = m2_run(2, true, "2prod");
-	if (!ret && num_online_cpus() > 1)
-		ret = m2_run(2, false, "2prod");
-	if (!ret)
+		if (!ret)
+			ret = m2_run(1, false, "1prod");
+		if (!ret && num_online_cpus() > 1)
+			ret = m2_run(2, true, "2prod");
+		if (!ret && num_online_cpus() > 1)
+			ret = m2_run(2, false, "2prod");
+	}
+	if (!ret && selected("M3"))
 		m3_run();
 	pr_info("DONE %d\n", ret);
 	return ret;
