@@ -27,6 +27,7 @@ struct fake {
 	int nowait_calls;
 	int interrupt_after;	/* interrupted() true from this call on */
 	int interrupted_calls;
+	int put_gets;		/* put_get() calls (joined env only) */
 	unsigned long last_args[6];
 };
 
@@ -90,6 +91,18 @@ static bool fake_interrupted(void *priv)
 	       ++f->interrupted_calls >= f->interrupt_after;
 }
 
+static int fake_put_get(void *priv, u64 ret_uaddr, long ret, u64 uaddr,
+			struct syslet_uatom *a)
+{
+	struct fake *f = priv;
+
+	f->put_gets++;
+	if (ret_uaddr && fake_put_ret(priv, ret_uaddr, ret))
+		return SYSLET_PUT_FAULT;
+	return fake_get_atom(priv, uaddr, a);
+}
+
+/* The interpreter cases run with both: put_get is optional in an env. */
 static const struct syslet_env fake_env = {
 	.get_atom = fake_get_atom,
 	.get_arg = fake_get_arg,
@@ -97,6 +110,38 @@ static const struct syslet_env fake_env = {
 	.call = fake_call,
 	.interrupted = fake_interrupted,
 };
+
+static const struct syslet_env fake_env_joined = {
+	.get_atom = fake_get_atom,
+	.get_arg = fake_get_arg,
+	.put_ret = fake_put_ret,
+	.put_get = fake_put_get,
+	.call = fake_call,
+	.interrupted = fake_interrupted,
+};
+
+static const struct syslet_env *const fake_envs[] = {
+	&fake_env, &fake_env_joined,
+};
+
+static void fake_env_desc(const struct syslet_env *const *env, char *desc)
+{
+	strscpy(desc, (*env)->put_get ? "put_get" : "separate",
+		KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fake_env, fake_envs, fake_env_desc);
+
+/* The env of the running case. */
+static const struct syslet_env *fake_env_cur;
+
+static int syslet_test_init(struct kunit *test)
+{
+	fake_env_cur = test->param_value ?
+		*(const struct syslet_env *const *)test->param_value :
+		&fake_env;
+	return 0;
+}
 
 #define U(p) ((u64)(unsigned long)(p))
 
@@ -119,7 +164,7 @@ static int run(struct fake *f, struct syslet_uatom *start, bool sync,
 	       struct syslet_run *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->env = &fake_env;
+	r->env = fake_env_cur;
 	r->priv = f;
 	r->cur = U(start);
 	r->sync = sync;
@@ -153,6 +198,8 @@ static void syslet_test_follows_next(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, run_.post);
 	KUNIT_EXPECT_EQ(test, run_.atoms, 2);
 	KUNIT_EXPECT_EQ(test, f.nowait_calls, 0);
+	/* a[0] -> a[2] went through put_get; a[2]'s result through put_ret. */
+	KUNIT_EXPECT_EQ(test, f.put_gets, fake_env_cur->put_get ? 1 : 0);
 }
 
 static void syslet_test_args_to_first_null(struct kunit *test)
@@ -308,6 +355,7 @@ static void syslet_test_interrupted(struct kunit *test)
 	struct syslet_uatom a[2];
 	struct fake f = { .interrupt_after = 1 };
 	struct syslet_run run_;
+	long r = 0;
 
 	/* An endless loop: a[0] -> a[1] -> a[0] ... */
 	atom(&a[0], FAKE_ECHO, 0, NULL, &a[1]);
@@ -320,6 +368,24 @@ static void syslet_test_interrupted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
 	KUNIT_EXPECT_EQ(test, run_.atoms, 1000);
 	KUNIT_EXPECT_EQ(test, run_.final, U(&a[1]));
+
+	/*
+	 * The next atom unreadable: a cancelled chain still just ends, with
+	 * its result stored; a signalled sync one may not hand it over.
+	 */
+	atom(&a[0], FAKE_ECHO, 0, &r, &a[1]);
+	arg(&a[0], 0, (unsigned long *)&a[0].nr);
+	f = (struct fake){ .interrupt_after = 1, .bad_lo = U(&a[1]),
+			   .bad_hi = U(&a[2]) };
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[0]));
+	KUNIT_EXPECT_EQ(test, r, FAKE_ECHO);
+	f = (struct fake){ .interrupt_after = 1, .bad_lo = U(&a[1]),
+			   .bad_hi = U(&a[2]) };
+	r = 0;
+	KUNIT_EXPECT_EQ(test, run(&f, a, true, &run_), -EFAULT);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[0]));
+	KUNIT_EXPECT_EQ(test, r, FAKE_ECHO);
 }
 
 static void syslet_test_faults(struct kunit *test)
@@ -464,14 +530,14 @@ static void syslet_test_ring_tamper(struct kunit *test)
 }
 
 static struct kunit_case syslet_test_cases[] = {
-	KUNIT_CASE(syslet_test_follows_next),
-	KUNIT_CASE(syslet_test_args_to_first_null),
-	KUNIT_CASE(syslet_test_stop_rules),
-	KUNIT_CASE(syslet_test_no_complete),
-	KUNIT_CASE(syslet_test_invalid_flags),
-	KUNIT_CASE(syslet_test_sync_handover),
-	KUNIT_CASE(syslet_test_interrupted),
-	KUNIT_CASE(syslet_test_faults),
+	KUNIT_CASE_PARAM(syslet_test_follows_next, fake_env_gen_params),
+	KUNIT_CASE_PARAM(syslet_test_args_to_first_null, fake_env_gen_params),
+	KUNIT_CASE_PARAM(syslet_test_stop_rules, fake_env_gen_params),
+	KUNIT_CASE_PARAM(syslet_test_no_complete, fake_env_gen_params),
+	KUNIT_CASE_PARAM(syslet_test_invalid_flags, fake_env_gen_params),
+	KUNIT_CASE_PARAM(syslet_test_sync_handover, fake_env_gen_params),
+	KUNIT_CASE_PARAM(syslet_test_interrupted, fake_env_gen_params),
+	KUNIT_CASE_PARAM(syslet_test_faults, fake_env_gen_params),
 	KUNIT_CASE(syslet_test_ring_admission),
 	KUNIT_CASE(syslet_test_ring_order_wrap),
 	KUNIT_CASE(syslet_test_ring_tamper),
@@ -480,6 +546,7 @@ static struct kunit_case syslet_test_cases[] = {
 
 static struct kunit_suite syslet_test_suite = {
 	.name = "syslet",
+	.init = syslet_test_init,
 	.test_cases = syslet_test_cases,
 };
 

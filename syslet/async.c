@@ -279,20 +279,18 @@ static long syslet_call_in_owner(struct syslet_chain *c,
  */
 
 /*
- * Read an atom: the fields the interpreter uses, word by word in one user
- * access section (no byte-wise copy of all 88 bytes), and its last word,
- * so that an atom whose memory is not all readable still faults as a
- * whole (88 bytes span at most two pages: the first and the last word
- * touch both).  The arg_ptr slots after the first NULL are not read (the
- * interpreter stops there) and are zeroed.
+ * Read an atom: the fields the interpreter uses, word by word (no
+ * byte-wise copy of all 88 bytes), and its last word, so that an atom
+ * whose memory is not all readable still faults as a whole (88 bytes span
+ * at most two pages: the first and the last word touch both).  The
+ * arg_ptr slots after the first NULL are not read (the interpreter stops
+ * there) and are zeroed.  Inside a user access section.
  */
-int syslet_user_get_atom(void *priv, u64 uaddr, struct syslet_uatom *a)
+static __always_inline int
+syslet_unsafe_get_atom(struct syslet_uatom __user *ua, struct syslet_uatom *a)
 {
-	struct syslet_uatom __user *ua = u64_to_user_ptr(uaddr);
 	int i;
 
-	if (!user_access_begin(ua, sizeof(*ua)))
-		return -EFAULT;
 	unsafe_get_user(a->flags, &ua->flags, efault);
 	unsafe_get_user(a->nr, &ua->nr, efault);
 	unsafe_get_user(a->ret_ptr, &ua->ret_ptr, efault);
@@ -305,11 +303,49 @@ int syslet_user_get_atom(void *priv, u64 uaddr, struct syslet_uatom *a)
 	for (i++; i < ARRAY_SIZE(a->arg_ptr); i++)
 		a->arg_ptr[i] = NULL;
 	unsafe_get_user(a->private, &ua->private, efault);
-	user_access_end();
 	return 0;
 efault:
-	user_access_end();
 	return -EFAULT;
+}
+
+int syslet_user_get_atom(void *priv, u64 uaddr, struct syslet_uatom *a)
+{
+	struct syslet_uatom __user *ua = u64_to_user_ptr(uaddr);
+	int ret;
+
+	if (!user_access_begin(ua, sizeof(*ua)))
+		return -EFAULT;
+	ret = syslet_unsafe_get_atom(ua, a);
+	user_access_end();
+	return ret;
+}
+
+/*
+ * Store an atom's result and read the next atom in one user access
+ * section: each section costs a STAC/CLAC pair, which serialise the CPU
+ * (and end a translation block under qemu's TCG), and a chain of short
+ * atoms is mostly these two accesses.
+ */
+int syslet_user_put_get(void *priv, u64 ret_uaddr, long ret, u64 uaddr,
+			struct syslet_uatom *a)
+{
+	long __user *rp = u64_to_user_ptr(ret_uaddr);
+	struct syslet_uatom __user *ua = u64_to_user_ptr(uaddr);
+	int err;
+
+	if (!ret_uaddr)
+		return syslet_user_get_atom(priv, uaddr, a);
+	if (!access_ok(rp, sizeof(*rp)))
+		return SYSLET_PUT_FAULT;
+	if (!user_access_begin(ua, sizeof(*ua)))
+		return put_user(ret, rp) ? SYSLET_PUT_FAULT : -EFAULT;
+	unsafe_put_user(ret, rp, put_fault);
+	err = syslet_unsafe_get_atom(ua, a);
+	user_access_end();
+	return err;
+put_fault:
+	user_access_end();
+	return SYSLET_PUT_FAULT;
 }
 
 int syslet_user_get_arg(void *priv, u64 uaddr, unsigned long *val)
@@ -377,6 +413,7 @@ static const struct syslet_env syslet_worker_env = {
 	.get_atom = syslet_user_get_atom,
 	.get_arg = syslet_user_get_arg,
 	.put_ret = syslet_user_put_ret,
+	.put_get = syslet_user_put_get,
 	.call = syslet_user_call,
 	.interrupted = syslet_worker_interrupted,
 };
@@ -391,6 +428,7 @@ const struct syslet_env syslet_caller_env = {
 	.get_atom = syslet_user_get_atom,
 	.get_arg = syslet_user_get_arg,
 	.put_ret = syslet_user_put_ret,
+	.put_get = syslet_user_put_get,
 	.call = syslet_user_call,
 	.interrupted = syslet_caller_interrupted,
 };

@@ -56,6 +56,34 @@ static long syslet_run_atom(struct syslet_run *r,
 			       wouldblock);
 }
 
+/* Where the chain goes after @atom returned @ret; 0 if it ends there. */
+static u64 syslet_next(const struct syslet_uatom *atom, u64 cur, long ret)
+{
+	if (!syslet_flags_valid(atom->flags))
+		return 0;
+	if (syslet_stop(atom->flags, ret))
+		return (atom->flags & SYSLET_SKIP_TO_NEXT_ON_STOP) ?
+			cur + sizeof(struct syslet_uatom) : 0;
+	return (u64)(unsigned long)atom->next;
+}
+
+/*
+ * Store @ret through @ret_uaddr (if set), then read the atom at @uaddr:
+ * the env's put_get does both in one go.  0, SYSLET_PUT_FAULT or -EFAULT.
+ */
+static int syslet_put_get(struct syslet_run *r, u64 ret_uaddr, long ret,
+			  u64 uaddr, struct syslet_uatom *atom)
+{
+	const struct syslet_env *env = r->env;
+
+	if (env->put_get)
+		return INDIRECT_CALL_1(env->put_get, syslet_user_put_get,
+				       r->priv, ret_uaddr, ret, uaddr, atom);
+	if (ret_uaddr && env->put_ret(r->priv, ret_uaddr, ret))
+		return SYSLET_PUT_FAULT;
+	return env->get_atom(r->priv, uaddr, atom);
+}
+
 /**
  * syslet_run() - run a chain from r->cur
  * @r: the run; see struct syslet_run
@@ -73,15 +101,16 @@ int syslet_run(struct syslet_run *r)
 	const struct syslet_env *env = r->env;
 	struct syslet_uatom atom;
 	bool wouldblock;
-	u64 next;
+	u64 next, ret_uaddr;
 	long ret;
+	int err;
 
 	r->final = 0;
 	r->post = false;
+	if (INDIRECT_CALL_1(env->get_atom, syslet_user_get_atom,
+			    r->priv, r->cur, &atom))
+		return -EFAULT;
 	for (;;) {
-		if (INDIRECT_CALL_1(env->get_atom, syslet_user_get_atom,
-				    r->priv, r->cur, &atom))
-			return -EFAULT;
 		if (r->sync && (atom.flags & SYSLET_ASYNC) &&
 		    syslet_flags_valid(atom.flags))
 			return SYSLET_RUN_ASYNC;
@@ -94,22 +123,19 @@ int syslet_run(struct syslet_run *r)
 		r->final = r->cur;
 		r->post = !(atom.flags & SYSLET_NO_COMPLETE);
 
-		if (atom.ret_ptr &&
-		    INDIRECT_CALL_1(env->put_ret, syslet_user_put_ret, r->priv,
-				    (u64)(unsigned long)atom.ret_ptr, ret))
-			return -EFAULT;
-
-		if (!syslet_flags_valid(atom.flags))
+		ret_uaddr = (u64)(unsigned long)atom.ret_ptr;
+		next = syslet_next(&atom, r->cur, ret);
+		if (!next) {
+			if (ret_uaddr &&
+			    INDIRECT_CALL_1(env->put_ret, syslet_user_put_ret,
+					    r->priv, ret_uaddr, ret))
+				return -EFAULT;
 			return SYSLET_RUN_DONE;
-		if (syslet_stop(atom.flags, ret)) {
-			if (!(atom.flags & SYSLET_SKIP_TO_NEXT_ON_STOP))
-				return SYSLET_RUN_DONE;
-			next = r->cur + sizeof(struct syslet_uatom);
-		} else {
-			next = (u64)(unsigned long)atom.next;
-			if (!next)
-				return SYSLET_RUN_DONE;
 		}
+		/* The next atom is read now; a fault counts only below. */
+		err = syslet_put_get(r, ret_uaddr, ret, next, &atom);
+		if (err == SYSLET_PUT_FAULT)
+			return -EFAULT;
 
 		cond_resched();
 		if (INDIRECT_CALL_2(env->interrupted, syslet_caller_interrupted,
@@ -117,11 +143,13 @@ int syslet_run(struct syslet_run *r)
 			if (!r->sync)
 				return SYSLET_RUN_DONE;	/* cancelled */
 			/* Hand over only an atom the worker can read. */
-			if (env->get_atom(r->priv, next, &atom))
+			if (err)
 				return -EFAULT;
 			r->cur = next;
 			return SYSLET_RUN_ASYNC;
 		}
+		if (err)
+			return -EFAULT;
 		r->cur = next;
 	}
 }

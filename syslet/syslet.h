@@ -89,6 +89,13 @@ struct syslet_env {
 	int (*get_atom)(void *priv, u64 uaddr, struct syslet_uatom *atom);
 	int (*get_arg)(void *priv, u64 uaddr, unsigned long *val);
 	int (*put_ret)(void *priv, u64 uaddr, long ret);
+	/*
+	 * Optional: put_ret(@ret_uaddr, if not 0) then get_atom(@uaddr) in
+	 * one go.  0, SYSLET_PUT_FAULT (the store faulted, nothing read) or
+	 * -EFAULT (the atom could not be read).
+	 */
+	int (*put_get)(void *priv, u64 ret_uaddr, long ret, u64 uaddr,
+		       struct syslet_uatom *atom);
 	/* Runs op @nr; sets *@wouldblock instead if it would block. */
 	long (*call)(void *priv, unsigned long nr, const unsigned long *args,
 		     bool nowait, bool *wouldblock);
@@ -96,10 +103,14 @@ struct syslet_env {
 	bool (*interrupted)(void *priv);
 };
 
+#define SYSLET_PUT_FAULT	1
+
 /* The user-memory env's functions, called directly by the interpreter. */
 int syslet_user_get_atom(void *priv, u64 uaddr, struct syslet_uatom *a);
 int syslet_user_get_arg(void *priv, u64 uaddr, unsigned long *val);
 int syslet_user_put_ret(void *priv, u64 uaddr, long ret);
+int syslet_user_put_get(void *priv, u64 ret_uaddr, long ret, u64 uaddr,
+			struct syslet_uatom *a);
 long syslet_user_call(void *priv, unsigned long nr,
 		      const unsigned long *args, bool nowait, bool *wouldblock);
 bool syslet_worker_interrupted(void *priv);

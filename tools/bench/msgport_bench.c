@@ -133,6 +133,7 @@ static int pp_server_fn(void *arg)
 		if (READ_ONCE(s->req)) {
 			__set_current_state(TASK_RUNNING);
 			WRITE_ONCE(s->req, 0);
+			/* Pairs with the acquire in pp_roundtrip(). */
 			smp_store_release(&s->done, 1);
 			wake_up_process(s->client);
 			continue;
@@ -154,6 +155,7 @@ static void pp_roundtrip(struct pp_server *s)
 	wake_up_process(s->task);
 	for (;;) {
 		set_current_state(TASK_UNINTERRUPTIBLE);
+		/* Pairs with the release in pp_server_fn(). */
 		if (smp_load_acquire(&s->done))
 			break;
 		schedule();
