@@ -456,6 +456,102 @@ static void msgport_test_spin_cross_cpu(struct kunit *test)
 	spin_traffic(test, 2, true);
 }
 
+/*
+ * Optimistic spinning: a receiver alone on its CPU takes a message that
+ * comes within the spin budget without sleeping, and sleeps for one that
+ * comes later.
+ */
+struct spinner {
+	struct lwkt_port port;
+	int armed;
+	unsigned long switches;
+	u64 runtime;		/* CPU time spent in lwkt_waitport() */
+	lwkt_msg_t got;
+	struct completion done;
+};
+
+static int spinner_thread(void *arg)
+{
+	struct spinner *s = arg;
+	unsigned long nvcsw = current->nvcsw;
+	u64 runtime = current->se.sum_exec_runtime;
+
+	/* Pairs with the acquire in spinner_round(). */
+	smp_store_release(&s->armed, 1);
+	s->got = lwkt_waitport(&s->port, 0);
+	s->switches = current->nvcsw - nvcsw;
+	s->runtime = current->se.sum_exec_runtime - runtime;
+	complete(&s->done);
+	while (!kthread_should_stop())
+		schedule_timeout_idle(HZ / 100);
+	return 0;
+}
+
+/*
+ * One message to a fresh receiver on another CPU, @delay_ms after it
+ * starts waiting.  Returns whether it slept; *@runtime: the CPU time its
+ * wait took.
+ */
+static bool spinner_round(struct kunit *test, unsigned int delay_ms,
+			  u64 *runtime)
+{
+	struct spinner *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	int cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	struct task_struct *t;
+	struct lwkt_port rport;
+	struct lwkt_msg msg;
+	bool slept;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_LT(test, cpu, nr_cpu_ids);
+	lwkt_initport_spin(&s->port);
+	lwkt_initport_spin(&rport);
+	init_completion(&s->done);
+	t = kthread_create_on_cpu(spinner_thread, s, cpu, "mpk_spin/%u");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	wake_up_process(t);
+	/* Polled, not a completion: its cross-CPU wake-up outlasts a spin. */
+	while (!smp_load_acquire(&s->armed))
+		cond_resched();
+	if (delay_ms)
+		msleep(delay_ms);
+	lwkt_initmsg(&msg, &rport, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&s->port, &msg), 0);
+	wait_for_completion(&s->done);
+	KUNIT_EXPECT_PTR_EQ(test, s->got, (lwkt_msg_t)&msg);
+	slept = s->switches;
+	*runtime = s->runtime;
+	lwkt_replymsg(&msg, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&msg, 0), 0);
+	kthread_stop(t);
+	put_task_struct(t);
+	return slept;
+}
+
+static void msgport_test_spin_before_sleep(struct kunit *test)
+{
+	int i, quick = 0, late = 0;
+	u64 runtime;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 CPUs");
+	/* Any round may lose its CPU to another task: one clean one is enough. */
+	for (i = 0; i < 20 && !quick; i++)
+		quick += !spinner_round(test, 0, &runtime);
+	KUNIT_EXPECT_GT(test, quick, 0);
+	/*
+	 * A late message: the receiver sleeps for it, and does not burn the
+	 * CPU meanwhile (under 20 ms of a 200 ms wait).  The 50 us budget
+	 * itself cannot be told apart here from the scheduler or RCU asking
+	 * for the CPU, which ends even an unbounded spin within about 1.5 ms.
+	 */
+	for (i = 0; i < 3 && !late; i++)
+		late += spinner_round(test, 200, &runtime) &&
+			runtime < 20 * NSEC_PER_MSEC;
+	KUNIT_EXPECT_GT(test, late, 0);
+}
+
 /* A signal ends an interruptible lwkt_waitport() with NULL. */
 struct sig_waiter {
 	struct lwkt_port *port;
@@ -1367,6 +1463,7 @@ static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_sync_putport),
 	KUNIT_CASE(msgport_test_spin_many),
 	KUNIT_CASE(msgport_test_spin_cross_cpu),
+	KUNIT_CASE(msgport_test_spin_before_sleep),
 	KUNIT_CASE(msgport_test_waitport_pcatch),
 	KUNIT_CASE(msgport_test_serialize),
 	KUNIT_CASE(msgport_test_serialize_abort),

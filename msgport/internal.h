@@ -20,6 +20,7 @@
 				 MSGF_SYNC | MSGF_ABORTABLE)
 
 int __lwkt_thread_putport(lwkt_port_t port, lwkt_msg_t msg);
+int lwkt_service_putport(lwkt_port_t port, lwkt_msg_t msg);
 unsigned int __lwkt_thread_waitbatch(lwkt_port_t port, struct list_head *batch,
 				     unsigned int max);
 

@@ -58,7 +58,7 @@ static int lwkt_service_run(lwkt_msg_t msg)
  * same).  Asynchronous messages are queued as usual, behind the others,
  * and so is anything sent from an interrupt that hit the thread.
  */
-static int lwkt_service_putport(lwkt_port_t port, lwkt_msg_t msg)
+int lwkt_service_putport(lwkt_port_t port, lwkt_msg_t msg)
 {
 	if (port->mp_td == current && in_task() && (msg->ms_flags & MSGF_SYNC))
 		return lwkt_service_run(msg);
