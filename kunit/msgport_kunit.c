@@ -1297,6 +1297,146 @@ static int svc_self_async(lwkt_msg_t msg)
 		2 : -EDEADLK;
 }
 
+/*
+ * Held-back replies of a service thread's batch: they keep their order,
+ * and go out before a command sleeps and before a lwkt_domsg() reply.
+ */
+struct held {
+	struct lwkt_msg msg;
+	struct completion *wait;	/* the command waits for it... */
+	unsigned int delay_ms;		/* ...or busy-waits this long */
+	struct completion *entered;	/* completed when the command starts */
+	bool timed_out;
+};
+
+static int held_cmd(lwkt_msg_t msg)
+{
+	struct held *h = container_of(msg, struct held, msg);
+
+	if (h->entered)
+		complete(h->entered);
+	if (h->wait)
+		h->timed_out = !wait_for_completion_timeout(h->wait, 10 * HZ);
+	if (h->delay_ms)
+		mdelay(h->delay_ms);
+	return 0;
+}
+
+static void held_init(struct held *h, lwkt_port_t rport)
+{
+	memset(h, 0, sizeof(*h));
+	lwkt_initmsg(&h->msg, rport, 0);
+	h->msg.ms_cmd.cm_func = held_cmd;
+}
+
+/* Stop @port's thread in a command until @open; one batch after it. */
+static void held_gate(struct kunit *test, lwkt_port_t port, struct held *gate,
+		      lwkt_port_t rport, struct completion *open)
+{
+	DECLARE_COMPLETION_ONSTACK(entered);
+
+	held_init(gate, rport);
+	gate->wait = open;
+	gate->entered = &entered;
+	KUNIT_ASSERT_EQ(test, lwkt_sendmsg(port, &gate->msg), 0);
+	wait_for_completion(&entered);
+	gate->entered = NULL;
+}
+
+static void msgport_test_cpu_port_held_replies(struct kunit *test)
+{
+	lwkt_port_t port = lwkt_cpu_port(raw_smp_processor_id());
+	DECLARE_COMPLETION_ONSTACK(open);
+	DECLARE_COMPLETION_ONSTACK(ack);
+	struct held gate, a, b, c;
+	struct lwkt_port rport;
+
+	KUNIT_ASSERT_NOT_NULL(test, port);
+	lwkt_initport_spin(&rport);
+	held_gate(test, port, &gate, &rport, &open);
+	/* One batch: a, then b, whose command waits until a's reply is seen. */
+	held_init(&a, &rport);
+	held_init(&b, &rport);
+	held_init(&c, &rport);
+	b.wait = &ack;
+	lwkt_sendmsg(port, &a.msg);
+	lwkt_sendmsg(port, &b.msg);
+	lwkt_sendmsg(port, &c.msg);
+	complete(&open);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &gate.msg);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &a.msg);
+	complete(&ack);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &b.msg);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &c.msg);
+	/* Without the flush before sleeping, b waited 10 s for nothing. */
+	KUNIT_EXPECT_FALSE(test, b.timed_out);
+}
+
+struct held_domsg {
+	lwkt_port_t port;
+	struct held *b;
+	struct held *a;
+	bool a_back;		/* a's reply queued when b's lwkt_domsg() returned */
+	struct completion done;
+};
+
+static int held_domsg_thread(void *arg)
+{
+	struct held_domsg *d = arg;
+
+	lwkt_domsg(d->port, &d->b->msg, 0);
+	d->a_back = lwkt_checkmsg(&d->a->msg);
+	complete(&d->done);
+	while (!kthread_should_stop())
+		schedule_timeout_idle(HZ / 100);
+	return 0;
+}
+
+static void msgport_test_cpu_port_held_domsg(struct kunit *test)
+{
+	int cpu = raw_smp_processor_id();
+	lwkt_port_t port = lwkt_cpu_port(cpu);
+	DECLARE_COMPLETION_ONSTACK(open);
+	struct held gate, a, b, c;
+	struct held_domsg d = { .a = &a, .b = &b };
+	struct lwkt_port rport;
+	struct task_struct *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, port);
+	lwkt_initport_spin(&rport);
+	d.port = port;
+	init_completion(&d.done);
+	held_gate(test, port, &gate, &rport, &open);
+	/*
+	 * One batch: a (asynchronous), b (lwkt_domsg() by a helper on
+	 * another CPU if there is one), c (busy for 300 ms, no sleep).  a's
+	 * reply must be queued before b's lwkt_domsg() returns.
+	 */
+	held_init(&a, &rport);
+	held_init(&b, NULL);
+	held_init(&c, &rport);
+	c.delay_ms = 300;
+	lwkt_sendmsg(port, &a.msg);
+	t = kthread_create(held_domsg_thread, &d, "mpk_held");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	if (num_online_cpus() > 1)
+		set_cpus_allowed_ptr(t, cpumask_of(cpumask_any_but(cpu_online_mask,
+								   cpu)));
+	wake_up_process(t);
+	while (!(READ_ONCE(b.msg.ms_flags) & MSGF_QUEUED))
+		usleep_range(100, 200);
+	lwkt_sendmsg(port, &c.msg);
+	complete(&open);
+	wait_for_completion(&d.done);
+	KUNIT_EXPECT_TRUE(test, d.a_back);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &gate.msg);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &a.msg);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &c.msg);
+	kthread_stop(t);
+	put_task_struct(t);
+}
+
 static void msgport_test_cpu_port_easync(struct kunit *test)
 {
 	struct lwkt_port rport;
@@ -1480,6 +1620,8 @@ static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_misuse),
 	KUNIT_CASE(msgport_test_cpu_port),
 	KUNIT_CASE(msgport_test_cpu_port_easync),
+	KUNIT_CASE(msgport_test_cpu_port_held_replies),
+	KUNIT_CASE(msgport_test_cpu_port_held_domsg),
 	KUNIT_CASE(msgport_test_cpu_port_traffic),
 	KUNIT_CASE_SLOW(msgport_test_cpu_hotplug),
 	{}

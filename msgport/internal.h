@@ -21,6 +21,9 @@
 
 int __lwkt_thread_putport(lwkt_port_t port, lwkt_msg_t msg);
 int lwkt_service_putport(lwkt_port_t port, lwkt_msg_t msg);
+void __lwkt_queue_replies(lwkt_port_t port, struct list_head *list);
+bool __lwkt_reply_deferrable(lwkt_msg_t msg, int error);
+void lwkt_service_flush_replies(void);
 unsigned int __lwkt_thread_waitbatch(lwkt_port_t port, struct list_head *batch,
 				     unsigned int max);
 

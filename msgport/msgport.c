@@ -436,24 +436,71 @@ static int lwkt_thread_waitmsg(lwkt_msg_t msg, int flags)
 	return lwkt_spin_waitmsg(msg, flags);
 }
 
-static void lwkt_thread_replyport(lwkt_port_t port, lwkt_msg_t msg)
+static void lwkt_thread_replyport(lwkt_port_t port, lwkt_msg_t msg);
+static void lwkt_spin_replyport(lwkt_port_t port, lwkt_msg_t msg);
+
+/*
+ * Queue the asynchronous replies on @list (ms_error set, in order) to
+ * @port, a thread or spin port, under one lock, and wake its receiver
+ * once.  Empties @list.  An lwkt_waitmsg() sleeper of a message is woken
+ * by address under the lock: once MSGF_DONE is set, the message may be
+ * dequeued and freed as soon as the lock is dropped.
+ */
+void __lwkt_queue_replies(lwkt_port_t port, struct list_head *list)
 {
 	unsigned long irqflags;
+	lwkt_msg_t msg, tmp;
 	bool waiter;
+
+	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
+	list_for_each_entry_safe(msg, tmp, list, ms_node) {
+		list_del_init(&msg->ms_node);
+		__lwkt_pushmsg(port, msg);
+		waiter = test_bit(LWKT_MSG_WAITER, &msg->ms_state);
+		__lwkt_setdone(msg, MSGF_REPLY);
+		/* Set under this lock by __lwkt_wait_done(), once queued. */
+		if (waiter)
+			wake_up_var(&msg->ms_flags);
+	}
+	if (port->mp_replyport == lwkt_thread_replyport)
+		lwkt_thread_wake_owner(port);
+	else
+		wake_up_locked(&port->mp_wq);
+	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
+}
+
+/**
+ * __lwkt_reply_deferrable() - may a reply to @msg be queued later?
+ * @msg: a message its caller has received and is about to reply to
+ * @error: its result
+ *
+ * For a service thread that holds back the replies of a batch: true (and
+ * ms_error set) if @msg is an asynchronous message with a thread or spin
+ * reply port, to be queued by __lwkt_queue_replies(); false if it must go
+ * through lwkt_replymsg() now.
+ */
+bool __lwkt_reply_deferrable(lwkt_msg_t msg, int error)
+{
+	lwkt_port_t port = msg->ms_reply_port;
+
+	if (!port || (msg->ms_flags & (MSGF_SYNC | MSGF_DONE | MSGF_QUEUED)) ||
+	    (port->mp_replyport != lwkt_thread_replyport &&
+	     port->mp_replyport != lwkt_spin_replyport))
+		return false;
+	msg->ms_error = error;
+	return true;
+}
+
+static void lwkt_thread_replyport(lwkt_port_t port, lwkt_msg_t msg)
+{
+	LIST_HEAD(one);
 
 	if (msg->ms_flags & MSGF_SYNC) {
 		lwkt_complete_sync(msg);
 		return;
 	}
-	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
-	__lwkt_pushmsg(port, msg);
-	waiter = test_bit(LWKT_MSG_WAITER, &msg->ms_state);
-	__lwkt_setdone(msg, MSGF_REPLY);
-	lwkt_thread_wake_owner(port);
-	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
-	/* Address only: the waiter may have freed the message. */
-	if (waiter)
-		wake_up_var(&msg->ms_flags);
+	list_add(&msg->ms_node, &one);
+	__lwkt_queue_replies(port, &one);
 }
 
 /* lwkt_dropmsg() for ports locked by mp_wq.lock (thread and spin). */
@@ -532,22 +579,14 @@ static void *lwkt_spin_waitport(lwkt_port_t port, int flags)
 
 static void lwkt_spin_replyport(lwkt_port_t port, lwkt_msg_t msg)
 {
-	unsigned long irqflags;
-	bool waiter;
+	LIST_HEAD(one);
 
 	if (msg->ms_flags & MSGF_SYNC) {
 		lwkt_complete_sync(msg);
 		return;
 	}
-	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
-	__lwkt_pushmsg(port, msg);
-	waiter = test_bit(LWKT_MSG_WAITER, &msg->ms_state);
-	__lwkt_setdone(msg, MSGF_REPLY);
-	wake_up_locked(&port->mp_wq);
-	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
-	/* Address only: the waiter may have freed the message. */
-	if (waiter)
-		wake_up_var(&msg->ms_flags);
+	list_add(&msg->ms_node, &one);
+	__lwkt_queue_replies(port, &one);
 }
 
 /* ---------------------------------------------------------------------
@@ -1101,6 +1140,8 @@ void lwkt_replymsg(lwkt_msg_t msg, int error)
 		      "msgport: reply to message %p not held by a receiver\n",
 		      msg))
 		return;
+	/* A service thread's held-back replies go first, in order. */
+	lwkt_service_flush_replies();
 	msg->ms_error = error;
 	if (!port) {
 		/* Only lwkt_domsg() messages may lack a reply port. */

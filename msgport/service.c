@@ -18,6 +18,7 @@
  * are loaded, so at unload nobody can send any more; each thread drains
  * its queue before it stops.
  */
+#include <linux/blkdev.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/kthread.h>
@@ -68,12 +69,104 @@ int lwkt_service_putport(lwkt_port_t port, lwkt_msg_t msg)
 /* Messages a service thread takes off its queue at once. */
 #define LWKT_SERVICE_BATCH	32
 
+#ifdef CONFIG_BLOCK
+/*
+ * Held-back replies.  A service thread queues the asynchronous replies of
+ * a batch to their reply port under one lock per port and batch instead of
+ * one per message: with replies going to another CPU's receiver, the
+ * contended lock was most of a reply's cost.  Replies are held back only
+ * while the thread runs: they go out, in order,
+ *  - at the end of the batch;
+ *  - before a reply to another port, and before any reply the thread makes
+ *    through lwkt_replymsg() (a lwkt_domsg() message's, or one a command
+ *    makes itself), so the thread's replies keep their order;
+ *  - before a command sleeps: the list hangs on the thread's block plug,
+ *    whose callbacks schedule() runs before the task blocks (what md and
+ *    dm use for their deferred work), so a command that waits for the
+ *    effect of an earlier reply cannot deadlock.
+ * Only the service thread touches it, so it needs no lock.
+ */
+struct lwkt_replies {
+	struct blk_plug_cb cb;	/* on current->plug->cb_list iff @list is not empty */
+	struct list_head list;
+	lwkt_port_t port;	/* where all of @list goes */
+};
+
+/* The plug callback: @cb is off the plug's list already. */
+static void lwkt_replies_unplug(struct blk_plug_cb *cb, bool from_schedule)
+{
+	struct lwkt_replies *r = container_of(cb, struct lwkt_replies, cb);
+
+	__lwkt_queue_replies(r->port, &r->list);
+}
+
+/*
+ * Send the current task's held-back replies, if it is a service thread
+ * with any.  Called by lwkt_replymsg() first thing.
+ */
+void lwkt_service_flush_replies(void)
+{
+	struct blk_plug *plug = current->plug;
+	struct blk_plug_cb *cb;
+
+	if (likely(!plug))
+		return;
+	list_for_each_entry(cb, &plug->cb_list, list) {
+		if (cb->callback == lwkt_replies_unplug) {
+			list_del(&cb->list);
+			lwkt_replies_unplug(cb, false);
+			return;
+		}
+	}
+}
+
+static void lwkt_service_reply(struct lwkt_replies *r, lwkt_msg_t msg,
+			       int error)
+{
+	struct blk_plug *plug = current->plug;
+
+	if (!plug || !__lwkt_reply_deferrable(msg, error)) {
+		lwkt_replymsg(msg, error);
+		return;
+	}
+	if (!list_empty(&r->list) && r->port != msg->ms_reply_port)
+		lwkt_service_flush_replies();
+	if (list_empty(&r->list)) {
+		r->port = msg->ms_reply_port;
+		list_add(&r->cb.list, &plug->cb_list);
+	}
+	list_add_tail(&msg->ms_node, &r->list);
+}
+#else /* !CONFIG_BLOCK: no plug to hang them on, replies go at once */
+struct lwkt_replies {
+};
+
+void lwkt_service_flush_replies(void)
+{
+}
+
+static void lwkt_service_reply(struct lwkt_replies *r, lwkt_msg_t msg,
+			       int error)
+{
+	lwkt_replymsg(msg, error);
+}
+#endif
+
 static int lwkt_service_thread(void *arg)
 {
 	struct lwkt_service *svc = arg;
 	lwkt_msg_t msg, tmp;
 	LIST_HEAD(batch);
+	struct blk_plug plug;
 	int error;
+#ifdef CONFIG_BLOCK
+	struct lwkt_replies replies = {
+		.cb.callback = lwkt_replies_unplug,
+		.list = LIST_HEAD_INIT(replies.list),
+	};
+#else
+	struct lwkt_replies replies;
+#endif
 
 	/*
 	 * Drain the queue a batch at a time; 0 only once kthread_stop() was
@@ -81,15 +174,18 @@ static int lwkt_service_thread(void *arg)
 	 */
 	while (__lwkt_thread_waitbatch(&svc->port, &batch,
 				       LWKT_SERVICE_BATCH)) {
+		blk_start_plug(&plug);
 		list_for_each_entry_safe(msg, tmp, &batch, ms_node) {
 			/* Received: off every list before anyone sees it. */
 			list_del_init(&msg->ms_node);
 			error = lwkt_service_run(msg);
 			/* EASYNC: the command kept the message, will reply. */
 			if (error != EASYNC)
-				lwkt_replymsg(msg, error);
+				lwkt_service_reply(&replies, msg, error);
 			cond_resched();
 		}
+		/* Sends the held-back replies. */
+		blk_finish_plug(&plug);
 	}
 	return 0;
 }
