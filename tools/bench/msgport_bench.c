@@ -11,9 +11,12 @@
  *     queue_work_on+flush_work, kthread_queue_work+kthread_flush_work,
  *     complete+wait_for_completion with a dedicated kthread, and
  *     smp_call_function_single(wait=1) (cross-CPU only).  ns/op.
+ *     A bare wake_up_process()/schedule() ping-pong shows the floor of
+ *     any round trip through another thread.
  * M2  throughput: N lwkt_sendmsg to the other CPU's service port, replies
- *     collected from a reply port, vs N queue_work_on with a completion
- *     count; 1 and 2 producers.  ops/s.
+ *     collected from a reply port (or counted by a replyonly port's
+ *     handler), vs N queue_work_on with a completion count; 1 and 2
+ *     producers.  ops/s.
  * M3  a synchronous putport (lwkt_domsg completes in the sender) vs a
  *     direct function call.  ns/op.
  *
