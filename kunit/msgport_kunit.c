@@ -12,6 +12,7 @@
 #include <linux/completion.h>
 #include <linux/cpu.h>
 #include <linux/delay.h>
+#include <linux/irq_work.h>
 #include <linux/kthread.h>
 #include <linux/random.h>
 #include <linux/sched/signal.h>
@@ -1437,6 +1438,63 @@ static void msgport_test_cpu_port_held_domsg(struct kunit *test)
 	put_task_struct(t);
 }
 
+/*
+ * A reply from an interrupt that hit a service thread with held-back
+ * replies goes out at once and leaves the thread's list alone (the
+ * interrupt may have hit the thread in the middle of changing it).
+ */
+static lwkt_msg_t irq_reply_msg;
+
+static void irq_reply_fn(struct irq_work *work)
+{
+	lwkt_replymsg(irq_reply_msg, 5);
+}
+
+static struct irq_work irq_reply_work = IRQ_WORK_INIT_HARD(irq_reply_fn);
+
+static int irq_reply_cmd(lwkt_msg_t msg)
+{
+	irq_work_queue(&irq_reply_work);
+	/* Busy-waits: the thread must not sleep, which would flush. */
+	irq_work_sync(&irq_reply_work);
+	return 0;
+}
+
+static void msgport_test_cpu_port_held_irq(struct kunit *test)
+{
+	lwkt_port_t port = lwkt_cpu_port(raw_smp_processor_id());
+	DECLARE_COMPLETION_ONSTACK(open);
+	struct lwkt_port rport, xport;
+	struct held gate, a, b;
+	struct lwkt_msg x;
+
+	/* Without the interrupt (UML), irq_work_sync() sleeps, which flushes. */
+	if (!arch_irq_work_has_interrupt())
+		kunit_skip(test, "needs an irq_work interrupt");
+	KUNIT_ASSERT_NOT_NULL(test, port);
+	lwkt_initport_spin(&rport);
+	lwkt_initport_spin(&xport);
+	/* x: received by this test, replied to from the interrupt. */
+	lwkt_initmsg(&x, &rport, 0);
+	KUNIT_ASSERT_EQ(test, lwkt_sendmsg(&xport, &x), 0);
+	irq_reply_msg = lwkt_waitport(&xport, 0);
+	KUNIT_ASSERT_PTR_EQ(test, irq_reply_msg, &x);
+
+	held_gate(test, port, &gate, &rport, &open);
+	held_init(&a, &rport);
+	held_init(&b, &rport);
+	b.msg.ms_cmd.cm_func = irq_reply_cmd;
+	lwkt_sendmsg(port, &a.msg);
+	lwkt_sendmsg(port, &b.msg);
+	complete(&open);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &gate.msg);
+	/* x overtook a, which the thread still held when x was replied. */
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &x);
+	KUNIT_EXPECT_EQ(test, x.ms_error, 5);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &a.msg);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &b.msg);
+}
+
 static void msgport_test_cpu_port_easync(struct kunit *test)
 {
 	struct lwkt_port rport;
@@ -1622,6 +1680,7 @@ static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_cpu_port_easync),
 	KUNIT_CASE(msgport_test_cpu_port_held_replies),
 	KUNIT_CASE(msgport_test_cpu_port_held_domsg),
+	KUNIT_CASE(msgport_test_cpu_port_held_irq),
 	KUNIT_CASE(msgport_test_cpu_port_traffic),
 	KUNIT_CASE_SLOW(msgport_test_cpu_hotplug),
 	{}

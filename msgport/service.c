@@ -102,14 +102,17 @@ static void lwkt_replies_unplug(struct blk_plug_cb *cb, bool from_schedule)
 
 /*
  * Send the current task's held-back replies, if it is a service thread
- * with any.  Called by lwkt_replymsg() first thing.
+ * with any.  Called by lwkt_replymsg() first thing.  Not from an interrupt:
+ * current is then whoever was interrupted, maybe a service thread in the
+ * middle of adding to its list; an interrupt's reply is not the thread's
+ * and needs no ordering against its held-back ones.
  */
 void lwkt_service_flush_replies(void)
 {
 	struct blk_plug *plug = current->plug;
 	struct blk_plug_cb *cb;
 
-	if (likely(!plug))
+	if (likely(!plug) || !in_task())
 		return;
 	list_for_each_entry(cb, &plug->cb_list, list) {
 		if (cb->callback == lwkt_replies_unplug) {
