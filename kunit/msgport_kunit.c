@@ -1471,6 +1471,9 @@ static void msgport_test_cpu_port_held_irq(struct kunit *test)
 	/* Without the interrupt (UML), irq_work_sync() sleeps, which flushes. */
 	if (!arch_irq_work_has_interrupt())
 		kunit_skip(test, "needs an irq_work interrupt");
+	/* A spinlock_t in hard interrupt context sleeps there. */
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		kunit_skip(test, "not on PREEMPT_RT");
 	KUNIT_ASSERT_NOT_NULL(test, port);
 	lwkt_initport_spin(&rport);
 	lwkt_initport_spin(&xport);
@@ -1493,6 +1496,71 @@ static void msgport_test_cpu_port_held_irq(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, x.ms_error, 5);
 	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &a.msg);
 	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &b.msg);
+}
+
+/* Two one-shot receivers on a spin reply port, and a batch of two replies. */
+struct one_shot {
+	lwkt_port_t port;
+	lwkt_msg_t got;
+	struct completion done;
+};
+
+static int one_shot_thread(void *arg)
+{
+	struct one_shot *o = arg;
+
+	o->got = lwkt_waitport(o->port, 0);
+	complete(&o->done);
+	while (!kthread_should_stop())
+		schedule_timeout_idle(HZ / 100);
+	return 0;
+}
+
+static void msgport_test_cpu_port_held_receivers(struct kunit *test)
+{
+	lwkt_port_t port = lwkt_cpu_port(raw_smp_processor_id());
+	DECLARE_COMPLETION_ONSTACK(open);
+	struct task_struct *t[2];
+	struct one_shot o[2];
+	struct lwkt_port rport, gport;
+	struct held gate, a, b;
+	bool woken[2];
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, port);
+	lwkt_initport_spin(&rport);
+	lwkt_initport_spin(&gport);
+	held_gate(test, port, &gate, &gport, &open);
+	for (i = 0; i < 2; i++) {
+		o[i].port = &rport;
+		init_completion(&o[i].done);
+		t[i] = kthread_run(one_shot_thread, &o[i], "mpk_one/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		get_task_struct(t[i]);
+	}
+	msleep(100);	/* both asleep on rport */
+	held_init(&a, &rport);
+	held_init(&b, &rport);
+	lwkt_sendmsg(port, &a.msg);
+	lwkt_sendmsg(port, &b.msg);
+	complete(&open);
+	/* Each queued reply wakes a receiver of its own. */
+	for (i = 0; i < 2; i++) {
+		woken[i] = wait_for_completion_timeout(&o[i].done, 5 * HZ);
+		KUNIT_EXPECT_TRUE(test, woken[i]);
+	}
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&gport, 0), &gate.msg);
+	for (i = 0; i < 2; i++) {
+		if (!woken[i]) {
+			/* Not woken: let it find the message that is left. */
+			wake_up_all(&rport.mp_wq);
+			wait_for_completion(&o[i].done);
+		}
+		kthread_stop(t[i]);
+		put_task_struct(t[i]);
+	}
+	KUNIT_EXPECT_TRUE(test, (o[0].got == &a.msg && o[1].got == &b.msg) ||
+				(o[0].got == &b.msg && o[1].got == &a.msg));
 }
 
 static void msgport_test_cpu_port_easync(struct kunit *test)
@@ -1681,6 +1749,7 @@ static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_cpu_port_held_replies),
 	KUNIT_CASE(msgport_test_cpu_port_held_domsg),
 	KUNIT_CASE(msgport_test_cpu_port_held_irq),
+	KUNIT_CASE(msgport_test_cpu_port_held_receivers),
 	KUNIT_CASE(msgport_test_cpu_port_traffic),
 	KUNIT_CASE_SLOW(msgport_test_cpu_hotplug),
 	{}

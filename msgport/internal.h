@@ -14,6 +14,12 @@
  * asynchronous reply (set and tested under the reply port's lock).
  */
 #define LWKT_MSG_WAITER		1
+/*
+ * Bit in lwkt_msg.ms_state: replied to by a service thread, which holds
+ * the reply back until the end of its batch (service.c); set and cleared
+ * by that thread.
+ */
+#define LWKT_MSG_HELD		2
 
 /* Flags only the message layer sets. */
 #define LWKT_MSGF_INTERNAL	(MSGF_DONE | MSGF_REPLY | MSGF_QUEUED | \

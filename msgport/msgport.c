@@ -12,7 +12,9 @@
  * (mp_wq.lock), taken with interrupts disabled so that messages may be
  * sent and replied to from any context.  Serializer ports use their
  * lwkt_serialize (a mutex), so they are for process context only.  No
- * path holds two port locks at once, and abort functions run with none.
+ * path holds two port locks at once (a serializer's mutex may be held
+ * while a service thread's held-back replies take a port lock), and abort
+ * functions run with none.
  * mutex_unlock() may touch the mutex after a waiter has taken it: a
  * serializer port and its lock must outlive all its senders and repliers.
  *
@@ -76,12 +78,19 @@ static void lwkt_port_assert_locked(lwkt_port_t port)
 static unsigned int lwkt_spin_ns = 50000;
 module_param_named(spin_ns, lwkt_spin_ns, uint, 0644);
 MODULE_PARM_DESC(spin_ns,
-		 "Spin up to this long (ns) for a message or reply before sleeping; 0: never");
+		 "Spin up to this long (ns, at most 1 ms) for a message or reply before sleeping; 0: never");
+
+/* The most spin_ns is taken to mean: 1 ms. */
+#define LWKT_SPIN_MAX_NS	1000000U
 
 static bool lwkt_spin_allowed(void)
 {
-	return READ_ONCE(lwkt_spin_ns) && num_online_cpus() > 1 &&
-	       single_task_running();
+	if (!READ_ONCE(lwkt_spin_ns) || num_online_cpus() < 2 ||
+	    !single_task_running())
+		return false;
+	/* A command about to wait: its held-back replies go first. */
+	lwkt_service_flush_replies();
+	return true;
 }
 
 /* Spin until @cond holds or the budget is spent; evaluates to @cond. */
@@ -91,7 +100,8 @@ static bool lwkt_spin_allowed(void)
 	u64 __end;							\
 									\
 	if (!__done && lwkt_spin_allowed()) {				\
-		__end = local_clock() + READ_ONCE(lwkt_spin_ns);	\
+		__end = local_clock() + min(READ_ONCE(lwkt_spin_ns),	\
+					    LWKT_SPIN_MAX_NS);		\
 		while (!(__done = (cond)) && single_task_running() &&	\
 		       !need_resched() && !signal_pending(current) &&	\
 		       local_clock() < __end)				\
@@ -450,12 +460,15 @@ void __lwkt_queue_replies(lwkt_port_t port, struct list_head *list)
 {
 	unsigned long irqflags;
 	lwkt_msg_t msg, tmp;
+	int n = 0;
 	bool waiter;
 
 	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
 	list_for_each_entry_safe(msg, tmp, list, ms_node) {
 		list_del_init(&msg->ms_node);
+		clear_bit(LWKT_MSG_HELD, &msg->ms_state);
 		__lwkt_pushmsg(port, msg);
+		n++;
 		waiter = test_bit(LWKT_MSG_WAITER, &msg->ms_state);
 		__lwkt_setdone(msg, MSGF_REPLY);
 		/* Set under this lock by __lwkt_wait_done(), once queued. */
@@ -464,8 +477,8 @@ void __lwkt_queue_replies(lwkt_port_t port, struct list_head *list)
 	}
 	if (port->mp_replyport == lwkt_thread_replyport)
 		lwkt_thread_wake_owner(port);
-	else
-		wake_up_locked(&port->mp_wq);
+	else	/* One exclusive receiver per message. */
+		__wake_up_locked(&port->mp_wq, TASK_NORMAL, n);
 	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
 }
 
@@ -475,7 +488,7 @@ void __lwkt_queue_replies(lwkt_port_t port, struct list_head *list)
  * @error: its result
  *
  * For a service thread that holds back the replies of a batch: true (and
- * ms_error set) if @msg is an asynchronous message with a thread or spin
+ * ms_error and LWKT_MSG_HELD set) if @msg is an asynchronous message with a thread or spin
  * reply port, to be queued by __lwkt_queue_replies(); false if it must go
  * through lwkt_replymsg() now.
  */
@@ -484,10 +497,12 @@ bool __lwkt_reply_deferrable(lwkt_msg_t msg, int error)
 	lwkt_port_t port = msg->ms_reply_port;
 
 	if (!port || (msg->ms_flags & (MSGF_SYNC | MSGF_DONE | MSGF_QUEUED)) ||
+	    test_bit(LWKT_MSG_HELD, &msg->ms_state) ||
 	    (port->mp_replyport != lwkt_thread_replyport &&
 	     port->mp_replyport != lwkt_spin_replyport))
 		return false;
 	msg->ms_error = error;
+	set_bit(LWKT_MSG_HELD, &msg->ms_state);
 	return true;
 }
 
@@ -1085,7 +1100,8 @@ int lwkt_forwardmsg(lwkt_port_t port, lwkt_msg_t msg)
 {
 	int error;
 
-	if (WARN_ONCE(msg->ms_flags & (MSGF_QUEUED | MSGF_DONE | MSGF_REPLY),
+	if (WARN_ONCE((msg->ms_flags & (MSGF_QUEUED | MSGF_DONE | MSGF_REPLY)) ||
+		      test_bit(LWKT_MSG_HELD, &msg->ms_state),
 		      "msgport: forward of message %p not held by a receiver\n",
 		      msg))
 		return -EINVAL;
@@ -1136,12 +1152,13 @@ void lwkt_replymsg(lwkt_msg_t msg, int error)
 {
 	lwkt_port_t port = msg->ms_reply_port;
 
-	if (WARN_ONCE(msg->ms_flags & (MSGF_DONE | MSGF_QUEUED),
+	/* A service thread's held-back replies go first, in order. */
+	lwkt_service_flush_replies();
+	if (WARN_ONCE((msg->ms_flags & (MSGF_DONE | MSGF_QUEUED)) ||
+		      test_bit(LWKT_MSG_HELD, &msg->ms_state),
 		      "msgport: reply to message %p not held by a receiver\n",
 		      msg))
 		return;
-	/* A service thread's held-back replies go first, in order. */
-	lwkt_service_flush_replies();
 	msg->ms_error = error;
 	if (!port) {
 		/* Only lwkt_domsg() messages may lack a reply port. */

@@ -182,9 +182,17 @@ static int lwkt_service_thread(void *arg)
 			/* Received: off every list before anyone sees it. */
 			list_del_init(&msg->ms_node);
 			error = lwkt_service_run(msg);
-			/* EASYNC: the command kept the message, will reply. */
+			/*
+			 * EASYNC: the command kept the message and will reply,
+			 * maybe from elsewhere: earlier replies go first.
+			 */
 			if (error != EASYNC)
 				lwkt_service_reply(&replies, msg, error);
+			else
+				lwkt_service_flush_replies();
+			/* Not while off the CPU, either. */
+			if (need_resched())
+				lwkt_service_flush_replies();
 			cond_resched();
 		}
 		/* Sends the held-back replies. */
