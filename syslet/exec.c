@@ -125,13 +125,6 @@ int syslet_run(struct syslet_run *r)
 
 		ret_uaddr = (u64)(unsigned long)atom.ret_ptr;
 		next = syslet_next(&atom, r->cur, ret);
-		/* A cancelled worker ends here, without reading the next atom. */
-		if (next && !r->sync) {
-			cond_resched();
-			if (INDIRECT_CALL_1(env->interrupted,
-					    syslet_worker_interrupted, r->priv))
-				next = 0;
-		}
 		if (!next) {
 			if (ret_uaddr &&
 			    INDIRECT_CALL_1(env->put_ret, syslet_user_put_ret,
@@ -143,16 +136,17 @@ int syslet_run(struct syslet_run *r)
 		err = syslet_put_get(r, ret_uaddr, ret, next, &atom);
 		if (err == SYSLET_PUT_FAULT)
 			return -EFAULT;
-		if (r->sync) {
-			cond_resched();
-			if (INDIRECT_CALL_1(env->interrupted,
-					    syslet_caller_interrupted, r->priv)) {
-				/* Hand over only an atom the worker can read. */
-				if (err)
-					return -EFAULT;
-				r->cur = next;
-				return SYSLET_RUN_ASYNC;
-			}
+
+		cond_resched();
+		if (INDIRECT_CALL_2(env->interrupted, syslet_caller_interrupted,
+				    syslet_worker_interrupted, r->priv)) {
+			if (!r->sync)
+				return SYSLET_RUN_DONE;	/* cancelled */
+			/* Hand over only an atom the worker can read. */
+			if (err)
+				return -EFAULT;
+			r->cur = next;
+			return SYSLET_RUN_ASYNC;
 		}
 		if (err)
 			return -EFAULT;
