@@ -446,8 +446,7 @@ static int lwkt_thread_waitmsg(lwkt_msg_t msg, int flags)
 	return lwkt_spin_waitmsg(msg, flags);
 }
 
-static void lwkt_thread_replyport(lwkt_port_t port, lwkt_msg_t msg);
-static void lwkt_spin_replyport(lwkt_port_t port, lwkt_msg_t msg);
+static void lwkt_queue_replyport(lwkt_port_t port, lwkt_msg_t msg);
 
 /*
  * Queue the asynchronous replies on @list (ms_error set, in order) to
@@ -475,7 +474,7 @@ void __lwkt_queue_replies(lwkt_port_t port, struct list_head *list)
 		if (waiter)
 			wake_up_var(&msg->ms_flags);
 	}
-	if (port->mp_replyport == lwkt_thread_replyport)
+	if (port->mp_td)	/* a thread port: its owner */
 		lwkt_thread_wake_owner(port);
 	else	/* One exclusive receiver per message. */
 		__wake_up_locked(&port->mp_wq, TASK_NORMAL, n);
@@ -498,15 +497,15 @@ bool __lwkt_reply_deferrable(lwkt_msg_t msg, int error)
 
 	if (!port || (msg->ms_flags & (MSGF_SYNC | MSGF_DONE | MSGF_QUEUED)) ||
 	    test_bit(LWKT_MSG_HELD, &msg->ms_state) ||
-	    (port->mp_replyport != lwkt_thread_replyport &&
-	     port->mp_replyport != lwkt_spin_replyport))
+	    port->mp_replyport != lwkt_queue_replyport)
 		return false;
 	msg->ms_error = error;
 	set_bit(LWKT_MSG_HELD, &msg->ms_state);
 	return true;
 }
 
-static void lwkt_thread_replyport(lwkt_port_t port, lwkt_msg_t msg)
+/* The replyport of thread and spin ports: queue and wake a receiver. */
+static void lwkt_queue_replyport(lwkt_port_t port, lwkt_msg_t msg)
 {
 	LIST_HEAD(one);
 
@@ -590,18 +589,6 @@ static void *lwkt_spin_waitport(lwkt_port_t port, int flags)
 		wake_up_locked(&port->mp_wq);
 	spin_unlock_irq(lwkt_port_spin(port));
 	return msg;
-}
-
-static void lwkt_spin_replyport(lwkt_port_t port, lwkt_msg_t msg)
-{
-	LIST_HEAD(one);
-
-	if (msg->ms_flags & MSGF_SYNC) {
-		lwkt_complete_sync(msg);
-		return;
-	}
-	list_add(&msg->ms_node, &one);
-	__lwkt_queue_replies(port, &one);
 }
 
 /* ---------------------------------------------------------------------
@@ -784,7 +771,7 @@ void lwkt_initport_thread(lwkt_port_t port, struct task_struct *td)
 	port->mp_getport = lwkt_thread_getport;
 	port->mp_waitport = lwkt_thread_waitport;
 	port->mp_waitmsg = lwkt_thread_waitmsg;
-	port->mp_replyport = lwkt_thread_replyport;
+	port->mp_replyport = lwkt_queue_replyport;
 	port->mp_dropmsg = lwkt_spin_dropmsg;
 }
 EXPORT_SYMBOL_GPL(lwkt_initport_thread);
@@ -806,7 +793,7 @@ void lwkt_initport_spin(lwkt_port_t port)
 	port->mp_getport = lwkt_spin_getport;
 	port->mp_waitport = lwkt_spin_waitport;
 	port->mp_waitmsg = lwkt_spin_waitmsg;
-	port->mp_replyport = lwkt_spin_replyport;
+	port->mp_replyport = lwkt_queue_replyport;
 	port->mp_dropmsg = lwkt_spin_dropmsg;
 }
 EXPORT_SYMBOL_GPL(lwkt_initport_spin);
@@ -1171,8 +1158,7 @@ void lwkt_replymsg(lwkt_msg_t msg, int error)
 	 * indirect call per operation is a measurable part of a message's
 	 * cost (see Documentation/benchmarks.rst).
 	 */
-	INDIRECT_CALL_2(port->mp_replyport, lwkt_spin_replyport,
-			lwkt_thread_replyport, port, msg);
+	INDIRECT_CALL_1(port->mp_replyport, lwkt_queue_replyport, port, msg);
 }
 EXPORT_SYMBOL_GPL(lwkt_replymsg);
 
