@@ -14,6 +14,8 @@
 #            lockdep, DEBUG_OBJECTS, DEBUG_LIST, kmemleak), built or taken
 #            from its cache; the guest scans for leaks after every test.
 #            Everything goes to build/vm-debug; prints "vm-debug: ...".
+#   VM_ONLY="20 22" in the environment runs only the guest scripts whose
+#            names start with one of these.
 #   --stress the long versions of the stress and fuzz tests (stress=1 on
 #            the guest's command line; `make stress`).
 set -euo pipefail
@@ -127,6 +129,9 @@ log=$vm/console-$mode.log
 # boot and panic.
 append="console=ttyS0 loglevel=4 no_timer_check panic=-1 oops=panic vmmode=$mode smoke=$smoke"
 [ $debug -eq 0 ] || append="$append vmdebug=1"
+# VM_ONLY="10 20": only the guest scripts whose names start so (a quicker
+# run while working on one part; make check runs them all).
+[ -z "${VM_ONLY:-}" ] || append="$append vmonly=$(echo $VM_ONLY | tr ' ' ,)"
 if [ $stress -eq 1 ]; then
 	append="$append stress=1"
 	tmo=$((tmo * 4))

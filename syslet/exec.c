@@ -18,6 +18,7 @@
 #include <linux/errno.h>
 #include <linux/indirect_call_wrapper.h>
 #include <linux/sched.h>
+#include <linux/task_work.h>
 
 #include "syslet.h"
 
@@ -92,7 +93,9 @@ static int syslet_put_get(struct syslet_run *r, u64 ret_uaddr, long ret,
  * Return: SYSLET_RUN_DONE when the chain ended (r->final, r->post set);
  * SYSLET_RUN_ASYNC (only with r->sync) when the rest, from r->cur, is to
  * run in a worker: an atom has SYSLET_ASYNC, would block, or a signal is
- * pending; -EFAULT when an atom to run cannot be read (r->final is the
+ * pending; SYSLET_RUN_YIELD (only without r->sync) when the worker has
+ * task_work to run first, to call again for the rest, from r->cur;
+ * -EFAULT when an atom to run cannot be read (r->final is the
  * atom that led there, or 0 for the first) or a return value cannot be
  * stored (r->final is that atom).
  */
@@ -105,8 +108,6 @@ int syslet_run(struct syslet_run *r)
 	long ret;
 	int err;
 
-	r->final = 0;
-	r->post = false;
 	if (INDIRECT_CALL_1(env->get_atom, syslet_user_get_atom,
 			    r->priv, r->cur, &atom))
 		return -EFAULT;
@@ -151,5 +152,12 @@ int syslet_run(struct syslet_run *r)
 		if (err)
 			return -EFAULT;
 		r->cur = next;
+		/*
+		 * A worker runs its task_work (the final fput of a file an
+		 * atom closed, ...) between atoms, as a system call's
+		 * returns to user space do: the chain resumes at r->cur.
+		 */
+		if (!r->sync && task_work_pending(current))
+			return SYSLET_RUN_YIELD;
 	}
 }

@@ -3,13 +3,15 @@
  * syslet: openat, close, fsync, fdatasync, and the fs_struct snapshots
  * that give path look-ups the submitter's root, cwd and umask.
  *
- * openat and close change the file table, so they always run in the
- * owning process: inline in the synchronous phase, through task_work in
- * the owner when a chain is in a worker (async.c).  openat(dirfd, ...)
- * points current->fs at a private fs_struct with the process's root and
- * umask and the dirfd's directory as cwd (or the process's cwd for
+ * A worker is a thread of the owning process with a counted reference to
+ * its file table, so openat and close change that table as the
+ * submitting thread's own calls would.  openat(dirfd, ...) points
+ * current->fs at a private fs_struct with the submitting thread's root
+ * and umask and the dirfd's directory as cwd (or the thread's cwd for
  * AT_FDCWD) and calls filp_open(), which then walks exactly as openat(2)
  * does, with root as the boundary.  (do_sys_openat2() is not exported.)
+ * In a worker, that thread's root, cwd and umask are the ones it had when
+ * the chain went async (struct syslet_chain).
  */
 #include <linux/fcntl.h>
 #include <linux/fdtable.h>
@@ -24,18 +26,45 @@
 #include "syslet.h"
 
 /**
- * syslet_fs_snapshot() - a private fs_struct with the caller's root, umask
+ * syslet_fget() - fget() for the ops
+ * @fd: the fd
+ *
+ * The caller and the workers alike look fds up in current's table: a
+ * worker's is the owning process's (a counted reference).
+ *
+ * Return: the file (to fput()), or NULL.
+ */
+struct file *syslet_fget(unsigned int fd)
+{
+	return fget(fd);
+}
+
+/**
+ * syslet_fs_snapshot() - a private fs_struct with the submitter's root,
+ *	umask
  * @fs: the fs_struct to fill
- * @pwd: the working directory to use, or NULL for the caller's
+ * @pwd: the working directory to use, or NULL for the submitter's
+ *
+ * The submitter is current, or the thread whose chain current runs.
  *
  * Context: process context.  Release with syslet_fs_release().
  */
 static void syslet_fs_snapshot(struct fs_struct *fs, const struct path *pwd)
 {
+	struct syslet_chain *c = syslet_current_chain();
+
 	memset(fs, 0, sizeof(*fs));
 	fs->users = 1;
 	spin_lock_init(&fs->lock);
 	seqcount_spinlock_init(&fs->seq, &fs->lock);
+	if (c) {
+		fs->umask = c->umask;
+		fs->root = c->root;
+		path_get(&fs->root);
+		fs->pwd = pwd ? *pwd : c->pwd;
+		path_get(&fs->pwd);
+		return;
+	}
 	fs->umask = current_umask();
 	get_fs_root(current->fs, &fs->root);
 	if (pwd) {
@@ -129,9 +158,25 @@ out:
 	return fd;
 }
 
-/* close(fd) */
+/*
+ * close(fd).  In a worker, not of a /dev/syslet fd: io_uring likewise
+ * refuses to close its own ring, whose ioctls look it up without a
+ * reference while the table has one user (fdget()).
+ */
 long syslet_op_close(const unsigned long *args, bool nowait)
 {
+	struct file *file;
+	bool dev;
+
+	if (syslet_current_chain()) {
+		file = fget(args[0]);
+		if (file) {
+			dev = syslet_is_device(file);
+			fput(file);
+			if (dev)
+				return -EBUSY;
+		}
+	}
 	return close_fd(args[0]);
 }
 

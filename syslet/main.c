@@ -3,21 +3,31 @@
  * syslet: the /dev/syslet misc device.  Each open file is a context.
  *
  * A context is bound at SYSLET_IOC_REGISTER to the registering process:
- * its mm, its file table and its thread group.  Only a task with both (the process's
- * threads) may use it; a forked child, an exec'ed image or another
- * process that got the fd gets -EPERM.  When the owner's file table drops
- * the last fd for the device (close, exit, exec with O_CLOEXEC), ->flush
- * cancels and drains the context's chains before returning, so nothing
- * runs against a dead process or a freed file table.
+ * its mm, its file table and its thread group.  Only a task with both (the
+ * process's threads) may use it; a forked child, an exec'ed image or
+ * another process that got the fd gets -EPERM.  Its workers are threads
+ * of that process (worker.c).  When the owner's file table drops the last
+ * fd for the device (close, exec with O_CLOEXEC, the exit of its last
+ * thread), ->flush cancels the context's chains and stops its workers.
+ *
+ * Administration, like io_uring's sysctls: syslet.disabled and
+ * syslet.group decide who may open /dev/syslet and /dev/upcall;
+ * syslet.allow_confined lets tasks under seccomp use /dev/syslet (whose
+ * atoms their filter does not see); syslet.max_workers_per_ctx and
+ * syslet.max_workers_per_user bound the workers.
  */
+#include <linux/capability.h>
 #include <linux/compat.h>
+#include <linux/cred.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/pid.h>
+#include <linux/seccomp.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -29,8 +39,86 @@
 
 /* Largest ring: 1 MiB, 131072 slots. */
 #define SYSLET_RING_MAX		(1UL << 20)
-/* Concurrent chains per context when max_nr_threads is -1. */
-#define SYSLET_DEFAULT_THREADS	64
+
+/* syslet.disabled: 0 everyone, 1 syslet.group and CAP_SYS_ADMIN, 2 nobody */
+static int syslet_disabled;
+static int syslet_group = -1;
+bool syslet_allow_confined;
+unsigned int syslet_max_workers_per_ctx = 64;
+unsigned int syslet_max_workers_per_user = 1024;
+
+static int syslet_set_disabled(const char *val, const struct kernel_param *kp)
+{
+	int n, ret = kstrtoint(val, 0, &n);
+
+	if (ret)
+		return ret;
+	if (n < 0 || n > 2)
+		return -EINVAL;
+	WRITE_ONCE(syslet_disabled, n);
+	return 0;
+}
+
+static const struct kernel_param_ops syslet_disabled_ops = {
+	.set = syslet_set_disabled,
+	.get = param_get_int,
+};
+
+module_param_cb(disabled, &syslet_disabled_ops, &syslet_disabled, 0644);
+MODULE_PARM_DESC(disabled,
+		 "Who may open /dev/syslet and /dev/upcall: 0 everyone (default), 1 members of syslet.group and CAP_SYS_ADMIN, 2 nobody");
+module_param_named(group, syslet_group, int, 0644);
+MODULE_PARM_DESC(group, "The group of syslet.disabled=1 (-1: none)");
+module_param_named(allow_confined, syslet_allow_confined, bool, 0644);
+MODULE_PARM_DESC(allow_confined,
+		 "Let tasks under seccomp use /dev/syslet: confined tasks can bypass their filter (default N)");
+module_param_named(max_workers_per_ctx, syslet_max_workers_per_ctx, uint, 0644);
+MODULE_PARM_DESC(max_workers_per_ctx,
+		 "Workers of one context at most (max_nr_threads -1, and the cap of larger values; default 64)");
+module_param_named(max_workers_per_user, syslet_max_workers_per_user, uint, 0644);
+MODULE_PARM_DESC(max_workers_per_user,
+		 "Workers of all contexts created by one user at most (default 1024)");
+
+/**
+ * syslet_access_allowed() - may current open /dev/syslet or /dev/upcall?
+ *
+ * Return: true if syslet.disabled and syslet.group allow it.
+ */
+bool syslet_access_allowed(void)
+{
+	int gid;
+
+	switch (READ_ONCE(syslet_disabled)) {
+	case 0:
+		return true;
+	case 1:
+		gid = READ_ONCE(syslet_group);
+		if (gid >= 0 && in_group_p(make_kgid(&init_user_ns, gid)))
+			return true;
+		return capable(CAP_SYS_ADMIN);
+	}
+	return false;
+}
+
+/**
+ * syslet_task_confined() - is @task under seccomp, and is that refused?
+ * @task: a thread
+ *
+ * A chain's atoms are kernel calls made inside an ioctl, which is all a
+ * seccomp filter sees: a confined task would bypass its filter.
+ *
+ * Return: true unless @task runs without seccomp or syslet.allow_confined
+ * is set.
+ */
+bool syslet_task_confined(struct task_struct *task)
+{
+#ifdef CONFIG_SECCOMP
+	return READ_ONCE(task->seccomp.mode) != SECCOMP_MODE_DISABLED &&
+	       !READ_ONCE(syslet_allow_confined);
+#else
+	return false;
+#endif
+}
 
 static void syslet_ctx_release(struct kref *ref)
 {
@@ -47,8 +135,11 @@ void syslet_ctx_put(struct syslet_ctx *ctx)
 
 static int syslet_open(struct inode *inode, struct file *file)
 {
-	struct syslet_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	struct syslet_ctx *ctx;
 
+	if (!syslet_access_allowed())
+		return -EPERM;
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
 	kref_init(&ctx->ref);
@@ -56,9 +147,10 @@ static int syslet_open(struct inode *inode, struct file *file)
 	spin_lock_init(&ctx->ring_lock);
 	init_waitqueue_head(&ctx->wait);
 	INIT_LIST_HEAD(&ctx->chains);
-	INIT_LIST_HEAD(&ctx->pending);
-	syslet_reply_port_init(ctx);
-	ctx->file = file;
+	INIT_LIST_HEAD(&ctx->workers);
+	INIT_LIST_HEAD(&ctx->idle);
+	INIT_LIST_HEAD(&ctx->zombies);
+	syslet_ctx_init_ports(ctx);
 	file->private_data = ctx;
 	return 0;
 }
@@ -71,13 +163,21 @@ static bool syslet_is_owner(struct syslet_ctx *ctx)
 	       ctx->files == current->files;
 }
 
-/* Cancel everything and release the ring.  ctx->lock held. */
-static void syslet_ctx_unregister(struct syslet_ctx *ctx)
+/**
+ * syslet_ctx_unregister() - cancel everything, stop the workers, release
+ *	the ring
+ * @ctx: the context, registered
+ *
+ * Context: process context, ctx->lock held.
+ */
+void syslet_ctx_unregister(struct syslet_ctx *ctx)
 {
 	struct upc_space *upc;
+	bool drained;
 
 	lockdep_assert_held(&ctx->lock);
-	syslet_ctx_cancel(ctx);
+	drained = syslet_ctx_cancel(ctx);
+	syslet_ctx_stop_workers(ctx, drained);
 
 	/* With cancelling still set: no chain started since the drain. */
 	spin_lock(&ctx->ring_lock);
@@ -98,11 +198,9 @@ static void syslet_ctx_unregister(struct syslet_ctx *ctx)
 	kvfree(ctx->ring.backlog);
 	mmdrop(ctx->mm);
 	put_pid(ctx->tgid);
-	put_task_struct(ctx->owner);
 	ctx->mm = NULL;
 	ctx->files = NULL;
 	ctx->tgid = NULL;
-	ctx->owner = NULL;
 	ctx->pages = NULL;
 	ctx->vaddr = NULL;
 	memset(&ctx->ring, 0, sizeof(ctx->ring));
@@ -118,13 +216,15 @@ static long syslet_register(struct syslet_ctx *ctx, struct file *file,
 {
 	struct async_head_user ahu;
 	unsigned long ring, size, max;
-	unsigned int npages, nr;
+	unsigned int npages, nr, limit, gen;
 	struct page **pages;
 	u64 *backlog;
 	void *vaddr;
 	long ret;
 	int pinned;
 
+	if (syslet_task_confined(current))
+		return -EPERM;
 	if (copy_from_user(&ahu, uahu, sizeof(ahu)))
 		return -EFAULT;
 	ring = (unsigned long)ahu.completion_ring;
@@ -182,7 +282,6 @@ static long syslet_register(struct syslet_ctx *ctx, struct file *file,
 	ctx->mm = current->mm;
 	ctx->files = current->files;
 	ctx->tgid = get_pid(task_tgid(current));
-	ctx->owner = get_task_struct(current);
 	ctx->dead = false;
 	ctx->pages = pages;
 	ctx->npages = npages;
@@ -192,12 +291,20 @@ static long syslet_register(struct syslet_ctx *ctx, struct file *file,
 		.nr = nr,
 		.backlog = backlog,
 	};
-	ctx->max_threads = max == -1UL ? SYSLET_DEFAULT_THREADS : max;
+	limit = READ_ONCE(syslet_max_workers_per_ctx) ?: 1;
+	ctx->max_threads = max == -1UL ? limit : min_t(unsigned long, max, limit);
 	ctx->gen++;
 	ctx->registered = true;
+	ctx->nr_workers = 1;		/* the first, created below */
+	gen = ctx->gen;
 	spin_unlock(&ctx->ring_lock);
+
+	/* A worker from the start: a chain that goes async always has one. */
+	ret = syslet_worker_create(ctx, gen);
+	if (ret)
+		syslet_ctx_unregister(ctx);
 	mutex_unlock(&ctx->lock);
-	return 0;
+	return ret;
 
 out_unaccount:
 	account_locked_vm(current->mm, npages, false);
@@ -266,6 +373,8 @@ static long syslet_exec(struct syslet_ctx *ctx, struct syslet_exec __user *uex)
 
 	if (copy_from_user(&ex, uex, sizeof(ex)))
 		return -EFAULT;
+	if (syslet_task_confined(current))
+		return -EPERM;
 	gen = syslet_admit(ctx, true);
 	if (gen < 0)
 		return gen;
@@ -402,6 +511,28 @@ static long syslet_ioctl(struct file *file, unsigned int cmd,
 static int syslet_flush(struct file *file, fl_owner_t id)
 {
 	struct syslet_ctx *ctx = file->private_data;
+	struct syslet_worker *w = syslet_current_worker();
+	unsigned int gen = 0;
+	bool defer = false;
+
+	/*
+	 * A worker of this context closing its last fd (a chain's close):
+	 * the unregistration waits for this very chain, and whoever holds
+	 * ctx->lock may wait for it too; it runs on syslet_wq instead.
+	 */
+	if (w && w->ctx == ctx) {
+		spin_lock(&ctx->ring_lock);
+		if (ctx->registered && !ctx->dead && ctx->files == id &&
+		    !iterate_fd(id, 0, syslet_same_file, file)) {
+			ctx->dead = true;
+			gen = ctx->gen;
+			defer = true;
+		}
+		spin_unlock(&ctx->ring_lock);
+		if (defer)
+			syslet_ctx_defer_unregister(ctx, gen);
+		return 0;
+	}
 
 	mutex_lock(&ctx->lock);
 	if (ctx->registered && ctx->files == id &&
@@ -457,10 +588,12 @@ static int __init syslet_init(void)
 
 	BUILD_BUG_ON(sizeof(struct syslet_uatom) != 88);
 	BUILD_BUG_ON(sizeof(struct async_head_user) != 24);
-	syslet_pool_init();
+	ret = syslet_workers_init();
+	if (ret)
+		return ret;
 	ret = misc_register(&syslet_misc);
 	if (ret)
-		goto out_pool;
+		goto out_workers;
 	ret = upc_init();
 	if (ret)
 		goto out_misc;
@@ -468,8 +601,8 @@ static int __init syslet_init(void)
 
 out_misc:
 	misc_deregister(&syslet_misc);
-out_pool:
-	syslet_pool_exit();
+out_workers:
+	syslet_workers_exit();
 	return ret;
 }
 
@@ -477,11 +610,11 @@ static void __exit syslet_exit(void)
 {
 	upc_exit();
 	misc_deregister(&syslet_misc);
-	syslet_pool_exit();
+	syslet_workers_exit();
 }
 
 module_init(syslet_init);
 module_exit(syslet_exit);
 
-MODULE_DESCRIPTION("syslet: chains of system calls run by kernel workers");
+MODULE_DESCRIPTION("syslet: chains of system calls run by threads of the submitter");
 MODULE_LICENSE("GPL");

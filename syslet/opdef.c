@@ -10,8 +10,7 @@
 static const struct syslet_op syslet_ops[] = {
 	[SYSLET_NR_read]	= { .name = "read",	.fn = syslet_op_read },
 	[SYSLET_NR_write]	= { .name = "write",	.fn = syslet_op_write },
-	[SYSLET_NR_close]	= { .name = "close",	.fn = syslet_op_close,
-				    .owner_ctx = true },
+	[SYSLET_NR_close]	= { .name = "close",	.fn = syslet_op_close },
 	[SYSLET_NR_lseek]	= { .name = "lseek",	.fn = syslet_op_lseek },
 	[SYSLET_NR_pread64]	= { .name = "pread64",	.fn = syslet_op_pread64 },
 	[SYSLET_NR_pwrite64]	= { .name = "pwrite64",	.fn = syslet_op_pwrite64 },
@@ -23,8 +22,7 @@ static const struct syslet_op syslet_ops[] = {
 				    .may_block = true },
 	[SYSLET_NR_fdatasync]	= { .name = "fdatasync", .fn = syslet_op_fdatasync,
 				    .may_block = true },
-	[SYSLET_NR_openat]	= { .name = "openat",	.fn = syslet_op_openat,
-				    .owner_ctx = true },
+	[SYSLET_NR_openat]	= { .name = "openat",	.fn = syslet_op_openat },
 	[SYSLET_NR_preadv]	= { .name = "preadv",	.fn = syslet_op_preadv },
 	[SYSLET_NR_pwritev]	= { .name = "pwritev",	.fn = syslet_op_pwritev },
 };

@@ -5,12 +5,16 @@
 #ifndef _SYSLET_SYSLET_H
 #define _SYSLET_SYSLET_H
 
+#include <linux/completion.h>
+#include <linux/cred.h>
 #include <linux/fs_struct.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/path.h>
 #include <linux/resource.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 
 #include <msgport/msgport.h>
@@ -48,16 +52,11 @@ enum {
  * @fn: runs it; with @nowait it returns SYSLET_EWOULDBLOCK rather than
  *	block; returns the system call's result otherwise
  * @may_block: always hand it to a worker in the synchronous phase
- * @owner_ctx: changes the file table: in a worker, it runs in the owning
- *	process instead (task_work), since a module cannot hold a counted
- *	reference to that table and the owner's fd look-ups skip
- *	reference counting while the table has a single user
  */
 struct syslet_op {
 	const char *name;
 	long (*fn)(const unsigned long *args, bool nowait);
 	bool may_block;
-	bool owner_ctx;
 };
 
 const struct syslet_op *syslet_op_get(unsigned long nr);
@@ -119,6 +118,7 @@ bool syslet_caller_interrupted(void *priv);
 enum syslet_run_status {
 	SYSLET_RUN_DONE,	/* ended at @final */
 	SYSLET_RUN_ASYNC,	/* hand the rest, from @cur, to a worker */
+	SYSLET_RUN_YIELD,	/* worker: task_work pending; resume at @cur */
 };
 
 /**
@@ -128,7 +128,8 @@ enum syslet_run_status {
  * @cur: in: the atom to start at; out (SYSLET_RUN_ASYNC): where to resume
  * @sync: in the submitter's context: ops run with nowait, and the chain
  *	may move to a worker
- * @final: out: the atom the chain ended at (0 if none ran)
+ * @final: out: the atom the chain ended at, or the last one run before a
+ *	yield (0 if none ran); zero it before the first call
  * @post: out: @final is to be posted to the ring (no SYSLET_NO_COMPLETE)
  * @atoms: out: atoms executed
  */
@@ -193,38 +194,41 @@ struct upc_space;
  *
  * Locking legend:
  *  M: @lock (a mutex: registration and binding)
- *  R: @ring_lock (spinlock: ring, accounting, chain list)
+ *  R: @ring_lock (spinlock: ring, accounting, chain and worker lists)
  *  I: set at registration under M and @ring_lock; read-only while
  *     registered
  */
 struct syslet_ctx {
-	struct kref ref;		/* one per chain, one for the file */
-	struct file *file;		/* the file; not counted, see ->flush */
+	struct kref ref;		/* file, chains, workers, reapers */
 	struct mutex lock;
 	spinlock_t ring_lock;
-	wait_queue_head_t wait;		/* ring posts and chain ends */
+	wait_queue_head_t wait;		/* ring posts, chain ends */
 
 	bool registered;		/* M, R */
 	bool dead;			/* R: owner's table closed the fd */
 	bool cancelling;		/* R */
 	unsigned int gen;		/* R: registration generation */
 	struct mm_struct *mm;		/* I: grabbed */
-	struct files_struct *files;	/* I: owner's table, not counted */
+	struct files_struct *files;	/* I: owner's table, compared only */
 	struct pid *tgid;		/* I: owner's thread group */
-	/* I: the registering thread, for its signal_struct's exec lock */
-	struct task_struct *owner;
 
 	struct syslet_ring ring;	/* R */
 	struct page **pages;		/* I: pinned ring pages */
 	unsigned int npages;		/* I */
 	void *vaddr;			/* I: vmap of @pages */
 
-	unsigned int max_threads;	/* I */
-	unsigned int running;		/* R: chains handed to the pool */
+	unsigned int max_threads;	/* I: workers at most */
 	unsigned int inflight;		/* R: async chains not yet ended */
 	struct list_head chains;	/* R: async chains not yet ended */
-	struct list_head pending;	/* R: waiting for a thread slot */
+	struct lwkt_port port;		/* spin port: chains for the workers */
 	struct lwkt_port reply_port;	/* replyonly: chain ends */
+
+	struct list_head workers;	/* R: live workers */
+	struct list_head idle;		/* R: workers that found @port empty */
+	struct list_head zombies;	/* R: killed workers, to stop */
+	unsigned int nr_workers;	/* R: live or being created */
+	unsigned int nr_free;		/* R: live workers without a chain */
+	unsigned int nr_queued;		/* R: chains sent, not yet received */
 
 	/* M, R: dispatched on each completion posted (SYSLET_IOC_UPCALL) */
 	struct upc_space *upc;
@@ -234,6 +238,12 @@ struct syslet_ctx {
 
 /**
  * struct syslet_chain - an asynchronous chain, the message to a worker
+ *
+ * Its identity is the submitting thread's, taken when it went async:
+ * @cred (subjective credentials, Landlock domain included), @root, @pwd
+ * and @umask for path look-ups.  Everything else that is per process
+ * (file table, namespaces, cgroups, rlimits, tty, audit) is the worker's
+ * own, because the worker is a thread of the same process.
  *
  * Locking: @lock protects @worker and @cancelled; @node is under the
  * context's ring_lock; the rest is owned by whoever holds the message.
@@ -247,22 +257,70 @@ struct syslet_chain {
 	u64 final;
 	bool post;
 	spinlock_t lock;
-	struct task_struct *worker;
+	struct task_struct *worker;	/* the worker running it, or NULL */
 	bool cancelled;
-	struct task_struct *task;	/* submitter */
-	const struct cred *cred;	/* submitter's credentials */
+	struct task_struct *task;	/* submitting thread */
+	const struct cred *cred;	/* its subjective credentials */
 	const struct cred *real_cred;	/* its objective ones, to compare */
-	struct rlimit fsize;		/* submitter's RLIMIT_FSIZE */
+	struct path root;		/* its root ... */
+	struct path pwd;		/* ... working directory ... */
+	umode_t umask;			/* ... and umask */
+};
+
+/**
+ * struct syslet_worker - a worker: a thread of the owning process
+ *
+ * Created by a thread of the process (vhost_task_create(): same thread
+ * group, mm, fs, cgroups, namespaces, signal_struct), with a counted
+ * reference to the process's file table installed as its own.
+ *
+ * Locking: R is the context's ring_lock; O: only the worker itself.
+ */
+struct syslet_worker {
+	struct list_head node;		/* R: ctx->workers or zombies; reaper */
+	struct list_head idle_node;	/* R: on ctx->idle */
+	struct syslet_ctx *ctx;		/* counted */
+	struct vhost_task *vtsk;
+	struct task_struct *task;	/* set before @started */
+	struct files_struct *files;	/* counted; installed at first run */
+	struct completion started;
+	bool installed;			/* O */
+	bool live;			/* R: on ctx->workers */
+	bool dead;			/* R: killed; on ctx->zombies if was live */
+	bool busy;			/* R: has a chain (not in nr_free) */
+	kuid_t uid;			/* the user it is charged to */
+	struct syslet_chain *chain;	/* O, read by the reaper */
+	struct syslet_run run;		/* O: @chain's interpreter state */
 };
 
 void syslet_ctx_put(struct syslet_ctx *ctx);
 bool syslet_is_device(struct file *file);
 struct file *syslet_fget(unsigned int fd);
 int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen);
-void syslet_ctx_cancel(struct syslet_ctx *ctx);
-void syslet_reply_port_init(struct syslet_ctx *ctx);
+bool syslet_ctx_cancel(struct syslet_ctx *ctx);
+void syslet_ctx_init_ports(struct syslet_ctx *ctx);
+bool syslet_chain_confined(struct syslet_chain *c);
+bool syslet_worker_interrupted(void *priv);
+extern const struct syslet_env syslet_worker_env;
 
-void syslet_pool_init(void);
-void syslet_pool_exit(void);
+/* Workers (worker.c). */
+struct syslet_worker *syslet_current_worker(void);
+struct syslet_chain *syslet_current_chain(void);
+int syslet_worker_create(struct syslet_ctx *ctx, unsigned int gen);
+void syslet_worker_wake_locked(struct syslet_ctx *ctx);
+void syslet_ctx_stop_workers(struct syslet_ctx *ctx, bool drained);
+void syslet_ctx_defer_unregister(struct syslet_ctx *ctx, unsigned int gen);
+void syslet_chain_run_begin(struct syslet_worker *w, struct syslet_chain *c);
+void syslet_chain_run_end(struct syslet_worker *w, int ret);
+int syslet_workers_init(void);
+void syslet_workers_exit(void);
+
+/* Administration (main.c): module parameters. */
+extern bool syslet_allow_confined;
+extern unsigned int syslet_max_workers_per_ctx;
+extern unsigned int syslet_max_workers_per_user;
+bool syslet_access_allowed(void);
+bool syslet_task_confined(struct task_struct *task);
+void syslet_ctx_unregister(struct syslet_ctx *ctx);
 
 #endif /* _SYSLET_SYSLET_H */

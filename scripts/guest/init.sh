@@ -21,7 +21,15 @@ if [ "$mode" = demo ]; then
 elif [ "$mode" = bench ]; then
 	. /tests/bench.sh
 else
+	only=$(sed -n 's/.*vmonly=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
 	for f in /tests/[0-9]*.sh; do
+		if [ -n "$only" ]; then
+			_want=0
+			for _o in $only; do
+				case ${f#/tests/} in "$_o"*) _want=1 ;; esac
+			done
+			[ $_want -eq 1 ] || continue
+		fi
 		. "$f"
 	done
 fi

@@ -13,28 +13,27 @@
 #include <string.h>
 #include <time.h>
 
-/*
- * CPU time, in clock ticks, used so far by all syslet_worker threads;
- * their number in *@n (may be NULL).
- */
-static inline long syslet_worker_ticks(int *n)
+/* Add the CPU time of the syslet_worker threads of process @pid. */
+static inline void syslet_worker_ticks_of(const char *pid, long *sum,
+					  int *count)
 {
-	DIR *d = opendir("/proc");
+	char dir[300];
 	struct dirent *e;
-	long sum = 0;
-	int count = 0;
+	DIR *d;
 
+	snprintf(dir, sizeof(dir), "/proc/%s/task", pid);
+	d = opendir(dir);
 	if (!d)
-		return -1;
+		return;
 	while ((e = readdir(d))) {
-		char path[300], buf[512], *p;
+		char path[600], buf[512], *p;
 		unsigned long ut, st;
 		FILE *f;
 		size_t len;
 
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		snprintf(path, sizeof(path), "%s/%s/stat", dir, e->d_name);
 		f = fopen(path, "r");
 		if (!f)
 			continue;
@@ -48,8 +47,30 @@ static inline long syslet_worker_ticks(int *n)
 		if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
 				 &ut, &st) != 2)
 			continue;
-		sum += ut + st;
-		count++;
+		*sum += ut + st;
+		(*count)++;
+	}
+	closedir(d);
+}
+
+/*
+ * CPU time, in clock ticks, used so far by all syslet_worker threads (of
+ * every process: they are threads of the processes that own the
+ * contexts); their number in *@n (may be NULL).
+ */
+static inline long syslet_worker_ticks(int *n)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	long sum = 0;
+	int count = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		syslet_worker_ticks_of(e->d_name, &sum, &count);
 	}
 	closedir(d);
 	if (n)

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syslet: asynchronous chains, on msgport.
+ *
+ * A chain that leaves its submitter becomes an abortable lwkt_msg sent to
+ * its context's spin port, which the context's workers serve (worker.c);
+ * a worker runs it and replies to the context's replyonly port, whose
+ * handler posts the final atom to the ring.
+ *
+ * Identity: the workers are threads of the submitting process, so what is
+ * per process (file table, namespaces, cgroups, rlimits, tty, audit, pid)
+ * is the submitter's by construction.  What is per thread is taken from
+ * the submitting thread when the chain goes async: its credentials
+ * (override_creds() around every step), its root, working directory and
+ * umask (openat).  A chain stops when its submitter's credentials change
+ * and, unless syslet.allow_confined is set, an atom gets -EPERM once the
+ * submitter is under seccomp.
+ *
+ * Cancellation: lwkt_abortmsg() on each chain: a chain still queued is
+ * dropped from the port; a running one is marked cancelled and its worker
+ * interrupted (TIF_NOTIFY_SIGNAL: interruptible waits end, as they do for
+ * io_uring's workers); the interpreter stops between atoms.
+ */
+#include <linux/fs.h>
+#include <linux/fs_struct.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+
+#include "syslet.h"
+#include "upcall.h"
+
+/**
+ * syslet_chain_confined() - may this chain's atoms no longer run?
+ * @c: the chain
+ *
+ * Return: true if its submitter is confined by seccomp (and
+ * syslet.allow_confined is not set): the atom then returns -EPERM and the
+ * chain stops there.
+ */
+bool syslet_chain_confined(struct syslet_chain *c)
+{
+	if (!syslet_task_confined(c->task))
+		return false;
+	WRITE_ONCE(c->cancelled, true);
+	return true;
+}
+
+bool syslet_worker_interrupted(void *priv)
+{
+	struct syslet_chain *c = priv;
+
+	/*
+	 * Cancelled, killed, or the submitter changed identity (setuid, ...):
+	 * its objective credentials, which override_creds() leaves alone.
+	 */
+	return READ_ONCE(c->cancelled) || fatal_signal_pending(current) ||
+	       rcu_access_pointer(c->task->real_cred) != c->real_cred;
+}
+
+const struct syslet_env syslet_worker_env = {
+	.get_atom = syslet_user_get_atom,
+	.get_arg = syslet_user_get_arg,
+	.put_ret = syslet_user_put_ret,
+	.put_get = syslet_user_put_get,
+	.call = syslet_user_call,
+	.interrupted = syslet_worker_interrupted,
+};
+
+/**
+ * syslet_chain_run_begin() - a worker takes a chain
+ * @w: the worker (current)
+ * @c: the chain it received
+ */
+void syslet_chain_run_begin(struct syslet_worker *w, struct syslet_chain *c)
+{
+	spin_lock(&c->lock);
+	c->worker = current;
+	spin_unlock(&c->lock);
+	w->chain = c;
+	w->run = (struct syslet_run){
+		.env = &syslet_worker_env,
+		.priv = c,
+		.cur = c->start,
+	};
+}
+
+/**
+ * syslet_chain_run_end() - a worker is done with its chain
+ * @w: the worker (current, or in its exit path)
+ * @ret: the last syslet_run() result
+ *
+ * Sets what to post and replies, which ends the chain.
+ */
+void syslet_chain_run_end(struct syslet_worker *w, int ret)
+{
+	struct syslet_chain *c = w->chain;
+
+	c->final = w->run.final;
+	c->post = w->run.post || (ret < 0 && w->run.final);
+	if (ret < 0 && !w->run.final) {
+		/* The first atom became unreadable: post it, nothing is lost. */
+		c->final = c->start;
+		c->post = true;
+	}
+	spin_lock(&c->lock);
+	c->worker = NULL;
+	spin_unlock(&c->lock);
+	w->chain = NULL;
+	lwkt_replymsg(&c->msg, 0);
+}
+
+/* ---------------------------------------------------------------------
+ * Chains: creation, end, cancellation.
+ */
+
+static void syslet_chain_free(struct syslet_chain *c)
+{
+	put_cred(c->cred);
+	put_cred(c->real_cred);
+	path_put(&c->root);
+	path_put(&c->pwd);
+	put_task_struct(c->task);
+	syslet_ctx_put(c->ctx);
+	kfree(c);
+}
+
+/*
+ * A chain ended (ran, was cancelled, or was dropped before it ran): post
+ * or give back its ring reservation, wake waiters.
+ */
+static void syslet_chain_end(struct syslet_chain *c, bool ran)
+{
+	struct syslet_ctx *ctx = c->ctx;
+	struct upc_space *upc = NULL;
+	int upcid = 0, prio = 0;
+
+	spin_lock(&ctx->ring_lock);
+	list_del(&c->node);
+	if (c->gen == ctx->gen && ctx->registered) {
+		if (ran && c->post && c->final) {
+			syslet_ring_post(&ctx->ring, c->final);
+			if (ctx->upc) {
+				upc = ctx->upc;
+				upc_space_get(upc);
+				upcid = ctx->upcid;
+				prio = ctx->upc_prio;
+			}
+		} else {
+			syslet_ring_unreserve(&ctx->ring);
+		}
+	}
+	ctx->inflight--;
+	wake_up_all(&ctx->wait);
+	spin_unlock(&ctx->ring_lock);
+
+	/* After the post: the upcall finds the completion in the ring. */
+	if (upc) {
+		upc_dispatch(upc, upcid, prio);
+		upc_space_put(upc);
+	}
+	syslet_chain_free(c);
+}
+
+/* The context's reply port: a worker replies when a chain has run. */
+static void syslet_chain_replied(lwkt_port_t port, lwkt_msg_t msg)
+{
+	syslet_chain_end(container_of(msg, struct syslet_chain, msg), true);
+}
+
+/**
+ * syslet_ctx_init_ports() - the ports of a new context
+ * @ctx: the context
+ */
+void syslet_ctx_init_ports(struct syslet_ctx *ctx)
+{
+	lwkt_initport_spin(&ctx->port);
+	lwkt_initport_replyonly(&ctx->reply_port, syslet_chain_replied);
+}
+
+/*
+ * Interrupt @task, a worker running a cancelled chain: TIF_NOTIFY_SIGNAL
+ * makes signal_pending() true, so interruptible waits end, and the worker
+ * clears it in get_signal() once the chain is over.  set_notify_signal()
+ * is an inline around wake_up_state(), which is not exported: waking with
+ * wake_up_process() instead may wake an uninterruptible sleep early,
+ * which the kernel's waits tolerate (spurious wake-ups).
+ */
+static void syslet_kick(struct task_struct *task)
+{
+	set_tsk_thread_flag(task, TIF_NOTIFY_SIGNAL);
+	if (!wake_up_process(task))
+		kick_process(task);
+}
+
+/*
+ * Abort function, called by syslet_ctx_cancel() under ctx->ring_lock: a
+ * chain still queued is dropped (and ended by the caller); a running one
+ * is stopped.
+ */
+static void syslet_chain_abort(lwkt_msg_t msg)
+{
+	struct syslet_chain *c = container_of(msg, struct syslet_chain, msg);
+
+	lockdep_assert_held(&c->ctx->ring_lock);
+	if (lwkt_dropmsg(msg) == 0) {
+		c->ctx->nr_queued--;
+		return;
+	}
+	spin_lock(&c->lock);
+	WRITE_ONCE(c->cancelled, true);
+	if (c->worker)
+		syslet_kick(c->worker);
+	spin_unlock(&c->lock);
+}
+
+/* The submitting thread's identity, taken in its own context. */
+static void syslet_chain_identity(struct syslet_chain *c)
+{
+	c->task = get_task_struct(current);
+	c->cred = get_current_cred();
+	c->real_cred = get_cred(current->real_cred);
+	get_fs_root(current->fs, &c->root);
+	get_fs_pwd(current->fs, &c->pwd);
+	c->umask = current_umask();
+}
+
+/**
+ * syslet_go_async() - hand the rest of a chain to a worker
+ * @ctx: the context, registered generation @gen, with a ring slot
+ *	reserved for this chain
+ * @start: the atom to resume at
+ * @gen: the registration the reservation belongs to
+ *
+ * Takes the calling thread's identity into the chain, queues it on the
+ * context's port and wakes an idle worker, or creates one (in this
+ * thread, which belongs to the owning process) if none is free and the
+ * limits allow; otherwise the chain waits for a worker to finish.
+ *
+ * Context: the submitter, process context.
+ * Return: 0, or -ENOMEM / -ECANCELED (context cancelled or re-registered
+ * meanwhile), in which case the reservation is given back.
+ */
+int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen)
+{
+	struct syslet_chain *c;
+	bool spawn = false;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	if (c)
+		syslet_chain_identity(c);
+	spin_lock(&ctx->ring_lock);
+	if (!c || ctx->cancelling || !ctx->registered || ctx->gen != gen) {
+		if (ctx->registered && ctx->gen == gen)
+			syslet_ring_unreserve(&ctx->ring);
+		spin_unlock(&ctx->ring_lock);
+		if (!c)
+			return -ENOMEM;
+		put_cred(c->cred);
+		put_cred(c->real_cred);
+		path_put(&c->root);
+		path_put(&c->pwd);
+		put_task_struct(c->task);
+		kfree(c);
+		return -ECANCELED;
+	}
+	kref_get(&ctx->ref);
+	c->ctx = ctx;
+	c->gen = gen;
+	c->start = start;
+	spin_lock_init(&c->lock);
+	lwkt_initmsg_abortable(&c->msg, &ctx->reply_port, MSGF_DROPABLE,
+			       syslet_chain_abort);
+	ctx->inflight++;
+	list_add_tail(&c->node, &ctx->chains);
+	ctx->nr_queued++;
+	lwkt_sendmsg(&ctx->port, &c->msg);
+	syslet_worker_wake_locked(ctx);
+	if (ctx->nr_queued > ctx->nr_free &&
+	    ctx->nr_workers < ctx->max_threads) {
+		ctx->nr_workers++;	/* reserved; syslet_worker_create() */
+		spawn = true;
+	}
+	spin_unlock(&ctx->ring_lock);
+
+	/* A failure leaves the chain queued for the workers there are. */
+	if (spawn)
+		syslet_worker_create(ctx, gen);
+	return 0;
+}
+
+/**
+ * syslet_ctx_cancel() - cancel all asynchronous chains and wait for them
+ * @ctx: the context
+ *
+ * Chains still queued never run; running ones are interrupted and end at
+ * the atom they were in (which is posted, if the ring is still there).
+ * Returns when none is left but the caller's own (when a worker of @ctx
+ * closes the context's file), with ctx->cancelling still set so that no
+ * new chain can start before the caller unregisters.  The wait ends early
+ * on a fatal signal: a chain cannot make its submitter unkillable.
+ *
+ * Context: process context, may sleep.
+ * Return: true if no other chain is left, false if the wait was cut short.
+ */
+bool syslet_ctx_cancel(struct syslet_ctx *ctx)
+{
+	struct syslet_chain *c, *tmp, *self = syslet_current_chain();
+	unsigned int own = self && self->ctx == ctx;
+	LIST_HEAD(ended);
+
+	spin_lock(&ctx->ring_lock);
+	ctx->cancelling = true;
+	/* Every chain here was sent: only a successful drop makes it done. */
+	list_for_each_entry_safe(c, tmp, &ctx->chains, node) {
+		if (c == self)
+			continue;
+		lwkt_abortmsg(&c->msg);
+		if (lwkt_checkmsg(&c->msg))
+			list_move_tail(&c->node, &ended);
+	}
+	if (own)
+		WRITE_ONCE(self->cancelled, true);
+	spin_unlock(&ctx->ring_lock);
+
+	list_for_each_entry_safe(c, tmp, &ended, node)
+		syslet_chain_end(c, false);
+	/* ctx->cancelling stays set: the caller unregisters next. */
+	return !wait_event_killable(ctx->wait, READ_ONCE(ctx->inflight) <= own);
+}

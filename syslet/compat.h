@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * syslet: what differs between the kernels it builds against.
+ *
+ * Workers are vhost tasks (threads of the owning process).  The interface
+ * with a SIGKILL callback came in 6.11; without it (Debian 12's 6.1), the
+ * module builds but SYSLET_IOC_REGISTER fails with -EOPNOTSUPP: there is
+ * no sound way for a module to make a thread of the submitting process.
+ */
+#ifndef _SYSLET_COMPAT_H
+#define _SYSLET_COMPAT_H
+
+#include <linux/err.h>
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0) && IS_ENABLED(CONFIG_VHOST_TASK)
+#include <linux/sched/vhost_task.h>
+#define SYSLET_HAVE_WORKERS	1
+#else
+#define SYSLET_HAVE_WORKERS	0
+struct vhost_task;
+
+static inline struct vhost_task *
+vhost_task_create(bool (*fn)(void *), void (*handle_kill)(void *), void *arg,
+		  const char *name)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline void vhost_task_start(struct vhost_task *vtsk) { }
+static inline void vhost_task_stop(struct vhost_task *vtsk) { }
+static inline void vhost_task_wake(struct vhost_task *vtsk) { }
+#endif
+
+#ifndef PF_USER_WORKER
+#define PF_USER_WORKER		0
+#endif
+
+#endif /* _SYSLET_COMPAT_H */

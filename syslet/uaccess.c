@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syslet: the interpreter's user-memory env (atoms, arguments, results)
+ * and the op dispatch shared by the caller and the workers.  A worker is a
+ * thread of the submitting process, so "user memory" is the same address
+ * space in both.
+ */
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+
+#include "syslet.h"
+
+/*
+ * Read an atom: the fields the interpreter uses, word by word (no
+ * byte-wise copy of all 88 bytes), and its last word, so that an atom
+ * whose memory is not all readable still faults as a whole (88 bytes span
+ * at most two pages: the first and the last word touch both).  The
+ * arg_ptr slots after the first NULL are not read (the interpreter stops
+ * there) and are zeroed.  Inside a user access section.
+ */
+static __always_inline int
+syslet_unsafe_get_atom(struct syslet_uatom __user *ua, struct syslet_uatom *a)
+{
+	int i;
+
+	unsafe_get_user(a->flags, &ua->flags, efault);
+	unsafe_get_user(a->nr, &ua->nr, efault);
+	unsafe_get_user(a->ret_ptr, &ua->ret_ptr, efault);
+	unsafe_get_user(a->next, &ua->next, efault);
+	for (i = 0; i < ARRAY_SIZE(a->arg_ptr); i++) {
+		unsafe_get_user(a->arg_ptr[i], &ua->arg_ptr[i], efault);
+		if (!a->arg_ptr[i])
+			break;
+	}
+	for (i++; i < ARRAY_SIZE(a->arg_ptr); i++)
+		a->arg_ptr[i] = NULL;
+	unsafe_get_user(a->private, &ua->private, efault);
+	return 0;
+efault:
+	return -EFAULT;
+}
+
+int syslet_user_get_atom(void *priv, u64 uaddr, struct syslet_uatom *a)
+{
+	struct syslet_uatom __user *ua = u64_to_user_ptr(uaddr);
+	int ret;
+
+	if (!user_access_begin(ua, sizeof(*ua)))
+		return -EFAULT;
+	ret = syslet_unsafe_get_atom(ua, a);
+	user_access_end();
+	return ret;
+}
+
+/*
+ * Store an atom's result and read the next atom in one user access
+ * section: each section costs a STAC/CLAC pair, which serialise the CPU
+ * (and end a translation block under qemu's TCG), and a chain of short
+ * atoms is mostly these two accesses.
+ */
+int syslet_user_put_get(void *priv, u64 ret_uaddr, long ret, u64 uaddr,
+			struct syslet_uatom *a)
+{
+	long __user *rp = u64_to_user_ptr(ret_uaddr);
+	struct syslet_uatom __user *ua = u64_to_user_ptr(uaddr);
+	int err;
+
+	if (!ret_uaddr)
+		return syslet_user_get_atom(priv, uaddr, a);
+	if (!access_ok(rp, sizeof(*rp)))
+		return SYSLET_PUT_FAULT;
+	if (!user_access_begin(ua, sizeof(*ua)))
+		return put_user(ret, rp) ? SYSLET_PUT_FAULT : -EFAULT;
+	unsafe_put_user(ret, rp, put_fault);
+	err = syslet_unsafe_get_atom(ua, a);
+	user_access_end();
+	return err;
+put_fault:
+	user_access_end();
+	return SYSLET_PUT_FAULT;
+}
+
+int syslet_user_get_arg(void *priv, u64 uaddr, unsigned long *val)
+{
+	return get_user(*val, (unsigned long __user *)u64_to_user_ptr(uaddr));
+}
+
+int syslet_user_put_ret(void *priv, u64 uaddr, long ret)
+{
+	return put_user(ret, (long __user *)u64_to_user_ptr(uaddr));
+}
+
+/* Restart codes never reach user space: a system call atom sees -EINTR. */
+static long syslet_fix_ret(long ret)
+{
+	switch (ret) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+	case -ERESTART_RESTARTBLOCK:
+		return -EINTR;
+	}
+	return ret;
+}
+
+long syslet_user_call(void *priv, unsigned long nr,
+		      const unsigned long *args, bool nowait, bool *wouldblock)
+{
+	const struct syslet_op *op = syslet_op_get(nr);
+	long ret;
+
+	if (!op)
+		return -ENOSYS;
+	if (nowait && op->may_block) {
+		*wouldblock = true;
+		return 0;
+	}
+	/* In a worker: not once the submitter is confined (seccomp). */
+	if (priv && syslet_chain_confined(priv))
+		return -EPERM;
+	ret = op->fn(args, nowait);
+	/* Module ops return any long; only system calls use the codes. */
+	if (nr >= SYSLET_NR_BASE)
+		return ret;
+	if (ret == SYSLET_EWOULDBLOCK) {
+		*wouldblock = true;
+		return 0;
+	}
+	return syslet_fix_ret(ret);
+}
+
+/* The env of the synchronous phase: the caller is the submitter. */
+bool syslet_caller_interrupted(void *priv)
+{
+	return signal_pending(current);
+}
+
+const struct syslet_env syslet_caller_env = {
+	.get_atom = syslet_user_get_atom,
+	.get_arg = syslet_user_get_arg,
+	.put_ret = syslet_user_put_ret,
+	.put_get = syslet_user_put_get,
+	.call = syslet_user_call,
+	.interrupted = syslet_caller_interrupted,
+};
+

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syslet: the workers.  Each context has its own, and each worker is a
+ * thread of the process that owns the context: vhost_task_create() clones
+ * the calling thread (CLONE_THREAD | CLONE_VM | CLONE_FS | CLONE_SIGHAND,
+ * a PF_USER_WORKER that blocks every signal but SIGKILL and SIGSTOP), as
+ * io_uring's io-wq has done since 5.12.  Its CPU time, memory, I/O and
+ * pids are the process's cgroups'; its namespaces, rlimits, tty and audit
+ * context are the process's; SIGKILL of the process, exit and exec end
+ * it with the other threads.  vhost tasks start without a file table
+ * (no_files); the creator takes a counted reference to the process's
+ * table, which the worker installs as its own and exit_files() drops.
+ *
+ * Workers are created only by threads of the owning process in a system
+ * call on the context (SYSLET_IOC_REGISTER creates the first, EXEC more
+ * while every worker is busy), up to the context's max_threads and
+ * syslet.max_workers_per_user for the user of the creating thread.
+ *
+ * A worker serves its context's port: vhost_task's loop calls
+ * syslet_worker_fn() with the task state already TASK_INTERRUPTIBLE and
+ * sleeps when it returns false.  A worker that finds the port empty puts
+ * itself on ctx->idle; a sender takes one off and wakes it, both under
+ * ring_lock, so no wake-up is lost.  Between atoms, a worker with task_work
+ * pending (an fput) returns to the loop, whose get_signal() runs it, and
+ * resumes the chain on the next call.
+ *
+ * Workers are stopped when their context is unregistered, by the
+ * unregistering thread if it can wait for them (it is not one of them
+ * and every chain has ended), otherwise by a reaper on syslet_wq, which
+ * module unload drains.
+ */
+#include <linux/fdtable.h>
+#include <linux/hashtable.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
+
+#include "compat.h"
+#include "syslet.h"
+
+static struct workqueue_struct *syslet_wq;
+
+/* ---------------------------------------------------------------------
+ * Workers per user (syslet.max_workers_per_user).
+ */
+
+struct syslet_user {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned int workers;
+};
+
+static DEFINE_HASHTABLE(syslet_users, 6);	/* U */
+static DEFINE_SPINLOCK(syslet_users_lock);	/* U */
+
+static struct syslet_user *syslet_user_find(kuid_t uid)
+{
+	struct syslet_user *u;
+
+	lockdep_assert_held(&syslet_users_lock);
+	hash_for_each_possible(syslet_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+/* Count one more worker of @uid; false past the limit. */
+static bool syslet_user_charge(kuid_t uid)
+{
+	struct syslet_user *u, *nu = kzalloc(sizeof(*nu), GFP_KERNEL);
+	bool ok = false;
+
+	spin_lock(&syslet_users_lock);
+	u = syslet_user_find(uid);
+	if (!u && nu) {
+		u = nu;
+		nu = NULL;
+		u->uid = uid;
+		hash_add(syslet_users, &u->node, __kuid_val(uid));
+	}
+	if (u && u->workers < READ_ONCE(syslet_max_workers_per_user)) {
+		u->workers++;
+		ok = true;
+	}
+	if (u && !u->workers) {
+		hash_del(&u->node);
+		kfree(u);
+	}
+	spin_unlock(&syslet_users_lock);
+	kfree(nu);
+	return ok;
+}
+
+static void syslet_user_uncharge(kuid_t uid)
+{
+	struct syslet_user *u;
+
+	spin_lock(&syslet_users_lock);
+	u = syslet_user_find(uid);
+	if (!WARN_ON_ONCE(!u) && !--u->workers) {
+		hash_del(&u->node);
+		kfree(u);
+	}
+	spin_unlock(&syslet_users_lock);
+}
+
+/* ---------------------------------------------------------------------
+ * The worker thread.
+ */
+
+/**
+ * syslet_current_worker() - the worker current is, or NULL
+ *
+ * Return: the worker, if current is a syslet worker thread.
+ */
+struct syslet_worker *syslet_current_worker(void)
+{
+	struct syslet_worker *w;
+
+	if (!SYSLET_HAVE_WORKERS ||
+	    (current->flags & (PF_USER_WORKER | PF_IO_WORKER)) !=
+	    PF_USER_WORKER)
+		return NULL;
+	w = current->worker_private;
+	return w && w->task == current ? w : NULL;
+}
+
+/**
+ * syslet_current_chain() - the chain current runs as a worker, or NULL
+ *
+ * Return: the chain, or NULL in the submitter (or an idle worker).
+ */
+struct syslet_chain *syslet_current_chain(void)
+{
+	struct syslet_worker *w = syslet_current_worker();
+
+	return w ? w->chain : NULL;
+}
+
+/* First run (or death before it): adopt the file table, say started. */
+static void syslet_worker_install(struct syslet_worker *w)
+{
+	task_lock(current);
+	WARN_ON_ONCE(current->files);
+	current->files = w->files;
+	task_unlock(current);
+	current->worker_private = w;
+	w->task = current;
+	w->installed = true;
+	complete(&w->started);
+}
+
+/* Take the next chain off the port, or go idle.  True if it took one. */
+static bool syslet_worker_take(struct syslet_worker *w)
+{
+	struct syslet_ctx *ctx = w->ctx;
+	lwkt_msg_t msg = NULL;
+
+	spin_lock(&ctx->ring_lock);
+	if (w->live)
+		msg = lwkt_getport(&ctx->port);
+	if (!msg) {
+		if (w->live && list_empty(&w->idle_node))
+			list_add(&w->idle_node, &ctx->idle);
+		spin_unlock(&ctx->ring_lock);
+		return false;
+	}
+	list_del_init(&w->idle_node);
+	ctx->nr_queued--;
+	ctx->nr_free--;
+	w->busy = true;
+	spin_unlock(&ctx->ring_lock);
+	syslet_chain_run_begin(w, container_of(msg, struct syslet_chain, msg));
+	return true;
+}
+
+/* The chain is over: back to the free workers, then reply. */
+static void syslet_worker_done(struct syslet_worker *w, int ret)
+{
+	struct syslet_ctx *ctx = w->ctx;
+
+	spin_lock(&ctx->ring_lock);
+	w->busy = false;
+	if (w->live)
+		ctx->nr_free++;
+	spin_unlock(&ctx->ring_lock);
+	syslet_chain_run_end(w, ret);
+}
+
+/* Run the chain until it ends or yields, as its submitting thread. */
+static int syslet_worker_step(struct syslet_worker *w)
+{
+	struct syslet_chain *c = w->chain;
+	const struct cred *old;
+	int ret;
+
+	if (READ_ONCE(c->cancelled))
+		return SYSLET_RUN_DONE;
+	old = override_creds(c->cred);
+	ret = syslet_run(&w->run);
+	revert_creds(old);
+	return ret;
+}
+
+/* vhost_task's loop: false to sleep (state already TASK_INTERRUPTIBLE). */
+static bool syslet_worker_fn(void *data)
+{
+	struct syslet_worker *w = data;
+	int ret;
+
+	if (unlikely(!w->installed)) {
+		syslet_worker_install(w);
+		return false;		/* the creator wakes it once added */
+	}
+	if (!w->chain) {
+		if (!syslet_worker_take(w))
+			return false;
+		/* A cancel's interruption is for the chain it was meant for. */
+		clear_notify_signal();
+	}
+	__set_current_state(TASK_RUNNING);
+	ret = syslet_worker_step(w);
+	if (ret == SYSLET_RUN_YIELD) {
+		/* Back through the loop's get_signal(), which runs task_work. */
+		set_thread_flag(TIF_NOTIFY_SIGNAL);
+		return true;
+	}
+	syslet_worker_done(w, ret);
+	return true;
+}
+
+/* SIGKILL (exit, exec, kill of the process): in the worker, before exit. */
+static void syslet_worker_killed(void *data)
+{
+	struct syslet_worker *w = data;
+	struct syslet_ctx *ctx = w->ctx;
+
+	if (!w->installed)
+		syslet_worker_install(w);	/* so that exit drops the table */
+	if (w->chain)
+		syslet_worker_done(w, SYSLET_RUN_DONE);	/* mid-yield */
+	spin_lock(&ctx->ring_lock);
+	w->dead = true;
+	if (w->live) {
+		/* Stopped and freed at unregistration: not by itself. */
+		w->live = false;
+		list_move_tail(&w->node, &ctx->zombies);
+		list_del_init(&w->idle_node);
+		ctx->nr_workers--;
+		ctx->nr_free--;
+	}
+	spin_unlock(&ctx->ring_lock);
+}
+
+/* Stop and free a worker; it has no chain, or is about to have none. */
+static void syslet_worker_free(struct syslet_worker *w)
+{
+	vhost_task_stop(w->vtsk);
+	syslet_user_uncharge(w->uid);
+	syslet_ctx_put(w->ctx);
+	kfree(w);
+}
+
+/**
+ * syslet_worker_wake_locked() - wake an idle worker for a queued chain
+ * @ctx: the context
+ *
+ * Context: ctx->ring_lock held.
+ */
+void syslet_worker_wake_locked(struct syslet_ctx *ctx)
+{
+	struct syslet_worker *w;
+
+	lockdep_assert_held(&ctx->ring_lock);
+	w = list_first_entry_or_null(&ctx->idle, struct syslet_worker,
+				     idle_node);
+	if (w) {
+		list_del_init(&w->idle_node);
+		vhost_task_wake(w->vtsk);
+	}
+}
+
+/* Give back a reservation of ctx->nr_workers, unless a teardown took it. */
+static void syslet_worker_unreserve(struct syslet_ctx *ctx, unsigned int gen)
+{
+	spin_lock(&ctx->ring_lock);
+	if (ctx->gen == gen && !ctx->cancelling)
+		ctx->nr_workers--;
+	spin_unlock(&ctx->ring_lock);
+}
+
+/**
+ * syslet_worker_create() - create a worker for a context
+ * @ctx: the context, registered generation @gen, with ctx->nr_workers
+ *	already counting this worker
+ * @gen: the registration
+ *
+ * The new thread is a clone of current, which must be a thread of the
+ * owning process (with the registered file table), in no borrowed
+ * identity (no override_creds()).  On failure, the reservation in
+ * ctx->nr_workers is given back.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EAGAIN (syslet.max_workers_per_user, or fork's own limits:
+ * RLIMIT_NPROC, pids.max), -ENOMEM, -ECANCELED (unregistered meanwhile,
+ * or killed), or another error of the thread's creation.
+ */
+int syslet_worker_create(struct syslet_ctx *ctx, unsigned int gen)
+{
+	struct syslet_worker *w;
+	struct vhost_task *vtsk;
+	sigset_t all, old;
+	bool added = false;
+	int ret;
+
+	ret = -ENOMEM;
+	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
+	if (!w)
+		goto out_unreserve;
+	INIT_LIST_HEAD(&w->node);
+	INIT_LIST_HEAD(&w->idle_node);
+	init_completion(&w->started);
+	w->uid = current_uid();
+	ret = -EAGAIN;
+	if (!syslet_user_charge(w->uid))
+		goto out_free;
+	kref_get(&ctx->ref);
+	w->ctx = ctx;
+	/* As CLONE_FILES would; the creator holds one, so never the last. */
+	atomic_inc(&current->files->count);
+	w->files = current->files;
+
+	/*
+	 * fork refuses while a signal is pending (-ERESTARTNOINTR), and a
+	 * chain may go async precisely because one is: hold them back for
+	 * the clone (the worker blocks them all anyway); they are delivered
+	 * when the ioctl returns.
+	 */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	vtsk = vhost_task_create(syslet_worker_fn, syslet_worker_killed, w,
+				 "syslet_worker");
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (IS_ERR(vtsk)) {
+		ret = PTR_ERR(vtsk);
+		atomic_dec(&w->files->count);
+		syslet_ctx_put(ctx);
+		syslet_user_uncharge(w->uid);
+		goto out_free;
+	}
+	w->vtsk = vtsk;
+	vhost_task_start(vtsk);
+	/* It installs the table and says so, or dies doing it: not long. */
+	wait_for_completion(&w->started);
+
+	spin_lock(&ctx->ring_lock);
+	if (!w->dead && ctx->registered && ctx->gen == gen &&
+	    !ctx->cancelling) {
+		w->live = true;
+		list_add_tail(&w->node, &ctx->workers);
+		ctx->nr_free++;
+		/* Under the lock: a teardown cannot free it meanwhile. */
+		vhost_task_wake(vtsk);
+		added = true;
+	}
+	spin_unlock(&ctx->ring_lock);
+	if (added)
+		return 0;
+	syslet_worker_free(w);
+	syslet_worker_unreserve(ctx, gen);
+	return -ECANCELED;
+
+out_free:
+	kfree(w);
+out_unreserve:
+	syslet_worker_unreserve(ctx, gen);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * Teardown.
+ */
+
+struct syslet_reaper {
+	struct work_struct work;
+	struct syslet_ctx *ctx;
+	unsigned int gen;
+	struct list_head workers;
+};
+
+/* Let each worker finish its (cancelled) chain, then stop it. */
+static void syslet_reap(struct syslet_ctx *ctx, struct list_head *workers)
+{
+	struct syslet_worker *w, *tmp;
+
+	list_for_each_entry_safe(w, tmp, workers, node) {
+		wait_event(ctx->wait, !READ_ONCE(w->chain));
+		list_del(&w->node);
+		syslet_worker_free(w);
+	}
+}
+
+static void syslet_reaper_fn(struct work_struct *work)
+{
+	struct syslet_reaper *r = container_of(work, struct syslet_reaper,
+					       work);
+
+	syslet_reap(r->ctx, &r->workers);
+	syslet_ctx_put(r->ctx);
+	kfree(r);
+}
+
+/**
+ * syslet_ctx_stop_workers() - stop all workers of a context
+ * @ctx: the context, cancelling
+ * @drained: no chain is left (syslet_ctx_cancel() returned true)
+ *
+ * The caller waits for the workers if it can: it is not a worker itself
+ * and no chain is left, so each stops at once.  Otherwise a reaper on
+ * syslet_wq waits for their chains to end and stops them.
+ *
+ * Context: process context, ctx->lock held.
+ */
+void syslet_ctx_stop_workers(struct syslet_ctx *ctx, bool drained)
+{
+	struct syslet_worker *w;
+	struct syslet_reaper *r;
+	LIST_HEAD(list);
+
+	lockdep_assert_held(&ctx->lock);
+	spin_lock(&ctx->ring_lock);
+	list_for_each_entry(w, &ctx->workers, node) {
+		w->live = false;
+		list_del_init(&w->idle_node);
+	}
+	list_splice_init(&ctx->workers, &list);
+	list_splice_init(&ctx->zombies, &list);
+	ctx->nr_workers = 0;
+	ctx->nr_free = 0;
+	spin_unlock(&ctx->ring_lock);
+	if (list_empty(&list))
+		return;
+
+	if (drained && !syslet_current_worker()) {
+		syslet_reap(ctx, &list);
+		return;
+	}
+	r = kzalloc(sizeof(*r), GFP_KERNEL | __GFP_NOFAIL);
+	INIT_WORK(&r->work, syslet_reaper_fn);
+	INIT_LIST_HEAD(&r->workers);
+	list_splice(&list, &r->workers);
+	kref_get(&ctx->ref);
+	r->ctx = ctx;
+	queue_work(syslet_wq, &r->work);
+}
+
+static void syslet_unregister_fn(struct work_struct *work)
+{
+	struct syslet_reaper *r = container_of(work, struct syslet_reaper,
+					       work);
+	struct syslet_ctx *ctx = r->ctx;
+
+	mutex_lock(&ctx->lock);
+	if (ctx->registered && ctx->gen == r->gen)
+		syslet_ctx_unregister(ctx);
+	mutex_unlock(&ctx->lock);
+	syslet_ctx_put(ctx);
+	kfree(r);
+}
+
+/**
+ * syslet_ctx_defer_unregister() - unregister a context from syslet_wq
+ * @ctx: the context, marked dead, registration generation @gen
+ * @gen: the registration to end
+ *
+ * For ->flush in one of the context's own workers (a chain closed the
+ * context's last fd in its process): the unregistration waits for every
+ * chain, this one included, so it cannot run in this one.
+ */
+void syslet_ctx_defer_unregister(struct syslet_ctx *ctx, unsigned int gen)
+{
+	struct syslet_reaper *r = kzalloc(sizeof(*r), GFP_KERNEL | __GFP_NOFAIL);
+
+	INIT_WORK(&r->work, syslet_unregister_fn);
+	kref_get(&ctx->ref);
+	r->ctx = ctx;
+	r->gen = gen;
+	queue_work(syslet_wq, &r->work);
+}
+
+int syslet_workers_init(void)
+{
+	syslet_wq = alloc_workqueue("syslet", WQ_UNBOUND, 0);
+	return syslet_wq ? 0 : -ENOMEM;
+}
+
+void syslet_workers_exit(void)
+{
+	/* Every context is closed: only reapers and unregistrations left. */
+	destroy_workqueue(syslet_wq);
+}
