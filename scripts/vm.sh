@@ -84,8 +84,8 @@ make -s -C "$KDIR" M="$mod" modules >"$vm/build.log" 2>&1 || {
 
 # Static user-space programs for the guest.
 mkdir -p "$tools"
-for prog in tests/syslet_test tests/syslet_fuzz tests/upcall_test \
-	demo/syslet_copy; do
+for prog in tests/syslet_test tests/syslet_isolation tests/syslet_fuzz \
+	tests/upcall_test demo/syslet_copy; do
 	gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 		-o "$tools/$(basename "$prog")" "$root/tools/$prog.c"
 done
@@ -103,8 +103,8 @@ cp "$mod/msgport.ko" "$mod/syslet.ko" \
 	"$mod/msgport/examples/msgport_example.ko" \
 	"$mod/tools/bench/msgport_bench.ko" \
 	"$mod/tools/stress/msgport_stress.ko" "$img/lib/msgport/"
-cp "$tools/syslet_test" "$tools/syslet_fuzz" "$tools/upcall_test" \
-	"$tools/syslet_copy" "$tools/syslet_bench" "$img/bin/"
+cp "$tools/syslet_test" "$tools/syslet_isolation" "$tools/syslet_fuzz" \
+	"$tools/upcall_test" "$tools/syslet_copy" "$tools/syslet_bench" "$img/bin/"
 # Debian's own modules for an ext4 RAM disk (bench: a file system with
 # FMODE_NOWAIT, which tmpfs lacks in 6.12).  The debug kernel has them
 # built in, and Debian's would not load into it.

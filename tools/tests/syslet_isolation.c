@@ -1,0 +1,1549 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syslet isolation selftests, run in the test VM as root:
+ *   syslet_isolation --list     names, one a line
+ *   syslet_isolation NAME       run one; exit 0 = pass, 77 = skip, else fail
+ *
+ * An asynchronous chain must run as the process that submitted it would:
+ * in worker threads of that process (comm "syslet_worker", in its thread
+ * group), so that its seccomp filter, cgroups, controlling tty, namespaces,
+ * credentials and pid apply, and so that the workers die with it.  Module
+ * parameters (/sys/module/syslet/parameters/) govern who may use the
+ * device; a test that needs a parameter fails when it is missing.
+ *
+ * Needs: root; cgroup2 with the cpu, memory and pids controllers for the
+ * cgroup-* tests (mounted at /sys/fs/cgroup if it is not; a kernel
+ * without cgroup2 or the controller skips); raw uids/gids 1000, 1001,
+ * 65534 and gid 4242 (no passwd entries needed); a writable /tmp; a pty
+ * for tty-sigttin (devpts is mounted on /dev/pts if /dev/ptmx does not
+ * work; it skips without one).
+ *
+ * Anything that changes identity, cgroup or seccomp runs in a forked
+ * child, so that the runner survives; every wait is bounded.  Parameters
+ * changed, processes started and cgroups made are undone at exit (also
+ * when a check fails).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/magic.h>
+#include <linux/seccomp.h>
+
+#include "../lib/syslet.h"
+#include "syslet_workers.h"
+#include "check.h"
+
+#define SKIP 77
+#define A(x) ((unsigned long *)&(x))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define PARAMS	"/sys/module/syslet/parameters/"
+#define CGROOT	"/sys/fs/cgroup"
+
+/* Fail with a message (exit 1). */
+#define FAIL(...) do {							\
+	fprintf(stderr, "%s:%d: ", __func__, __LINE__);			\
+	fprintf(stderr, __VA_ARGS__);					\
+	fputc('\n', stderr);						\
+	exit(1);							\
+} while (0)
+
+/* --- clean-up at exit --------------------------------------------------- */
+
+static pid_t main_pid;
+static pid_t tracked[16];
+static char cgroups[4][128];
+static struct {
+	char name[32];
+	char val[64];
+} saved[4];
+static int nr_saved;
+
+static void track(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(tracked); i++) {
+		if (!tracked[i]) {
+			tracked[i] = pid;
+			return;
+		}
+	}
+}
+
+static void untrack(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(tracked); i++)
+		if (tracked[i] == pid)
+			tracked[i] = 0;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The file's contents, without a trailing newline; 0 or -errno. */
+static int read_str(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	return 0;
+}
+
+static void cleanup(void)
+{
+	double end;
+	size_t i;
+	int j;
+
+	if (getpid() != main_pid)
+		return;
+	for (i = 0; i < ARRAY_SIZE(tracked); i++)
+		if (tracked[i] > 0)
+			kill(tracked[i], SIGKILL);
+	end = syslet_now() + 5;
+	for (i = 0; i < ARRAY_SIZE(tracked); i++) {
+		while (tracked[i] > 0 && syslet_now() < end &&
+		       waitpid(tracked[i], NULL, WNOHANG) == 0)
+			syslet_sleep_ms(5);
+		tracked[i] = 0;
+	}
+	for (j = nr_saved - 1; j >= 0; j--) {
+		char path[128];
+
+		snprintf(path, sizeof(path), PARAMS "%s", saved[j].name);
+		if (write_str(path, saved[j].val))
+			fprintf(stderr, "could not restore %s to %s\n",
+				saved[j].name, saved[j].val);
+	}
+	nr_saved = 0;
+	for (i = 0; i < ARRAY_SIZE(cgroups); i++) {
+		if (!cgroups[i][0])
+			continue;
+		/* A cgroup is busy until its last task has been released. */
+		end = syslet_now() + 5;
+		while (rmdir(cgroups[i]) && errno == EBUSY && syslet_now() < end)
+			syslet_sleep_ms(20);
+		cgroups[i][0] = 0;
+	}
+}
+
+/* --- module parameters ------------------------------------------------ */
+
+/* Set a parameter, remembering its first value for the clean-up. */
+static void param_set(const char *name, const char *val)
+{
+	char path[128], old[64];
+	int i, ret;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	ret = read_str(path, old, sizeof(old));
+	if (ret)
+		FAIL("no module parameter %s: %s", path, strerror(-ret));
+	for (i = 0; i < nr_saved; i++)
+		if (!strcmp(saved[i].name, name))
+			break;
+	if (i == nr_saved) {
+		CHECK(nr_saved < (int)ARRAY_SIZE(saved));
+		snprintf(saved[i].name, sizeof(saved[i].name), "%s", name);
+		snprintf(saved[i].val, sizeof(saved[i].val), "%s", old);
+		nr_saved++;
+	}
+	ret = write_str(path, val);
+	if (ret)
+		FAIL("writing %s to %s: %s", val, path, strerror(-ret));
+}
+
+/* Put every parameter back now (the clean-up would at exit). */
+static void params_restore(void)
+{
+	int j;
+
+	for (j = nr_saved - 1; j >= 0; j--) {
+		char path[128];
+
+		snprintf(path, sizeof(path), PARAMS "%s", saved[j].name);
+		CHECK_EQ(write_str(path, saved[j].val), 0);
+	}
+	nr_saved = 0;
+}
+
+/* --- processes ---------------------------------------------------------- */
+
+/* Reap @pid within @secs: its wait status, or -1 if it is still there. */
+static int reap_within(pid_t pid, double secs)
+{
+	double end = syslet_now() + secs;
+	pid_t r;
+	int st;
+
+	for (;;) {
+		r = waitpid(pid, &st, WNOHANG | __WALL);
+		if (r == pid) {
+			untrack(pid);
+			return st;
+		}
+		CHECK(r == 0);
+		if (syslet_now() > end)
+			return -1;
+		syslet_sleep_ms(5);
+	}
+}
+
+/* The child must exit 0 within @secs (it reports its own failures). */
+static void child_ok(pid_t pid, double secs, const char *what)
+{
+	int st = reap_within(pid, secs);
+
+	if (st == -1)
+		FAIL("%s (pid %d) still running after %.0f s", what, pid, secs);
+	if (WIFSIGNALED(st))
+		FAIL("%s (pid %d) killed by signal %d", what, pid, WTERMSIG(st));
+	if (WEXITSTATUS(st) == SKIP) {
+		fprintf(stderr, "%s skipped\n", what);
+		exit(SKIP);
+	}
+	if (WEXITSTATUS(st))
+		FAIL("%s (pid %d) failed: exit %d", what, pid, WEXITSTATUS(st));
+}
+
+/* Run @fn in a child that must exit 0 within @secs. */
+static void in_child(void (*fn)(void), double secs, const char *what)
+{
+	pid_t pid = fork();
+
+	CHECK(pid >= 0);
+	if (!pid) {
+		fn();
+		exit(0);
+	}
+	track(pid);
+	child_ok(pid, secs, what);
+}
+
+/* Wait for the child's "ready" byte; fail if it exits first. */
+static void wait_ready(int ready[2], pid_t pid, double secs)
+{
+	struct timeval tv = { (long)secs, 0 };
+	fd_set set;
+	char c;
+
+	close(ready[1]);
+	FD_ZERO(&set);
+	FD_SET(ready[0], &set);
+	if (select(ready[0] + 1, &set, NULL, NULL, &tv) != 1)
+		FAIL("child %d not ready after %.0f s", pid, secs);
+	if (read(ready[0], &c, 1) != 1)
+		FAIL("child %d exited before it was ready", pid);
+	close(ready[0]);
+}
+
+static void say_ready(int ready[2])
+{
+	CHECK(write(ready[1], "r", 1) == 1);
+}
+
+/* Drop to @uid/@gid with the supplementary groups @groups. */
+static void become(uid_t uid, gid_t gid, int ngroups, const gid_t *groups)
+{
+	CHECK(setgroups(ngroups, groups) == 0);
+	CHECK(setresgid(gid, gid, gid) == 0);
+	CHECK(setresuid(uid, uid, uid) == 0);
+}
+
+/* Threads of @pid, and in *@workers those named syslet_worker. */
+static int count_threads(pid_t pid, int *workers)
+{
+	char path[300], comm[64];
+	struct dirent *e;
+	int n = 0, w = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	CHECK(d);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/comm", pid,
+			 e->d_name);
+		if (!read_str(path, comm, sizeof(comm)) &&
+		    !strcmp(comm, "syslet_worker"))
+			w++;
+	}
+	closedir(d);
+	if (workers)
+		*workers = w;
+	return n;
+}
+
+/* --- rings -------------------------------------------------------------- */
+
+static void setup(struct syslet_ring *r, unsigned long nr)
+{
+	int ret = syslet_setup(r, nr, -1UL);
+
+	if (ret)
+		FAIL("syslet_setup: %s", strerror(-ret));
+}
+
+/* Submit @a, which must go asynchronous. */
+static void submit(struct syslet_ring *r, struct syslet_uatom *a)
+{
+	int ret = syslet_exec(r, a, NULL);
+
+	if (ret)
+		FAIL("SYSLET_IOC_EXEC returned %d (%s), expected 0 (queued)",
+		     ret, ret < 0 ? strerror(-ret) : "ran synchronously");
+}
+
+/* The next completion within @secs, or fail. */
+static struct syslet_uatom *reap_bounded(struct syslet_ring *r, double secs)
+{
+	double end = syslet_now() + secs;
+	struct syslet_uatom *a;
+
+	while (!(a = syslet_reap(r))) {
+		if (syslet_now() > end)
+			FAIL("no completion within %.1f s", secs);
+		syslet_sleep_ms(1);
+	}
+	return a;
+}
+
+/* The lowest free fd (nothing may appear there). */
+static int free_fd(void)
+{
+	int fd = fcntl(0, F_DUPFD, 0);
+
+	if (fd < 0)
+		fd = open("/dev/null", O_RDONLY);
+	CHECK(fd >= 0);
+	close(fd);
+	return fd;
+}
+
+static void check_fd_free(int fd)
+{
+	if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+		FAIL("fd %d was opened", fd);
+}
+
+/* --- seccomp ------------------------------------------------------------ */
+
+/* openat fails with EPERM, everything else is allowed. */
+static void seccomp_deny_openat(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { ARRAY_SIZE(f), f };
+
+	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+	CHECK(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0);
+	/* The filter holds for the process's own openat. */
+	CHECK(open("/dev/null", O_RDONLY) == -1 && errno == EPERM);
+}
+
+#define SECCOMP_FILE	"/tmp/iso-seccomp"
+
+static void make_seccomp_file(void)
+{
+	int fd = open(SECCOMP_FILE, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	CHECK(fd >= 0);
+	close(fd);
+}
+
+static void seccomp_register_child(void)
+{
+	static unsigned long slots[8];
+	struct async_head_user ahu = { (void *)slots, sizeof(slots), -1UL };
+	int fd = open("/dev/syslet", O_RDWR);
+
+	CHECK(fd >= 0);
+	seccomp_deny_openat();
+	CHECK_EQ(ioctl(fd, SYSLET_IOC_REGISTER, &ahu), -1);
+	CHECK_EQ(errno, EPERM);
+}
+
+/* A process under a seccomp filter cannot register a context. */
+static int t_seccomp_register(void)
+{
+	in_child(seccomp_register_child, 10, "seccomp-register child");
+	return 0;
+}
+
+static void seccomp_exec_child(void)
+{
+	static struct syslet_uatom a;
+	static char path[] = SECCOMP_FILE;
+	struct syslet_ring r;
+	struct syslet_exec ex = { .atom = (unsigned long)&a };
+	unsigned long dirfd = AT_FDCWD, p = (unsigned long)path;
+	unsigned long flags = O_RDONLY;
+	long ret = 12345;
+	int probe;
+
+	make_seccomp_file();
+	setup(&r, 8);
+	syslet_atom(&a, SYS_openat, 0, &ret, NULL, A(dirfd), A(p), A(flags), NULL);
+	probe = free_fd();
+	seccomp_deny_openat();
+	CHECK_EQ(ioctl(r.fd, SYSLET_IOC_EXEC, &ex), -1);
+	CHECK_EQ(errno, EPERM);
+	CHECK_EQ(ret, 12345);
+	check_fd_free(probe);
+}
+
+/* Registered before the filter: EXEC is refused once it is installed. */
+static int t_seccomp_exec(void)
+{
+	in_child(seccomp_exec_child, 10, "seccomp-exec child");
+	return 0;
+}
+
+/*
+ * A chain blocked in read() when the filter comes: its openat, after the
+ * read, fails with EPERM (or, with allow_confined, runs).
+ */
+static void seccomp_running(bool allowed)
+{
+	static struct syslet_uatom a[2];
+	static char path[] = SECCOMP_FILE, buf[4];
+	struct syslet_ring r;
+	unsigned long rfd, p = (unsigned long)buf, one = 1;
+	unsigned long dirfd = AT_FDCWD, pp = (unsigned long)path;
+	unsigned long flags = O_RDONLY;
+	long ret[2] = { 12345, 12345 };
+	int pfd[2], probe;
+
+	make_seccomp_file();
+	CHECK(pipe(pfd) == 0);
+	rfd = pfd[0];
+	setup(&r, 8);
+	syslet_atom(&a[0], SYS_read, SYSLET_ASYNC, &ret[0], &a[1],
+		    A(rfd), A(p), A(one), NULL);
+	syslet_atom(&a[1], SYS_openat, 0, &ret[1], NULL,
+		    A(dirfd), A(pp), A(flags), NULL);
+	submit(&r, &a[0]);
+	syslet_sleep_ms(200);
+	probe = free_fd();
+	seccomp_deny_openat();
+	CHECK(write(pfd[1], "x", 1) == 1);
+	CHECK(reap_bounded(&r, 10) == &a[1]);
+	CHECK_EQ(ret[0], 1);
+	if (allowed) {
+		CHECK(ret[1] >= 0);
+	} else {
+		CHECK_EQ(ret[1], -EPERM);
+		check_fd_free(probe);
+	}
+}
+
+static void seccomp_running_child(void)
+{
+	seccomp_running(false);
+}
+
+static void seccomp_allowed_child(void)
+{
+	seccomp_running(true);
+}
+
+static int t_seccomp_running(void)
+{
+	in_child(seccomp_running_child, 15, "seccomp-running child");
+	return 0;
+}
+
+static int t_seccomp_allowed(void)
+{
+	param_set("allow_confined", "Y");
+	in_child(seccomp_allowed_child, 15, "seccomp-allowed child");
+	params_restore();
+	return 0;
+}
+
+/* --- cgroups ------------------------------------------------------------ */
+
+/*
+ * cgroup2 at /sys/fs/cgroup with cpu, memory and pids enabled for the
+ * children of the root; skip if this kernel lacks cgroup2 or @ctrl.
+ */
+static void cg_setup(const char *ctrl)
+{
+	static const char *const all[] = { "cpu", "memory", "pids" };
+	char buf[512], word[32];
+	struct statfs sf;
+	size_t i;
+	int ret;
+
+	if (statfs(CGROOT, &sf) || sf.f_type != CGROUP2_SUPER_MAGIC) {
+		if (mount("cgroup2", CGROOT, "cgroup2", 0, NULL)) {
+			if (errno == ENODEV) {
+				fprintf(stderr, "no cgroup2 in this kernel\n");
+				exit(SKIP);
+			}
+			FAIL("mount cgroup2 on %s: %s", CGROOT, strerror(errno));
+		}
+	}
+	CHECK_EQ(read_str(CGROOT "/cgroup.controllers", buf, sizeof(buf)), 0);
+	snprintf(word, sizeof(word), " %s ", ctrl);
+	memmove(buf + 1, buf, strlen(buf) + 1);
+	buf[0] = ' ';
+	strcat(buf, " ");
+	if (!strstr(buf, word)) {
+		fprintf(stderr, "no %s controller (have:%s)\n", ctrl, buf);
+		exit(SKIP);
+	}
+	for (i = 0; i < ARRAY_SIZE(all); i++) {
+		snprintf(word, sizeof(word), " %s ", all[i]);
+		if (!strstr(buf, word))
+			continue;
+		snprintf(word, sizeof(word), "+%s", all[i]);
+		ret = write_str(CGROOT "/cgroup.subtree_control", word);
+		if (ret && !strcmp(all[i], ctrl))
+			FAIL("enabling %s: %s", word, strerror(-ret));
+	}
+}
+
+/* A fresh cgroup @name (removed at exit); its path in @path. */
+static void cg_make(const char *name, char *path, size_t len)
+{
+	size_t i;
+
+	snprintf(path, len, CGROOT "/%s", name);
+	rmdir(path);		/* left over from an earlier run */
+	if (mkdir(path, 0755))
+		FAIL("mkdir %s: %s", path, strerror(errno));
+	for (i = 0; i < ARRAY_SIZE(cgroups); i++) {
+		if (!cgroups[i][0]) {
+			snprintf(cgroups[i], sizeof(cgroups[i]), "%s", path);
+			break;
+		}
+	}
+}
+
+static void cg_write(const char *cg, const char *file, const char *val)
+{
+	char path[256];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	ret = write_str(path, val);
+	if (ret)
+		FAIL("writing \"%s\" to %s: %s", val, path, strerror(-ret));
+}
+
+static long cg_read(const char *cg, const char *file)
+{
+	char path[256], buf[64];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	if (read_str(path, buf, sizeof(buf)))
+		FAIL("reading %s: %s", path, strerror(errno));
+	return strtol(buf, NULL, 10);
+}
+
+/* A key's value in a flat-keyed file such as cpu.stat. */
+static long cg_stat(const char *cg, const char *file, const char *key)
+{
+	char path[256], buf[1024], *p;
+	size_t klen = strlen(key);
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	if (read_str(path, buf, sizeof(buf)))
+		FAIL("reading %s: %s", path, strerror(errno));
+	for (p = buf; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, klen) && p[klen] == ' ')
+			return strtol(p + klen + 1, NULL, 10);
+	FAIL("no %s in %s", key, path);
+}
+
+/* Move the calling process into @cg. */
+static void cg_enter(const char *cg)
+{
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	cg_write(cg, "cgroup.procs", pid);
+}
+
+/*
+ * Eight endless NOP loops of a process in a cgroup limited to 10% of a
+ * CPU: their CPU time is charged to that cgroup, and held to the quota.
+ * SIGKILL ends the process (and its loops) at once.
+ */
+static int t_cgroup_cpu(void)
+{
+	char cg[128];
+	long u0, u1, d, limit;
+	double t0, t1;
+	int ready[2], st;
+	pid_t pid;
+
+	cg_setup("cpu");
+	cg_make("sysl-cpu", cg, sizeof(cg));
+	cg_write(cg, "cpu.max", "10000 100000");
+	CHECK(pipe(ready) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		static struct syslet_uatom a[8];
+		struct syslet_ring r;
+		int i;
+
+		cg_enter(cg);
+		setup(&r, 16);
+		for (i = 0; i < 8; i++) {
+			syslet_atom(&a[i], SYSLET_NR_NOP, SYSLET_ASYNC, NULL,
+				    &a[i], NULL);
+			submit(&r, &a[i]);
+		}
+		say_ready(ready);
+		for (;;)
+			pause();
+	}
+	track(pid);
+	wait_ready(ready, pid, 10);
+	u0 = cg_stat(cg, "cpu.stat", "usage_usec");
+	t0 = syslet_now();
+	syslet_sleep_ms(2000);
+	u1 = cg_stat(cg, "cpu.stat", "usage_usec");
+	t1 = syslet_now();
+	d = u1 - u0;
+	/* 10% of the time, with room for a period's burst and slow clocks. */
+	limit = (long)((t1 - t0) * 250000);
+	if (limit < 500000)
+		limit = 500000;
+	fprintf(stderr, "%s: usage_usec grew by %ld us in %.2f s\n",
+		cg, d, t1 - t0);
+	if (d < 50000)
+		FAIL("the loops' CPU time is not charged to %s (%ld us < 50 ms)",
+		     cg, d);
+	if (d > limit)
+		FAIL("cpu.max not enforced on the loops (%ld us > %ld us)",
+		     d, limit);
+	CHECK(kill(pid, SIGKILL) == 0);
+	st = reap_within(pid, 1);
+	if (st == -1)
+		FAIL("the process was not reaped within 1 s of SIGKILL");
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	cleanup();
+	return 0;
+}
+
+#define MIB	(1024 * 1024)
+
+static void cgroup_memory_child(void)
+{
+	static struct syslet_uatom a;
+	char cg[] = CGROOT "/sysl-mem";
+	struct syslet_ring r;
+	unsigned long wfd, p, len = MIB;
+	long ret = 12345, m0, m1;
+	int pfd[2];
+	char *buf;
+
+	cg_enter(cg);
+	CHECK(pipe(pfd) == 0);
+	CHECK(fcntl(pfd[1], F_SETPIPE_SZ, MIB) >= MIB);
+	buf = malloc(MIB);
+	CHECK(buf);
+	memset(buf, 'm', MIB);
+	p = (unsigned long)buf;
+	wfd = pfd[1];
+	setup(&r, 8);
+	syslet_atom(&a, SYS_write, SYSLET_ASYNC, &ret, NULL,
+		    A(wfd), A(p), A(len), NULL);
+	m0 = cg_read(cg, "memory.current");
+	submit(&r, &a);
+	CHECK(reap_bounded(&r, 10) == &a);
+	CHECK_EQ(ret, MIB);
+	m1 = cg_read(cg, "memory.current");
+	fprintf(stderr, "%s: memory.current %ld -> %ld (+%ld KiB)\n",
+		cg, m0, m1, (m1 - m0) / 1024);
+	if (m1 - m0 < 512 * 1024)
+		FAIL("the pipe's 1 MiB is not charged to %s", cg);
+}
+
+/* The pipe buffers an async write allocates are charged to the cgroup. */
+static int t_cgroup_memory(void)
+{
+	char cg[128];
+
+	cg_setup("memory");
+	cg_make("sysl-mem", cg, sizeof(cg));
+	in_child(cgroup_memory_child, 15, "cgroup-memory child");
+	cleanup();
+	return 0;
+}
+
+/*
+ * A cgroup that allows 3 tasks besides the process: its workers count
+ * against pids.max and stay under it, yet none of 8 chains blocked at
+ * once is lost.
+ */
+static int t_cgroup_pids(void)
+{
+	static int pfd[8][2];
+	char cg[128];
+	long max;
+	int ready[2], i, n, w;
+	pid_t pid;
+
+	cg_setup("pids");
+	cg_make("sysl-pids", cg, sizeof(cg));
+	for (i = 0; i < 8; i++)
+		CHECK(pipe(pfd[i]) == 0);
+	CHECK(pipe(ready) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		static struct syslet_uatom a[8];
+		static long ret[8];
+		static char buf[8];
+		struct syslet_ring r;
+		unsigned long fd[8], p, one = 1;
+		struct syslet_uatom *done;
+		char val[32];
+		int seen = 0, k;
+
+		cg_enter(cg);
+		snprintf(val, sizeof(val), "%ld",
+			 cg_read(cg, "pids.current") + 3);
+		cg_write(cg, "pids.max", val);
+		setup(&r, 16);
+		for (k = 0; k < 8; k++) {
+			fd[k] = pfd[k][0];
+			p = (unsigned long)&buf[k];
+			ret[k] = 12345;
+			syslet_atom(&a[k], SYS_read, SYSLET_ASYNC, &ret[k], NULL,
+				    A(fd[k]), A(p), A(one), NULL);
+			submit(&r, &a[k]);
+		}
+		say_ready(ready);
+		for (k = 0; k < 8; k++) {
+			done = reap_bounded(&r, 15);
+			CHECK(done >= a && done < a + 8);
+			CHECK(!(seen & (1 << (done - a))));
+			seen |= 1 << (done - a);
+		}
+		for (k = 0; k < 8; k++)
+			CHECK_EQ(ret[k], 1);
+		exit(0);
+	}
+	track(pid);
+	wait_ready(ready, pid, 10);
+	syslet_sleep_ms(500);
+	max = cg_read(cg, "pids.max");
+	n = count_threads(pid, &w);
+	fprintf(stderr, "%s: pids.max %ld, pids.current %ld; the process has %d threads, %d syslet_worker\n",
+		cg, max, cg_read(cg, "pids.current"), n, w);
+	if (n > max)
+		FAIL("%d threads > pids.max %ld", n, max);
+	if (w < 1)
+		FAIL("no syslet_worker thread in the process: the blocked chains run outside its cgroup");
+	for (i = 0; i < 8; i++)
+		CHECK(write(pfd[i][1], "x", 1) == 1);
+	child_ok(pid, 20, "cgroup-pids child");
+	cleanup();
+	return 0;
+}
+
+/* --- death of the owner ------------------------------------------------- */
+
+struct shared {
+	long counter;
+	pid_t pid;
+};
+
+static int sibling_fn(void *arg)
+{
+	for (;;)
+		pause();
+	return 0;
+}
+
+/*
+ * Endless chains adding to a counter, in a process whose file table a
+ * sibling process shares (so the device file outlives the process): they
+ * stop when the process is killed.
+ */
+static int t_kill_clone_files(void)
+{
+	struct shared *sh;
+	int ready[2], st;
+	long c0, c1, c2;
+	double t, kill_t;
+	pid_t pid, sib;
+
+	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(sh != MAP_FAILED);
+	CHECK(pipe(ready) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		static struct syslet_uatom a[4];
+		unsigned long ptr = (unsigned long)&sh->counter, inc = 1;
+		struct syslet_ring r;
+		char *stack;
+		int i;
+
+		stack = mmap(NULL, 65536, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		CHECK(stack != MAP_FAILED);
+		sh->pid = clone(sibling_fn, stack + 65536, CLONE_FILES | SIGCHLD,
+				NULL);
+		CHECK(sh->pid > 0);
+		setup(&r, 8);
+		for (i = 0; i < 4; i++) {
+			syslet_atom(&a[i], SYSLET_NR_UMEM_ADD, SYSLET_ASYNC, NULL,
+				    &a[i], A(ptr), A(inc), NULL);
+			submit(&r, &a[i]);
+		}
+		say_ready(ready);
+		for (;;)
+			pause();
+	}
+	track(pid);
+	wait_ready(ready, pid, 10);
+	sib = sh->pid;
+	track(sib);
+	c0 = __atomic_load_n(&sh->counter, __ATOMIC_RELAXED);
+	t = syslet_now();
+	while (__atomic_load_n(&sh->counter, __ATOMIC_RELAXED) == c0) {
+		if (syslet_now() > t + 5)
+			FAIL("the loops do not run: the counter stays at %ld", c0);
+		syslet_sleep_ms(10);
+	}
+	kill_t = syslet_now();
+	CHECK(kill(pid, SIGKILL) == 0);
+	st = reap_within(pid, 1);
+	if (st == -1)
+		FAIL("the process was not reaped within 1 s of SIGKILL");
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	t = kill_t + 1 - syslet_now();
+	if (t > 0)
+		syslet_sleep_ms((long)(t * 1000));
+	c1 = __atomic_load_n(&sh->counter, __ATOMIC_RELAXED);
+	syslet_sleep_ms(200);
+	c2 = __atomic_load_n(&sh->counter, __ATOMIC_RELAXED);
+	fprintf(stderr, "counter: %ld before; %ld and %ld 1 s and 1.2 s after SIGKILL\n",
+		c0, c1, c2);
+	if (c2 != c1)
+		FAIL("the chains outlive their killed process (+%ld in 200 ms)",
+		     c2 - c1);
+	CHECK(kill(sib, SIGKILL) == 0);
+	if (reap_within(sib, 5) == -1)
+		FAIL("the sibling (pid %d) was not reaped", sib);
+	return 0;
+}
+
+/* --- identity ----------------------------------------------------------- */
+
+static void tty_sigttin_child(const char *slave, int master)
+{
+	struct syslet_ring r;
+	static struct syslet_uatom a;
+	static char buf[64];
+	unsigned long fd, p = (unsigned long)buf, len = sizeof(buf);
+	long ret = 12345;
+	double end;
+	int s, n = 0;
+	pid_t gc;
+
+	CHECK(setsid() > 0);
+	s = open(slave, O_RDWR);	/* the controlling tty now */
+	CHECK(s >= 0);
+	CHECK(tcsetpgrp(s, getpid()) == 0);
+	CHECK(write(master, "secret\n", 7) == 7);
+	gc = fork();
+	CHECK(gc >= 0);
+	if (gc) {
+		int st = reap_within(gc, 20);
+
+		if (st == -1)
+			FAIL("the background process still runs after 20 s");
+		CHECK(WIFEXITED(st));
+		exit(WEXITSTATUS(st));
+	}
+	/* The grandchild: a background process group of the session. */
+	CHECK(setpgid(0, 0) == 0);
+	CHECK(signal(SIGTTIN, SIG_IGN) != SIG_ERR);
+	CHECK(tcgetpgrp(s) != getpgrp());
+	end = syslet_now() + 5;
+	while (ioctl(s, FIONREAD, &n) == 0 && n < 7) {
+		if (syslet_now() > end)
+			FAIL("the line is not in the tty's input queue (%d bytes)", n);
+		syslet_sleep_ms(5);
+	}
+	CHECK_EQ(n, 7);
+	CHECK_EQ(read(s, buf, sizeof(buf)), -1);
+	CHECK_EQ(errno, EIO);
+	fd = s;
+	setup(&r, 8);
+	syslet_atom(&a, SYS_read, SYSLET_ASYNC, &ret, NULL,
+		    A(fd), A(p), A(len), NULL);
+	submit(&r, &a);
+	CHECK(reap_bounded(&r, 10) == &a);
+	if (ret != -EIO)
+		FAIL("the async read of the tty from the background returned %ld%s, expected -EIO",
+		     ret, ret == 7 ? " (the line: job control bypassed)" : "");
+	exit(0);
+}
+
+/* A background process's async read of its tty fails as read(2) does. */
+static int t_tty_sigttin(void)
+{
+	char slave[64];
+	int m;
+	pid_t pid;
+
+	m = posix_openpt(O_RDWR | O_NOCTTY);
+	if (m < 0) {
+		/* The test VM's /dev is a bare devtmpfs: mount devpts. */
+		mkdir("/dev/pts", 0755);
+		if (mount("devpts", "/dev/pts", "devpts", 0,
+			  "ptmxmode=0666,mode=0620"))
+			fprintf(stderr, "mount devpts: %s\n", strerror(errno));
+		m = posix_openpt(O_RDWR | O_NOCTTY);
+	}
+	if (m < 0) {
+		fprintf(stderr, "no pty: %s\n", strerror(errno));
+		return SKIP;
+	}
+	CHECK(grantpt(m) == 0 && unlockpt(m) == 0);
+	CHECK(ptsname_r(m, slave, sizeof(slave)) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid)
+		tty_sigttin_child(slave, m);
+	track(pid);
+	child_ok(pid, 30, "tty-sigttin session");
+	close(m);
+	return 0;
+}
+
+static void uts_child(void)
+{
+	static struct syslet_uatom a;
+	static char buf[128];
+	struct syslet_ring r;
+	unsigned long fd, p = (unsigned long)buf, len = sizeof(buf) - 1, zero = 0;
+	long ret = 12345;
+
+	CHECK(unshare(CLONE_NEWUTS) == 0);
+	CHECK(sethostname("syslet-inner", 12) == 0);
+	fd = open("/proc/sys/kernel/hostname", O_RDONLY);
+	CHECK((long)fd >= 0);
+	setup(&r, 8);
+	syslet_atom(&a, SYS_pread64, SYSLET_ASYNC, &ret, NULL,
+		    A(fd), A(p), A(len), A(zero), NULL);
+	submit(&r, &a);
+	CHECK(reap_bounded(&r, 10) == &a);
+	if (ret != 13 || memcmp(buf, "syslet-inner\n", 13))
+		FAIL("the async read of /proc/sys/kernel/hostname returned %ld: \"%.*s\", expected \"syslet-inner\\n\"",
+		     ret, ret > 0 ? (int)ret : 0, buf);
+}
+
+/* A chain sees the submitter's UTS namespace. */
+static int t_uts_hostname(void)
+{
+	in_child(uts_child, 15, "uts-hostname child");
+	return 0;
+}
+
+/* A datagram an async write sends carries the process's pid and ids. */
+static int t_scm_credentials(void)
+{
+	static struct syslet_uatom a;
+	static char x = 'x';
+	char cbuf[CMSG_SPACE(sizeof(struct ucred))], in;
+	struct iovec iov = { &in, 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	unsigned long fd, p = (unsigned long)&x, one = 1;
+	struct syslet_ring r;
+	struct cmsghdr *cm;
+	struct ucred uc;
+	long ret = 12345;
+	int sv[2], on = 1;
+
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+	CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) == 0);
+	fd = sv[0];
+	setup(&r, 8);
+	syslet_atom(&a, SYS_write, SYSLET_ASYNC, &ret, NULL,
+		    A(fd), A(p), A(one), NULL);
+	submit(&r, &a);
+	CHECK(reap_bounded(&r, 10) == &a);
+	CHECK_EQ(ret, 1);
+	CHECK_EQ(recvmsg(sv[1], &mh, MSG_DONTWAIT), 1);
+	cm = CMSG_FIRSTHDR(&mh);
+	CHECK(cm && cm->cmsg_level == SOL_SOCKET &&
+	      cm->cmsg_type == SCM_CREDENTIALS);
+	memcpy(&uc, CMSG_DATA(cm), sizeof(uc));
+	fprintf(stderr, "SCM_CREDENTIALS: pid %d uid %d gid %d; the process: pid %d uid %d gid %d\n",
+		uc.pid, uc.uid, uc.gid, getpid(), getuid(), getgid());
+	CHECK_EQ(uc.pid, getpid());
+	CHECK_EQ(uc.uid, getuid());
+	CHECK_EQ(uc.gid, getgid());
+	return 0;
+}
+
+/* --- per-thread credentials --------------------------------------------- */
+
+#define ROOT_FILE	"/tmp/iso-root-only"
+
+static struct syslet_ring thr_ring;
+
+static void *thread_creds_fn(void *arg)
+{
+	static struct syslet_uatom a;
+	static char path[] = ROOT_FILE;
+	unsigned long dirfd = AT_FDCWD, p = (unsigned long)path;
+	unsigned long flags = O_RDONLY;
+	long ret = 12345;
+
+	/* The raw system call: this thread's credentials only. */
+	CHECK(syscall(SYS_setresuid, 65534, 65534, 65534) == 0);
+	CHECK(open(ROOT_FILE, O_RDONLY) == -1 && errno == EACCES);
+	syslet_atom(&a, SYS_openat, SYSLET_ASYNC, &ret, NULL,
+		    A(dirfd), A(p), A(flags), NULL);
+	submit(&thr_ring, &a);
+	CHECK(reap_bounded(&thr_ring, 10) == &a);
+	if (ret != -EACCES)
+		FAIL("the async openat of a thread with uid 65534 returned %ld, expected -EACCES",
+		     ret);
+	return NULL;
+}
+
+static void thread_creds_child(void)
+{
+	static struct syslet_uatom a;
+	pthread_t th;
+	int fd;
+
+	fd = open(ROOT_FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0);
+	CHECK(fchown(fd, 0, 0) == 0 && fchmod(fd, 0600) == 0);
+	close(fd);
+	/* Registered by the root thread, which also runs a chain first. */
+	setup(&thr_ring, 8);
+	syslet_atom(&a, SYSLET_NR_NOP, SYSLET_ASYNC, NULL, NULL, NULL);
+	submit(&thr_ring, &a);
+	CHECK(reap_bounded(&thr_ring, 10) == &a);
+	CHECK(pthread_create(&th, NULL, thread_creds_fn, NULL) == 0);
+	CHECK(pthread_join(th, NULL) == 0);
+	CHECK_EQ(getuid(), 0);
+}
+
+/* A chain runs with the credentials of the thread that submitted it. */
+static int t_thread_creds(void)
+{
+	in_child(thread_creds_child, 20, "thread-creds child");
+	unlink(ROOT_FILE);
+	return 0;
+}
+
+#define SUID_FILE	"/tmp/iso-suid"
+
+static void suid_child(void)
+{
+	static struct syslet_uatom a;
+	static char z = 'z';
+	struct syslet_ring r;
+	unsigned long fd, p = (unsigned long)&z, one = 1, zero = 0;
+	long ret = 12345;
+
+	become(65534, 65534, 0, NULL);
+	fd = open(SUID_FILE, O_WRONLY);
+	CHECK((long)fd >= 0);
+	setup(&r, 8);
+	syslet_atom(&a, SYS_pwrite64, SYSLET_ASYNC, &ret, NULL,
+		    A(fd), A(p), A(one), A(zero), NULL);
+	submit(&r, &a);
+	CHECK(reap_bounded(&r, 10) == &a);
+	CHECK_EQ(ret, 1);
+}
+
+/* An async write by a user without CAP_FSETID clears the setuid bit. */
+static int t_suid_clear(void)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(SUID_FILE, O_RDWR | O_CREAT | O_TRUNC, 0755);
+	CHECK(fd >= 0);
+	CHECK(write(fd, "#!/bin/sh\n", 10) == 10);
+	CHECK(fchown(fd, 65534, 65534) == 0);
+	CHECK(fchmod(fd, 04755) == 0);
+	close(fd);
+	CHECK(stat(SUID_FILE, &st) == 0 && (st.st_mode & S_ISUID));
+	in_child(suid_child, 15, "suid-clear child");
+	CHECK(stat(SUID_FILE, &st) == 0);
+	fprintf(stderr, "mode after the write: %04o\n", st.st_mode & 07777);
+	if (st.st_mode & S_ISUID)
+		FAIL("the setuid bit survived a write by uid 65534");
+	unlink(SUID_FILE);
+	return 0;
+}
+
+/* --- unkillable --------------------------------------------------------- */
+
+static int dup2_pipe[2];
+
+static void *dup2_writer(void *arg)
+{
+	syslet_sleep_ms(200);
+	CHECK(write(dup2_pipe[1], "x", 1) == 1);
+	return NULL;
+}
+
+/* Park in vfork(): the child records its pid and waits forever. */
+static __attribute__((noinline)) void park_in_vfork(struct shared *sh)
+{
+	if (vfork() == 0) {
+		sh->pid = getpid();
+		for (;;)
+			pause();
+	}
+}
+
+/*
+ * A chain whose last atom closes an fd that dup2() has meanwhile pointed
+ * at the device itself, while the owning thread is parked in vfork():
+ * SIGKILL still ends the process.
+ */
+static int t_kill_close_dup2(void)
+{
+	struct shared *sh;
+	int ready[2], st;
+	double end;
+	pid_t pid;
+
+	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(sh != MAP_FAILED);
+	CHECK(pipe(ready) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		static struct syslet_uatom a[2];
+		static char buf[4];
+		struct syslet_ring r;
+		unsigned long rfd, n, p = (unsigned long)buf, one = 1;
+		pthread_t th;
+
+		setup(&r, 8);
+		CHECK(pipe(dup2_pipe) == 0);
+		rfd = dup2_pipe[0];
+		n = open("/dev/null", O_RDWR);
+		CHECK((long)n >= 0);
+		syslet_atom(&a[0], SYS_read, SYSLET_ASYNC, NULL, &a[1],
+			    A(rfd), A(p), A(one), NULL);
+		syslet_atom(&a[1], SYS_close, 0, NULL, NULL, A(n), NULL);
+		submit(&r, &a[0]);
+		CHECK(dup2(r.fd, n) == (int)n);
+		CHECK(pthread_create(&th, NULL, dup2_writer, NULL) == 0);
+		say_ready(ready);
+		park_in_vfork(sh);
+		exit(3);
+	}
+	track(pid);
+	wait_ready(ready, pid, 10);
+	end = syslet_now() + 5;
+	while (!__atomic_load_n(&sh->pid, __ATOMIC_RELAXED)) {
+		if (syslet_now() > end)
+			FAIL("the vfork child did not start");
+		syslet_sleep_ms(5);
+	}
+	track(sh->pid);
+	syslet_sleep_ms(1000);
+	CHECK(kill(pid, SIGKILL) == 0);
+	CHECK(kill(sh->pid, SIGKILL) == 0);
+	st = reap_within(pid, 5);
+	if (st == -1)
+		FAIL("the process was not reaped within 5 s of SIGKILL");
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	if (reap_within(sh->pid, 5) == -1)
+		FAIL("the vfork child (pid %d) was not reaped", sh->pid);
+	return 0;
+}
+
+/* --- the workers are threads of the process ------------------------------ */
+
+/*
+ * A blocked chain's worker is a thread of this process named
+ * syslet_worker, with the process's own (counted) file table.
+ */
+static int t_worker_threads(void)
+{
+	static struct syslet_uatom a;
+	static char buf[4];
+	struct syslet_ring r;
+	unsigned long rfd, p = (unsigned long)buf, one = 1;
+	char path[300], link[128], comm[64];
+	struct dirent *e;
+	long ret = 12345;
+	int pfd[2], tid = 0;
+	double end;
+	ssize_t n;
+	DIR *d;
+
+	CHECK(pipe(pfd) == 0);
+	rfd = pfd[0];
+	setup(&r, 8);
+	syslet_atom(&a, SYS_read, SYSLET_ASYNC, &ret, NULL,
+		    A(rfd), A(p), A(one), NULL);
+	submit(&r, &a);
+	end = syslet_now() + 1;
+	while (!tid) {
+		d = opendir("/proc/self/task");
+		CHECK(d);
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+				 e->d_name);
+			if (!read_str(path, comm, sizeof(comm)) &&
+			    !strcmp(comm, "syslet_worker"))
+				tid = atoi(e->d_name);
+		}
+		closedir(d);
+		if (tid)
+			break;
+		if (syslet_now() > end) {
+			int w = 0;
+
+			syslet_worker_ticks(&w);
+			FAIL("no syslet_worker thread in /proc/self/task after 1 s (%d threads here; %d syslet_worker processes elsewhere)",
+			     count_threads(getpid(), NULL), w);
+		}
+		syslet_sleep_ms(10);
+	}
+	snprintf(path, sizeof(path), "/proc/self/task/%d/fd/%d", tid, r.fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		FAIL("readlink %s: %s", path, strerror(errno));
+	link[n] = 0;
+	if (strcmp(link, "/dev/syslet"))
+		FAIL("%s -> %s, expected /dev/syslet", path, link);
+	CHECK(write(pfd[1], "x", 1) == 1);
+	CHECK(reap_bounded(&r, 10) == &a);
+	CHECK_EQ(ret, 1);
+	return 0;
+}
+
+/* --- no global pool ------------------------------------------------------ */
+
+#define NCTX	5
+#define NPER	64
+
+/*
+ * One user with 5 contexts of 64 chains blocked in reads does not keep
+ * another user's chain from running.
+ */
+static int t_user_starvation(void)
+{
+	int pfd[2], ready[2];
+	double t;
+	pid_t a_pid, b_pid;
+
+	CHECK(pipe(pfd) == 0);
+	CHECK(pipe(ready) == 0);
+	a_pid = fork();
+	CHECK(a_pid >= 0);
+	if (!a_pid) {
+		static struct syslet_uatom a[NCTX][NPER];
+		static struct syslet_ring r[NCTX];
+		static char buf[4];
+		unsigned long rfd = pfd[0], p = (unsigned long)buf, one = 1;
+		int i, k;
+
+		become(1000, 1000, 0, NULL);
+		for (i = 0; i < NCTX; i++) {
+			setup(&r[i], 2 * NPER);
+			for (k = 0; k < NPER; k++) {
+				syslet_atom(&a[i][k], SYS_read, SYSLET_ASYNC,
+					    NULL, NULL, A(rfd), A(p), A(one),
+					    NULL);
+				submit(&r[i], &a[i][k]);
+			}
+		}
+		say_ready(ready);
+		for (;;)
+			pause();
+	}
+	track(a_pid);
+	wait_ready(ready, a_pid, 20);
+	syslet_sleep_ms(1000);
+	b_pid = fork();
+	CHECK(b_pid >= 0);
+	if (!b_pid) {
+		static struct syslet_uatom a;
+		struct syslet_ring r;
+		struct syslet_uatom *done = NULL;
+		long ret = 12345;
+		double t0;
+
+		become(1001, 1001, 0, NULL);
+		setup(&r, 8);
+		syslet_atom(&a, SYSLET_NR_NOP, SYSLET_ASYNC, &ret, NULL, NULL);
+		t0 = syslet_now();
+		submit(&r, &a);
+		while (!(done = syslet_reap(&r)) && syslet_now() < t0 + 1)
+			syslet_sleep_ms(1);
+		if (!done)
+			FAIL("uid 1001's NOP chain did not complete within 1 s while uid 1000 has %d chains blocked",
+			     NCTX * NPER);
+		CHECK(done == &a);
+		CHECK_EQ(ret, 0);
+		fprintf(stderr, "uid 1001's chain completed in %.3f s\n",
+			syslet_now() - t0);
+		exit(0);
+	}
+	track(b_pid);
+	child_ok(b_pid, 10, "the uid 1001 process");
+	CHECK(kill(a_pid, SIGKILL) == 0);
+	t = syslet_now();
+	if (reap_within(a_pid, 10) == -1)
+		FAIL("the uid 1000 process was not reaped within 10 s of SIGKILL");
+	fprintf(stderr, "uid 1000's process reaped %.3f s after SIGKILL\n",
+		syslet_now() - t);
+	return 0;
+}
+
+/* max_workers_per_user bounds a user's workers; no chain is lost. */
+static int t_user_limit(void)
+{
+	static int pfd[8][2];
+	int ready[2], i, n, w;
+	pid_t pid;
+
+	param_set("max_workers_per_user", "4");
+	for (i = 0; i < 8; i++)
+		CHECK(pipe(pfd[i]) == 0);
+	CHECK(pipe(ready) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		static struct syslet_uatom a[8];
+		static long ret[8];
+		static char buf[8];
+		struct syslet_ring r;
+		unsigned long fd[8], p, one = 1;
+		struct syslet_uatom *done;
+		int seen = 0, k;
+
+		become(1000, 1000, 0, NULL);
+		setup(&r, 16);
+		for (k = 0; k < 8; k++) {
+			fd[k] = pfd[k][0];
+			p = (unsigned long)&buf[k];
+			ret[k] = 12345;
+			syslet_atom(&a[k], SYS_read, SYSLET_ASYNC, &ret[k], NULL,
+				    A(fd[k]), A(p), A(one), NULL);
+			submit(&r, &a[k]);
+		}
+		say_ready(ready);
+		for (k = 0; k < 8; k++) {
+			done = reap_bounded(&r, 15);
+			CHECK(done >= a && done < a + 8);
+			CHECK(!(seen & (1 << (done - a))));
+			seen |= 1 << (done - a);
+		}
+		for (k = 0; k < 8; k++)
+			CHECK_EQ(ret[k], 1);
+		exit(0);
+	}
+	track(pid);
+	wait_ready(ready, pid, 10);
+	syslet_sleep_ms(500);
+	n = count_threads(pid, &w);
+	fprintf(stderr, "uid 1000's process: %d threads, %d syslet_worker\n",
+		n, w);
+	if (w > 4)
+		FAIL("%d syslet_worker threads > max_workers_per_user 4", w);
+	if (w < 1)
+		FAIL("no syslet_worker thread in the process");
+	for (i = 0; i < 8; i++)
+		CHECK(write(pfd[i][1], "x", 1) == 1);
+	child_ok(pid, 20, "user-limit child");
+	params_restore();
+	return 0;
+}
+
+/* --- access -------------------------------------------------------------- */
+
+static void check_open(const char *dev, int err)
+{
+	int fd = open(dev, O_RDWR);
+
+	if (err) {
+		if (fd >= 0)
+			FAIL("open %s as uid %d succeeded, expected %s",
+			     dev, getuid(), strerror(err));
+		if (errno != err)
+			FAIL("open %s as uid %d: %s, expected %s", dev,
+			     getuid(), strerror(errno), strerror(err));
+	} else {
+		if (fd < 0)
+			FAIL("open %s as uid %d: %s", dev, getuid(),
+			     strerror(errno));
+		close(fd);
+	}
+}
+
+/* disabled=2: nobody opens the devices, not even root. */
+static int t_access_disabled(void)
+{
+	param_set("disabled", "2");
+	check_open("/dev/syslet", EPERM);
+	check_open("/dev/upcall", EPERM);
+	param_set("disabled", "0");
+	check_open("/dev/syslet", 0);
+	check_open("/dev/upcall", 0);
+	params_restore();
+	return 0;
+}
+
+static void outsider_child(void)
+{
+	become(65534, 65534, 0, NULL);
+	check_open("/dev/syslet", EPERM);
+	check_open("/dev/upcall", EPERM);
+}
+
+static void member_child(void)
+{
+	gid_t g = 4242;
+
+	become(65534, 65534, 1, &g);
+	check_open("/dev/syslet", 0);
+	check_open("/dev/upcall", 0);
+}
+
+/* disabled=1: members of the group and CAP_SYS_ADMIN only. */
+static int t_access_group(void)
+{
+	param_set("disabled", "1");
+	param_set("group", "4242");
+	in_child(outsider_child, 10, "uid 65534 without group 4242");
+	in_child(member_child, 10, "uid 65534 in group 4242");
+	check_open("/dev/syslet", 0);
+	check_open("/dev/upcall", 0);
+	params_restore();
+	return 0;
+}
+
+static const struct test {
+	const char *name;
+	int (*fn)(void);
+} tests[] = {
+	{ "seccomp-register", t_seccomp_register },
+	{ "seccomp-exec", t_seccomp_exec },
+	{ "seccomp-running", t_seccomp_running },
+	{ "seccomp-allowed", t_seccomp_allowed },
+	{ "cgroup-cpu", t_cgroup_cpu },
+	{ "cgroup-memory", t_cgroup_memory },
+	{ "cgroup-pids", t_cgroup_pids },
+	{ "kill-clone-files", t_kill_clone_files },
+	{ "tty-sigttin", t_tty_sigttin },
+	{ "uts-hostname", t_uts_hostname },
+	{ "scm-credentials", t_scm_credentials },
+	{ "thread-creds", t_thread_creds },
+	{ "suid-clear", t_suid_clear },
+	{ "kill-close-dup2", t_kill_close_dup2 },
+	{ "worker-threads", t_worker_threads },
+	{ "user-starvation", t_user_starvation },
+	{ "user-limit", t_user_limit },
+	{ "access-disabled", t_access_disabled },
+	{ "access-group", t_access_group },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc == 2 && !strcmp(argv[1], "--list")) {
+		for (i = 0; i < ARRAY_SIZE(tests); i++)
+			printf("%s\n", tests[i].name);
+		return 0;
+	}
+	for (i = 0; argc == 2 && i < ARRAY_SIZE(tests); i++) {
+		if (!strcmp(argv[1], tests[i].name)) {
+			main_pid = getpid();
+			atexit(cleanup);
+			/* Reap what outlives its parent (clone/vfork children). */
+			CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+			return tests[i].fn();
+		}
+	}
+	fprintf(stderr, "usage: %s --list | NAME\n", argv[0]);
+	return 2;
+}
