@@ -643,6 +643,8 @@ static int upc_open(struct inode *inode, struct file *file)
 {
 	struct upc_space *space;
 
+	if (!syslet_access_allowed())
+		return -EPERM;
 	if (!current->mm)
 		return -EINVAL;
 	mutex_lock(&upc_spaces_lock);

@@ -102,4 +102,7 @@ int upc_poll(struct upc_space *space, int upcid);
 int upc_init(void);
 void upc_exit(void);
 
+/* syslet.disabled and syslet.group allow current to open the device (main.c) */
+bool syslet_access_allowed(void);
+
 #endif /* _SYSLET_UPCALL_H */
