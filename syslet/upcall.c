@@ -365,10 +365,33 @@ long upc_control_locked(struct upc_space *space, struct upc_thread *self,
 
 static const struct file_operations upc_space_fops;
 
+/**
+ * upc_unpin() - release one pinned, charged page of a space
+ * @space: the space, whose mm the page was charged to
+ * @page: the page
+ * @dirty: whether the kernel may have written to it
+ *
+ * Context: process context, no spinlock held (may sleep: takes the page
+ * lock and the mm's mmap_lock).
+ */
+static void upc_unpin(struct upc_space *space, struct page *page, bool dirty)
+{
+	unpin_user_pages_dirty_lock(&page, 1, dirty);
+	account_locked_vm(space->mm, 1, false);
+}
+
+/**
+ * upc_thread_free() - free a record taken off its space's list
+ * @thr: the record
+ *
+ * Unpins and uncharges its page, if any.
+ *
+ * Context: process context, no spinlock held.
+ */
 static void upc_thread_free(struct upc_thread *thr)
 {
 	if (thr->page)
-		unpin_user_pages_dirty_lock(&thr->page, 1, true);
+		upc_unpin(thr->space, thr->page, true);
 	put_pid(thr->pid);
 	kfree(thr);
 }
@@ -541,6 +564,7 @@ static int upc_space_release(struct inode *inode, struct file *file)
 	/* Nothing is queued: each queued delivery holds a reference. */
 	list_splice_init(&space->threads, &dead);
 	spin_unlock(&space->lock);
+	/* Uncharged from space->mm, which is dropped only after. */
 	upc_free_dead(&dead);
 	mmdrop(space->mm);
 	kfree(space);
@@ -693,9 +717,19 @@ static long upc_register(struct upc_space *space,
 	/* The handler must be in place, or an upcall kills the process. */
 	if (!upc_handler_ok())
 		return -EINVAL;
+	/*
+	 * Charged before it is pinned, as the syslet ring's pages, to the
+	 * space's mm (current's: upc_ioctl() checks), which the space holds
+	 * until its records are freed.
+	 */
+	ret = account_locked_vm(space->mm, 1, true);
+	if (ret)
+		return ret;
 	if (pin_user_pages_fast(a.upc & PAGE_MASK, 1,
-				FOLL_WRITE | FOLL_LONGTERM, &page) != 1)
+				FOLL_WRITE | FOLL_LONGTERM, &page) != 1) {
+		account_locked_vm(space->mm, 1, false);
 		return -EFAULT;
+	}
 
 	ret = -ENOMEM;
 	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
@@ -733,10 +767,11 @@ out_unlock:
 	spin_unlock(&space->lock);
 	upc_free_dead(&dead);
 out:
+	/* Each pinned page was charged one page: uncharged as unpinned. */
 	if (page)
-		unpin_user_page(page);
+		upc_unpin(space, page, false);
 	if (oldpage)
-		unpin_user_pages_dirty_lock(&oldpage, 1, true);
+		upc_unpin(space, oldpage, true);
 	kfree(e);
 	kfree(newthr);
 	return ret;

@@ -57,6 +57,11 @@ struct upc_space {
 /**
  * struct upc_thread - a thread with registrations, and its struct upcall
  *
+ * @page is pinned long-term and charged, one page, to the locked_vm of
+ * @space->mm (account_locked_vm(), checked against RLIMIT_MEMLOCK); the
+ * space holds that mm (mmgrab()) until after its last record is freed,
+ * so the uncharge is against the mm charged.
+ *
  * Freed once it has no registration and no queued delivery, or with the
  * space.  Locking: S (the space's lock) unless noted.
  */
@@ -64,7 +69,7 @@ struct upc_thread {
 	struct list_head node;		/* S */
 	struct upc_space *space;	/* I */
 	struct pid *pid;		/* I: the thread; NULL in KUnit */
-	struct page *page;		/* S: pinned page of @upc */
+	struct page *page;		/* S: pinned, charged page of @upc */
 	struct upcall *upc;		/* S: kernel address of its struct */
 	unsigned long uaddr;		/* S: user address of its struct */
 	unsigned int nentries;		/* S: registrations */
