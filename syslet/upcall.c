@@ -20,6 +20,12 @@
  *
  * A registration belongs to its thread: once the thread exits, the
  * registration is gone (ENOENT), as DragonFly deletes an exiting lwp's.
+ *
+ * Each thread with registrations has a record (struct upc_thread) that
+ * holds its struct's page pinned and charged to RLIMIT_MEMLOCK.  Modules
+ * get no thread-exit hook, so every entry point that takes the space's
+ * lock first reaps exited threads (upc_reap_locked()), and a record is
+ * freed as soon as it has neither registration nor queued delivery.
  */
 #include <linux/anon_inodes.h>
 #include <linux/compat.h>
@@ -58,6 +64,7 @@ void upc_space_init(struct upc_space *space, struct mm_struct *mm,
 	space->mm = mm;
 	space->ops = ops;
 	space->next_id = UPC_RESERVED;
+	space->nthreads = 0;
 }
 
 /**
@@ -365,19 +372,48 @@ long upc_control_locked(struct upc_space *space, struct upc_thread *self,
 
 static const struct file_operations upc_space_fops;
 
+/**
+ * upc_unpin() - release one pinned, charged page of a space
+ * @space: the space, whose mm the page was charged to
+ * @page: the page
+ * @dirty: whether the kernel may have written to it
+ *
+ * Context: process context, no spinlock held (may sleep: takes the page
+ * lock and the mm's mmap_lock).
+ */
+static void upc_unpin(struct upc_space *space, struct page *page, bool dirty)
+{
+	unpin_user_pages_dirty_lock(&page, 1, dirty);
+	account_locked_vm(space->mm, 1, false);
+}
+
+/**
+ * upc_thread_free() - free a record taken off its space's list
+ * @thr: the record
+ *
+ * Unpins and uncharges its page, if any.
+ *
+ * Context: process context, no spinlock held.
+ */
 static void upc_thread_free(struct upc_thread *thr)
 {
 	if (thr->page)
-		unpin_user_pages_dirty_lock(&thr->page, 1, true);
+		upc_unpin(thr->space, thr->page, true);
 	put_pid(thr->pid);
 	kfree(thr);
 }
 
-
+/**
+ * upc_free_dead() - free the records collected on @dead
+ * @dead: list of struct upc_thread, off their space's list
+ *
+ * Context: process context, no spinlock held.
+ */
 static void upc_free_dead(struct list_head *dead)
 {
 	struct upc_thread *thr, *tmp;
 
+	might_sleep();
 	list_for_each_entry_safe(thr, tmp, dead, node)
 		upc_thread_free(thr);
 }
@@ -394,8 +430,52 @@ static bool upc_thread_gone(struct upc_thread *thr)
 	return gone;
 }
 
-/* Registrations of exited threads are gone.  S held. */
-static void upc_reap_locked(struct upc_space *space)
+/**
+ * upc_collect_locked() - take the records that are no longer needed
+ * @space: the space
+ * @dead: where to move them, to be freed by upc_free_dead() once
+ *	@space->lock is dropped
+ *
+ * A record is no longer needed when its thread has no registration and
+ * no delivery is queued to it (the queued task work uses the record).
+ * Its struct's pending field is cleared first: nothing of the thread is
+ * pending any more, and without a record the thread's crit_exit() and
+ * context function cannot have the kernel clear it.
+ *
+ * Context: @space->lock held.
+ */
+static void upc_collect_locked(struct upc_space *space, struct list_head *dead)
+{
+	struct upc_thread *thr, *tmp;
+
+	lockdep_assert_held(&space->lock);
+	list_for_each_entry_safe(thr, tmp, &space->threads, node) {
+		if (thr->nentries || thr->queued)
+			continue;
+		if (READ_ONCE(thr->upc->magic) == UPCALL_MAGIC)
+			WRITE_ONCE(thr->upc->pending, 0);
+		list_move(&thr->node, dead);
+		space->nthreads--;
+	}
+}
+
+/**
+ * upc_reap_locked() - forget exited threads
+ * @space: the space
+ * @dead: where to move the records to free (see upc_collect_locked())
+ *
+ * Deletes the registrations of threads that have exited or are exiting,
+ * then collects every record left without registration and queued
+ * delivery.  Every entry point that takes @space->lock calls it, so the
+ * records (and pinned pages) of exited threads do not outlive the next
+ * call into the space: at any time the space holds at most one record
+ * per live thread with registrations or a queued delivery, plus those of
+ * threads that exited since the last call, each of which still holds a
+ * registration (at most UPCALL_MAXCOUNT in all).
+ *
+ * Context: @space->lock held.
+ */
+static void upc_reap_locked(struct upc_space *space, struct list_head *dead)
 {
 	struct upc_entry *e, *tmp;
 
@@ -403,22 +483,7 @@ static void upc_reap_locked(struct upc_space *space)
 	list_for_each_entry_safe(e, tmp, &space->entries, node)
 		if (upc_thread_gone(e->thr))
 			upc_del_locked(space, e);
-}
-
-/*
- * Move the records of exited threads with nothing queued to @dead.  A
- * live thread keeps its record (and its pinned struct) even without
- * registrations: its crit_exit() and context function may still need
- * the pending field cleared.  S held.
- */
-static void upc_collect_locked(struct upc_space *space, struct list_head *dead)
-{
-	struct upc_thread *thr, *tmp;
-
-	lockdep_assert_held(&space->lock);
-	list_for_each_entry_safe(thr, tmp, &space->threads, node)
-		if (!thr->nentries && !thr->queued && upc_thread_gone(thr))
-			list_move(&thr->node, dead);
+	upc_collect_locked(space, dead);
 }
 
 static struct upc_thread *upc_self_locked(struct upc_space *space)
@@ -464,7 +529,8 @@ static void upc_thread_work(struct callback_head *cb)
 	thr->queued = false;
 	if (!(current->flags & PF_EXITING) && current->mm == space->mm)
 		upc_post_locked(space, thr, false);
-	upc_collect_locked(space, &dead);
+	/* At the thread's exit too: exit_task_work() runs this. */
+	upc_reap_locked(space, &dead);
 	spin_unlock(&space->lock);
 	upc_free_dead(&dead);
 	/* The file's release, if last, runs after this returns. */
@@ -540,7 +606,9 @@ static int upc_space_release(struct inode *inode, struct file *file)
 		upc_del_locked(space, e);
 	/* Nothing is queued: each queued delivery holds a reference. */
 	list_splice_init(&space->threads, &dead);
+	space->nthreads = 0;
 	spin_unlock(&space->lock);
+	/* Uncharged from space->mm, which is dropped only after. */
 	upc_free_dead(&dead);
 	mmdrop(space->mm);
 	kfree(space);
@@ -601,18 +669,22 @@ static struct upc_space *upc_space_create(void)
  * @upcid: the registration
  * @priority: its priority (>= 1)
  *
- * Context: any process context, e.g. a syslet worker.
+ * Context: any process context, e.g. a syslet worker; may sleep (it
+ * frees the records of exited threads).
  * Return: 0, -ENOENT if @upcid is not registered (any more), -EINVAL.
  */
 int upc_dispatch(struct upc_space *space, int upcid, int priority)
 {
+	LIST_HEAD(dead);
 	long ret;
 
+	might_sleep();
 	spin_lock(&space->lock);
-	upc_reap_locked(space);
+	upc_reap_locked(space, &dead);
 	ret = upc_control_locked(space, NULL, UPC_CONTROL_DISPATCH, upcid,
 				 priority, NULL);
 	spin_unlock(&space->lock);
+	upc_free_dead(&dead);
 	return ret;
 }
 
@@ -621,17 +693,21 @@ int upc_dispatch(struct upc_space *space, int upcid, int priority)
  * @space: the space
  * @upcid: the registration
  *
+ * Context: process context; may sleep (see upc_dispatch()).
  * Return: 0 or 1 (pending), -ENOENT if @upcid is not registered.
  */
 int upc_poll(struct upc_space *space, int upcid)
 {
+	LIST_HEAD(dead);
 	long ret;
 
+	might_sleep();
 	spin_lock(&space->lock);
-	upc_reap_locked(space);
+	upc_reap_locked(space, &dead);
 	ret = upc_control_locked(space, NULL, UPC_CONTROL_POLL, upcid, 0,
 				 NULL);
 	spin_unlock(&space->lock);
+	upc_free_dead(&dead);
 	return ret;
 }
 
@@ -695,9 +771,19 @@ static long upc_register(struct upc_space *space,
 	/* The handler must be in place, or an upcall kills the process. */
 	if (!upc_handler_ok())
 		return -EINVAL;
+	/*
+	 * Charged before it is pinned, as the syslet ring's pages, to the
+	 * space's mm (current's: upc_ioctl() checks), which the space holds
+	 * until its records are freed.
+	 */
+	ret = account_locked_vm(space->mm, 1, true);
+	if (ret)
+		return ret;
 	if (pin_user_pages_fast(a.upc & PAGE_MASK, 1,
-				FOLL_WRITE | FOLL_LONGTERM, &page) != 1)
+				FOLL_WRITE | FOLL_LONGTERM, &page) != 1) {
+		account_locked_vm(space->mm, 1, false);
 		return -EFAULT;
+	}
 
 	ret = -ENOMEM;
 	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
@@ -709,17 +795,21 @@ static long upc_register(struct upc_space *space,
 	e->data = a.data;
 
 	spin_lock(&space->lock);
-	upc_reap_locked(space);
+	upc_reap_locked(space, &dead);
 	ret = -EFBIG;
 	if (space->count >= UPCALL_MAXCOUNT)
 		goto out_unlock;
 	thr = upc_self_locked(space);
 	if (!thr) {
+		/* Each record holds a registration or a queued delivery. */
+		if (space->nthreads >= UPCALL_MAXCOUNT)
+			goto out_unlock;
 		thr = newthr;
 		newthr = NULL;
 		thr->space = space;
 		thr->pid = get_task_pid(current, PIDTYPE_PID);
 		list_add(&thr->node, &space->threads);
+		space->nthreads++;
 	} else {
 		/* The struct is per thread: the latest registration's. */
 		oldpage = thr->page;
@@ -728,17 +818,20 @@ static long upc_register(struct upc_space *space,
 	thr->upc = page_address(page) + offset_in_page(a.upc);
 	thr->uaddr = a.upc;
 	page = NULL;
+	/* As upc_collect_locked(): nothing of the thread is pending. */
+	if (!thr->nentries)
+		WRITE_ONCE(thr->upc->pending, 0);
 	ret = upc_add_locked(space, thr, e);
 	e = NULL;
 out_unlock:
-	upc_collect_locked(space, &dead);
 	spin_unlock(&space->lock);
 	upc_free_dead(&dead);
 out:
+	/* Each pinned page was charged one page: uncharged as unpinned. */
 	if (page)
-		unpin_user_page(page);
+		upc_unpin(space, page, false);
 	if (oldpage)
-		unpin_user_pages_dirty_lock(&oldpage, 1, true);
+		upc_unpin(space, oldpage, true);
 	kfree(e);
 	kfree(newthr);
 	return ret;
@@ -765,9 +858,10 @@ static long upc_control(struct upc_space *space,
 		return -EFAULT;
 
 	spin_lock(&space->lock);
-	upc_reap_locked(space);
+	upc_reap_locked(space, &dead);
 	self = upc_self_locked(space);
 	ret = upc_control_locked(space, self, a.cmd, a.upcid, data, &frame);
+	/* A deletion of a thread's last registration frees its record. */
 	upc_collect_locked(space, &dead);
 	spin_unlock(&space->lock);
 	upc_free_dead(&dead);

@@ -50,6 +50,7 @@ struct upc_space {
 	spinlock_t lock;
 	int next_id;			/* S */
 	unsigned int count;		/* S: registrations */
+	unsigned int nthreads;		/* S: records on @threads */
 	struct list_head entries;	/* S: struct upc_entry, oldest first */
 	struct list_head threads;	/* S: struct upc_thread */
 };
@@ -57,14 +58,20 @@ struct upc_space {
 /**
  * struct upc_thread - a thread with registrations, and its struct upcall
  *
- * Freed once it has no registration and no queued delivery, or with the
- * space.  Locking: S (the space's lock) unless noted.
+ * @page is pinned long-term and charged, one page, to the locked_vm of
+ * @space->mm (account_locked_vm(), checked against RLIMIT_MEMLOCK); the
+ * space holds that mm (mmgrab()) until after its last record is freed,
+ * so the uncharge is against the mm charged.  A record is unpinned,
+ * uncharged and freed as soon as it has no registration and no queued
+ * delivery: when its thread deletes its last registration, at the first
+ * call into the space (or delivery work) after its thread has exited,
+ * or with the space.  Locking: S (the space's lock) unless noted.
  */
 struct upc_thread {
 	struct list_head node;		/* S */
 	struct upc_space *space;	/* I */
 	struct pid *pid;		/* I: the thread; NULL in KUnit */
-	struct page *page;		/* S: pinned page of @upc */
+	struct page *page;		/* S: pinned, charged page of @upc */
 	struct upcall *upc;		/* S: kernel address of its struct */
 	unsigned long uaddr;		/* S: user address of its struct */
 	unsigned int nentries;		/* S: registrations */

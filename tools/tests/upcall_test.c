@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -563,6 +565,135 @@ static int test_syslet(void)
 	return 0;
 }
 
+/* ----------------------------------------------------------------------
+ * Pinned structures: charged to RLIMIT_MEMLOCK, released with the record.
+ */
+
+/* This process's VmLck (locked_vm), in kB, or -1. */
+static long vmlck_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static long page_kb(void)
+{
+	return sysconf(_SC_PAGESIZE) / 1024;
+}
+
+static int memlock_child(void)
+{
+	struct rlimit rl;
+	long base;
+	int id;
+
+	CHECK(upc_dev() >= 0);		/* opened as root */
+	base = vmlck_kb();
+	CHECK(base >= 0);
+	/* Room for what is locked now; one more page after raising it. */
+	rl.rlim_cur = base * 1024;
+	rl.rlim_max = (base + page_kb()) * 1024;
+	CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
+	/* Unprivileged: CAP_IPC_LOCK would bypass the limit. */
+	CHECK(setgroups(0, NULL) == 0);
+	CHECK(setresgid(65534, 65534, 65534) == 0);
+	CHECK(setresuid(65534, 65534, 65534) == 0);
+
+	CHECK_ERR(upc_register(&mainupc, upc_context, cfunc, (void *)60),
+		  ENOMEM);
+	CHECK_EQ(vmlck_kb(), base);
+	rl.rlim_cur = rl.rlim_max;
+	CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
+	id = reg(&mainupc, 60);
+	CHECK_EQ(vmlck_kb(), base + page_kb());
+	/* Deleting the thread's last registration releases the page. */
+	CHECK_EQ(upc_control(UPC_CONTROL_DELETE, id, NULL), 0);
+	CHECK_EQ(vmlck_kb(), base);
+	/* And so does deleting all of them with -1. */
+	id = reg(&mainupc, 60);
+	CHECK_EQ(vmlck_kb(), base + page_kb());
+	CHECK_EQ(upc_control(UPC_CONTROL_DISPATCH, id, (void *)1), 0);
+	CHECK_EQ(calls[60], 1);
+	CHECK_EQ(upc_control(UPC_CONTROL_DELETE, -1, NULL), 0);
+	CHECK_EQ(vmlck_kb(), base);
+	return 0;
+}
+
+static int test_memlock_charged(void)
+{
+	int status;
+	pid_t pid;
+
+	/* It changes user to drop CAP_IPC_LOCK: root only. */
+	if (geteuid())
+		return 77;
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid)
+		_exit(memlock_child());
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 0);
+	return 0;
+}
+
+#define NEXITERS 50
+
+/* One page: a struct must not cross a page boundary. */
+static struct upcall exiter_upc[NEXITERS] __attribute__((aligned(4096)));
+
+struct exiter {
+	int i, id, err;
+	long vmlck;
+};
+
+static void *exiter_main(void *arg)
+{
+	struct exiter *x = arg;
+
+	x->id = upc_register(&exiter_upc[x->i], upc_context, cfunc,
+			     (void *)61);
+	x->err = errno;
+	x->vmlck = vmlck_kb();
+	return NULL;
+}
+
+static int test_thread_exit_frees(void)
+{
+	struct exiter x;
+	pthread_t t;
+	long base;
+	int i;
+
+	CHECK(upc_dev() >= 0);
+	base = vmlck_kb();
+	CHECK(base >= 0);
+	for (i = 0; i < NEXITERS; i++) {
+		x.i = i;
+		x.id = 0;
+		CHECK(pthread_create(&t, NULL, exiter_main, &x) == 0);
+		CHECK(pthread_join(t, NULL) == 0);
+		if (x.id <= 0)
+			fprintf(stderr, "thread %d: errno %d\n", i, x.err);
+		CHECK(x.id > 0);
+		/* Its own page only: its exited predecessors' went. */
+		CHECK_EQ(x.vmlck, base + page_kb());
+	}
+	/* Any call into the space frees the last one's. */
+	CHECK_EQ(upc_control(UPC_CONTROL_POLL, -1, NULL), 0);
+	CHECK_EQ(vmlck_kb(), base);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -579,6 +710,8 @@ static const struct {
 	{ "thread-exit", test_thread_exit },
 	{ "fork", test_fork },
 	{ "syslet", test_syslet },
+	{ "memlock-charged", test_memlock_charged },
+	{ "thread-exit-frees", test_thread_exit_frees },
 };
 
 int main(int argc, char **argv)
