@@ -1155,12 +1155,37 @@ static int t_suid_clear(void)
 
 /* --- unkillable --------------------------------------------------------- */
 
-static int dup2_pipe[2];
+/*
+ * The second thread of kill-close-dup2: once the main thread is parked in
+ * vfork(), it submits [close(N)] (N is /dev/null then), waits for the
+ * close to be under way, points N at the device with dup2() and closes
+ * the device's own fd, so that N is the last one.
+ */
+struct dup2_args {
+	struct syslet_ring *r;
+	struct shared *sh;
+	unsigned long n;
+	int ready;
+};
 
-static void *dup2_writer(void *arg)
+static void *dup2_thread(void *arg)
 {
-	syslet_sleep_ms(200);
-	CHECK(write(dup2_pipe[1], "x", 1) == 1);
+	static struct syslet_uatom a;
+	struct dup2_args *d = arg;
+	double end = syslet_now() + 5;
+
+	while (!__atomic_load_n(&d->sh->pid, __ATOMIC_RELAXED)) {
+		if (syslet_now() > end)
+			FAIL("the vfork child did not start");
+		syslet_sleep_ms(5);
+	}
+	syslet_sleep_ms(100);		/* the parent is in vfork() now */
+	syslet_atom(&a, SYS_close, SYSLET_ASYNC, NULL, NULL, A(d->n), NULL);
+	submit(d->r, &a);
+	syslet_sleep_ms(300);
+	CHECK(dup2(d->r->fd, d->n) == (int)d->n);
+	CHECK(close(d->r->fd) == 0);
+	CHECK(write(d->ready, "r", 1) == 1);
 	return NULL;
 }
 
@@ -1175,15 +1200,17 @@ static __attribute__((noinline)) void park_in_vfork(struct shared *sh)
 }
 
 /*
- * A chain whose last atom closes an fd that dup2() has meanwhile pointed
- * at the device itself, while the owning thread is parked in vfork():
- * SIGKILL still ends the process.
+ * A chain closes fd N while the thread that registered is parked in
+ * vfork(); meanwhile another thread makes N the last fd of the device
+ * (dup2, close).  Closing the device's last fd drains the chains; if the
+ * close ran in the registering thread (the first model handed close to
+ * it through task_work) it would wait for the chain that waits for it:
+ * unkillable.  SIGKILL must reap the process within 5 s.
  */
 static int t_kill_close_dup2(void)
 {
 	struct shared *sh;
 	int ready[2], st;
-	double end;
 	pid_t pid;
 
 	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
@@ -1193,37 +1220,23 @@ static int t_kill_close_dup2(void)
 	pid = fork();
 	CHECK(pid >= 0);
 	if (!pid) {
-		static struct syslet_uatom a[2];
-		static char buf[4];
-		struct syslet_ring r;
-		unsigned long rfd, n, p = (unsigned long)buf, one = 1;
+		static struct syslet_ring r;
+		static struct dup2_args d;
 		pthread_t th;
+		long n;
 
 		setup(&r, 8);
-		CHECK(pipe(dup2_pipe) == 0);
-		rfd = dup2_pipe[0];
 		n = open("/dev/null", O_RDWR);
-		CHECK((long)n >= 0);
-		syslet_atom(&a[0], SYS_read, SYSLET_ASYNC, NULL, &a[1],
-			    A(rfd), A(p), A(one), NULL);
-		syslet_atom(&a[1], SYS_close, 0, NULL, NULL, A(n), NULL);
-		submit(&r, &a[0]);
-		CHECK(dup2(r.fd, n) == (int)n);
-		CHECK(pthread_create(&th, NULL, dup2_writer, NULL) == 0);
-		say_ready(ready);
+		CHECK(n >= 0);
+		d = (struct dup2_args){ &r, sh, n, ready[1] };
+		CHECK(pthread_create(&th, NULL, dup2_thread, &d) == 0);
 		park_in_vfork(sh);
 		exit(3);
 	}
 	track(pid);
 	wait_ready(ready, pid, 10);
-	end = syslet_now() + 5;
-	while (!__atomic_load_n(&sh->pid, __ATOMIC_RELAXED)) {
-		if (syslet_now() > end)
-			FAIL("the vfork child did not start");
-		syslet_sleep_ms(5);
-	}
 	track(sh->pid);
-	syslet_sleep_ms(1000);
+	syslet_sleep_ms(500);
 	CHECK(kill(pid, SIGKILL) == 0);
 	CHECK(kill(sh->pid, SIGKILL) == 0);
 	st = reap_within(pid, 5);
