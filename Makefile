@@ -41,7 +41,7 @@ check:
 
 bench:
 	bash scripts/deps.sh
-	bash scripts/bench.sh
+	bash scripts/bench.sh $(if $(AB),--ab $(AB))
 
 stress:
 	bash scripts/deps.sh

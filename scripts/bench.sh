@@ -6,16 +6,41 @@
 # write build/bench.json.  The VM runs under TCG: absolute times are
 # emulated, the ratios are what matter.
 #
-# Usage: scripts/bench.sh [--smoke]
+# Usage: scripts/bench.sh [--smoke] [--ab REV]
 #   --smoke  one small repetition: checks that the bench code runs;
 #            prints "bench: N passed, N failed" (part of make check).
+#   --ab REV also run the syslet benchmarks with syslet.ko built from git
+#            revision REV, in the same boot, before this tree's; its rows
+#            are named "syslet...@A" (e.g. `make bench AB=HEAD~3`).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 smoke=()
-[ "${1:-}" = --smoke ] && smoke=(--smoke)
+ab=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--smoke) smoke=(--smoke) ;;
+	--ab) ab=$2; shift ;;
+	*) echo "usage: bench.sh [--smoke] [--ab REV]" >&2; exit 2 ;;
+	esac
+	shift
+done
 out=$root/build/bench.out
 mkdir -p "$root/build"
+
+if [ -n "$ab" ]; then
+	absrc=$root/build/ab-src
+	rm -rf "$absrc"
+	mkdir -p "$absrc"
+	git -C "$root" archive "$ab" Kbuild include msgport syslet kunit tools |
+		tar -x -C "$absrc"
+	kdir=${KDIR:-$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -1)}
+	make -s -C "$kdir" M="$absrc" modules >"$root/build/ab-build.log" 2>&1 || {
+		cat "$root/build/ab-build.log"
+		exit 1
+	}
+	export BENCH_AB_KO=$absrc/syslet.ko
+fi
 
 set +e
 bash "$root/scripts/vm.sh" --bench "${smoke[@]}" >"$out" 2>&1

@@ -103,6 +103,8 @@ cp "$mod/msgport.ko" "$mod/syslet.ko" \
 	"$mod/msgport/examples/msgport_example.ko" \
 	"$mod/tools/bench/msgport_bench.ko" \
 	"$mod/tools/stress/msgport_stress.ko" "$img/lib/msgport/"
+# An A/B benchmark's other syslet.ko (scripts/bench.sh --ab).
+[ -z "${BENCH_AB_KO:-}" ] || cp "$BENCH_AB_KO" "$img/lib/msgport/syslet-a.ko"
 cp "$tools/syslet_test" "$tools/syslet_isolation" "$tools/syslet_fuzz" \
 	"$tools/upcall_test" "$tools/syslet_copy" "$tools/syslet_bench" "$img/bin/"
 # Debian's own modules for an ext4 RAM disk (bench: a file system with

@@ -2,18 +2,19 @@
 /*
  * syslet: what differs between the kernels it builds against.
  *
- * Workers are vhost tasks (threads of the owning process).  The interface
- * with a SIGKILL callback came in 6.11; without it (Debian 12's 6.1), the
- * module builds but SYSLET_IOC_REGISTER fails with -EOPNOTSUPP: there is
- * no sound way for a module to make a thread of the submitting process.
+ * Workers are vhost tasks (threads of the owning process), with the
+ * interface of 6.11 and later (a SIGKILL callback; 6.4 to 6.10 had none
+ * and are not supported).  Without CONFIG_VHOST_TASK (Debian 12's 6.1 has
+ * no vhost_task at all), the module builds but SYSLET_IOC_REGISTER fails
+ * with -EOPNOTSUPP: there is no sound way for a module to make a thread
+ * of the submitting process.
  */
 #ifndef _SYSLET_COMPAT_H
 #define _SYSLET_COMPAT_H
 
 #include <linux/err.h>
-#include <linux/version.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0) && IS_ENABLED(CONFIG_VHOST_TASK)
+#ifdef CONFIG_VHOST_TASK
 #include <linux/sched/vhost_task.h>
 #define SYSLET_HAVE_WORKERS	1
 #else

@@ -34,6 +34,13 @@ mkdir -p /mnt
 mke2fs -q /dev/ram0 >/dev/null 2>&1
 mount -t ext4 /dev/ram0 /mnt
 insmod $M/msgport.ko
+# A/B (scripts/bench.sh --ab REV): the other build first, in this boot.
+if [ -f $M/syslet-a.ko ]; then
+	insmod $M/syslet-a.ko
+	SYSLET_BENCH_TAG=A syslet_bench /mnt/bench.dat $reps |
+		grep -v 'syslet_bench: DONE'
+	rmmod syslet
+fi
 insmod $M/syslet.ko
 syslet_bench /mnt/bench.dat $reps
 umount /mnt

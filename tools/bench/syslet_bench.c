@@ -57,9 +57,21 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * SYSLET_BENCH_TAG=A names the syslet rows "syslet@A": an A/B run
+ * (scripts/bench.sh --ab REV) reports another build of the module in the
+ * same boot beside this one.
+ */
 static void report(const char *bench, const char *cas, const char *mech,
 		   const char *unit)
 {
+	const char *tag = getenv("SYSLET_BENCH_TAG");
+	char name[64];
+
+	if (tag && !strncmp(mech, "syslet", 6)) {
+		snprintf(name, sizeof(name), "%s@%s", mech, tag);
+		mech = name;
+	}
 	qsort(samples, nsamples, sizeof(*samples), cmp);
 	printf("syslet_bench: RESULT %s %s %s %llu %llu %s\n", bench, cas, mech,
 	       (unsigned long long)samples[nsamples / 2],
