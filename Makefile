@@ -8,25 +8,26 @@
 #
 # The kernel build itself is driven by ./Kbuild.
 
-KDIR ?= $(shell ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)
+# Debian's plain 6.12 headers (scripts/kdir.sh); make KDIR=... for another.
+KDIR ?= $(shell bash scripts/kdir.sh)
 export KDIR
 
 .PHONY: all modules clean deps demo check bench stress kunit vm checkpatch
 
 all: modules
 
+# Plain make only builds: dependencies come from `make deps` (or demo,
+# check, bench, which run it first).
 modules:
 	@if [ -z "$(KDIR)" ] || [ ! -d "$(KDIR)" ]; then \
-		echo "no kernel headers; running scripts/deps.sh"; \
-		bash scripts/deps.sh; \
+		echo "no kernel headers (KDIR=$(KDIR)): run 'make deps' or give KDIR=" >&2; \
+		exit 1; \
 	fi
-	$(MAKE) -C $(or $(KDIR),$(shell ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -1)) \
-		M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 clean:
-	@d=$(or $(KDIR),$(shell ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)); \
-	if [ -d "$$d" ]; then $(MAKE) -C $$d M=$(CURDIR) clean; fi
-	rm -rf build/vm build/vm-debug build/tools
+	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	rm -rf build/vm build/vm-debug build/tools build/ab-src
 
 deps:
 	bash scripts/deps.sh

@@ -10,7 +10,7 @@
 #include <kunit/test.h>
 #include <linux/slab.h>
 
-#include "../syslet/upcall.h"
+#include "../upcall/upcall.h"
 
 struct fake_thread {
 	struct upc_thread thr;

@@ -34,7 +34,7 @@ if [ -n "$ab" ]; then
 	mkdir -p "$absrc"
 	git -C "$root" archive "$ab" Kbuild include msgport syslet kunit tools |
 		tar -x -C "$absrc"
-	kdir=${KDIR:-$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -1)}
+	kdir=${KDIR:-$(bash "$root/scripts/kdir.sh")}
 	make -s -C "$kdir" M="$absrc" modules >"$root/build/ab-build.log" 2>&1 || {
 		cat "$root/build/ab-build.log"
 		exit 1

@@ -35,7 +35,7 @@ one() {
 }
 
 mkdir -p "$out"
-one linux-6.12 "$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)"
-one linux-6.1 "$(ls -d /usr/src/linux-headers-6.1.0-*-amd64 2>/dev/null | sort -V | tail -1)"
+one linux-6.12 "$(bash "$root/scripts/kdir.sh" 6.12)"
+one linux-6.1 "$(bash "$root/scripts/kdir.sh" 6.1)"
 echo "build: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

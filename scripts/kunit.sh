@@ -31,7 +31,7 @@ prepare() {
 	# nothing walking the kernel tree can loop into build/.
 	mkdir -p "$src/drivers/msgport"
 	local f
-	for f in Kbuild Kconfig include msgport syslet kunit; do
+	for f in Kbuild Kconfig include msgport syslet upcall kunit; do
 		ln -sfn "$root/$f" "$src/drivers/msgport/$f"
 	done
 	grep -q 'drivers/msgport/Kconfig' "$src/drivers/Kconfig" ||

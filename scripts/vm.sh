@@ -36,7 +36,7 @@ done
 if [ $debug -eq 0 ]; then
 	name=vm
 	vm=$root/build/vm
-	KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)}
+	KDIR=${KDIR:-$(bash "$root/scripts/kdir.sh")}
 	[ -d "$KDIR" ] || { echo "vm.sh: no 6.12 headers; run scripts/deps.sh" >&2; exit 1; }
 	kver=$(basename "$KDIR" | sed 's/^linux-headers-//')
 	kernel=${VM_KERNEL:-/boot/vmlinuz-$kver}
@@ -64,9 +64,8 @@ else
 		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.order' \
 		--exclude='*.symvers' --exclude='.*.d' \
 		--include=/Kbuild --include='/include/***' --include='/msgport/***' \
-		--include='/syslet/***' --include='/kunit/***' \
-		--include=/tools/ --include='/tools/bench/***' \
-		--include='/tools/stress/***' --exclude='*' \
+		--include='/syslet/***' --include='/upcall/***' \
+		--include='/kunit/***' --exclude='*' \
 		"$root/" "$mod/"
 	tools=$vm/tools
 	# KASAN's shadow is an eighth of memory, kmemleak keeps an object per
@@ -101,8 +100,8 @@ mknod -m 600 "$img/dev/console" c 5 1
 mknod -m 666 "$img/dev/null" c 1 3
 cp "$mod/msgport.ko" "$mod/syslet.ko" \
 	"$mod/msgport/examples/msgport_example.ko" \
-	"$mod/tools/bench/msgport_bench.ko" \
-	"$mod/tools/stress/msgport_stress.ko" "$img/lib/msgport/"
+	"$mod/msgport/bench/msgport_bench.ko" \
+	"$mod/msgport/stress/msgport_stress.ko" "$img/lib/msgport/"
 # An A/B benchmark's other syslet.ko (scripts/bench.sh --ab).
 [ -z "${BENCH_AB_KO:-}" ] || cp "$BENCH_AB_KO" "$img/lib/msgport/syslet-a.ko"
 cp "$tools/syslet_test" "$tools/syslet_isolation" "$tools/syslet_fuzz" \

@@ -28,7 +28,7 @@
 #include <linux/slab.h>
 
 #include "syslet.h"
-#include "upcall.h"
+#include "../upcall/upcall.h"
 
 /**
  * syslet_chain_confined() - may this chain's atoms no longer run?

@@ -35,7 +35,7 @@
 #include <linux/vmalloc.h>
 
 #include "syslet.h"
-#include "upcall.h"
+#include "../upcall/upcall.h"
 
 /* Largest ring: 1 MiB, 131072 slots. */
 #define SYSLET_RING_MAX		(1UL << 20)

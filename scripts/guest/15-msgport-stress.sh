@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# msgport under stress (tools/stress/msgport_stress.c): producers send,
+# msgport under stress (msgport/stress/msgport_stress.c): producers send,
 # abort and drop messages to a spin port, a thread port and the per-CPU
 # service ports while CPU 1 goes offline and online; every message must
 # come back exactly once.  A timed run, then a run removed while it goes

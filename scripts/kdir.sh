@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The one definition of the default kernel build directory: Debian's
+# plain amd64 headers of a series (6.12 unless given), never another
+# flavour (-rt-amd64, -cloud-amd64) that happens to be installed beside
+# them.  Prints nothing if none is installed.
+#
+# Usage: scripts/kdir.sh [SERIES]     e.g. scripts/kdir.sh 6.1
+series=${1:-6.12}
+case $series in
+6.1) glob="/usr/src/linux-headers-6.1.0-*-amd64" ;;
+*) glob="/usr/src/linux-headers-$series.*-amd64" ;;
+esac
+# shellcheck disable=SC2086
+ls -d $glob 2>/dev/null | grep -Ev -- '-(rt|cloud)-amd64$' | sort -V | tail -1
