@@ -118,8 +118,13 @@ struct syslet_worker *syslet_current_worker(void)
 {
 	struct syslet_worker *w;
 
+	/*
+	 * An exiting worker has no chain, and may already be freed: a
+	 * reaper frees it once vhost_task_stop() has returned, which is
+	 * before the thread's do_exit() closes its files (->flush).
+	 */
 	if (!SYSLET_HAVE_WORKERS ||
-	    (current->flags & (PF_USER_WORKER | PF_IO_WORKER)) !=
+	    (current->flags & (PF_USER_WORKER | PF_IO_WORKER | PF_EXITING)) !=
 	    PF_USER_WORKER)
 		return NULL;
 	w = current->worker_private;
