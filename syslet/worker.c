@@ -176,6 +176,11 @@ static bool syslet_worker_take(struct syslet_worker *w)
 	ctx->nr_free--;
 	w->busy = true;
 	spin_unlock(&ctx->ring_lock);
+	/*
+	 * An interruption left from the previous chain is not for this one;
+	 * a cancel of this one marks it cancelled before interrupting it.
+	 */
+	clear_notify_signal();
 	syslet_chain_run_begin(w, container_of(msg, struct syslet_chain, msg));
 	return true;
 }
@@ -221,8 +226,6 @@ static bool syslet_worker_fn(void *data)
 	if (!w->chain) {
 		if (!syslet_worker_take(w))
 			return false;
-		/* A cancel's interruption is for the chain it was meant for. */
-		clear_notify_signal();
 	}
 	__set_current_state(TASK_RUNNING);
 	ret = syslet_worker_step(w);
