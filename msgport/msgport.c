@@ -486,10 +486,11 @@ void __lwkt_queue_replies(lwkt_port_t port, struct list_head *list)
  * @msg: a message its caller has received and is about to reply to
  * @error: its result
  *
- * For a service thread that holds back the replies of a batch: true (and
- * ms_error and LWKT_MSG_HELD set) if @msg is an asynchronous message with a thread or spin
- * reply port, to be queued by __lwkt_queue_replies(); false if it must go
- * through lwkt_replymsg() now.
+ * For a service thread that holds back the replies of a batch.
+ *
+ * Return: true (and ms_error and LWKT_MSG_HELD set) if @msg is an
+ * asynchronous message with a thread or spin reply port, to be queued by
+ * __lwkt_queue_replies(); false if it must go through lwkt_replymsg() now.
  */
 bool __lwkt_reply_deferrable(lwkt_msg_t msg, int error)
 {
