@@ -79,7 +79,7 @@ typedef union lwkt_cmd {
  * @ms_error: the reply's result: 0 or a negative errno
  * @u: free-form argument or result data
  * @ms_qport: internal, the port whose queue holds the message, or NULL
- * @ms_state: internal, abort and waiter bookkeeping
+ * @ms_state: internal, abort, waiter and held-reply bits (msgport/internal.h)
  * @ms_waiter: internal, the lwkt_domsg() caller waiting for the reply
  *
  * A message belongs to whoever holds it: its sender until it is sent and
