@@ -29,17 +29,17 @@
  * soon as it sees MSGF_DONE, so the store of MSGF_DONE must be the
  * replier's last access to it:
  *
- *  - lwkt_domsg() records its task in ms_waiter before sending; the
- *    replier reads it before the release store of MSGF_DONE and then wakes
- *    that task directly, inside an RCU read-side section (task_structs are
- *    freed after a grace period), the rcuwait pattern.
- *  - lwkt_waitmsg() of an asynchronous message sleeps on the hashed wait
- *    queue of the address of msg->ms_flags (wait_var_event style), which
- *    only hashes the address.  For thread and spin reply ports the waiter says so with
- *    LWKT_MSG_WAITER under the reply port's lock, which the replier holds
- *    when it sets MSGF_DONE; a reply nobody waits for skips the wake-up
- *    (and its full barrier).  Other paths (drops, serializer ports) always
- *    issue it, after a full barrier.
+ * - lwkt_domsg() records its task in ms_waiter before sending; the
+ *   replier reads it before the release store of MSGF_DONE and then wakes
+ *   that task directly, inside an RCU read-side section (task_structs are
+ *   freed after a grace period), the rcuwait pattern.
+ * - lwkt_waitmsg() of an asynchronous message sleeps on the hashed wait
+ *   queue of the address of msg->ms_flags (wait_var_event style), which
+ *   only hashes the address.  For thread and spin reply ports the waiter says so with
+ *   LWKT_MSG_WAITER under the reply port's lock, which the replier holds
+ *   when it sets MSGF_DONE; a reply nobody waits for skips the wake-up
+ *   (and its full barrier).  Other paths (drops, serializer ports) always
+ *   issue it, after a full barrier.
  */
 #include <linux/indirect_call_wrapper.h>
 #include <linux/kthread.h>

@@ -91,10 +91,11 @@ typedef union lwkt_cmd {
  * the message is away.
  *
  * Locking legend:
- *  I: set before the message is sent; read-only while it is away.
- *  O: owner only (see above).
- *  Q: the lock of the port whose queue holds the message.
- *  A: atomic bit operations.
+ *
+ * - I: set before the message is sent; read-only while it is away.
+ * - O: owner only (see above).
+ * - Q: the lock of the port whose queue holds the message.
+ * - A: atomic bit operations.
  */
 struct lwkt_msg {
 	struct list_head ms_node;		/* Q */
@@ -156,9 +157,10 @@ struct lwkt_serialize {
  * for its putport.
  *
  * Locking legend:
- *  I: set by the initialiser; read-only afterwards.
- *  L: the port lock: mp_wq.lock for thread and spin ports, the
- *     serializer for serializer ports.
+ *
+ * - I: set by the initialiser; read-only afterwards.
+ * - L: the port lock: mp_wq.lock for thread and spin ports, the
+ *   serializer for serializer ports.
  */
 struct lwkt_port {
 	struct list_head mp_msgq;				/* L */
