@@ -223,10 +223,11 @@ struct upc_space;
  * @upc_prio: its priority (M, R)
  *
  * Locking legend:
- *  M: @lock (a mutex: registration and binding)
- *  R: @ring_lock (spinlock: ring, accounting, chain and worker lists)
- *  I: set at registration under M and @ring_lock; read-only while
- *     registered
+ *
+ * - M: @lock (a mutex: registration and binding)
+ * - R: @ring_lock (spinlock: ring, accounting, chain and worker lists)
+ * - I: set at registration under M and @ring_lock; read-only while
+ *   registered
  */
 struct syslet_ctx {
 	struct kref ref;
