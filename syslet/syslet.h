@@ -145,7 +145,7 @@ struct syslet_run {
 
 int syslet_run(struct syslet_run *r);
 
-/* The synchronous phase's env: the caller is the submitter (async.c). */
+/* The synchronous phase's env: the caller is the submitter (uaccess.c). */
 extern const struct syslet_env syslet_caller_env;
 
 /* ---------------------------------------------------------------------
@@ -184,7 +184,7 @@ unsigned long syslet_ring_count(struct syslet_ring *ring);
 void syslet_ring_flush(struct syslet_ring *ring);
 
 /* ---------------------------------------------------------------------
- * Contexts and chains (main.c, async.c).
+ * Contexts and chains (main.c, chain.c).
  */
 
 struct upc_space;

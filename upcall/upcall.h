@@ -46,10 +46,11 @@ struct upc_space_ops {
  * so the module stays loaded until they have run.
  *
  * Locking legend:
- *  G: upc_spaces_lock (mutex, the list of spaces)
- *  S: @lock (spinlock; the target thread's struct upcall is read and
- *     written under it too)
- *  I: set at creation
+ *
+ * - G: upc_spaces_lock (mutex, the list of spaces)
+ * - S: @lock (spinlock; the target thread's struct upcall is read and
+ *   written under it too)
+ * - I: set at creation
  */
 struct upc_space {
 	struct file *anchor;
