@@ -5,6 +5,7 @@
 #   make check    all tests: KUnit (UML and x86_64 SMP) and the VM suite
 #   make bench    benchmarks against the kernel's own mechanisms (one VM boot)
 #   make stress   the long stress and fuzz runs, on the stock and debug kernels
+#   make docs     Documentation/ as HTML in build/html (Sphinx + kernel-doc)
 #
 # The kernel build itself is driven by ./Kbuild.
 
@@ -12,7 +13,7 @@
 KDIR ?= $(shell bash scripts/kdir.sh)
 export KDIR
 
-.PHONY: all modules clean deps demo check bench stress kunit vm checkpatch
+.PHONY: all modules clean deps demo check bench stress kunit vm checkpatch docs
 
 all: modules
 
@@ -27,7 +28,7 @@ modules:
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
-	rm -rf build/vm build/vm-debug build/tools build/ab-src
+	rm -rf build/vm build/vm-debug build/tools build/ab-src build/html build/doctrees
 
 deps:
 	bash scripts/deps.sh
@@ -61,3 +62,8 @@ checkpatch:
 	bash scripts/kunit.sh --prepare-only
 	perl build/linux-6.12/scripts/checkpatch.pl --no-tree --terse -f \
 		$$(git ls-files '*.c' '*.h' | grep -v '^tools/')
+
+# Needs python3-sphinx and linux-source-6.12 (make deps); fails on any
+# Sphinx or kernel-doc warning.
+docs:
+	bash scripts/docs.sh

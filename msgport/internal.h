@@ -7,18 +7,23 @@
 
 #include <msgport/msgport.h>
 
-/* Bit in lwkt_msg.ms_state: lwkt_abortmsg() has been called. */
+/**
+ * DOC: Bits of ms_state
+ *
+ * struct lwkt_msg's ms_state holds three bits, changed with atomic bit
+ * operations:
+ *
+ * - LWKT_MSG_ABORTED (bit 0): lwkt_abortmsg() has been called in this
+ *   send; lwkt_msg_aborted() tests it.  Reset by the sender before a send.
+ * - LWKT_MSG_WAITER (bit 1): somebody sleeps in lwkt_waitmsg() for the
+ *   asynchronous reply; set and tested under the reply port's lock, so
+ *   that a reply nobody waits for skips the wake-up.
+ * - LWKT_MSG_HELD (bit 2): replied to by a service thread, which holds
+ *   the reply back until the end of its batch (service.c); set and
+ *   cleared by that thread.
+ */
 #define LWKT_MSG_ABORTED	0
-/*
- * Bit in lwkt_msg.ms_state: somebody sleeps in lwkt_waitmsg() for the
- * asynchronous reply (set and tested under the reply port's lock).
- */
 #define LWKT_MSG_WAITER		1
-/*
- * Bit in lwkt_msg.ms_state: replied to by a service thread, which holds
- * the reply back until the end of its batch (service.c); set and cleared
- * by that thread.
- */
 #define LWKT_MSG_HELD		2
 
 /* Flags only the message layer sets. */

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * msgport: LWKT messages and ports.
+ */
+/**
+ * DOC: Ownership, port locks and wake-ups
  *
  * A message travels sender -> target port -> receiver -> reply port ->
  * sender.  Whoever holds it owns it (see struct lwkt_msg); hand-over
@@ -24,18 +27,19 @@
  *
  * Waiting for a particular message: the waiter may free the message as
  * soon as it sees MSGF_DONE, so the store of MSGF_DONE must be the
- * replier's last access to it.
- *  - lwkt_domsg() records its task in ms_waiter before sending; the
- *    replier reads it before the release store of MSGF_DONE and then wakes
- *    that task directly, inside an RCU read-side section (task_structs are
- *    freed after a grace period), the rcuwait pattern.
- *  - lwkt_waitmsg() of an asynchronous message sleeps on the hashed wait
- *    queue of &msg->ms_flags (wait_var_event style), which only hashes the
- *    address.  For thread and spin reply ports the waiter says so with
- *    LWKT_MSG_WAITER under the reply port's lock, which the replier holds
- *    when it sets MSGF_DONE; a reply nobody waits for skips the wake-up
- *    (and its full barrier).  Other paths (drops, serializer ports) always
- *    issue it, after a full barrier.
+ * replier's last access to it:
+ *
+ * - lwkt_domsg() records its task in ms_waiter before sending; the
+ *   replier reads it before the release store of MSGF_DONE and then wakes
+ *   that task directly, inside an RCU read-side section (task_structs are
+ *   freed after a grace period), the rcuwait pattern.
+ * - lwkt_waitmsg() of an asynchronous message sleeps on the hashed wait
+ *   queue of the address of msg->ms_flags (wait_var_event style), which
+ *   only hashes the address.  For thread and spin reply ports the waiter says so with
+ *   LWKT_MSG_WAITER under the reply port's lock, which the replier holds
+ *   when it sets MSGF_DONE; a reply nobody waits for skips the wake-up
+ *   (and its full barrier).  Other paths (drops, serializer ports) always
+ *   issue it, after a full barrier.
  */
 #include <linux/indirect_call_wrapper.h>
 #include <linux/kthread.h>
@@ -486,10 +490,11 @@ void __lwkt_queue_replies(lwkt_port_t port, struct list_head *list)
  * @msg: a message its caller has received and is about to reply to
  * @error: its result
  *
- * For a service thread that holds back the replies of a batch: true (and
- * ms_error and LWKT_MSG_HELD set) if @msg is an asynchronous message with a thread or spin
- * reply port, to be queued by __lwkt_queue_replies(); false if it must go
- * through lwkt_replymsg() now.
+ * For a service thread that holds back the replies of a batch.
+ *
+ * Return: true (and ms_error and LWKT_MSG_HELD set) if @msg is an
+ * asynchronous message with a thread or spin reply port, to be queued by
+ * __lwkt_queue_replies(); false if it must go through lwkt_replymsg() now.
  */
 bool __lwkt_reply_deferrable(lwkt_msg_t msg, int error)
 {

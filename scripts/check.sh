@@ -6,7 +6,8 @@
 #   - KUnit on x86_64 (qemu TCG, -smp 2, lockdep) for cross-CPU and hotplug;
 #   - the VM suite on Debian's 6.12 kernel, then on a debug kernel (KASAN,
 #     lockdep, kmemleak, ...; built once and cached, scripts/debug-kernel.sh);
-#   - a smoke run of the benchmarks (one small repetition).
+#   - a smoke run of the benchmarks (one small repetition);
+#   - the documentation: Sphinx and kernel-doc -Wall without warnings.
 # Exits non-zero if any test failed or any suite did not run to the end.
 set -uo pipefail
 
@@ -49,6 +50,7 @@ suite() {
 
 start=$(date +%s)
 suite build bash scripts/build.sh
+suite docs bash scripts/docs.sh
 suite kunit bash scripts/kunit.sh um x86_64
 suite vm bash scripts/vm.sh
 suite vm-debug bash scripts/vm.sh --debug

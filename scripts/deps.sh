@@ -12,7 +12,7 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok install
 
 for p in build-essential bc bison flex libelf-dev libssl-dev dwarves cpio \
 	 kmod rsync python3 xz-utils qemu-system-x86 busybox-static \
-	 liburing-dev; do
+	 liburing-dev python3-sphinx; do
 	have_pkg "$p" || need+=("$p")
 done
 

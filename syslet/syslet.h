@@ -145,7 +145,7 @@ struct syslet_run {
 
 int syslet_run(struct syslet_run *r);
 
-/* The synchronous phase's env: the caller is the submitter (async.c). */
+/* The synchronous phase's env: the caller is the submitter (uaccess.c). */
 extern const struct syslet_env syslet_caller_env;
 
 /* ---------------------------------------------------------------------
@@ -184,53 +184,83 @@ unsigned long syslet_ring_count(struct syslet_ring *ring);
 void syslet_ring_flush(struct syslet_ring *ring);
 
 /* ---------------------------------------------------------------------
- * Contexts and chains (main.c, async.c).
+ * Contexts and chains (main.c, chain.c).
  */
 
 struct upc_space;
 
 /**
  * struct syslet_ctx - one open /dev/syslet
+ * @ref: references: the file, chains, workers, reapers
+ * @lock: registration and binding (M)
+ * @ring_lock: ring, accounting, chain and worker lists (R)
+ * @wait: woken by ring posts and chain ends
+ * @registered: a ring is registered (M, R)
+ * @dead: the owner's file table closed the fd (R)
+ * @cancelling: SYSLET_IOC_UNREGISTER or release is cancelling chains (R)
+ * @gen: registration generation (R)
+ * @mm: the owner's address space, grabbed (I)
+ * @files: the owner's file table, compared only (I)
+ * @tgid: the owner's thread group (I)
+ * @ring: the completion ring (R)
+ * @pages: the pinned ring pages (I)
+ * @npages: number of @pages (I)
+ * @vaddr: vmap of @pages (I)
+ * @max_threads: workers at most (I)
+ * @inflight: asynchronous chains not yet ended (R)
+ * @chains: asynchronous chains not yet ended (R)
+ * @port: spin port: chains for the workers
+ * @reply_port: replyonly port: chain ends
+ * @workers: live workers (R)
+ * @idle: workers that found @port empty (R)
+ * @zombies: killed workers, to stop (R)
+ * @nr_workers: workers live or being created (R)
+ * @nr_free: live workers without a chain (R)
+ * @nr_queued: chains sent, not yet received (R)
+ * @upc: upcall space dispatched on each completion posted
+ *	(SYSLET_IOC_UPCALL; M, R)
+ * @upcid: the upcall identifier to dispatch, 0: none (M, R)
+ * @upc_prio: its priority (M, R)
  *
  * Locking legend:
- *  M: @lock (a mutex: registration and binding)
- *  R: @ring_lock (spinlock: ring, accounting, chain and worker lists)
- *  I: set at registration under M and @ring_lock; read-only while
- *     registered
+ *
+ * - M: @lock (a mutex: registration and binding)
+ * - R: @ring_lock (spinlock: ring, accounting, chain and worker lists)
+ * - I: set at registration under M and @ring_lock; read-only while
+ *   registered
  */
 struct syslet_ctx {
-	struct kref ref;		/* file, chains, workers, reapers */
+	struct kref ref;
 	struct mutex lock;
 	spinlock_t ring_lock;
-	wait_queue_head_t wait;		/* ring posts, chain ends */
+	wait_queue_head_t wait;
 
-	bool registered;		/* M, R */
-	bool dead;			/* R: owner's table closed the fd */
-	bool cancelling;		/* R */
-	unsigned int gen;		/* R: registration generation */
-	struct mm_struct *mm;		/* I: grabbed */
-	struct files_struct *files;	/* I: owner's table, compared only */
-	struct pid *tgid;		/* I: owner's thread group */
+	bool registered;
+	bool dead;
+	bool cancelling;
+	unsigned int gen;
+	struct mm_struct *mm;
+	struct files_struct *files;
+	struct pid *tgid;
 
-	struct syslet_ring ring;	/* R */
-	struct page **pages;		/* I: pinned ring pages */
-	unsigned int npages;		/* I */
-	void *vaddr;			/* I: vmap of @pages */
+	struct syslet_ring ring;
+	struct page **pages;
+	unsigned int npages;
+	void *vaddr;
 
-	unsigned int max_threads;	/* I: workers at most */
-	unsigned int inflight;		/* R: async chains not yet ended */
-	struct list_head chains;	/* R: async chains not yet ended */
-	struct lwkt_port port;		/* spin port: chains for the workers */
-	struct lwkt_port reply_port;	/* replyonly: chain ends */
+	unsigned int max_threads;
+	unsigned int inflight;
+	struct list_head chains;
+	struct lwkt_port port;
+	struct lwkt_port reply_port;
 
-	struct list_head workers;	/* R: live workers */
-	struct list_head idle;		/* R: workers that found @port empty */
-	struct list_head zombies;	/* R: killed workers, to stop */
-	unsigned int nr_workers;	/* R: live or being created */
-	unsigned int nr_free;		/* R: live workers without a chain */
-	unsigned int nr_queued;		/* R: chains sent, not yet received */
+	struct list_head workers;
+	struct list_head idle;
+	struct list_head zombies;
+	unsigned int nr_workers;
+	unsigned int nr_free;
+	unsigned int nr_queued;
 
-	/* M, R: dispatched on each completion posted (SYSLET_IOC_UPCALL) */
 	struct upc_space *upc;
 	int upcid;
 	int upc_prio;
@@ -238,6 +268,22 @@ struct syslet_ctx {
 
 /**
  * struct syslet_chain - an asynchronous chain, the message to a worker
+ * @msg: the msgport message sent to the context's port
+ * @ctx: the context
+ * @node: link on the context's @chains (its ring_lock)
+ * @gen: the registration generation it was admitted to
+ * @start: user address of the atom it resumes at
+ * @final: user address of its final atom, once it has ended
+ * @post: post @final to the ring
+ * @lock: protects @worker and @cancelled
+ * @worker: the worker running it, or NULL
+ * @cancelled: the chain is being cancelled
+ * @task: the submitting thread
+ * @cred: its subjective credentials
+ * @real_cred: its objective ones, to compare
+ * @root: its root directory ...
+ * @pwd: ... working directory ...
+ * @umask: ... and umask
  *
  * Its identity is the submitting thread's, taken when it went async:
  * @cred (subjective credentials, Landlock domain included), @root, @pwd
@@ -252,23 +298,37 @@ struct syslet_chain {
 	struct lwkt_msg msg;
 	struct syslet_ctx *ctx;
 	struct list_head node;
-	unsigned int gen;		/* registration it was admitted to */
+	unsigned int gen;
 	u64 start;
 	u64 final;
 	bool post;
 	spinlock_t lock;
-	struct task_struct *worker;	/* the worker running it, or NULL */
+	struct task_struct *worker;
 	bool cancelled;
-	struct task_struct *task;	/* submitting thread */
-	const struct cred *cred;	/* its subjective credentials */
-	const struct cred *real_cred;	/* its objective ones, to compare */
-	struct path root;		/* its root ... */
-	struct path pwd;		/* ... working directory ... */
-	umode_t umask;			/* ... and umask */
+	struct task_struct *task;
+	const struct cred *cred;
+	const struct cred *real_cred;
+	struct path root;
+	struct path pwd;
+	umode_t umask;
 };
 
 /**
  * struct syslet_worker - a worker: a thread of the owning process
+ * @node: link on ctx->workers or ctx->zombies; the reaper's (R)
+ * @idle_node: link on ctx->idle (R)
+ * @ctx: the context, counted
+ * @vtsk: the vhost_task
+ * @task: its task, set before @started
+ * @files: the owner's file table, counted; installed at first run
+ * @started: completed once the thread runs
+ * @installed: @files is installed (O)
+ * @live: on ctx->workers (R)
+ * @dead: killed; on ctx->zombies if it was live (R)
+ * @busy: has a chain, so not counted in nr_free (R)
+ * @uid: the user it is charged to
+ * @chain: the chain it runs (O, read by the reaper)
+ * @run: @chain's interpreter state (O)
  *
  * Created by a thread of the process (vhost_task_create(): same thread
  * group, mm, fs, cgroups, namespaces, signal_struct), with a counted
@@ -277,20 +337,20 @@ struct syslet_chain {
  * Locking: R is the context's ring_lock; O: only the worker itself.
  */
 struct syslet_worker {
-	struct list_head node;		/* R: ctx->workers or zombies; reaper */
-	struct list_head idle_node;	/* R: on ctx->idle */
-	struct syslet_ctx *ctx;		/* counted */
+	struct list_head node;
+	struct list_head idle_node;
+	struct syslet_ctx *ctx;
 	struct vhost_task *vtsk;
-	struct task_struct *task;	/* set before @started */
-	struct files_struct *files;	/* counted; installed at first run */
+	struct task_struct *task;
+	struct files_struct *files;
 	struct completion started;
-	bool installed;			/* O */
-	bool live;			/* R: on ctx->workers */
-	bool dead;			/* R: killed; on ctx->zombies if was live */
-	bool busy;			/* R: has a chain (not in nr_free) */
-	kuid_t uid;			/* the user it is charged to */
-	struct syslet_chain *chain;	/* O, read by the reaper */
-	struct syslet_run run;		/* O: @chain's interpreter state */
+	bool installed;
+	bool live;
+	bool dead;
+	bool busy;
+	kuid_t uid;
+	struct syslet_chain *chain;
+	struct syslet_run run;
 };
 
 void syslet_ctx_put(struct syslet_ctx *ctx);

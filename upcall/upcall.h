@@ -23,7 +23,7 @@ struct upc_thread;
  * UPC_SIGNAL; the KUnit suite records the calls instead.
  */
 struct upc_space_ops {
-	/* Ask @thr to run upc_thread_post() in its own context. */
+	/* Ask @thr to run upc_thread_work() (postupcall) in its own context. */
 	void (*kick)(struct upc_thread *thr);
 	/* Deliver @frame to @thr, which is current; 0 or -errno. */
 	int (*send)(struct upc_thread *thr, const struct upc_frame *frame);
@@ -31,32 +31,51 @@ struct upc_space_ops {
 
 /**
  * struct upc_space - the upcall identifier space of one address space
+ * @anchor: a file whose release frees the space (I)
+ * @node: link on the list of spaces (G)
+ * @mm: the address space, grabbed (I)
+ * @ops: how the space reaches its threads (I)
+ * @lock: the space lock (S)
+ * @next_id: the next identifier to hand out (S)
+ * @count: registrations (S)
+ * @nthreads: records on @threads (S)
+ * @entries: struct upc_entry, oldest first (S)
+ * @threads: struct upc_thread (S)
  *
- * Every reference is a reference on @anchor, a file whose release frees
- * the space; queued deliveries hold one, so the module stays loaded until
- * they have run.
+ * Every reference is a reference on @anchor; queued deliveries hold one,
+ * so the module stays loaded until they have run.
  *
  * Locking legend:
- *  G: upc_spaces_lock (mutex, the list of spaces)
- *  S: @lock (spinlock; the target thread's struct upcall is read and
- *     written under it too)
- *  I: set at creation
+ *
+ * - G: upc_spaces_lock (mutex, the list of spaces)
+ * - S: @lock (spinlock; the target thread's struct upcall is read and
+ *   written under it too)
+ * - I: set at creation
  */
 struct upc_space {
-	struct file *anchor;		/* I */
-	struct list_head node;		/* G */
-	struct mm_struct *mm;		/* I: grabbed */
-	const struct upc_space_ops *ops;	/* I */
+	struct file *anchor;
+	struct list_head node;
+	struct mm_struct *mm;
+	const struct upc_space_ops *ops;
 	spinlock_t lock;
-	int next_id;			/* S */
-	unsigned int count;		/* S: registrations */
-	unsigned int nthreads;		/* S: records on @threads */
-	struct list_head entries;	/* S: struct upc_entry, oldest first */
-	struct list_head threads;	/* S: struct upc_thread */
+	int next_id;
+	unsigned int count;
+	unsigned int nthreads;
+	struct list_head entries;
+	struct list_head threads;
 };
 
 /**
  * struct upc_thread - a thread with registrations, and its struct upcall
+ * @node: link on the space's @threads (S)
+ * @space: the space (I)
+ * @pid: the thread; NULL in KUnit (I)
+ * @page: the pinned, charged page of @upc (S)
+ * @upc: kernel address of the thread's struct upcall (S)
+ * @uaddr: user address of that struct (S)
+ * @nentries: registrations (S)
+ * @queued: @work is queued on the thread (S)
+ * @work: task_work that runs upc_thread_work() in the thread
  *
  * @page is pinned long-term and charged, one page, to the locked_vm of
  * @space->mm (account_locked_vm(), checked against RLIMIT_MEMLOCK); the
@@ -68,14 +87,14 @@ struct upc_space {
  * or with the space.  Locking: S (the space's lock) unless noted.
  */
 struct upc_thread {
-	struct list_head node;		/* S */
-	struct upc_space *space;	/* I */
-	struct pid *pid;		/* I: the thread; NULL in KUnit */
-	struct page *page;		/* S: pinned, charged page of @upc */
-	struct upcall *upc;		/* S: kernel address of its struct */
-	unsigned long uaddr;		/* S: user address of its struct */
-	unsigned int nentries;		/* S: registrations */
-	bool queued;			/* S: @work queued on the thread */
+	struct list_head node;
+	struct upc_space *space;
+	struct pid *pid;
+	struct page *page;
+	struct upcall *upc;
+	unsigned long uaddr;
+	unsigned int nentries;
+	bool queued;
 	struct callback_head work;
 };
 

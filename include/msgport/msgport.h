@@ -79,7 +79,7 @@ typedef union lwkt_cmd {
  * @ms_error: the reply's result: 0 or a negative errno
  * @u: free-form argument or result data
  * @ms_qport: internal, the port whose queue holds the message, or NULL
- * @ms_state: internal, abort and waiter bookkeeping
+ * @ms_state: internal, abort, waiter and held-reply bits (msgport/internal.h)
  * @ms_waiter: internal, the lwkt_domsg() caller waiting for the reply
  *
  * A message belongs to whoever holds it: its sender until it is sent and
@@ -91,10 +91,11 @@ typedef union lwkt_cmd {
  * the message is away.
  *
  * Locking legend:
- *  I: set before the message is sent; read-only while it is away.
- *  O: owner only (see above).
- *  Q: the lock of the port whose queue holds the message.
- *  A: atomic bit operations.
+ *
+ * - I: set before the message is sent; read-only while it is away.
+ * - O: owner only (see above).
+ * - Q: the lock of the port whose queue holds the message.
+ * - A: atomic bit operations.
  */
 struct lwkt_msg {
 	struct list_head ms_node;		/* Q */
@@ -156,9 +157,10 @@ struct lwkt_serialize {
  * for its putport.
  *
  * Locking legend:
- *  I: set by the initialiser; read-only afterwards.
- *  L: the port lock: mp_wq.lock for thread and spin ports, the
- *     serializer for serializer ports.
+ *
+ * - I: set by the initialiser; read-only afterwards.
+ * - L: the port lock: mp_wq.lock for thread and spin ports, the
+ *   serializer for serializer ports.
  */
 struct lwkt_port {
 	struct list_head mp_msgq;				/* L */

@@ -26,11 +26,32 @@
 #endif
 #endif
 
-/*
- * The syslet atom: one system call, its arguments by pointer (read up to
- * the first NULL when the atom runs), where to store its return value,
- * and what runs next.  88 bytes; SYSLET_SKIP_TO_NEXT_ON_STOP continues at
- * the atom that follows in memory (this address + sizeof(atom)).
+/**
+ * struct syslet_uatom - the syslet atom: one system call
+ * @flags: SYSLET_* flags (offset 0).  Unknown bits, or SYSLET_ASYNC
+ *	together with SYSLET_SYNC, make the atom fail with -EINVAL and end
+ *	the chain.
+ * @nr: the operation (offset 8): an x86-64 system call number from the
+ *	table of supported operations, or a module operation SYSLET_NR_*.
+ *	Any other value makes the atom's result -ENOSYS.
+ * @ret_ptr: where the atom's return value, a long, is stored after it
+ *	runs (offset 16).  May be NULL: the value is then only used for the
+ *	stop conditions.  An earlier atom's @ret_ptr may be one of a later
+ *	atom's @arg_ptr: this is how one call's result feeds another's
+ *	argument.
+ * @next: the atom to run after this one when no stop condition holds
+ *	(offset 24).  NULL ends the chain.  May point backwards (loops are
+ *	allowed).
+ * @arg_ptr: pointers to the arguments, in system call order (offset 32).
+ *	They are read when the atom runs (not when the chain is submitted),
+ *	up to the first NULL pointer; the arguments after it are 0.
+ * @private: free for user space, for instance a pointer to the request
+ *	the atom belongs to (offset 80); the kernel does not interpret it.
+ *
+ * 88 bytes, 8-byte fields, no padding (the module checks the size at
+ * build time).  The kernel reads an atom whole each time it is about to
+ * run it, and never writes to it.  SYSLET_SKIP_TO_NEXT_ON_STOP continues
+ * at the atom that follows in memory (this address + sizeof(atom)).
  */
 struct syslet_uatom {
 	unsigned long flags;
@@ -38,7 +59,6 @@ struct syslet_uatom {
 	long __user *ret_ptr;
 	struct syslet_uatom __user *next;
 	unsigned long __user *arg_ptr[6];
-	/* User space can put anything in here; the kernel will not touch it. */
 	void __user *private;
 };
 
@@ -65,28 +85,48 @@ struct syslet_uatom {
 	(SYSLET_ASYNC | SYSLET_SYNC | SYSLET_NO_COMPLETE |	\
 	 SYSLET_STOP_MASK | SYSLET_SKIP_TO_NEXT_ON_STOP)
 
-/*
- * The completion ring: an array of atom pointers.  The kernel stores the
- * final atom of an asynchronous chain into the next slot, only while that
- * slot is NULL; user space reads a non-NULL slot and stores NULL back.
+/**
+ * struct async_head_user - SYSLET_IOC_REGISTER argument: the completion ring
+ * @completion_ring: the ring, an array of @ring_size_bytes / 8 atom
+ *	pointers, 8-byte aligned, zero-filled, in writable memory of the
+ *	calling process
+ * @ring_size_bytes: the size of the ring in bytes: non-zero, a multiple
+ *	of 8, at most 1 MiB (131072 slots)
+ * @max_nr_threads: how many of this context's chains may be handed to
+ *	worker threads at the same time, 1 to INT_MAX; -1UL lets the module
+ *	choose (64).  0 is invalid.  Read at registration only.
+ *
+ * 24 bytes, read once (the kernel keeps no pointer to it).  The kernel
+ * stores the final atom of an asynchronous chain into the next slot of
+ * the ring, only while that slot is NULL; user space reads a non-NULL
+ * slot and stores NULL back.
  */
 struct async_head_user {
 	struct syslet_uatom __user **completion_ring;
 	unsigned long ring_size_bytes;
-	/* Concurrent workers for this context; -1UL: the module decides. */
 	unsigned long max_nr_threads;
 };
 
-/* SYSLET_IOC_EXEC argument. */
+/**
+ * struct syslet_exec - SYSLET_IOC_EXEC argument
+ * @atom: in: the chain's first atom
+ * @done: out: its final atom, written only when the ioctl returns 1 (the
+ *	chain finished in the caller's context)
+ *
+ * 16 bytes.
+ */
 struct syslet_exec {
-	__u64 atom;	/* in: the chain's first atom */
-	__u64 done;	/* out: its final atom, if it finished synchronously */
+	__u64 atom;
+	__u64 done;
 };
 
-/*
- * SYSLET_IOC_UPCALL argument: dispatch upcall @upcid (upcall.h, same
- * address space) at @priority whenever a completion is posted to the
- * ring; @upcid 0 stops it.  Lasts until SYSLET_IOC_UNREGISTER.
+/**
+ * struct syslet_upcall - SYSLET_IOC_UPCALL argument
+ * @upcid: the upcall identifier (upcall.h, same address space) to
+ *	dispatch whenever a completion is posted to the ring; 0 stops it
+ * @priority: its dispatch priority, >= 1
+ *
+ * 8 bytes, read once.  Lasts until SYSLET_IOC_UNREGISTER.
  */
 struct syslet_upcall {
 	__s32 upcid;

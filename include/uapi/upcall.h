@@ -22,11 +22,28 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-/* Per-thread user structure, shared with the kernel. */
+/**
+ * struct upcall - per-thread user structure, shared with the kernel
+ * @magic: UPCALL_MAGIC (offset 0).  Checked at registration (EINVAL) and
+ *	at each delivery: an upcall that finds another value is dropped.
+ * @crit_count: the critical section count (offset 4).  An upcall of
+ *	priority p is delivered only while @crit_count < p.  The kernel adds
+ *	UPC_CRITADD when it delivers one; the context function subtracts it.
+ * @pending: non-zero: upcalls are pending, and the thread is to collect
+ *	them itself (offset 8).  While it is non-zero a dispatch delivers
+ *	nothing.  The kernel raises it to the upcall's priority when it
+ *	cannot deliver, and sets it at a delivery (to 1 if more upcalls of
+ *	the thread are pending, else 0); the context function sets it to 1
+ *	before it leaves; UPC_CONTROL_NEXT, and UPC_CONTROL_DISPATCH with -1
+ *	and priority 0, clear it when nothing is pending.
+ *
+ * 12 bytes, in the thread's memory; the kernel pins its page while the
+ * thread has registrations.
+ */
 struct upcall {
-	int magic;		/* must be UPCALL_MAGIC */
-	int crit_count;		/* critical section count */
-	int pending;		/* additional upcalls are pending */
+	int magic;
+	int crit_count;
+	int pending;
 };
 
 #define UPCALL_MAGIC		0x55504331	/* 'UPC1' */
@@ -46,24 +63,48 @@ struct upcall {
 /* Its si_code: an upcall from this module (not a user-sent signal). */
 #define UPC_SI_CODE		0x5550
 
-/* UPC_IOC_REGISTER argument: upc_register()'s. */
+/**
+ * struct upc_register_args - UPC_IOC_REGISTER argument: upc_register()'s
+ * @upc: the calling thread's struct upcall
+ * @ctxfunc: the context function, called by the signal handler
+ * @func: the C function the context function calls
+ * @data: its argument
+ *
+ * 32 bytes: upc_register()'s four arguments, as user addresses.  Read once.
+ */
 struct upc_register_args {
-	__u64 upc;		/* struct upcall *: this thread's */
-	__u64 ctxfunc;		/* context function */
-	__u64 func;		/* C function */
-	__u64 data;		/* its argument */
+	__u64 upc;
+	__u64 ctxfunc;
+	__u64 func;
+	__u64 data;
 };
 
-/* UPC_IOC_CONTROL argument: upc_control()'s. */
+/**
+ * struct upc_control_args - UPC_IOC_CONTROL argument: upc_control()'s
+ * @cmd: UPC_CONTROL_*
+ * @upcid: an identifier, or -1
+ * @data: a priority, 0 to INT_MAX, for every command except
+ *	UPC_CONTROL_NEXT, for which it is the address of a struct upc_frame
+ *
+ * 16 bytes; the kernel does not write to this structure.
+ */
 struct upc_control_args {
-	__s32 cmd;		/* UPC_CONTROL_* */
-	__s32 upcid;		/* identifier, or -1 */
-	__u64 data;		/* priority, or struct upc_frame * for NEXT */
+	__s32 cmd;
+	__s32 upcid;
+	__u64 data;
 };
 
-/*
- * What an upcall hands its context function: the registration's functions
- * and data.  UPC_CONTROL_NEXT fills one in with the next pending upcall.
+/**
+ * struct upc_frame - what an upcall hands its context function
+ * @ctxfunc: the registration's context function
+ * @func: its C function
+ * @data: its argument
+ * @upcid: the identifier
+ * @__pad: zero
+ *
+ * 32 bytes: the values given to UPC_IOC_REGISTER and the identifier.  It
+ * is in the siginfo of a delivery, and UPC_CONTROL_NEXT fills one in with
+ * the next pending upcall.
  */
 struct upc_frame {
 	__u64 ctxfunc;
@@ -73,9 +114,17 @@ struct upc_frame {
 	__s32 __pad;
 };
 
-/*
- * The siginfo of UPC_SIGNAL (si_code UPC_SI_CODE), laid over siginfo_t:
- * the same struct upc_frame after si_signo, si_errno and si_code.
+/**
+ * struct upc_siginfo - the siginfo of UPC_SIGNAL, laid over siginfo_t
+ * @si_signo: UPC_SIGNAL
+ * @si_errno: 0
+ * @si_code: UPC_SI_CODE
+ * @__pad: padding
+ * @frame: the upcall, at offset 16, where the union of siginfo_t starts
+ *
+ * A handler installed with SA_SIGINFO casts its siginfo_t pointer.
+ * si_code UPC_SI_CODE tells a delivery from a UPC_SIGNAL sent by kill()
+ * or sigqueue(), whose codes are SI_USER or negative.
  */
 struct upc_siginfo {
 	__s32 si_signo;
