@@ -66,4 +66,5 @@ checkpatch:
 # Needs python3-sphinx and linux-source-6.12 (make deps); fails on any
 # Sphinx or kernel-doc warning.
 docs:
+	bash scripts/deps.sh
 	bash scripts/docs.sh
