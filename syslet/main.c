@@ -211,17 +211,92 @@ static int syslet_same_file(const void *file, struct file *f, unsigned int fd)
 	return f == file;
 }
 
+/* The user's ring, pinned and mapped into the kernel. */
+struct syslet_ring_map {
+	struct page **pages;
+	unsigned int npages;
+	void *vaddr;
+};
+
+/*
+ * Pin @npages pages from @ring (long term, charged to the caller's
+ * locked_vm against RLIMIT_MEMLOCK) and map them.  0 or an errno.
+ */
+static int syslet_ring_map(unsigned long ring, unsigned int npages,
+			   struct syslet_ring_map *m)
+{
+	int pinned, ret;
+
+	m->npages = npages;
+	m->pages = kvmalloc_array(npages, sizeof(*m->pages),
+				  GFP_KERNEL_ACCOUNT);
+	if (!m->pages)
+		return -ENOMEM;
+	ret = account_locked_vm(current->mm, npages, true);
+	if (ret)
+		goto out_free;
+	pinned = pin_user_pages_fast(ring & PAGE_MASK, npages,
+				     FOLL_WRITE | FOLL_LONGTERM, m->pages);
+	if (pinned != npages) {
+		if (pinned > 0)
+			unpin_user_pages(m->pages, pinned);
+		ret = pinned < 0 && pinned != -EFAULT ? pinned : -EFAULT;
+		goto out_unaccount;
+	}
+	m->vaddr = vmap(m->pages, npages, VM_MAP, PAGE_KERNEL);
+	if (m->vaddr)
+		return 0;
+	ret = -ENOMEM;
+	unpin_user_pages(m->pages, npages);
+out_unaccount:
+	account_locked_vm(current->mm, npages, false);
+out_free:
+	kvfree(m->pages);
+	return ret;
+}
+
+/*
+ * Bind @ctx to the calling process with ring @m (@nr slots, the first
+ * at @slot0) and @backlog, for at most @max workers.  ring_lock held.
+ * Returns the new registration generation.
+ */
+static unsigned int syslet_ctx_bind(struct syslet_ctx *ctx,
+				    const struct syslet_ring_map *m,
+				    unsigned long slot0, unsigned long nr,
+				    u64 *backlog, unsigned long max)
+{
+	unsigned int limit = READ_ONCE(syslet_max_workers_per_ctx) ?: 1;
+
+	lockdep_assert_held(&ctx->ring_lock);
+	mmgrab(current->mm);
+	ctx->mm = current->mm;
+	ctx->files = current->files;
+	ctx->tgid = get_pid(task_tgid(current));
+	ctx->dead = false;
+	ctx->pages = m->pages;
+	ctx->npages = m->npages;
+	ctx->vaddr = m->vaddr;
+	ctx->ring = (struct syslet_ring){
+		.slots = m->vaddr + offset_in_page(slot0),
+		.nr = nr,
+		.backlog = backlog,
+	};
+	ctx->max_threads = max == -1UL ? limit : min_t(unsigned long, max, limit);
+	ctx->gen++;
+	ctx->registered = true;
+	ctx->nr_workers = 1;		/* the first, created next */
+	return ctx->gen;
+}
+
 static long syslet_register(struct syslet_ctx *ctx, struct file *file,
 			    struct async_head_user __user *uahu)
 {
+	struct syslet_ring_map m;
 	struct async_head_user ahu;
 	unsigned long ring, size, max;
-	unsigned int npages, nr, limit, gen;
-	struct page **pages;
+	unsigned int nr, gen;
 	u64 *backlog;
-	void *vaddr;
 	long ret;
-	int pinned;
 
 	if (syslet_task_confined(current))
 		return -EPERM;
@@ -238,7 +313,6 @@ static long syslet_register(struct syslet_ctx *ctx, struct file *file,
 	if (!ring || !access_ok((void __user *)ring, size))
 		return -EFAULT;
 	nr = size / sizeof(u64);
-	npages = DIV_ROUND_UP(offset_in_page(ring) + size, PAGE_SIZE);
 
 	mutex_lock(&ctx->lock);
 	ret = -EBUSY;
@@ -252,65 +326,25 @@ static long syslet_register(struct syslet_ctx *ctx, struct file *file,
 	ret = -EBADF;
 	if (!iterate_fd(current->files, 0, syslet_same_file, file))
 		goto out_unlock;
-
 	ret = -ENOMEM;
-	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
 	backlog = kvmalloc_array(nr, sizeof(*backlog), GFP_KERNEL_ACCOUNT);
-	if (!pages || !backlog)
-		goto out_free;
-	/* Charged to the mm's locked_vm, checked against RLIMIT_MEMLOCK. */
-	ret = account_locked_vm(current->mm, npages, true);
-	if (ret)
-		goto out_free;
-	pinned = pin_user_pages_fast(ring & PAGE_MASK, npages,
-				     FOLL_WRITE | FOLL_LONGTERM, pages);
-	if (pinned != npages) {
-		if (pinned > 0)
-			unpin_user_pages(pages, pinned);
-		ret = pinned < 0 && pinned != -EFAULT ? pinned : -EFAULT;
-		goto out_unaccount;
-	}
-	vaddr = vmap(pages, npages, VM_MAP, PAGE_KERNEL);
-	if (!vaddr) {
-		ret = -ENOMEM;
-		unpin_user_pages(pages, npages);
-		goto out_unaccount;
+	if (!backlog)
+		goto out_unlock;
+	ret = syslet_ring_map(ring, DIV_ROUND_UP(offset_in_page(ring) + size,
+						 PAGE_SIZE), &m);
+	if (ret) {
+		kvfree(backlog);
+		goto out_unlock;
 	}
 
-	mmgrab(current->mm);
 	spin_lock(&ctx->ring_lock);
-	ctx->mm = current->mm;
-	ctx->files = current->files;
-	ctx->tgid = get_pid(task_tgid(current));
-	ctx->dead = false;
-	ctx->pages = pages;
-	ctx->npages = npages;
-	ctx->vaddr = vaddr;
-	ctx->ring = (struct syslet_ring){
-		.slots = vaddr + offset_in_page(ring),
-		.nr = nr,
-		.backlog = backlog,
-	};
-	limit = READ_ONCE(syslet_max_workers_per_ctx) ?: 1;
-	ctx->max_threads = max == -1UL ? limit : min_t(unsigned long, max, limit);
-	ctx->gen++;
-	ctx->registered = true;
-	ctx->nr_workers = 1;		/* the first, created below */
-	gen = ctx->gen;
+	gen = syslet_ctx_bind(ctx, &m, ring, nr, backlog, max);
 	spin_unlock(&ctx->ring_lock);
 
 	/* A worker from the start: a chain that goes async always has one. */
 	ret = syslet_worker_create(ctx, gen);
 	if (ret)
 		syslet_ctx_unregister(ctx);
-	mutex_unlock(&ctx->lock);
-	return ret;
-
-out_unaccount:
-	account_locked_vm(current->mm, npages, false);
-out_free:
-	kvfree(pages);
-	kvfree(backlog);
 out_unlock:
 	mutex_unlock(&ctx->lock);
 	return ret;
