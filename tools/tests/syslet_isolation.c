@@ -57,10 +57,9 @@
 #include "../lib/syslet.h"
 #include "syslet_workers.h"
 #include "check.h"
+#include "runner.h"
 
-#define SKIP 77
 #define A(x) ((unsigned long *)&(x))
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define PARAMS	"/sys/module/syslet/parameters/"
 #define CGROOT	"/sys/fs/cgroup"
@@ -1514,10 +1513,7 @@ static int t_access_group(void)
 	return 0;
 }
 
-static const struct test {
-	const char *name;
-	int (*fn)(void);
-} tests[] = {
+static const struct test tests[] = {
 	{ "seccomp-register", t_seccomp_register },
 	{ "seccomp-exec", t_seccomp_exec },
 	{ "seccomp-running", t_seccomp_running },
@@ -1539,24 +1535,15 @@ static const struct test {
 	{ "access-group", t_access_group },
 };
 
-int main(int argc, char **argv)
+/*
+ * Before the test: undo its changes at exit, and reap what outlives its
+ * parent (clone/vfork children).
+ */
+static void runner_setup(void)
 {
-	size_t i;
-
-	if (argc == 2 && !strcmp(argv[1], "--list")) {
-		for (i = 0; i < ARRAY_SIZE(tests); i++)
-			printf("%s\n", tests[i].name);
-		return 0;
-	}
-	for (i = 0; argc == 2 && i < ARRAY_SIZE(tests); i++) {
-		if (!strcmp(argv[1], tests[i].name)) {
-			main_pid = getpid();
-			atexit(cleanup);
-			/* Reap what outlives its parent (clone/vfork children). */
-			CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
-			return tests[i].fn();
-		}
-	}
-	fprintf(stderr, "usage: %s --list | NAME\n", argv[0]);
-	return 2;
+	main_pid = getpid();
+	atexit(cleanup);
+	CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
 }
+
+TEST_MAIN(tests, runner_setup)

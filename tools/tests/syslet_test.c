@@ -28,8 +28,8 @@
 #include "../lib/syslet.h"
 #include "syslet_workers.h"
 #include "check.h"
+#include "runner.h"
 
-#define SKIP 77
 #define A(x) ((unsigned long *)&(x))
 
 static struct syslet_ring ring;
@@ -1667,10 +1667,7 @@ static int t_many_contexts(void)
 	return 0;
 }
 
-static const struct test {
-	const char *name;
-	int (*fn)(void);
-} tests[] = {
+static const struct test tests[] = {
 	{ "register-errors", t_register_errors },
 	{ "exec-unregistered", t_exec_unregistered },
 	{ "sync-first", t_sync_first },
@@ -1711,22 +1708,11 @@ static const struct test {
 
 int main(int argc, char **argv)
 {
-	size_t i;
-
-	if (argc == 2 && !strcmp(argv[1], "--list")) {
-		for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-			printf("%s\n", tests[i].name);
-		return 0;
-	}
 	if (argc == 3 && !strcmp(argv[1], "exec-helper"))
 		return exec_helper(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "exec-eperm-helper"))
 		return exec_eperm_helper(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "exit-helper"))
 		return 0;
-	for (i = 0; argc == 2 && i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!strcmp(argv[1], tests[i].name))
-			return tests[i].fn();
-	fprintf(stderr, "usage: %s --list | NAME\n", argv[0]);
-	return 2;
+	return run_tests(argc, argv, tests, ARRAY_SIZE(tests), NULL);
 }

@@ -24,6 +24,7 @@
 #include "../lib/syslet.h"
 #include "../lib/upcall.h"
 #include "check.h"
+#include "runner.h"
 
 #define CHECK_ERR(expr, err) do {					\
 	errno = 0;							\
@@ -635,7 +636,7 @@ static int test_memlock_charged(void)
 
 	/* It changes user to drop CAP_IPC_LOCK: root only. */
 	if (geteuid())
-		return 77;
+		return SKIP;
 	pid = fork();
 	CHECK(pid >= 0);
 	if (!pid)
@@ -694,10 +695,7 @@ static int test_thread_exit_frees(void)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(void);
-} tests[] = {
+static const struct test tests[] = {
 	{ "register-errors", test_register_errors },
 	{ "self-dispatch", test_self_dispatch },
 	{ "limit", test_limit },
@@ -714,18 +712,4 @@ static const struct {
 	{ "thread-exit-frees", test_thread_exit_frees },
 };
 
-int main(int argc, char **argv)
-{
-	size_t i;
-
-	if (argc == 2 && !strcmp(argv[1], "--list")) {
-		for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-			puts(tests[i].name);
-		return 0;
-	}
-	for (i = 0; argc == 2 && i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!strcmp(argv[1], tests[i].name))
-			return tests[i].fn();
-	fprintf(stderr, "usage: %s --list | NAME\n", argv[0]);
-	return 2;
-}
+TEST_MAIN(tests, NULL)
