@@ -23,6 +23,7 @@
 
 #include "../lib/syslet.h"
 #include "../lib/upcall.h"
+#include "syslet_workers.h"
 #include "check.h"
 #include "runner.h"
 
@@ -569,22 +570,6 @@ static int test_syslet(void)
 /* ----------------------------------------------------------------------
  * Pinned structures: charged to RLIMIT_MEMLOCK, released with the record.
  */
-
-/* This process's VmLck (locked_vm), in kB, or -1. */
-static long vmlck_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
 
 static long page_kb(void)
 {
