@@ -29,6 +29,58 @@ static void expect_warning(const char *text)
 }
 
 /* ------------------------------------------------------------------
+ * Teardown that runs however a test ends, a failed assertion included.
+ *
+ * KUnit runs deferred actions after the test function has returned, in
+ * the reverse order of their registration.  So whatever a helper thread
+ * (or a service port that outlives the test) can still touch lives in
+ * kunit memory allocated before that thread starts, never in the test's
+ * stack frame, and the action that stops the thread runs before that
+ * memory is freed.
+ */
+
+static void *test_zalloc(struct kunit *test, size_t size)
+{
+	void *p = kunit_kzalloc(test, size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	return p;
+}
+
+static void *test_zalloc_array(struct kunit *test, size_t n, size_t size)
+{
+	void *p = kunit_kcalloc(test, n, size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	return p;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(test_kthread_stop_put, kthread_stop_put,
+			    struct task_struct *);
+
+/*
+ * Own @t, fresh from kthread_create*() or kthread_run(): it is stopped
+ * (kthread_stop(), then put) when the test ends, or at test_kthread_stop().
+ * lwkt_waitport() returns NULL once its thread is asked to stop.
+ */
+static struct task_struct *test_kthread(struct kunit *test,
+					struct task_struct *t)
+{
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							test_kthread_stop_put,
+							t), 0);
+	return t;
+}
+
+/* Stop @t now rather than when the test ends. */
+static void test_kthread_stop(struct kunit *test, struct task_struct *t)
+{
+	kunit_release_action(test, test_kthread_stop_put, t);
+}
+
+/* ------------------------------------------------------------------
  * A receiver kthread: waits on a port, runs a handler, replies.
  */
 
@@ -77,18 +129,14 @@ static struct rx *rx_create(struct kunit *test, struct lwkt_port *port,
 			    bool thread_port, int cpu,
 			    int (*handler)(struct rx *, lwkt_msg_t))
 {
-	struct rx *rx = kunit_kzalloc(test, sizeof(*rx), GFP_KERNEL);
+	struct rx *rx = test_zalloc(test, sizeof(*rx));
 
-	KUNIT_ASSERT_NOT_NULL(test, rx);
 	rx->port = port;
 	rx->handler = handler;
 	init_completion(&rx->started);
-	if (cpu >= 0)
-		rx->task = kthread_create_on_cpu(rx_thread, rx, cpu, "mpk_rx/%u");
-	else
-		rx->task = kthread_create(rx_thread, rx, "mpk_rx");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(rx->task));
-	get_task_struct(rx->task);
+	rx->task = test_kthread(test, cpu >= 0 ?
+		kthread_create_on_cpu(rx_thread, rx, cpu, "mpk_rx/%u") :
+		kthread_create(rx_thread, rx, "mpk_rx"));
 	if (thread_port)
 		lwkt_initport_thread(port, rx->task);
 	return rx;
@@ -108,10 +156,10 @@ static struct rx *rx_start(struct kunit *test, struct lwkt_port *port,
 	return rx_run(rx_create(test, port, thread_port, cpu, handler));
 }
 
-static void rx_stop(struct rx *rx)
+/* Stop the receiver now: it drains a thread port first. */
+static void rx_stop(struct kunit *test, struct rx *rx)
 {
-	kthread_stop(rx->task);
-	put_task_struct(rx->task);
+	test_kthread_stop(test, rx->task);
 }
 
 /* ------------------------------------------------------------------
@@ -154,21 +202,22 @@ static void msgport_test_initmsg(struct kunit *test)
 
 static void msgport_test_thread_sendmsg(struct kunit *test)
 {
-	struct lwkt_port port, rport;
-	struct lwkt_msg msg[4];
+	struct lwkt_port *port = test_zalloc(test, sizeof(*port));
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
+	struct lwkt_msg *msg = test_zalloc_array(test, 4, sizeof(*msg));
 	lwkt_msg_t got;
 	struct rx *rx;
 	int i;
 
-	lwkt_initport_spin(&rport);
-	rx = rx_start(test, &port, true, -1, rx_reply_cmd);
+	lwkt_initport_spin(rport);
+	rx = rx_start(test, port, true, -1, rx_reply_cmd);
 	for (i = 0; i < 4; i++) {
-		lwkt_initmsg(&msg[i], &rport, 0);
+		lwkt_initmsg(&msg[i], rport, 0);
 		msg[i].ms_cmd.cm_op = -(i + 1);
-		KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg[i]), 0);
+		KUNIT_EXPECT_EQ(test, lwkt_sendmsg(port, &msg[i]), 0);
 	}
 	for (i = 0; i < 4; i++) {
-		got = lwkt_waitport(&rport, 0);
+		got = lwkt_waitport(rport, 0);
 		KUNIT_ASSERT_NOT_NULL(test, got);
 		/* One receiver: replies come back in order. */
 		KUNIT_EXPECT_PTR_EQ(test, got, &msg[i]);
@@ -176,11 +225,10 @@ static void msgport_test_thread_sendmsg(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, got->ms_flags & (MSGF_DONE | MSGF_REPLY |
 						      MSGF_QUEUED | MSGF_SYNC),
 				MSGF_DONE | MSGF_REPLY);
-		KUNIT_EXPECT_PTR_EQ(test, got->ms_target_port, &port);
+		KUNIT_EXPECT_PTR_EQ(test, got->ms_target_port, port);
 	}
-	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+	KUNIT_EXPECT_NULL(test, lwkt_getport(rport));
 	KUNIT_EXPECT_EQ(test, atomic_read(&rx->received), 4);
-	rx_stop(rx);
 }
 
 /* The owner drains its queue before lwkt_waitport() reports the stop. */
@@ -192,22 +240,23 @@ static int rx_slow(struct rx *rx, lwkt_msg_t msg)
 
 static void msgport_test_thread_stop_drains(struct kunit *test)
 {
-	struct lwkt_port port, rport;
-	struct lwkt_msg msg[8];
+	struct lwkt_port *port = test_zalloc(test, sizeof(*port));
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
+	struct lwkt_msg *msg = test_zalloc_array(test, 8, sizeof(*msg));
 	struct rx *rx;
 	int i;
 
-	lwkt_initport_replyonly_null(&rport);
-	rx = rx_start(test, &port, true, -1, rx_slow);
+	lwkt_initport_replyonly_null(rport);
+	rx = rx_start(test, port, true, -1, rx_slow);
 	for (i = 0; i < 8; i++) {
-		lwkt_initmsg(&msg[i], &rport, 0);
-		lwkt_sendmsg(&port, &msg[i]);
+		lwkt_initmsg(&msg[i], rport, 0);
+		lwkt_sendmsg(port, &msg[i]);
 	}
-	rx_stop(rx);
+	rx_stop(test, rx);
 	for (i = 0; i < 8; i++)
 		KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&msg[i]));
 	KUNIT_EXPECT_EQ(test, atomic_read(&rx->received), 8);
-	KUNIT_EXPECT_TRUE(test, list_empty(&port.mp_msgq));
+	KUNIT_EXPECT_TRUE(test, list_empty(&port->mp_msgq));
 }
 
 static void msgport_test_thread_owner_only(struct kunit *test)
@@ -217,8 +266,7 @@ static void msgport_test_thread_owner_only(struct kunit *test)
 	struct task_struct *other;
 
 	/* Owned by a task that is not us (never run, so never receives). */
-	other = kthread_create(rx_thread, NULL, "mpk_owner");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
+	other = test_kthread(test, kthread_create(rx_thread, NULL, "mpk_owner"));
 	lwkt_initport_thread(&port, other);
 	lwkt_initport_replyonly_null(&rport);
 	lwkt_initmsg(&msg, &rport, MSGF_DROPABLE);
@@ -238,27 +286,26 @@ static void msgport_test_thread_owner_only(struct kunit *test)
 	lwkt_replymsg(lwkt_getport(&rport), 0);
 	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&msg, 0), -EPERM);
 	KUNIT_EXPECT_TRUE(test, msg.ms_flags & MSGF_QUEUED);
-	kthread_stop(other);
 }
 
 /* Async reply to a thread port: the owner's lwkt_waitmsg() dequeues it. */
 static void msgport_test_thread_waitmsg_async(struct kunit *test)
 {
-	struct lwkt_port port, rport;
-	struct lwkt_msg msg;
+	struct lwkt_port *port = test_zalloc(test, sizeof(*port));
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
+	struct lwkt_msg *msg = test_zalloc(test, sizeof(*msg));
 	struct rx *rx;
 
-	lwkt_initport_thread(&rport, current);
-	lwkt_initport_spin(&port);
-	rx = rx_start(test, &port, false, -1, rx_reply_cmd);
-	lwkt_initmsg(&msg, &rport, 0);
-	msg.ms_cmd.cm_op = -ENOSPC;
-	lwkt_sendmsg(&port, &msg);
-	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&msg, 0), -ENOSPC);
-	KUNIT_EXPECT_FALSE(test, msg.ms_flags & MSGF_QUEUED);
-	KUNIT_EXPECT_TRUE(test, list_empty(&rport.mp_msgq));
-	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
-	rx_stop(rx);
+	lwkt_initport_thread(rport, current);
+	lwkt_initport_spin(port);
+	rx = rx_start(test, port, false, -1, rx_reply_cmd);
+	lwkt_initmsg(msg, rport, 0);
+	msg->ms_cmd.cm_op = -ENOSPC;
+	lwkt_sendmsg(port, msg);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(msg, 0), -ENOSPC);
+	KUNIT_EXPECT_FALSE(test, msg->ms_flags & MSGF_QUEUED);
+	KUNIT_EXPECT_TRUE(test, list_empty(&rport->mp_msgq));
+	KUNIT_EXPECT_NULL(test, lwkt_getport(rport));
 }
 
 /* ------------------------------------------------------------------
@@ -267,27 +314,27 @@ static void msgport_test_thread_waitmsg_async(struct kunit *test)
 
 static void msgport_test_domsg_sync_reply(struct kunit *test)
 {
-	struct lwkt_port port, rport;
-	struct lwkt_msg msg;
+	struct lwkt_port *port = test_zalloc(test, sizeof(*port));
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
+	struct lwkt_msg *msg = test_zalloc(test, sizeof(*msg));
 	struct rx *rx;
 
-	lwkt_initport_thread(&rport, current);
-	rx = rx_start(test, &port, true, -1, rx_reply_cmd);
-	lwkt_initmsg(&msg, &rport, 0);
-	msg.ms_cmd.cm_op = -EXDEV;
-	KUNIT_EXPECT_EQ(test, lwkt_domsg(&port, &msg, 0), -EXDEV);
-	KUNIT_EXPECT_EQ(test, msg.ms_flags & (MSGF_DONE | MSGF_REPLY |
+	lwkt_initport_thread(rport, current);
+	rx = rx_start(test, port, true, -1, rx_reply_cmd);
+	lwkt_initmsg(msg, rport, 0);
+	msg->ms_cmd.cm_op = -EXDEV;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(port, msg, 0), -EXDEV);
+	KUNIT_EXPECT_EQ(test, msg->ms_flags & (MSGF_DONE | MSGF_REPLY |
 					     MSGF_SYNC | MSGF_QUEUED),
 			MSGF_DONE | MSGF_REPLY | MSGF_SYNC);
 	/* Not queued to the reply port: the waiter was woken directly. */
-	KUNIT_EXPECT_TRUE(test, list_empty(&rport.mp_msgq));
+	KUNIT_EXPECT_TRUE(test, list_empty(&rport->mp_msgq));
 
 	/* Reusable at once; a NULL reply port is fine for domsg. */
-	lwkt_initmsg(&msg, NULL, 0);
-	msg.ms_cmd.cm_op = 0;
-	KUNIT_EXPECT_EQ(test, lwkt_domsg(&port, &msg, 0), 0);
+	lwkt_initmsg(msg, NULL, 0);
+	msg->ms_cmd.cm_op = 0;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(port, msg, 0), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&rx->received), 2);
-	rx_stop(rx);
 }
 
 struct sync_put {
@@ -393,8 +440,10 @@ static int producer_thread(void *arg)
 
 static void spin_traffic(struct kunit *test, int consumers, bool bind)
 {
-	struct lwkt_port port, rport;
-	struct producer prod[SPIN_PRODUCERS];
+	struct lwkt_port *port = test_zalloc(test, sizeof(*port));
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
+	struct producer *prod = test_zalloc_array(test, SPIN_PRODUCERS,
+						  sizeof(*prod));
 	struct rx *rx[4];
 	struct spin_msg *msgs;
 	int total = SPIN_PRODUCERS * SPIN_MSGS, got = 0, i, cpus;
@@ -402,29 +451,26 @@ static void spin_traffic(struct kunit *test, int consumers, bool bind)
 	lwkt_msg_t m;
 
 	cpus = num_online_cpus();
-	msgs = kunit_kcalloc(test, total, sizeof(*msgs), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, msgs);
-	lwkt_initport_spin(&port);
-	lwkt_initport_spin(&rport);
+	msgs = test_zalloc_array(test, total, sizeof(*msgs));
+	lwkt_initport_spin(port);
+	lwkt_initport_spin(rport);
 	for (i = 0; i < consumers; i++)
-		rx[i] = rx_start(test, &port, false, bind ? i % cpus : -1,
+		rx[i] = rx_start(test, port, false, bind ? i % cpus : -1,
 				 rx_count);
 	for (i = 0; i < SPIN_PRODUCERS; i++) {
 		struct task_struct *t;
 
-		prod[i] = (struct producer){ .port = &port, .rport = &rport,
+		prod[i] = (struct producer){ .port = port, .rport = rport,
 			.msgs = msgs + i * SPIN_MSGS, .n = SPIN_MSGS };
 		init_completion(&prod[i].done);
-		if (bind)
-			t = kthread_create_on_cpu(producer_thread, &prod[i],
-						  (i + 1) % cpus, "mpk_tx/%u");
-		else
-			t = kthread_create(producer_thread, &prod[i], "mpk_tx");
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		t = test_kthread(test, bind ?
+			kthread_create_on_cpu(producer_thread, &prod[i],
+					      (i + 1) % cpus, "mpk_tx/%u") :
+			kthread_create(producer_thread, &prod[i], "mpk_tx"));
 		wake_up_process(t);
 	}
 	while (got < total) {
-		m = lwkt_waitport(&rport, 0);
+		m = lwkt_waitport(rport, 0);
 		KUNIT_ASSERT_NOT_NULL(test, m);
 		KUNIT_EXPECT_TRUE(test, m->ms_flags & MSGF_DONE);
 		got++;
@@ -434,15 +480,15 @@ static void spin_traffic(struct kunit *test, int consumers, bool bind)
 		KUNIT_EXPECT_EQ(test, prod[i].errors, 0);
 	}
 	for (i = 0; i < consumers; i++) {
-		rx_stop(rx[i]);
+		rx_stop(test, rx[i]);
 		received += atomic_read(&rx[i]->received);
 	}
 	/* Every message handled exactly once and replied exactly once. */
 	for (i = 0; i < total; i++)
 		KUNIT_EXPECT_EQ(test, atomic_read(&msgs[i].handled), 1);
 	KUNIT_EXPECT_EQ(test, received, total);
-	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
-	KUNIT_EXPECT_NULL(test, lwkt_getport(&port));
+	KUNIT_EXPECT_NULL(test, lwkt_getport(rport));
+	KUNIT_EXPECT_NULL(test, lwkt_getport(port));
 }
 
 static void msgport_test_spin_many(struct kunit *test)
@@ -463,7 +509,8 @@ static void msgport_test_spin_cross_cpu(struct kunit *test)
  * comes later.
  */
 struct spinner {
-	struct lwkt_port port;
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
 	int armed;
 	unsigned long switches;
 	u64 runtime;		/* CPU time spent in lwkt_waitport() */
@@ -496,37 +543,32 @@ static int spinner_thread(void *arg)
 static bool spinner_round(struct kunit *test, unsigned int delay_ms,
 			  u64 *runtime)
 {
-	struct spinner *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	int cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	struct spinner *s = test_zalloc(test, sizeof(*s));
 	struct task_struct *t;
-	struct lwkt_port rport;
-	struct lwkt_msg msg;
 	bool slept;
 
-	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_LT(test, cpu, nr_cpu_ids);
 	lwkt_initport_spin(&s->port);
-	lwkt_initport_spin(&rport);
+	lwkt_initport_spin(&s->rport);
 	init_completion(&s->done);
-	t = kthread_create_on_cpu(spinner_thread, s, cpu, "mpk_spin/%u");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	get_task_struct(t);
+	t = test_kthread(test, kthread_create_on_cpu(spinner_thread, s, cpu,
+						     "mpk_spin/%u"));
 	wake_up_process(t);
 	/* Polled, not a completion: its cross-CPU wake-up outlasts a spin. */
 	while (!smp_load_acquire(&s->armed))
 		cond_resched();
 	if (delay_ms)
 		msleep(delay_ms);
-	lwkt_initmsg(&msg, &rport, 0);
-	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&s->port, &msg), 0);
+	lwkt_initmsg(&s->msg, &s->rport, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&s->port, &s->msg), 0);
 	wait_for_completion(&s->done);
-	KUNIT_EXPECT_PTR_EQ(test, s->got, (lwkt_msg_t)&msg);
+	KUNIT_EXPECT_PTR_EQ(test, s->got, &s->msg);
 	slept = s->switches;
 	*runtime = s->runtime;
-	lwkt_replymsg(&msg, 0);
-	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&msg, 0), 0);
-	kthread_stop(t);
-	put_task_struct(t);
+	lwkt_replymsg(&s->msg, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&s->msg, 0), 0);
+	test_kthread_stop(test, t);
 	return slept;
 }
 
@@ -555,7 +597,7 @@ static void msgport_test_spin_before_sleep(struct kunit *test)
 
 /* A signal ends an interruptible lwkt_waitport() with NULL. */
 struct sig_waiter {
-	struct lwkt_port *port;
+	struct lwkt_port port;
 	void *ret;
 	int flags;
 	struct completion ready, done;
@@ -568,7 +610,7 @@ static int sig_waitport_thread(void *arg)
 	allow_signal(SIGUSR1);
 	/* From here on SIGUSR1 stays pending instead of being discarded. */
 	complete(&w->ready);
-	w->ret = lwkt_waitport(w->port, w->flags);
+	w->ret = lwkt_waitport(&w->port, w->flags);
 	flush_signals(current);
 	complete(&w->done);
 	while (!kthread_should_stop())
@@ -578,29 +620,25 @@ static int sig_waitport_thread(void *arg)
 
 static void msgport_test_waitport_pcatch(struct kunit *test)
 {
-	struct lwkt_port port;
-	struct sig_waiter w = { .port = &port, .ret = &port,
-				.flags = MSGF_PCATCH };
+	struct sig_waiter *w = test_zalloc(test, sizeof(*w));
 	struct task_struct *t;
 
-	lwkt_initport_spin(&port);
-	init_completion(&w.ready);
-	init_completion(&w.done);
-	t = kthread_run(sig_waitport_thread, &w, "mpk_sig");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	get_task_struct(t);
+	lwkt_initport_spin(&w->port);
+	w->ret = &w->port;
+	w->flags = MSGF_PCATCH;
+	init_completion(&w->ready);
+	init_completion(&w->done);
+	t = test_kthread(test, kthread_run(sig_waitport_thread, w, "mpk_sig"));
 	/*
 	 * A kthread discards signals until allow_signal(): send only once it
 	 * is armed.  A signal that comes before the sleep still ends it.
 	 */
-	wait_for_completion(&w.ready);
+	wait_for_completion(&w->ready);
 	msleep(20);		/* most likely asleep in lwkt_waitport() */
-	KUNIT_EXPECT_FALSE(test, completion_done(&w.done));
+	KUNIT_EXPECT_FALSE(test, completion_done(&w->done));
 	send_sig(SIGUSR1, t, 1);
-	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&w.done, TMO));
-	KUNIT_EXPECT_NULL(test, w.ret);
-	kthread_stop(t);
-	put_task_struct(t);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&w->done, TMO));
+	KUNIT_EXPECT_NULL(test, w->ret);
 }
 
 /* ------------------------------------------------------------------
@@ -609,46 +647,47 @@ static void msgport_test_waitport_pcatch(struct kunit *test)
 
 static void msgport_test_serialize(struct kunit *test)
 {
-	struct lwkt_serialize slz, rslz;
-	struct lwkt_port port, rport;
-	struct lwkt_msg msg[3];
+	struct lwkt_serialize *slz = test_zalloc(test, sizeof(*slz));
+	struct lwkt_serialize *rslz = test_zalloc(test, sizeof(*rslz));
+	struct lwkt_port *port = test_zalloc(test, sizeof(*port));
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
+	struct lwkt_msg *msg = test_zalloc_array(test, 3, sizeof(*msg));
 	struct rx *rx;
 	lwkt_msg_t got;
 	int i;
 
-	lwkt_serialize_init(&slz);
-	lwkt_serialize_init(&rslz);
-	lwkt_initport_serialize(&port, &slz);
-	lwkt_initport_serialize(&rport, &rslz);
-	rx = rx_create(test, &port, false, -1, rx_reply_cmd);
-	rx->slz = &slz;
+	lwkt_serialize_init(slz);
+	lwkt_serialize_init(rslz);
+	lwkt_initport_serialize(port, slz);
+	lwkt_initport_serialize(rport, rslz);
+	rx = rx_create(test, port, false, -1, rx_reply_cmd);
+	rx->slz = slz;
 	rx_run(rx);
 	/* The receiver sleeps in waitport with slz released: we can send. */
 	for (i = 0; i < 3; i++) {
-		lwkt_initmsg(&msg[i], &rport, 0);
+		lwkt_initmsg(&msg[i], rport, 0);
 		msg[i].ms_cmd.cm_op = i;
-		lwkt_sendmsg(&port, &msg[i]);
+		lwkt_sendmsg(port, &msg[i]);
 	}
-	lwkt_serialize_enter(&rslz);
+	lwkt_serialize_enter(rslz);
 	for (i = 0; i < 3; i++) {
-		got = lwkt_waitport(&rport, 0);
+		got = lwkt_waitport(rport, 0);
 		KUNIT_ASSERT_NOT_NULL(test, got);
 		KUNIT_EXPECT_EQ(test, got->ms_error, got->ms_cmd.cm_op);
 	}
-	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+	KUNIT_EXPECT_NULL(test, lwkt_getport(rport));
 	/* waitmsg of an async reply, serializer held (released to sleep). */
-	lwkt_initmsg(&msg[0], &rport, 0);
+	lwkt_initmsg(&msg[0], rport, 0);
 	msg[0].ms_cmd.cm_op = -EDOM;
-	lwkt_sendmsg(&port, &msg[0]);
+	lwkt_sendmsg(port, &msg[0]);
 	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&msg[0], 0), -EDOM);
-	KUNIT_EXPECT_TRUE(test, list_empty(&rport.mp_msgq));
-	lwkt_serialize_exit(&rslz);
+	KUNIT_EXPECT_TRUE(test, list_empty(&rport->mp_msgq));
+	lwkt_serialize_exit(rslz);
 
 	/* domsg: sync reply without the reply serializer. */
-	lwkt_initmsg(&msg[1], &rport, 0);
+	lwkt_initmsg(&msg[1], rport, 0);
 	msg[1].ms_cmd.cm_op = 5;
-	KUNIT_EXPECT_EQ(test, lwkt_domsg(&port, &msg[1], 0), 5);
-	rx_stop(rx);
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(port, &msg[1], 0), 5);
 }
 
 /* A PCATCH abort from a serializer-port waitmsg runs without its lock. */
@@ -689,10 +728,9 @@ static int slz_abort_thread(void *arg)
 
 static void msgport_test_serialize_abort(struct kunit *test)
 {
-	struct slz_abort *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct slz_abort *s = test_zalloc(test, sizeof(*s));
 	struct task_struct *t;
 
-	KUNIT_ASSERT_NOT_NULL(test, s);
 	slz_abort_state = s;
 	lwkt_serialize_init(&s->slz);
 	lwkt_initport_serialize(&s->rport, &s->slz);
@@ -700,9 +738,8 @@ static void msgport_test_serialize_abort(struct kunit *test)
 	lwkt_initmsg_abortable(&s->msg, &s->rport, MSGF_DROPABLE, slz_abortfn);
 	init_completion(&s->queued);
 	init_completion(&s->done);
-	t = kthread_run(slz_abort_thread, s, "mpk_slz");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	get_task_struct(t);
+	/* Stopping it interrupts its wait: the abort drops the message. */
+	t = test_kthread(test, kthread_run(slz_abort_thread, s, "mpk_slz"));
 	wait_for_completion(&s->queued);
 	msleep(20);
 	send_sig(SIGUSR1, t, 1);
@@ -710,8 +747,6 @@ static void msgport_test_serialize_abort(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->ret, -EINTR);
 	KUNIT_EXPECT_FALSE(test, s->locked_in_abortfn);
 	KUNIT_EXPECT_EQ(test, s->msg.ms_error, -ECANCELED);
-	kthread_stop(t);
-	put_task_struct(t);
 }
 
 /* ------------------------------------------------------------------
@@ -727,35 +762,36 @@ static int rx_forward(struct rx *rx, lwkt_msg_t msg)
 
 static void msgport_test_forwardmsg(struct kunit *test)
 {
-	struct lwkt_port p1, p2, p3, rport;
-	struct lwkt_msg msg;
+	struct lwkt_port *p1 = test_zalloc(test, sizeof(*p1));
+	struct lwkt_port *p2 = test_zalloc(test, sizeof(*p2));
+	struct lwkt_port *p3 = test_zalloc(test, sizeof(*p3));
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
+	struct lwkt_msg *msg = test_zalloc(test, sizeof(*msg));
 	struct rx *r1, *r2;
 
 	memset(&sync_put_state, 0, sizeof(sync_put_state));
-	lwkt_initport_spin(&rport);
-	r2 = rx_start(test, &p2, true, -1, rx_reply_cmd);
-	r1 = rx_start(test, &p1, true, -1, rx_forward);
-	r1->priv = &p2;
+	lwkt_initport_spin(rport);
+	r2 = rx_start(test, p2, true, -1, rx_reply_cmd);
+	r1 = rx_start(test, p1, true, -1, rx_forward);
+	r1->priv = p2;
 
-	lwkt_initmsg(&msg, &rport, 0);
-	msg.ms_cmd.cm_op = -ENOTTY;
-	KUNIT_EXPECT_EQ(test, lwkt_domsg(&p1, &msg, 0), -ENOTTY);
-	KUNIT_EXPECT_PTR_EQ(test, msg.ms_target_port, &p2);
+	lwkt_initmsg(msg, rport, 0);
+	msg->ms_cmd.cm_op = -ENOTTY;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(p1, msg, 0), -ENOTTY);
+	KUNIT_EXPECT_PTR_EQ(test, msg->ms_target_port, p2);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r1->received), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r2->received), 1);
 
 	/* Async, forwarded to a synchronous putport: replied by forward. */
-	lwkt_initport_putonly(&p3, sync_putport);
-	r1->priv = &p3;
-	lwkt_initmsg(&msg, &rport, 0);
-	msg.ms_cmd.cm_op = 9;
-	lwkt_sendmsg(&p1, &msg);
-	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &msg);
-	KUNIT_EXPECT_EQ(test, msg.ms_error, 9);
+	lwkt_initport_putonly(p3, sync_putport);
+	r1->priv = p3;
+	lwkt_initmsg(msg, rport, 0);
+	msg->ms_cmd.cm_op = 9;
+	lwkt_sendmsg(p1, msg);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(rport, 0), msg);
+	KUNIT_EXPECT_EQ(test, msg->ms_error, 9);
 	KUNIT_EXPECT_PTR_EQ(test, sync_put_state.ran_in, r1->task);
 
-	rx_stop(r1);
-	rx_stop(r2);
 }
 
 /* ------------------------------------------------------------------
@@ -776,8 +812,7 @@ static void msgport_test_abortmsg(struct kunit *test)
 	struct lwkt_msg msg;
 	struct task_struct *idle;
 
-	idle = kthread_create(rx_thread, NULL, "mpk_idle");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(idle));
+	idle = test_kthread(test, kthread_create(rx_thread, NULL, "mpk_idle"));
 	lwkt_initport_thread(&port, idle);	/* owner never receives */
 	lwkt_initport_spin(&rport);
 	atomic_set(&abort_calls, 0);
@@ -804,7 +839,6 @@ static void msgport_test_abortmsg(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, lwkt_msg_aborted(&msg));
 	KUNIT_EXPECT_FALSE(test, lwkt_checkmsg(&msg));
 	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&msg), 0);
-	kthread_stop(idle);
 }
 
 /* The receiver sees the abort request and finishes early. */
@@ -819,28 +853,28 @@ static int rx_until_aborted(struct rx *rx, lwkt_msg_t msg)
 
 static void msgport_test_abort_running(struct kunit *test)
 {
-	struct lwkt_port port, rport;
-	struct lwkt_msg msg;
+	struct lwkt_port *port = test_zalloc(test, sizeof(*port));
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
+	struct lwkt_msg *msg = test_zalloc(test, sizeof(*msg));
 	struct rx *rx;
 
 	atomic_set(&abort_calls, 0);
-	lwkt_initport_spin(&rport);
-	rx = rx_start(test, &port, true, -1, rx_until_aborted);
-	lwkt_initmsg_abortable(&msg, &rport, MSGF_DROPABLE, abort_by_drop);
-	lwkt_sendmsg(&port, &msg);
+	lwkt_initport_spin(rport);
+	rx = rx_start(test, port, true, -1, rx_until_aborted);
+	lwkt_initmsg_abortable(msg, rport, MSGF_DROPABLE, abort_by_drop);
+	lwkt_sendmsg(port, msg);
 	while (atomic_read(&rx->received) == 0)
 		usleep_range(100, 200);
 	/* Too late to drop (being processed): the receiver replies. */
-	lwkt_abortmsg(&msg);
+	lwkt_abortmsg(msg);
 	KUNIT_EXPECT_EQ(test, atomic_read(&abort_calls), 1);
-	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &msg);
-	KUNIT_EXPECT_EQ(test, msg.ms_error, -ECANCELED);
-	KUNIT_EXPECT_TRUE(test, msg.ms_flags & MSGF_REPLY);
-	rx_stop(rx);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(rport, 0), msg);
+	KUNIT_EXPECT_EQ(test, msg->ms_error, -ECANCELED);
+	KUNIT_EXPECT_TRUE(test, msg->ms_flags & MSGF_REPLY);
 }
 
 struct pcatch_waiter {
-	struct lwkt_port *port;
+	struct lwkt_port port;
 	struct lwkt_msg msg;
 	int flags;
 	int ret;
@@ -852,12 +886,26 @@ static int pcatch_domsg_thread(void *arg)
 	struct pcatch_waiter *w = arg;
 
 	allow_signal(SIGUSR1);
-	w->ret = lwkt_domsg(w->port, &w->msg, w->flags);
+	w->ret = lwkt_domsg(&w->port, &w->msg, w->flags);
 	flush_signals(current);
 	complete(&w->done);
 	while (!kthread_should_stop())
 		schedule_timeout_interruptible(HZ / 100);
 	return 0;
+}
+
+/*
+ * Teardown: answer the message if nobody did, or the thread would wait
+ * in lwkt_domsg() for ever (a stop request only interrupts a PCATCH wait
+ * of an abortable message).  Nobody else receives on w->port.
+ */
+static void pcatch_answer(void *arg)
+{
+	struct pcatch_waiter *w = arg;
+
+	lwkt_getport(&w->port);
+	if (!lwkt_checkmsg(&w->msg))
+		lwkt_replymsg(&w->msg, -ECANCELED);
 }
 
 static struct task_struct *pcatch_start(struct kunit *test,
@@ -866,30 +914,31 @@ static struct task_struct *pcatch_start(struct kunit *test,
 	struct task_struct *t;
 
 	init_completion(&w->done);
-	t = kthread_run(pcatch_domsg_thread, w, "mpk_pcatch");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	get_task_struct(t);
+	t = test_kthread(test, kthread_run(pcatch_domsg_thread, w,
+					   "mpk_pcatch"));
 	while (!(READ_ONCE(w->msg.ms_flags) & MSGF_QUEUED))
 		usleep_range(100, 200);
+	/* Registered after the thread's stop: runs before it. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pcatch_answer, w),
+			0);
 	return t;
 }
 
-static void pcatch_end(struct task_struct *t)
+static void pcatch_end(struct kunit *test, struct pcatch_waiter *w,
+		       struct task_struct *t)
 {
-	kthread_stop(t);
-	put_task_struct(t);
+	kunit_release_action(test, pcatch_answer, w);
+	test_kthread_stop(test, t);
 }
 
 static void msgport_test_domsg_pcatch(struct kunit *test)
 {
-	struct pcatch_waiter *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
-	struct lwkt_port port;
+	struct pcatch_waiter *w = test_zalloc(test, sizeof(*w));
+	struct lwkt_port *port = &w->port;
 	struct task_struct *t;
 	lwkt_msg_t got;
 
-	KUNIT_ASSERT_NOT_NULL(test, w);
-	lwkt_initport_spin(&port);
-	w->port = &port;
+	lwkt_initport_spin(port);
 
 	/* Abortable: the signal aborts (drops) it, domsg returns -EINTR. */
 	atomic_set(&abort_calls, 0);
@@ -901,8 +950,8 @@ static void msgport_test_domsg_pcatch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w->ret, -EINTR);
 	KUNIT_EXPECT_EQ(test, w->msg.ms_error, -ECANCELED);
 	KUNIT_EXPECT_EQ(test, atomic_read(&abort_calls), 1);
-	KUNIT_EXPECT_NULL(test, lwkt_getport(&port));
-	pcatch_end(t);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(port));
+	pcatch_end(test, w, t);
 
 	/*
 	 * Not abortable, MSGF_PCATCH on the message: the wait cannot end
@@ -914,13 +963,13 @@ static void msgport_test_domsg_pcatch(struct kunit *test)
 	send_sig(SIGUSR1, t, 1);
 	msleep(20);
 	KUNIT_EXPECT_FALSE(test, completion_done(&w->done));
-	got = lwkt_getport(&port);
+	got = lwkt_getport(port);
 	KUNIT_ASSERT_PTR_EQ(test, got, &w->msg);
 	lwkt_replymsg(got, 3);
 	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&w->done, TMO));
 	KUNIT_EXPECT_EQ(test, w->ret, -EINTR);
 	KUNIT_EXPECT_EQ(test, w->msg.ms_error, 3);
-	pcatch_end(t);
+	pcatch_end(test, w, t);
 
 	/* Without PCATCH a signal changes nothing. */
 	lwkt_initmsg(&w->msg, NULL, 0);
@@ -928,12 +977,12 @@ static void msgport_test_domsg_pcatch(struct kunit *test)
 	send_sig(SIGUSR1, t, 1);
 	msleep(20);
 	KUNIT_EXPECT_FALSE(test, completion_done(&w->done));
-	got = lwkt_getport(&port);
+	got = lwkt_getport(port);
 	KUNIT_ASSERT_PTR_EQ(test, got, &w->msg);
 	lwkt_replymsg(got, 4);
 	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&w->done, TMO));
 	KUNIT_EXPECT_EQ(test, w->ret, 4);
-	pcatch_end(t);
+	pcatch_end(test, w, t);
 }
 
 static void msgport_test_dropmsg(struct kunit *test)
@@ -986,33 +1035,33 @@ static void msgport_test_dropmsg(struct kunit *test)
 
 static void msgport_test_drop_race(struct kunit *test)
 {
-	struct lwkt_port port, rport;
+	struct lwkt_port *port = test_zalloc(test, sizeof(*port));
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
 	struct spin_msg *msgs;
 	struct rx *rx;
 	int i, dropped = 0, replied = 0;
 	lwkt_msg_t m;
 
-	msgs = kunit_kcalloc(test, RACE_ROUNDS, sizeof(*msgs), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, msgs);
-	lwkt_initport_spin(&port);
-	lwkt_initport_spin(&rport);
-	rx = rx_start(test, &port, false,
+	msgs = test_zalloc_array(test, RACE_ROUNDS, sizeof(*msgs));
+	lwkt_initport_spin(port);
+	lwkt_initport_spin(rport);
+	rx = rx_start(test, port, false,
 		      num_online_cpus() > 1 ? 1 : -1, rx_count);
 	for (i = 0; i < RACE_ROUNDS; i++) {
-		lwkt_initmsg(&msgs[i].msg, &rport, MSGF_DROPABLE);
-		lwkt_sendmsg(&port, &msgs[i].msg);
+		lwkt_initmsg(&msgs[i].msg, rport, MSGF_DROPABLE);
+		lwkt_sendmsg(port, &msgs[i].msg);
 		if (get_random_u32_below(2) && lwkt_dropmsg(&msgs[i].msg) == 0)
 			dropped++;
 		if ((i & 63) == 0)
 			cond_resched();
 	}
 	while (dropped + replied < RACE_ROUNDS) {
-		m = lwkt_waitport(&rport, 0);
+		m = lwkt_waitport(rport, 0);
 		KUNIT_ASSERT_NOT_NULL(test, m);
 		KUNIT_EXPECT_TRUE(test, m->ms_flags & MSGF_REPLY);
 		replied++;
 	}
-	rx_stop(rx);
+	rx_stop(test, rx);
 	for (i = 0; i < RACE_ROUNDS; i++) {
 		bool was_dropped = !(msgs[i].msg.ms_flags & MSGF_REPLY);
 
@@ -1021,7 +1070,7 @@ static void msgport_test_drop_race(struct kunit *test)
 				was_dropped ? 0 : 1);
 	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&rx->received), replied);
-	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+	KUNIT_EXPECT_NULL(test, lwkt_getport(rport));
 	kunit_info(test, "%d dropped, %d replied\n", dropped, replied);
 }
 
@@ -1036,21 +1085,21 @@ static void abort_race_fn(lwkt_msg_t msg)
 /* Abort races the receiver's reply: abortfn runs once, message back once. */
 static void msgport_test_abort_race(struct kunit *test)
 {
-	struct lwkt_port port, rport;
+	struct lwkt_port *port = test_zalloc(test, sizeof(*port));
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
 	struct spin_msg *msgs;
 	struct rx *rx;
 	int i, dropped = 0, replied = 0;
 
-	msgs = kunit_kcalloc(test, RACE_ROUNDS, sizeof(*msgs), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, msgs);
-	lwkt_initport_spin(&port);
-	lwkt_initport_spin(&rport);
-	rx = rx_start(test, &port, false,
+	msgs = test_zalloc_array(test, RACE_ROUNDS, sizeof(*msgs));
+	lwkt_initport_spin(port);
+	lwkt_initport_spin(rport);
+	rx = rx_start(test, port, false,
 		      num_online_cpus() > 1 ? 1 : -1, rx_count);
 	for (i = 0; i < RACE_ROUNDS; i++) {
-		lwkt_initmsg_abortable(&msgs[i].msg, &rport, MSGF_DROPABLE,
+		lwkt_initmsg_abortable(&msgs[i].msg, rport, MSGF_DROPABLE,
 				       abort_race_fn);
-		lwkt_sendmsg(&port, &msgs[i].msg);
+		lwkt_sendmsg(port, &msgs[i].msg);
 		lwkt_abortmsg(&msgs[i].msg);
 		lwkt_abortmsg(&msgs[i].msg);
 		if ((i & 63) == 0)
@@ -1059,10 +1108,10 @@ static void msgport_test_abort_race(struct kunit *test)
 	for (i = 0; i < RACE_ROUNDS; i++)
 		dropped += msgs[i].dropped;
 	while (dropped + replied < RACE_ROUNDS) {
-		KUNIT_ASSERT_NOT_NULL(test, lwkt_waitport(&rport, 0));
+		KUNIT_ASSERT_NOT_NULL(test, lwkt_waitport(rport, 0));
 		replied++;
 	}
-	rx_stop(rx);
+	rx_stop(test, rx);
 	for (i = 0; i < RACE_ROUNDS; i++) {
 		KUNIT_EXPECT_LE(test, msgs[i].aborts, 1);
 		KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&msgs[i].msg));
@@ -1073,7 +1122,7 @@ static void msgport_test_abort_race(struct kunit *test)
 				!msgs[i].dropped);
 	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&rx->received), replied);
-	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+	KUNIT_EXPECT_NULL(test, lwkt_getport(rport));
 	kunit_info(test, "%d dropped by abort, %d replied\n", dropped, replied);
 }
 
@@ -1093,44 +1142,46 @@ static void count_rportfn(lwkt_port_t port, lwkt_msg_t msg)
 
 static void msgport_test_replyonly(struct kunit *test)
 {
-	struct lwkt_port port, rport;
+	struct lwkt_port *port = test_zalloc(test, sizeof(*port));
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
 	lwkt_msg_t msg;
 	struct rx *rx;
 
 	atomic_set(&rport_calls, 0);
-	lwkt_initport_replyonly(&rport, count_rportfn);
-	rx = rx_start(test, &port, true, -1, NULL);
+	lwkt_initport_replyonly(rport, count_rportfn);
+	rx = rx_start(test, port, true, -1, NULL);
+	/* kfree()d by the reply function: not kunit memory. */
 	msg = kmalloc(sizeof(*msg), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, msg);
-	lwkt_initmsg(msg, &rport, 0);
-	lwkt_sendmsg(&port, msg);
-	rx_stop(rx);		/* drains: the reply has run */
+	lwkt_initmsg(msg, rport, 0);
+	lwkt_sendmsg(port, msg);
+	rx_stop(test, rx);		/* drains: the reply has run */
 	KUNIT_EXPECT_EQ(test, atomic_read(&rport_calls), 1);
-	KUNIT_EXPECT_PTR_EQ(test, rport_seen_port, &rport);
+	KUNIT_EXPECT_PTR_EQ(test, rport_seen_port, rport);
 
 	expect_warning("receive from port");
-	KUNIT_EXPECT_NULL(test, lwkt_getport(&rport));
+	KUNIT_EXPECT_NULL(test, lwkt_getport(rport));
 }
 
 static void msgport_test_replyonly_null(struct kunit *test)
 {
-	struct lwkt_port port, rport;
-	struct lwkt_msg msg;
+	struct lwkt_port *port = test_zalloc(test, sizeof(*port));
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
+	struct lwkt_msg *msg = test_zalloc(test, sizeof(*msg));
 	struct rx *rx;
 
-	lwkt_initport_replyonly_null(&rport);
-	rx = rx_start(test, &port, true, -1, rx_reply_cmd);
-	lwkt_initmsg(&msg, &rport, 0);
-	msg.ms_cmd.cm_op = -EFBIG;
-	lwkt_sendmsg(&port, &msg);
-	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&msg, 0), -EFBIG);
-	KUNIT_EXPECT_EQ(test, msg.ms_flags & (MSGF_DONE | MSGF_REPLY |
+	lwkt_initport_replyonly_null(rport);
+	rx = rx_start(test, port, true, -1, rx_reply_cmd);
+	lwkt_initmsg(msg, rport, 0);
+	msg->ms_cmd.cm_op = -EFBIG;
+	lwkt_sendmsg(port, msg);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(msg, 0), -EFBIG);
+	KUNIT_EXPECT_EQ(test, msg->ms_flags & (MSGF_DONE | MSGF_REPLY |
 					     MSGF_QUEUED),
 			MSGF_DONE | MSGF_REPLY);
-	KUNIT_EXPECT_TRUE(test, list_empty(&rport.mp_msgq));
-	msg.ms_cmd.cm_op = 1;
-	KUNIT_EXPECT_EQ(test, lwkt_domsg(&port, &msg, 0), 1);
-	rx_stop(rx);
+	KUNIT_EXPECT_TRUE(test, list_empty(&rport->mp_msgq));
+	msg->ms_cmd.cm_op = 1;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(port, msg, 0), 1);
 }
 
 static void msgport_test_panic_port(struct kunit *test)
@@ -1245,7 +1296,10 @@ static void msgport_test_cpu_port(struct kunit *test)
 	for_each_online_cpu(cpu) {
 		lwkt_port_t port = lwkt_cpu_port(cpu);
 
-		KUNIT_ASSERT_NOT_NULL(test, port);
+		/* Not an assertion: it would leave the hotplug lock held. */
+		KUNIT_EXPECT_NOT_NULL(test, port);
+		if (!port)
+			break;
 		lwkt_initmsg(&sm.msg, NULL, 0);
 		sm.msg.ms_cmd.cm_func = svc_where;
 		sm.cpu = -1;
@@ -1261,6 +1315,40 @@ static void msgport_test_cpu_port(struct kunit *test)
 	sm.msg.ms_cmd.cm_func = NULL;
 	KUNIT_EXPECT_EQ(test, lwkt_domsg(lwkt_cpu_port(0), &sm.msg, 0),
 			-EINVAL);
+}
+
+/*
+ * @n messages for the service ports, in kunit memory, each done until
+ * sent.  When the test ends, however it ends, every one is back before
+ * the memory goes: the service threads outlive the test.  Allocate
+ * their reply port first.
+ */
+struct svc_msgs {
+	int n;
+	struct svc_msg m[] __counted_by(n);
+};
+
+static void svc_msgs_release(void *arg)
+{
+	struct svc_msgs *sv = arg;
+	int i;
+
+	for (i = 0; i < sv->n; i++)
+		while (!lwkt_checkmsg(&sv->m[i].msg))
+			usleep_range(1000, 2000);
+}
+
+static struct svc_msg *svc_msgs_new(struct kunit *test, int n)
+{
+	struct svc_msgs *sv = test_zalloc(test, struct_size(sv, m, n));
+	int i;
+
+	sv->n = n;
+	for (i = 0; i < n; i++)
+		lwkt_initmsg(&sv->m[i].msg, NULL, 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, svc_msgs_release,
+							sv), 0);
+	return sv->m;
 }
 
 /* A command that keeps the message (EASYNC) and replies later. */
@@ -1330,14 +1418,62 @@ static void held_init(struct held *h, lwkt_port_t rport)
 	h->msg.ms_cmd.cm_func = held_cmd;
 }
 
-/* Stop @port's thread in a command until @open; one batch after it. */
-static void held_gate(struct kunit *test, lwkt_port_t port, struct held *gate,
-		      lwkt_port_t rport, struct completion *open)
+/*
+ * A batch for a service thread, in kunit memory: a gate that holds the
+ * thread in a command until @open, the messages queued behind it, their
+ * reply ports (gport: the gate's, when it must not mix with the rest).
+ * When the test ends, however it ends, the gate opens and every message
+ * is back before the memory goes: the service thread outlives the test.
+ */
+struct held_batch {
+	struct lwkt_port rport, gport;
+	struct completion open, ack;
+	struct held gate, a, b, c;
+	/* A message of the test's own, never the service thread's. */
+	struct lwkt_port xport;
+	struct lwkt_msg x;
+};
+
+static void held_batch_release(void *arg)
+{
+	struct held_batch *hb = arg;
+	struct held *h[] = { &hb->gate, &hb->a, &hb->b, &hb->c };
+	int i;
+
+	complete_all(&hb->open);
+	complete_all(&hb->ack);
+	for (i = 0; i < ARRAY_SIZE(h); i++)
+		while (!lwkt_checkmsg(&h[i]->msg))
+			usleep_range(1000, 2000);
+}
+
+static struct held_batch *held_batch_new(struct kunit *test)
+{
+	struct held_batch *hb = test_zalloc(test, sizeof(*hb));
+
+	lwkt_initport_spin(&hb->rport);
+	lwkt_initport_spin(&hb->gport);
+	init_completion(&hb->open);
+	init_completion(&hb->ack);
+	/* Done until sent. */
+	held_init(&hb->gate, &hb->rport);
+	held_init(&hb->a, &hb->rport);
+	held_init(&hb->b, &hb->rport);
+	held_init(&hb->c, &hb->rport);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, held_batch_release,
+							hb), 0);
+	return hb;
+}
+
+/* Stop @port's thread in the gate's command; replies to @rport. */
+static void held_gate(struct kunit *test, lwkt_port_t port,
+		      struct held_batch *hb, lwkt_port_t rport)
 {
 	DECLARE_COMPLETION_ONSTACK(entered);
+	struct held *gate = &hb->gate;
 
 	held_init(gate, rport);
-	gate->wait = open;
+	gate->wait = &hb->open;
 	gate->entered = &entered;
 	KUNIT_ASSERT_EQ(test, lwkt_sendmsg(port, &gate->msg), 0);
 	wait_for_completion(&entered);
@@ -1347,30 +1483,25 @@ static void held_gate(struct kunit *test, lwkt_port_t port, struct held *gate,
 static void msgport_test_cpu_port_held_replies(struct kunit *test)
 {
 	lwkt_port_t port = lwkt_cpu_port(raw_smp_processor_id());
-	DECLARE_COMPLETION_ONSTACK(open);
-	DECLARE_COMPLETION_ONSTACK(ack);
-	struct held gate, a, b, c;
-	struct lwkt_port rport;
+	struct held_batch *hb = held_batch_new(test);
+	struct held *a = &hb->a, *b = &hb->b, *c = &hb->c;
+	struct lwkt_port *rport = &hb->rport;
 
 	KUNIT_ASSERT_NOT_NULL(test, port);
-	lwkt_initport_spin(&rport);
-	held_gate(test, port, &gate, &rport, &open);
+	held_gate(test, port, hb, rport);
 	/* One batch: a, then b, whose command waits until a's reply is seen. */
-	held_init(&a, &rport);
-	held_init(&b, &rport);
-	held_init(&c, &rport);
-	b.wait = &ack;
-	lwkt_sendmsg(port, &a.msg);
-	lwkt_sendmsg(port, &b.msg);
-	lwkt_sendmsg(port, &c.msg);
-	complete(&open);
-	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &gate.msg);
-	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &a.msg);
-	complete(&ack);
-	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &b.msg);
-	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &c.msg);
+	b->wait = &hb->ack;
+	lwkt_sendmsg(port, &a->msg);
+	lwkt_sendmsg(port, &b->msg);
+	lwkt_sendmsg(port, &c->msg);
+	complete(&hb->open);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(rport, 0), &hb->gate.msg);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(rport, 0), &a->msg);
+	complete(&hb->ack);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(rport, 0), &b->msg);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(rport, 0), &c->msg);
 	/* Without the flush before sleeping, b waited 10 s for nothing. */
-	KUNIT_EXPECT_FALSE(test, b.timed_out);
+	KUNIT_EXPECT_FALSE(test, b->timed_out);
 }
 
 struct held_domsg {
@@ -1397,45 +1528,43 @@ static void msgport_test_cpu_port_held_domsg(struct kunit *test)
 {
 	int cpu = raw_smp_processor_id();
 	lwkt_port_t port = lwkt_cpu_port(cpu);
-	DECLARE_COMPLETION_ONSTACK(open);
-	struct held gate, a, b, c;
-	struct held_domsg d = { .a = &a, .b = &b };
-	struct lwkt_port rport;
+	struct held_batch *hb = held_batch_new(test);
+	struct held_domsg *d = test_zalloc(test, sizeof(*d));
+	struct held *a = &hb->a, *b = &hb->b, *c = &hb->c;
+	struct lwkt_port *rport = &hb->rport;
 	struct task_struct *t;
 
 	KUNIT_ASSERT_NOT_NULL(test, port);
-	lwkt_initport_spin(&rport);
-	d.port = port;
-	init_completion(&d.done);
-	held_gate(test, port, &gate, &rport, &open);
+	d->port = port;
+	d->a = a;
+	d->b = b;
+	init_completion(&d->done);
+	held_gate(test, port, hb, rport);
 	/*
 	 * One batch: a (asynchronous), b (lwkt_domsg() by a helper on
 	 * another CPU if there is one), c (busy for 300 ms, no sleep).  a's
 	 * reply must be queued before b's lwkt_domsg() returns.
 	 */
-	held_init(&a, &rport);
-	held_init(&b, NULL);
-	held_init(&c, &rport);
-	c.delay_ms = 300;
-	lwkt_sendmsg(port, &a.msg);
-	t = kthread_create(held_domsg_thread, &d, "mpk_held");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	get_task_struct(t);
+	held_init(b, NULL);
+	c->delay_ms = 300;
+	lwkt_sendmsg(port, &a->msg);
+	t = test_kthread(test, kthread_create(held_domsg_thread, d, "mpk_held"));
+	/* The helper's stop waits for b's reply: open the gate before. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, held_batch_release,
+							hb), 0);
 	if (num_online_cpus() > 1)
 		set_cpus_allowed_ptr(t, cpumask_of(cpumask_any_but(cpu_online_mask,
 								   cpu)));
 	wake_up_process(t);
-	while (!(READ_ONCE(b.msg.ms_flags) & MSGF_QUEUED))
+	while (!(READ_ONCE(b->msg.ms_flags) & MSGF_QUEUED))
 		usleep_range(100, 200);
-	lwkt_sendmsg(port, &c.msg);
-	complete(&open);
-	wait_for_completion(&d.done);
-	KUNIT_EXPECT_TRUE(test, d.a_back);
-	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &gate.msg);
-	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &a.msg);
-	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&rport, 0), &c.msg);
-	kthread_stop(t);
-	put_task_struct(t);
+	lwkt_sendmsg(port, &c->msg);
+	complete(&hb->open);
+	wait_for_completion(&d->done);
+	KUNIT_EXPECT_TRUE(test, d->a_back);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(rport, 0), &hb->gate.msg);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(rport, 0), &a->msg);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(rport, 0), &c->msg);
 }
 
 /*
@@ -1466,33 +1595,31 @@ static int irq_reply_cmd(lwkt_msg_t msg)
 /* One batch (a, b); b's command replies to x from an interrupt. */
 static void held_irq_round(struct kunit *test, lwkt_port_t port)
 {
-	DECLARE_COMPLETION_ONSTACK(open);
-	struct lwkt_port rport, xport;
-	struct held gate, a, b;
-	struct lwkt_msg x;
+	struct held_batch *hb = held_batch_new(test);
+	struct held *a = &hb->a, *b = &hb->b;
+	struct lwkt_port *rport = &hb->rport;
+	struct lwkt_port *xport = &hb->xport;
+	struct lwkt_msg *x = &hb->x;
 
-	lwkt_initport_spin(&rport);
-	lwkt_initport_spin(&xport);
 	/* x: received by this test, replied to from the interrupt. */
-	lwkt_initmsg(&x, &rport, 0);
-	KUNIT_ASSERT_EQ(test, lwkt_sendmsg(&xport, &x), 0);
-	irq_reply_msg = lwkt_waitport(&xport, 0);
-	KUNIT_ASSERT_PTR_EQ(test, irq_reply_msg, &x);
+	lwkt_initport_spin(xport);
+	lwkt_initmsg(x, rport, 0);
+	KUNIT_ASSERT_EQ(test, lwkt_sendmsg(xport, x), 0);
+	irq_reply_msg = lwkt_waitport(xport, 0);
+	KUNIT_ASSERT_PTR_EQ(test, irq_reply_msg, x);
 
-	held_gate(test, port, &gate, &rport, &open);
-	held_init(&a, &rport);
-	held_init(&b, &rport);
-	b.msg.ms_cmd.cm_func = irq_reply_cmd;
-	irq_reply_held = &a.msg;
-	lwkt_sendmsg(port, &a.msg);
-	lwkt_sendmsg(port, &b.msg);
-	complete(&open);
+	held_gate(test, port, hb, rport);
+	b->msg.ms_cmd.cm_func = irq_reply_cmd;
+	irq_reply_held = &a->msg;
+	lwkt_sendmsg(port, &a->msg);
+	lwkt_sendmsg(port, &b->msg);
+	complete(&hb->open);
 	/* All four come back, whatever the order. */
-	KUNIT_EXPECT_NOT_NULL(test, lwkt_waitport(&rport, 0));
-	KUNIT_EXPECT_NOT_NULL(test, lwkt_waitport(&rport, 0));
-	KUNIT_EXPECT_NOT_NULL(test, lwkt_waitport(&rport, 0));
-	KUNIT_EXPECT_NOT_NULL(test, lwkt_waitport(&rport, 0));
-	KUNIT_EXPECT_EQ(test, x.ms_error, 5);
+	KUNIT_EXPECT_NOT_NULL(test, lwkt_waitport(rport, 0));
+	KUNIT_EXPECT_NOT_NULL(test, lwkt_waitport(rport, 0));
+	KUNIT_EXPECT_NOT_NULL(test, lwkt_waitport(rport, 0));
+	KUNIT_EXPECT_NOT_NULL(test, lwkt_waitport(rport, 0));
+	KUNIT_EXPECT_EQ(test, x->ms_error, 5);
 }
 
 static void msgport_test_cpu_port_held_irq(struct kunit *test)
@@ -1543,48 +1670,42 @@ static int one_shot_thread(void *arg)
 static void msgport_test_cpu_port_held_receivers(struct kunit *test)
 {
 	lwkt_port_t port = lwkt_cpu_port(raw_smp_processor_id());
-	DECLARE_COMPLETION_ONSTACK(open);
+	struct held_batch *hb = held_batch_new(test);
+	struct one_shot *o = test_zalloc_array(test, 2, sizeof(*o));
+	struct held *a = &hb->a, *b = &hb->b;
+	struct lwkt_port *rport = &hb->rport;
 	struct task_struct *t[2];
-	struct one_shot o[2];
-	struct lwkt_port rport, gport;
-	struct held gate, a, b;
 	bool woken[2];
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, port);
-	lwkt_initport_spin(&rport);
-	lwkt_initport_spin(&gport);
-	held_gate(test, port, &gate, &gport, &open);
+	held_gate(test, port, hb, &hb->gport);
 	for (i = 0; i < 2; i++) {
-		o[i].port = &rport;
+		o[i].port = rport;
 		init_completion(&o[i].done);
-		t[i] = kthread_run(one_shot_thread, &o[i], "mpk_one/%d", i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
-		get_task_struct(t[i]);
+		t[i] = test_kthread(test, kthread_run(one_shot_thread, &o[i],
+						      "mpk_one/%d", i));
 	}
 	msleep(100);	/* both asleep on rport */
-	held_init(&a, &rport);
-	held_init(&b, &rport);
-	lwkt_sendmsg(port, &a.msg);
-	lwkt_sendmsg(port, &b.msg);
-	complete(&open);
+	lwkt_sendmsg(port, &a->msg);
+	lwkt_sendmsg(port, &b->msg);
+	complete(&hb->open);
 	/* Each queued reply wakes a receiver of its own. */
 	for (i = 0; i < 2; i++) {
 		woken[i] = wait_for_completion_timeout(&o[i].done, 5 * HZ);
 		KUNIT_EXPECT_TRUE(test, woken[i]);
 	}
-	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&gport, 0), &gate.msg);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&hb->gport, 0), &hb->gate.msg);
 	for (i = 0; i < 2; i++) {
 		if (!woken[i]) {
 			/* Not woken: let it find the message that is left. */
-			wake_up_all(&rport.mp_wq);
+			wake_up_all(&rport->mp_wq);
 			wait_for_completion(&o[i].done);
 		}
-		kthread_stop(t[i]);
-		put_task_struct(t[i]);
+		test_kthread_stop(test, t[i]);
 	}
-	KUNIT_EXPECT_TRUE(test, (o[0].got == &a.msg && o[1].got == &b.msg) ||
-				(o[0].got == &b.msg && o[1].got == &a.msg));
+	KUNIT_EXPECT_TRUE(test, (o[0].got == &a->msg && o[1].got == &b->msg) ||
+				(o[0].got == &b->msg && o[1].got == &a->msg));
 }
 
 static void msgport_test_cpu_port_easync(struct kunit *test)
@@ -1623,33 +1744,35 @@ static void msgport_test_cpu_port_easync(struct kunit *test)
 static void msgport_test_cpu_port_traffic(struct kunit *test)
 {
 	int n = 256 * num_online_cpus(), i, cpu, got = 0;
-	struct lwkt_port rport;
-	struct svc_msg *msgs;
-	int *cpus;
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
+	struct svc_msg *msgs = svc_msgs_new(test, n);
+	int *cpus = test_zalloc_array(test, nr_cpu_ids, sizeof(*cpus));
+	lwkt_msg_t m;
 
-	msgs = kunit_kcalloc(test, n, sizeof(*msgs), GFP_KERNEL);
-	cpus = kunit_kcalloc(test, nr_cpu_ids, sizeof(*cpus), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, msgs);
-	KUNIT_ASSERT_NOT_NULL(test, cpus);
-	lwkt_initport_spin(&rport);
+	lwkt_initport_spin(rport);
 	cpus_read_lock();
 	i = 0;
 	while (i < n) {
 		for_each_online_cpu(cpu) {
 			if (i >= n)
 				break;
-			lwkt_initmsg(&msgs[i].msg, &rport, 0);
+			lwkt_initmsg(&msgs[i].msg, rport, 0);
 			msgs[i].msg.ms_cmd.cm_func = svc_where;
 			msgs[i].msg.u.ms_result = cpu;
 			lwkt_sendmsg(lwkt_cpu_port(cpu), &msgs[i].msg);
 			i++;
 		}
 	}
+	/* Not an assertion: it would leave the hotplug lock held. */
 	while (got < n) {
-		KUNIT_ASSERT_NOT_NULL(test, lwkt_waitport(&rport, 0));
+		m = lwkt_waitport(rport, 0);
+		KUNIT_EXPECT_NOT_NULL(test, m);
+		if (!m)
+			break;
 		got++;
 	}
 	cpus_read_unlock();
+	KUNIT_ASSERT_EQ(test, got, n);
 	for (i = 0; i < n; i++) {
 		KUNIT_EXPECT_EQ(test, msgs[i].msg.ms_error, 42);
 		KUNIT_EXPECT_EQ(test, msgs[i].cpu, msgs[i].msg.u.ms_result);
@@ -1687,6 +1810,13 @@ static int hp_sender(void *arg)
 	return 0;
 }
 
+/* Teardown: CPU 1 online again, as the cases after this one expect. */
+static void cpu1_online(void *unused)
+{
+	if (!cpu_online(1))
+		add_cpu(1);
+}
+
 static void msgport_test_cpu_hotplug(struct kunit *test)
 {
 	struct hp_traffic *h;
@@ -1696,16 +1826,17 @@ static void msgport_test_cpu_hotplug(struct kunit *test)
 
 	if (num_online_cpus() < 2 || !cpu_online(1))
 		kunit_skip(test, "needs CPU 1 and CPU hotplug");
-	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, cpu1_online,
+							NULL), 0);
+	h = test_zalloc(test, sizeof(*h));
 	h->n = 3000;
-	h->msgs = kunit_kcalloc(test, h->n, sizeof(*h->msgs), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, h->msgs);
+	h->msgs = svc_msgs_new(test, h->n);
 	lwkt_initport_spin(&h->rport);
 	init_completion(&h->done);
 
-	t = kthread_create_on_cpu(hp_sender, h, 0, "mpk_hp/%u");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	/* Its stop waits for the last send; then every message comes back. */
+	t = test_kthread(test, kthread_create_on_cpu(hp_sender, h, 0,
+						     "mpk_hp/%u"));
 	wake_up_process(t);
 	for (i = 0; i < 3; i++) {
 		ret = remove_cpu(1);

@@ -54,22 +54,6 @@ struct world {
 	struct fake_thread t[2];
 };
 
-static struct world *world_new(struct kunit *test)
-{
-	struct world *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
-	int i;
-
-	KUNIT_ASSERT_NOT_NULL(test, w);
-	upc_space_init(&w->space, NULL, &fake_ops);
-	for (i = 0; i < 2; i++) {
-		w->t[i].upc.magic = UPCALL_MAGIC;
-		w->t[i].thr.space = &w->space;
-		w->t[i].thr.upc = &w->t[i].upc;
-		list_add_tail(&w->t[i].thr.node, &w->space.threads);
-	}
-	return w;
-}
-
 /* Register an upcall of thread @i: func = 0x1000 + id, data = 0x2000 + id. */
 static int reg(struct kunit *test, struct world *w, int i)
 {
@@ -111,10 +95,31 @@ static void post(struct world *w, int i)
 	spin_unlock(&w->space.lock);
 }
 
-static void world_free(struct world *w)
+/* Teardown: DELETE frees the registrations of both threads. */
+static void world_free(void *arg)
 {
+	struct world *w = arg;
+
 	ctl(w, 0, UPC_CONTROL_DELETE, -1, 0, NULL);
 	ctl(w, 1, UPC_CONTROL_DELETE, -1, 0, NULL);
+}
+
+/* A world whose registrations are freed when the test ends, however it ends. */
+static struct world *world_new(struct kunit *test)
+{
+	struct world *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	upc_space_init(&w->space, NULL, &fake_ops);
+	for (i = 0; i < 2; i++) {
+		w->t[i].upc.magic = UPCALL_MAGIC;
+		w->t[i].thr.space = &w->space;
+		w->t[i].thr.upc = &w->t[i].upc;
+		list_add_tail(&w->t[i].thr.node, &w->space.threads);
+	}
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, world_free, w), 0);
+	return w;
 }
 
 static void upcall_test_ids_and_limit(struct kunit *test)
@@ -134,7 +139,7 @@ static void upcall_test_ids_and_limit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, id, first + UPCALL_MAXCOUNT);
 	KUNIT_EXPECT_EQ(test, w->t[0].thr.nentries + w->t[1].thr.nentries,
 			UPCALL_MAXCOUNT);
-	world_free(w);
+	kunit_release_action(test, world_free, w);
 	KUNIT_EXPECT_EQ(test, w->space.count, 0);
 }
 
@@ -153,7 +158,6 @@ static void upcall_test_deliver_now(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w->t[0].last.data, 0x2000 + id);
 	KUNIT_EXPECT_EQ(test, w->t[0].last.ctxfunc, 0x500);
 	KUNIT_EXPECT_EQ(test, ctl(w, 0, UPC_CONTROL_POLL, id, 0, NULL), 0);
-	world_free(w);
 }
 
 static void upcall_test_critical_section(struct kunit *test)
@@ -183,7 +187,6 @@ static void upcall_test_critical_section(struct kunit *test)
 	u->crit_count -= UPC_CRITADD;
 	KUNIT_EXPECT_EQ(test, ctl(w, 0, UPC_CONTROL_DISPATCH, -1, 0, NULL), 0);
 	KUNIT_EXPECT_EQ(test, w->t[0].sent, 1);
-	world_free(w);
 }
 
 static void upcall_test_pending_blocks(struct kunit *test)
@@ -197,7 +200,6 @@ static void upcall_test_pending_blocks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w->t[0].sent, 0);
 	KUNIT_EXPECT_EQ(test, u->pending, 5);	/* raised to the priority */
 	KUNIT_EXPECT_EQ(test, u->crit_count, 0);
-	world_free(w);
 }
 
 static void upcall_test_priority(struct kunit *test)
@@ -219,7 +221,6 @@ static void upcall_test_priority(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w->t[0].sent, 1);
 	KUNIT_EXPECT_EQ(test, u->crit_count, 2 * UPC_CRITADD);
 	KUNIT_EXPECT_EQ(test, u->pending, 0);
-	world_free(w);
 }
 
 static void upcall_test_next(struct kunit *test)
@@ -278,7 +279,6 @@ static void upcall_test_next(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctl(w, 0, UPC_CONTROL_DISPATCH, -1, 0, NULL), 0);
 	KUNIT_EXPECT_EQ(test, w->t[0].sent, 3);
 	KUNIT_EXPECT_EQ(test, w->t[0].last.upcid, lo);
-	world_free(w);
 }
 
 static void upcall_test_cross_thread(struct kunit *test)
@@ -298,7 +298,6 @@ static void upcall_test_cross_thread(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w->t[1].sent, 1);
 	KUNIT_EXPECT_EQ(test, w->t[1].upc.crit_count, UPC_CRITADD);
 	KUNIT_EXPECT_EQ(test, w->t[0].upc.crit_count, 0);
-	world_free(w);
 }
 
 static void upcall_test_poll(struct kunit *test)
@@ -334,7 +333,6 @@ static void upcall_test_poll(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctl(w, 1, UPC_CONTROL_DISPATCH, -1, 0, NULL), 0);
 	KUNIT_EXPECT_EQ(test, w->t[1].sent, 0);
 	KUNIT_EXPECT_EQ(test, w->t[1].upc.pending, 0);
-	world_free(w);
 }
 
 static void upcall_test_delete(struct kunit *test)
@@ -361,7 +359,6 @@ static void upcall_test_delete(struct kunit *test)
 	w->t[0].upc.crit_count = 0;
 	post(w, 0);
 	KUNIT_EXPECT_EQ(test, w->t[0].sent, 0);
-	world_free(w);
 }
 
 static void upcall_test_errors(struct kunit *test)
@@ -391,7 +388,6 @@ static void upcall_test_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctl(w, -1, UPC_CONTROL_POLL, -1, 0, NULL), 0);
 	KUNIT_EXPECT_EQ(test, ctl(w, -1, UPC_CONTROL_NEXT, -1, 0, NULL), 0);
 	KUNIT_EXPECT_EQ(test, w->t[0].sent, 0);
-	world_free(w);
 }
 
 static void upcall_test_bad_magic(struct kunit *test)
@@ -405,7 +401,6 @@ static void upcall_test_bad_magic(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w->t[0].upc.crit_count, 0);
 	/* Dropped, as DragonFly does with a bad structure. */
 	KUNIT_EXPECT_EQ(test, ctl(w, 0, UPC_CONTROL_POLL, id, 0, NULL), 0);
-	world_free(w);
 }
 
 static void upcall_test_send_fails(struct kunit *test)
@@ -434,7 +429,6 @@ static void upcall_test_send_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctl(w, 0, UPC_CONTROL_DISPATCH, -1, 0, NULL), 0);
 	KUNIT_EXPECT_EQ(test, w->t[0].sent, 1);
 	KUNIT_EXPECT_EQ(test, u->crit_count, UPC_CRITADD);
-	world_free(w);
 }
 
 static struct kunit_case upcall_test_cases[] = {

@@ -57,10 +57,9 @@
 #include "../lib/syslet.h"
 #include "syslet_workers.h"
 #include "check.h"
+#include "runner.h"
 
-#define SKIP 77
 #define A(x) ((unsigned long *)&(x))
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define PARAMS	"/sys/module/syslet/parameters/"
 #define CGROOT	"/sys/fs/cgroup"
@@ -257,6 +256,18 @@ static void child_ok(pid_t pid, double secs, const char *what)
 		FAIL("%s (pid %d) failed: exit %d", what, pid, WEXITSTATUS(st));
 }
 
+/* SIGKILL @pid: it must be reaped within @secs, killed by it. */
+static void kill_reaped_within(pid_t pid, double secs)
+{
+	int st;
+
+	CHECK(kill(pid, SIGKILL) == 0);
+	st = reap_within(pid, secs);
+	if (st == -1)
+		FAIL("the process was not reaped within %.0f s of SIGKILL", secs);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+
 /* Run @fn in a child that must exit 0 within @secs. */
 static void in_child(void (*fn)(void), double secs, const char *what)
 {
@@ -291,6 +302,14 @@ static void wait_ready(int ready[2], pid_t pid, double secs)
 static void say_ready(int ready[2])
 {
 	CHECK(write(ready[1], "r", 1) == 1);
+}
+
+/* In a child: say ready, then wait to be killed. */
+static __attribute__((noreturn)) void park_ready(int ready[2])
+{
+	say_ready(ready);
+	for (;;)
+		pause();
 }
 
 /* Drop to @uid/@gid with the supplementary groups @groups. */
@@ -360,6 +379,60 @@ static struct syslet_uatom *reap_bounded(struct syslet_ring *r, double secs)
 		syslet_sleep_ms(1);
 	}
 	return a;
+}
+
+/*
+ * Eight chains of a child, each blocked in a read of a pipe of its own
+ * (@pfd, from blocked_reads_pipes() in the parent) until the parent's
+ * blocked_reads_release(): then each completes once, with 1, or the
+ * child fails.  Says ready once all eight are submitted; exits.
+ */
+static __attribute__((noreturn)) void blocked_reads_child(int pfd[8][2],
+							 int ready[2])
+{
+	static struct syslet_uatom a[8];
+	static long ret[8];
+	static char buf[8];
+	struct syslet_ring r;
+	unsigned long fd[8], p, one = 1;
+	struct syslet_uatom *done;
+	int seen = 0, k;
+
+	setup(&r, 16);
+	for (k = 0; k < 8; k++) {
+		fd[k] = pfd[k][0];
+		p = (unsigned long)&buf[k];
+		ret[k] = 12345;
+		syslet_atom(&a[k], SYS_read, SYSLET_ASYNC, &ret[k], NULL,
+			    A(fd[k]), A(p), A(one), NULL);
+		submit(&r, &a[k]);
+	}
+	say_ready(ready);
+	for (k = 0; k < 8; k++) {
+		done = reap_bounded(&r, 15);
+		CHECK(done >= a && done < a + 8);
+		CHECK(!(seen & (1 << (done - a))));
+		seen |= 1 << (done - a);
+	}
+	for (k = 0; k < 8; k++)
+		CHECK_EQ(ret[k], 1);
+	exit(0);
+}
+
+static void blocked_reads_pipes(int pfd[8][2])
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		CHECK(pipe(pfd[i]) == 0);
+}
+
+static void blocked_reads_release(int pfd[8][2])
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		CHECK(write(pfd[i][1], "x", 1) == 1);
 }
 
 /* The lowest free fd (nothing may appear there). */
@@ -639,7 +712,7 @@ static int t_cgroup_cpu(void)
 	char cg[128];
 	long u0, u1, d, limit;
 	double t0, t1;
-	int ready[2], st;
+	int ready[2];
 	pid_t pid;
 
 	cg_setup("cpu");
@@ -660,9 +733,7 @@ static int t_cgroup_cpu(void)
 				    &a[i], NULL);
 			submit(&r, &a[i]);
 		}
-		say_ready(ready);
-		for (;;)
-			pause();
+		park_ready(ready);
 	}
 	track(pid);
 	wait_ready(ready, pid, 10);
@@ -684,11 +755,7 @@ static int t_cgroup_cpu(void)
 	if (d > limit)
 		FAIL("cpu.max not enforced on the loops (%ld us > %ld us)",
 		     d, limit);
-	CHECK(kill(pid, SIGKILL) == 0);
-	st = reap_within(pid, 1);
-	if (st == -1)
-		FAIL("the process was not reaped within 1 s of SIGKILL");
-	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	kill_reaped_within(pid, 1);
 	cleanup();
 	return 0;
 }
@@ -749,49 +816,23 @@ static int t_cgroup_pids(void)
 	static int pfd[8][2];
 	char cg[128];
 	long max;
-	int ready[2], i, n, w;
+	int ready[2], n, w;
 	pid_t pid;
 
 	cg_setup("pids");
 	cg_make("sysl-pids", cg, sizeof(cg));
-	for (i = 0; i < 8; i++)
-		CHECK(pipe(pfd[i]) == 0);
+	blocked_reads_pipes(pfd);
 	CHECK(pipe(ready) == 0);
 	pid = fork();
 	CHECK(pid >= 0);
 	if (!pid) {
-		static struct syslet_uatom a[8];
-		static long ret[8];
-		static char buf[8];
-		struct syslet_ring r;
-		unsigned long fd[8], p, one = 1;
-		struct syslet_uatom *done;
 		char val[32];
-		int seen = 0, k;
 
 		cg_enter(cg);
 		snprintf(val, sizeof(val), "%ld",
 			 cg_read(cg, "pids.current") + 3);
 		cg_write(cg, "pids.max", val);
-		setup(&r, 16);
-		for (k = 0; k < 8; k++) {
-			fd[k] = pfd[k][0];
-			p = (unsigned long)&buf[k];
-			ret[k] = 12345;
-			syslet_atom(&a[k], SYS_read, SYSLET_ASYNC, &ret[k], NULL,
-				    A(fd[k]), A(p), A(one), NULL);
-			submit(&r, &a[k]);
-		}
-		say_ready(ready);
-		for (k = 0; k < 8; k++) {
-			done = reap_bounded(&r, 15);
-			CHECK(done >= a && done < a + 8);
-			CHECK(!(seen & (1 << (done - a))));
-			seen |= 1 << (done - a);
-		}
-		for (k = 0; k < 8; k++)
-			CHECK_EQ(ret[k], 1);
-		exit(0);
+		blocked_reads_child(pfd, ready);
 	}
 	track(pid);
 	wait_ready(ready, pid, 10);
@@ -804,8 +845,7 @@ static int t_cgroup_pids(void)
 		FAIL("%d threads > pids.max %ld", n, max);
 	if (w < 1)
 		FAIL("no syslet_worker thread in the process: the blocked chains run outside its cgroup");
-	for (i = 0; i < 8; i++)
-		CHECK(write(pfd[i][1], "x", 1) == 1);
+	blocked_reads_release(pfd);
 	child_ok(pid, 20, "cgroup-pids child");
 	cleanup();
 	return 0;
@@ -833,7 +873,7 @@ static int sibling_fn(void *arg)
 static int t_kill_clone_files(void)
 {
 	struct shared *sh;
-	int ready[2], st;
+	int ready[2];
 	long c0, c1, c2;
 	double t, kill_t;
 	pid_t pid, sib;
@@ -863,9 +903,7 @@ static int t_kill_clone_files(void)
 				    &a[i], A(ptr), A(inc), NULL);
 			submit(&r, &a[i]);
 		}
-		say_ready(ready);
-		for (;;)
-			pause();
+		park_ready(ready);
 	}
 	track(pid);
 	wait_ready(ready, pid, 10);
@@ -879,11 +917,7 @@ static int t_kill_clone_files(void)
 		syslet_sleep_ms(10);
 	}
 	kill_t = syslet_now();
-	CHECK(kill(pid, SIGKILL) == 0);
-	st = reap_within(pid, 1);
-	if (st == -1)
-		FAIL("the process was not reaped within 1 s of SIGKILL");
-	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	kill_reaped_within(pid, 1);
 	t = kill_t + 1 - syslet_now();
 	if (t > 0)
 		syslet_sleep_ms((long)(t * 1000));
@@ -1348,9 +1382,7 @@ static int t_user_starvation(void)
 				submit(&r[i], &a[i][k]);
 			}
 		}
-		say_ready(ready);
-		for (;;)
-			pause();
+		park_ready(ready);
 	}
 	track(a_pid);
 	wait_ready(ready, a_pid, 20);
@@ -1395,44 +1427,17 @@ static int t_user_starvation(void)
 static int t_user_limit(void)
 {
 	static int pfd[8][2];
-	int ready[2], i, n, w;
+	int ready[2], n, w;
 	pid_t pid;
 
 	param_set("max_workers_per_user", "4");
-	for (i = 0; i < 8; i++)
-		CHECK(pipe(pfd[i]) == 0);
+	blocked_reads_pipes(pfd);
 	CHECK(pipe(ready) == 0);
 	pid = fork();
 	CHECK(pid >= 0);
 	if (!pid) {
-		static struct syslet_uatom a[8];
-		static long ret[8];
-		static char buf[8];
-		struct syslet_ring r;
-		unsigned long fd[8], p, one = 1;
-		struct syslet_uatom *done;
-		int seen = 0, k;
-
 		become(1000, 1000, 0, NULL);
-		setup(&r, 16);
-		for (k = 0; k < 8; k++) {
-			fd[k] = pfd[k][0];
-			p = (unsigned long)&buf[k];
-			ret[k] = 12345;
-			syslet_atom(&a[k], SYS_read, SYSLET_ASYNC, &ret[k], NULL,
-				    A(fd[k]), A(p), A(one), NULL);
-			submit(&r, &a[k]);
-		}
-		say_ready(ready);
-		for (k = 0; k < 8; k++) {
-			done = reap_bounded(&r, 15);
-			CHECK(done >= a && done < a + 8);
-			CHECK(!(seen & (1 << (done - a))));
-			seen |= 1 << (done - a);
-		}
-		for (k = 0; k < 8; k++)
-			CHECK_EQ(ret[k], 1);
-		exit(0);
+		blocked_reads_child(pfd, ready);
 	}
 	track(pid);
 	wait_ready(ready, pid, 10);
@@ -1444,8 +1449,7 @@ static int t_user_limit(void)
 		FAIL("%d syslet_worker threads > max_workers_per_user 4", w);
 	if (w < 1)
 		FAIL("no syslet_worker thread in the process");
-	for (i = 0; i < 8; i++)
-		CHECK(write(pfd[i][1], "x", 1) == 1);
+	blocked_reads_release(pfd);
 	child_ok(pid, 20, "user-limit child");
 	params_restore();
 	return 0;
@@ -1514,10 +1518,7 @@ static int t_access_group(void)
 	return 0;
 }
 
-static const struct test {
-	const char *name;
-	int (*fn)(void);
-} tests[] = {
+static const struct test tests[] = {
 	{ "seccomp-register", t_seccomp_register },
 	{ "seccomp-exec", t_seccomp_exec },
 	{ "seccomp-running", t_seccomp_running },
@@ -1539,24 +1540,15 @@ static const struct test {
 	{ "access-group", t_access_group },
 };
 
-int main(int argc, char **argv)
+/*
+ * Before the test: undo its changes at exit, and reap what outlives its
+ * parent (clone/vfork children).
+ */
+static void runner_setup(void)
 {
-	size_t i;
-
-	if (argc == 2 && !strcmp(argv[1], "--list")) {
-		for (i = 0; i < ARRAY_SIZE(tests); i++)
-			printf("%s\n", tests[i].name);
-		return 0;
-	}
-	for (i = 0; argc == 2 && i < ARRAY_SIZE(tests); i++) {
-		if (!strcmp(argv[1], tests[i].name)) {
-			main_pid = getpid();
-			atexit(cleanup);
-			/* Reap what outlives its parent (clone/vfork children). */
-			CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
-			return tests[i].fn();
-		}
-	}
-	fprintf(stderr, "usage: %s --list | NAME\n", argv[0]);
-	return 2;
+	main_pid = getpid();
+	atexit(cleanup);
+	CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
 }
+
+TEST_MAIN(tests, runner_setup)

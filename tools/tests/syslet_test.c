@@ -28,8 +28,8 @@
 #include "../lib/syslet.h"
 #include "syslet_workers.h"
 #include "check.h"
+#include "runner.h"
 
-#define SKIP 77
 #define A(x) ((unsigned long *)&(x))
 
 static struct syslet_ring ring;
@@ -1035,6 +1035,44 @@ static int wait_bounded(pid_t pid, double secs)
 	return st;
 }
 
+/*
+ * fork() with a pipe made before (@pfd, for chains of the child to block
+ * in) and the module's reference count before (*@ref0): 0 in the child.
+ */
+static pid_t fork_with_pipe(int pfd[2], long *ref0)
+{
+	pid_t pid;
+
+	*ref0 = syslet_module_refcnt();
+	CHECK(*ref0 >= 0);
+	CHECK(pipe(pfd) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	return pid;
+}
+
+/* The child exits 0 within @secs. */
+static void wait_exit_ok(pid_t pid, double secs)
+{
+	int st = wait_bounded(pid, secs);
+
+	CHECK(WIFEXITED(st));
+	CHECK_EQ(WEXITSTATUS(st), 0);
+}
+
+/* SIGKILL ends the child within 5 s. */
+static void kill_promptly(pid_t pid)
+{
+	double t = syslet_now();
+	int st;
+
+	CHECK(kill(pid, SIGKILL) == 0);
+	st = wait_bounded(pid, 10);
+	t = syslet_now() - t;
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	CHECK(t < 5);
+}
+
 /* No chain reads the pipe any more: a byte written to it stays there. */
 static void check_no_reader(int pfd[2])
 {
@@ -1070,19 +1108,15 @@ static void check_new_context(void)
 	close(pfd[1]);
 }
 
-/* VmLck of this process: its locked_vm, which rings are charged to. */
-static long vmlck_kb(void)
+/*
+ * Everything the child's context held is released: no chain reads @pfd,
+ * no worker runs, the module reference is back to @ref0.
+ */
+static void check_released(int pfd[2], long ref0)
 {
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[128];
-	long kb = -1;
-
-	CHECK(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	check_no_reader(pfd);
+	CHECK_EQ(syslet_workers_idle(300, 10000), 0);
+	CHECK_EQ(syslet_module_refcnt(), ref0);
 }
 
 /*
@@ -1150,12 +1184,7 @@ static int t_loop_forever(void)
 	CHECK(read(ready[0], &c, 1) == 1);
 	usleep(300000);
 	CHECK_EQ(waitpid(pid, &st, WNOHANG), 0);	/* still looping */
-	t = syslet_now();
-	CHECK(kill(pid, SIGKILL) == 0);
-	st = wait_bounded(pid, 10);
-	t = syslet_now() - t;
-	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
-	CHECK(t < 5);
+	kill_promptly(pid);
 	CHECK_EQ(syslet_workers_idle(300, 10000), 0);
 	return 0;
 }
@@ -1168,16 +1197,13 @@ static int t_loop_forever(void)
  */
 static int t_kill_inflight(void)
 {
-	long ref0 = syslet_module_refcnt();
 	int pfd[2], ready[2], st;
+	long ref0;
 	pid_t pid;
-	double t;
 	char c;
 
-	CHECK(ref0 >= 0);
-	CHECK(pipe(pfd) == 0 && pipe(ready) == 0);
-	pid = fork();
-	CHECK(pid >= 0);
+	CHECK(pipe(ready) == 0);
+	pid = fork_with_pipe(pfd, &ref0);
 	if (!pid) {
 		static struct syslet_uatom a[8];
 		static struct timespec ts = { 100000, 0 };
@@ -1207,15 +1233,8 @@ static int t_kill_inflight(void)
 	CHECK(read(ready[0], &c, 1) == 1);
 	usleep(200000);
 	CHECK_EQ(waitpid(pid, &st, WNOHANG), 0);	/* blocked in the ioctl */
-	t = syslet_now();
-	CHECK(kill(pid, SIGKILL) == 0);
-	st = wait_bounded(pid, 10);
-	t = syslet_now() - t;
-	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
-	CHECK(t < 5);
-	check_no_reader(pfd);
-	CHECK_EQ(syslet_workers_idle(300, 10000), 0);
-	CHECK_EQ(syslet_module_refcnt(), ref0);
+	kill_promptly(pid);
+	check_released(pfd, ref0);
 	check_new_context();
 	return 0;
 }
@@ -1228,14 +1247,10 @@ static int t_kill_inflight(void)
  */
 static int t_exit_ring_full(void)
 {
-	long ref0 = syslet_module_refcnt();
-	int pfd[2], st;
-	pid_t pid;
+	int pfd[2];
+	long ref0;
+	pid_t pid = fork_with_pipe(pfd, &ref0);
 
-	CHECK(ref0 >= 0);
-	CHECK(pipe(pfd) == 0);
-	pid = fork();
-	CHECK(pid >= 0);
 	if (!pid) {
 		static struct syslet_uatom a[4], b[5], junk;
 		static char buf[4];
@@ -1268,11 +1283,8 @@ static int t_exit_ring_full(void)
 		CHECK_EQ(syslet_exec(&r2, &b[4], NULL), -EBUSY);
 		_exit(0);
 	}
-	st = wait_bounded(pid, 10);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	check_no_reader(pfd);
-	CHECK_EQ(syslet_workers_idle(300, 10000), 0);
-	CHECK_EQ(syslet_module_refcnt(), ref0);
+	wait_exit_ok(pid, 10);
+	check_released(pfd, ref0);
 	check_new_context();
 	return 0;
 }
@@ -1309,14 +1321,10 @@ static int exec_eperm_helper(const char *sfd)
 
 static int t_exec_eperm(void)
 {
-	long ref0 = syslet_module_refcnt();
-	int pfd[2], st;
-	pid_t pid;
+	int pfd[2];
+	long ref0;
+	pid_t pid = fork_with_pipe(pfd, &ref0);
 
-	CHECK(ref0 >= 0);
-	CHECK(pipe(pfd) == 0);
-	pid = fork();
-	CHECK(pid >= 0);
 	if (!pid) {
 		static struct syslet_uatom a;
 		static char buf[4];
@@ -1333,9 +1341,7 @@ static int t_exec_eperm(void)
 		      (char *)NULL);
 		_exit(8);
 	}
-	st = wait_bounded(pid, 20);
-	CHECK(WIFEXITED(st));
-	CHECK_EQ(WEXITSTATUS(st), 0);
+	wait_exit_ok(pid, 20);
 	check_no_reader(pfd);
 	CHECK_EQ(syslet_module_refcnt(), ref0);
 	return 0;
@@ -1350,14 +1356,10 @@ static int t_exec_eperm(void)
  */
 static int t_exec_cloexec(void)
 {
-	long ref0 = syslet_module_refcnt();
-	int pfd[2], st;
-	pid_t pid;
+	int pfd[2];
+	long ref0;
+	pid_t pid = fork_with_pipe(pfd, &ref0);
 
-	CHECK(ref0 >= 0);
-	CHECK(pipe(pfd) == 0);
-	pid = fork();
-	CHECK(pid >= 0);
 	if (!pid) {
 		static struct syslet_uatom a[4];
 		static char buf[4];
@@ -1383,12 +1385,8 @@ static int t_exec_cloexec(void)
 		execl("/proc/self/exe", "syslet_test", "exit-helper", (char *)NULL);
 		_exit(8);
 	}
-	st = wait_bounded(pid, 20);
-	CHECK(WIFEXITED(st));
-	CHECK_EQ(WEXITSTATUS(st), 0);
-	check_no_reader(pfd);
-	CHECK_EQ(syslet_workers_idle(300, 10000), 0);
-	CHECK_EQ(syslet_module_refcnt(), ref0);
+	wait_exit_ok(pid, 20);
+	check_released(pfd, ref0);
 	return 0;
 }
 
@@ -1438,7 +1436,7 @@ static int recv_fd(int sock)
 static int t_scm_rights(void)
 {
 	struct syslet_uatom a, nop;
-	int sv[2], pfd[2], st;
+	int sv[2], pfd[2];
 	char buf[4], c;
 	unsigned long fd, p = (unsigned long)buf, one = 1;
 	long r = 99;
@@ -1473,8 +1471,7 @@ static int t_scm_rights(void)
 	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
 	CHECK(send_fd(sv[0], ring.fd) == 0);
 	CHECK(read(sv[0], &c, 1) == 1);		/* received, tried, closed */
-	st = wait_bounded(pid, 10);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	wait_exit_ok(pid, 10);
 	/* The owner still can, and its chain is still in flight. */
 	syslet_atom(&nop, SYSLET_NR_NOP, 0, NULL, NULL, NULL);
 	CHECK_EQ(syslet_exec(&ring, &nop, NULL), 1);
@@ -1667,10 +1664,7 @@ static int t_many_contexts(void)
 	return 0;
 }
 
-static const struct test {
-	const char *name;
-	int (*fn)(void);
-} tests[] = {
+static const struct test tests[] = {
 	{ "register-errors", t_register_errors },
 	{ "exec-unregistered", t_exec_unregistered },
 	{ "sync-first", t_sync_first },
@@ -1711,22 +1705,11 @@ static const struct test {
 
 int main(int argc, char **argv)
 {
-	size_t i;
-
-	if (argc == 2 && !strcmp(argv[1], "--list")) {
-		for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-			printf("%s\n", tests[i].name);
-		return 0;
-	}
 	if (argc == 3 && !strcmp(argv[1], "exec-helper"))
 		return exec_helper(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "exec-eperm-helper"))
 		return exec_eperm_helper(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "exit-helper"))
 		return 0;
-	for (i = 0; argc == 2 && i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!strcmp(argv[1], tests[i].name))
-			return tests[i].fn();
-	fprintf(stderr, "usage: %s --list | NAME\n", argv[0]);
-	return 2;
+	return run_tests(argc, argv, tests, ARRAY_SIZE(tests), NULL);
 }

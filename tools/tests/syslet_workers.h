@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The syslet_worker kernel threads seen from /proc, and the module's
- * reference count from sysfs: what the lifecycle tests and the fuzzer use
- * to check that no chain is left running and no context is left open.
+ * The syslet_worker kernel threads seen from /proc, the module's
+ * reference count from sysfs, and locked memory: what the lifecycle tests
+ * and the fuzzer use to check that no chain is left running, no context
+ * left open and nothing left pinned.
  */
 #ifndef _SYSLET_WORKERS_H
 #define _SYSLET_WORKERS_H
@@ -129,6 +130,25 @@ static inline long syslet_module_refcnt(void)
 		fclose(f);
 	}
 	return n;
+}
+
+/*
+ * This process's VmLck (its locked_vm, which rings and pinned upcall
+ * structures are charged to), in kB, or -1.
+ */
+static inline long vmlck_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
 }
 
 #endif /* _SYSLET_WORKERS_H */

@@ -23,7 +23,9 @@
 
 #include "../lib/syslet.h"
 #include "../lib/upcall.h"
+#include "syslet_workers.h"
 #include "check.h"
+#include "runner.h"
 
 #define CHECK_ERR(expr, err) do {					\
 	errno = 0;							\
@@ -569,22 +571,6 @@ static int test_syslet(void)
  * Pinned structures: charged to RLIMIT_MEMLOCK, released with the record.
  */
 
-/* This process's VmLck (locked_vm), in kB, or -1. */
-static long vmlck_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 static long page_kb(void)
 {
 	return sysconf(_SC_PAGESIZE) / 1024;
@@ -635,7 +621,7 @@ static int test_memlock_charged(void)
 
 	/* It changes user to drop CAP_IPC_LOCK: root only. */
 	if (geteuid())
-		return 77;
+		return SKIP;
 	pid = fork();
 	CHECK(pid >= 0);
 	if (!pid)
@@ -694,10 +680,7 @@ static int test_thread_exit_frees(void)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(void);
-} tests[] = {
+static const struct test tests[] = {
 	{ "register-errors", test_register_errors },
 	{ "self-dispatch", test_self_dispatch },
 	{ "limit", test_limit },
@@ -714,18 +697,4 @@ static const struct {
 	{ "thread-exit-frees", test_thread_exit_frees },
 };
 
-int main(int argc, char **argv)
-{
-	size_t i;
-
-	if (argc == 2 && !strcmp(argv[1], "--list")) {
-		for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-			puts(tests[i].name);
-		return 0;
-	}
-	for (i = 0; argc == 2 && i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!strcmp(argv[1], tests[i].name))
-			return tests[i].fn();
-	fprintf(stderr, "usage: %s --list | NAME\n", argv[0]);
-	return 2;
-}
+TEST_MAIN(tests, NULL)
