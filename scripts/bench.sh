@@ -10,8 +10,9 @@
 #   --smoke  one small repetition: checks that the bench code runs;
 #            prints "bench: N passed, N failed" (part of make check).
 #   --ab REV also run the syslet benchmarks with syslet.ko built from git
-#            revision REV, in the same boot, before this tree's; its rows
-#            are named "syslet...@A" (e.g. `make bench AB=HEAD~3`).
+#            revision REV and with this tree's, in turns in the same boot
+#            (rows "syslet@A1", "syslet@B1", "syslet@A2", "syslet@B2"),
+#            before the usual run (e.g. `make bench AB=HEAD~3`).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)

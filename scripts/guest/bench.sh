@@ -34,12 +34,21 @@ mkdir -p /mnt
 mke2fs -q /dev/ram0 >/dev/null 2>&1
 mount -t ext4 /dev/ram0 /mnt
 insmod $M/msgport.ko
-# A/B (scripts/bench.sh --ab REV): the other build first, in this boot.
+# A/B (scripts/bench.sh --ab REV): the other build and this one, in
+# turns (A1 B1 A2 B2), so that a slow phase of the host hits both.
 if [ -f $M/syslet-a.ko ]; then
-	insmod $M/syslet-a.ko
-	SYSLET_BENCH_TAG=A syslet_bench /mnt/bench.dat $reps |
-		grep -v 'syslet_bench: DONE'
-	rmmod syslet
+	for round in 1 2; do
+		for ab in A B; do
+			if [ $ab = A ]; then
+				insmod $M/syslet-a.ko
+			else
+				insmod $M/syslet.ko
+			fi
+			SYSLET_BENCH_TAG=$ab$round syslet_bench /mnt/bench.dat $reps |
+				grep -v 'syslet_bench: DONE'
+			rmmod syslet
+		done
+	done
 fi
 insmod $M/syslet.ko
 syslet_bench /mnt/bench.dat $reps

@@ -58,9 +58,9 @@ static int cmp(const void *a, const void *b)
 }
 
 /*
- * SYSLET_BENCH_TAG=A names the syslet rows "syslet@A": an A/B run
- * (scripts/bench.sh --ab REV) reports another build of the module in the
- * same boot beside this one.
+ * SYSLET_BENCH_TAG=A1 names the syslet rows "syslet@A1": an A/B run
+ * (scripts/bench.sh --ab REV) reports two builds of the module in turns
+ * in the same boot, A the other one, B this one.
  */
 static void report(const char *bench, const char *cas, const char *mech,
 		   const char *unit)
