@@ -379,6 +379,7 @@ void syslet_workers_exit(void);
 extern bool syslet_allow_confined;
 extern unsigned int syslet_max_workers_per_ctx;
 extern unsigned int syslet_max_workers_per_user;
+extern unsigned int syslet_spin_ns;
 bool syslet_access_allowed(void);
 bool syslet_task_confined(struct task_struct *task);
 void syslet_ctx_unregister(struct syslet_ctx *ctx);
