@@ -13,6 +13,8 @@
 #            revision REV and with this tree's, in turns in the same boot
 #            (rows "syslet@A1", "syslet@B1", "syslet@A2", "syslet@B2"),
 #            before the usual run (e.g. `make bench AB=HEAD~3`).
+#   --only S2,S4  only these syslet benchmarks (msgport's all run); the
+#            run then reports itself incomplete.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +24,8 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke) smoke=(--smoke) ;;
 	--ab) ab=$2; shift ;;
-	*) echo "usage: bench.sh [--smoke] [--ab REV]" >&2; exit 2 ;;
+	--only) export BENCH_ONLY=$2; shift ;;
+	*) echo "usage: bench.sh [--smoke] [--ab REV] [--only S2,S4]" >&2; exit 2 ;;
 	esac
 	shift
 done

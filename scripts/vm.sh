@@ -133,6 +133,7 @@ append="console=ttyS0 loglevel=4 no_timer_check panic=-1 oops=panic vmmode=$mode
 # VM_ONLY="10 20": only the guest scripts whose names start so (a quicker
 # run while working on one part; make check runs them all).
 [ -z "${VM_ONLY:-}" ] || append="$append vmonly=$(echo $VM_ONLY | tr ' ' ,)"
+[ -z "${BENCH_ONLY:-}" ] || append="$append benchonly=$BENCH_ONLY"
 if [ $stress -eq 1 ]; then
 	append="$append stress=1"
 	tmo=$((tmo * 4))

@@ -80,6 +80,14 @@ static void report(const char *bench, const char *cas, const char *mech,
 	nsamples = 0;
 }
 
+/* SYSLET_BENCH_ONLY=S2,S4 runs only those benchmarks. */
+static bool want(const char *bench)
+{
+	const char *only = getenv("SYSLET_BENCH_ONLY");
+
+	return !only || !*only || strstr(only, bench);
+}
+
 static void die(const char *what)
 {
 	perror(what);
@@ -351,18 +359,20 @@ int main(int argc, char **argv)
 	if (io_uring_queue_init(MAXN, &uring, 0))
 		die("io_uring_queue_init");
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 4 && want("S1"); i++)
 		s1_s2("S1", ns[i], false);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 4 && want("S2"); i++)
 		s1_s2("S2", ns[i], true);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 4 && want("S3"); i++)
 		s3(ns[i]);
-	for (r = 0; r < reps; r++)
-		samples[nsamples++] = s4_syslet();
-	report("S4", "64inflight", "syslet", "ops/s");
-	for (r = 0; r < reps; r++)
-		samples[nsamples++] = s4_uring();
-	report("S4", "64inflight", "io_uring", "ops/s");
+	if (want("S4")) {
+		for (r = 0; r < reps; r++)
+			samples[nsamples++] = s4_syslet();
+		report("S4", "64inflight", "syslet", "ops/s");
+		for (r = 0; r < reps; r++)
+			samples[nsamples++] = s4_uring();
+		report("S4", "64inflight", "io_uring", "ops/s");
+	}
 	printf("syslet_bench: DONE 0\n");
 	return 0;
 }
