@@ -1,0 +1,374 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Mutation testing: do the tests notice a small bug in the code?
+
+Each entry of scripts/mutations.txt replaces one exact piece of text of one
+file by another (a semantic bug: a wake-up left out, a check inverted, a
+wait skipped).  For each entry, one at a time:
+
+  1. the tree is copied (rsync, without build/ and .git) into
+     build/mutate/src, a scratch copy: the checkout is never modified;
+  2. the original text must occur exactly once: it is replaced;
+  3. the suites the entry names are run in the scratch copy, fastest
+     first: "kunit" (scripts/kunit.sh um) and "vm:PREFIX..." (scripts/vm.sh
+     with VM_ONLY set to the guest scripts' prefixes);
+  4. the mutation is killed if a suite fails; the first failing test
+     ("not ok - ..." in the VM, "[FAILED] ..." in KUnit), or what else
+     failed (the build, a kernel report, a timeout), is recorded.
+
+The scratch copy's build/ is a symlink to build/mutate/build, which
+persists: the UML kernel, the modules and the tools are rebuilt
+incrementally (rsync --checksum rewrites, with a new mtime, only the files
+that differ from the checkout, so make sees the mutated file and, for the
+next entry, its restoration).
+
+Before the first mutation the suites run once on the unmutated copy (the
+baseline): a suite that fails without a mutation would "kill" every one.
+
+Usage:
+  scripts/mutate.sh                 every entry; table and score
+  scripts/mutate.sh --only ID...    these entries
+  scripts/mutate.sh --verify        only check that every entry applies
+                                    exactly once to the current tree (fast;
+                                    make check runs it)
+  scripts/mutate.sh --list          the entries
+  --no-baseline                     skip the baseline run
+Writes build/mutate/report.txt and the logs to build/mutate/logs/.
+
+Catalogue format (scripts/mutations.txt): '#' comments between entries;
+an entry is
+
+  === ID
+  file: msgport/msgport.c
+  suites: kunit vm:10
+  breaks: one line on the behaviour the mutation breaks
+  equivalent: (optional) why no test can tell; the entry still runs
+  --- from
+  <the exact original lines>
+  --- to
+  <their replacement (may be empty)>
+  --- end
+
+The lines between the markers are taken verbatim (tabs included); the
+replacement must differ from the original.  A line "flaky: TEST NAME" at
+the top level names a test known to fail now and then on a loaded
+machine: a suite whose only failures are such tests is run again once.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CATALOGUE = os.path.join(ROOT, 'scripts', 'mutations.txt')
+WORK = os.path.join(ROOT, 'build', 'mutate')
+SRC = os.path.join(WORK, 'src')
+BUILD = os.path.join(WORK, 'build')
+LOGS = os.path.join(WORK, 'logs')
+REPORT = os.path.join(WORK, 'report.txt')
+
+# Bounds per suite run (the mutated code may hang): a killed suite counts
+# as a kill ("timeout").
+KUNIT_TIMEOUT = 1200
+VM_TIMEOUT = 900
+
+# Build artefacts: not copied, and not deleted from the scratch copy, so
+# that the modules rebuild incrementally there.
+ARTEFACTS = ['*.o', '*.ko', '*.mod', '*.mod.c', '.*.cmd', '*.order',
+             '*.symvers', '*.a', '.*.d', '.tmp_*']
+
+
+class Entry:
+    def __init__(self, ident, line):
+        self.id = ident
+        self.line = line
+        self.file = None
+        self.suites = []
+        self.breaks = ''
+        self.equivalent = ''
+        self.old = None
+        self.new = None
+
+
+def parse(path):
+    entries, flaky, errors = [], [], []
+    cur = None
+    mode = None          # None, 'from', 'to'
+    buf = []
+    with open(path) as f:
+        lines = f.read().split('\n')
+    if lines and lines[-1] == '':
+        lines.pop()
+    for n, line in enumerate(lines, 1):
+        if mode in ('from', 'to'):
+            if line == '--- to' and mode == 'from':
+                cur.old = '\n'.join(buf) + '\n'
+                buf, mode = [], 'to'
+            elif line == '--- end' and mode == 'to':
+                cur.new = '\n'.join(buf) + '\n' if buf else ''
+                buf, mode = [], None
+                entries.append(cur)
+                cur = None
+            elif line.startswith('--- ') or line.startswith('=== '):
+                errors.append(f'{path}:{n}: unexpected "{line}" in the text of {cur.id}')
+                mode, cur = None, None
+            else:
+                buf.append(line)
+            continue
+        if line.startswith('=== '):
+            if cur:
+                errors.append(f'{path}:{cur.line}: entry {cur.id} has no "--- from"')
+            cur = Entry(line[4:].strip(), n)
+            continue
+        if not line.strip() or line.startswith('#'):
+            continue
+        m = re.match(r'^(file|suites|breaks|equivalent|flaky):\s*(.*)$', line)
+        if m and m.group(1) == 'flaky' and cur is None:
+            flaky.append(m.group(2).strip())
+        elif m and cur is not None and m.group(1) != 'flaky':
+            key, val = m.group(1), m.group(2).strip()
+            if key == 'suites':
+                cur.suites = val.split()
+            else:
+                setattr(cur, key, val)
+        elif line == '--- from' and cur is not None:
+            buf, mode = [], 'from'
+        else:
+            errors.append(f'{path}:{n}: cannot parse "{line}"')
+    if mode or cur:
+        errors.append(f'{path}: the last entry is not closed by "--- end"')
+    return entries, flaky, errors
+
+
+def check_entry(e, root, seen):
+    """Why @e cannot run on the tree at @root, or None."""
+    if e.id in seen:
+        return 'duplicate id'
+    seen.add(e.id)
+    if not re.match(r'^[a-z0-9][a-z0-9_-]*$', e.id):
+        return 'bad id'
+    if not e.file or not e.suites or not e.breaks:
+        return 'needs file:, suites: and breaks:'
+    for s in e.suites:
+        if s != 'kunit' and not re.match(r'^vm:[0-9]+(,[0-9]+)*$', s):
+            return f'unknown suite {s}'
+    if e.old is None or e.new is None:
+        return 'no text'
+    if e.old == e.new:
+        return 'the replacement is the original'
+    path = os.path.join(root, e.file)
+    if not os.path.isfile(path):
+        return f'no file {e.file}'
+    with open(path) as f:
+        n = f.read().count(e.old)
+    if n != 1:
+        return f'the original text occurs {n} times in {e.file}'
+    return None
+
+
+def verify(entries, errors):
+    seen, fail = set(), len(errors)
+    for err in errors:
+        print(f'not ok - mutate-catalogue: {err}')
+    for e in entries:
+        why = check_entry(e, ROOT, seen)
+        if why:
+            print(f'not ok - mutate-catalogue: {e.id}: {why}')
+            fail += 1
+        else:
+            print(f'ok - mutate-catalogue: {e.id}')
+    print(f'mutate-catalogue: {len(entries) + len(errors) - fail} passed, {fail} failed')
+    return fail == 0
+
+
+def sync():
+    """The scratch copy := the checkout (only differing files rewritten)."""
+    os.makedirs(SRC, exist_ok=True)
+    os.makedirs(BUILD, exist_ok=True)
+    cmd = ['rsync', '-rlpD', '--checksum', '--delete',
+           '--exclude=/build', '--exclude=/.git']
+    cmd += [f'--exclude={a}' for a in ARTEFACTS]
+    subprocess.run(cmd + [ROOT + '/', SRC + '/'], check=True)
+    link = os.path.join(SRC, 'build')
+    if not os.path.islink(link):
+        if os.path.exists(link):
+            shutil.rmtree(link)
+        os.symlink('../build', link)
+
+
+def apply(e):
+    path = os.path.join(SRC, e.file)
+    with open(path) as f:
+        text = f.read()
+    if text.count(e.old) != 1:
+        raise SystemExit(f'mutate: {e.id} does not apply to the scratch copy')
+    with open(path, 'w') as f:
+        f.write(text.replace(e.old, e.new, 1))
+
+
+def run_cmd(cmd, env, log, timeout):
+    """Run @cmd in the scratch copy, niced, in its own process group."""
+    start = time.time()
+    with open(log, 'w') as out:
+        p = subprocess.Popen(['nice', '-n', '10'] + cmd, cwd=SRC, env=env,
+                             stdout=out, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+        try:
+            rc = p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            rc = None
+    return rc, time.time() - start
+
+
+def failures(suite, log, rc):
+    """The failing tests of a suite run, or what else failed."""
+    with open(log, errors='replace') as f:
+        text = f.read()
+    if rc is None:
+        return ['timeout']
+    if suite == 'kunit':
+        names = re.findall(r'\[(?:FAILED|CRASHED)\] (\S+)', text)
+        # Parameterised cases: "[FAILED] user-env" under the case's name.
+        names = [n for n in names if n not in ('msgport', 'syslet', 'upcall')]
+        if names:
+            return names
+        if 'shows a report' in text:
+            return ['kernel report']
+        if re.search(r'error:|make\[\d+\]: \*\*\*', text):
+            return ['build failed']
+    else:
+        names = re.findall(r'^not ok - (.*)$', text, re.M)
+        if names:
+            return names
+        if 'did not finish' in text:
+            return ['VM did not finish']
+        m = re.search(r'^vm: kernel report: (.*)$', text, re.M)
+        if m:
+            return ['kernel report: ' + m.group(1)[:60]]
+        if rc and 'building modules' in text and 'booting' not in text:
+            return ['build failed']
+    return [] if rc == 0 else [f'exit {rc}']
+
+
+def run_suite(suite, tag, flaky):
+    """Run one suite; returns (passed, killer, seconds)."""
+    env = dict(os.environ)
+    env.pop('VM_ONLY', None)
+    if suite == 'kunit':
+        cmd, tmo = ['bash', 'scripts/kunit.sh', 'um'], KUNIT_TIMEOUT
+    else:
+        cmd, tmo = ['bash', 'scripts/vm.sh'], VM_TIMEOUT
+        env['VM_ONLY'] = suite[3:].replace(',', ' ')
+    log = os.path.join(LOGS, f'{tag}.{suite.replace(":", "-").replace(",", "_")}.log')
+    total = 0.0
+    for attempt in (1, 2):
+        rc, secs = run_cmd(cmd, env, log, tmo)
+        total += secs
+        bad = failures(suite, log, rc)
+        if rc == 0 and not bad:
+            return True, None, total
+        if not bad:
+            bad = [f'exit {rc}']
+        if attempt == 1 and all(b in flaky for b in bad):
+            print(f'  {suite}: only known-flaky failures ({bad[0]}): again',
+                  flush=True)
+            continue
+        break
+    return False, f'{suite}: {bad[0]}', total
+
+
+def suites_in_order(suites):
+    # KUnit first (seconds once built), then the VM runs.
+    return sorted(suites, key=lambda s: (s != 'kunit', s))
+
+
+def baseline(entries, flaky):
+    suites = suites_in_order({s for e in entries for s in e.suites})
+    sync()
+    ok = True
+    for s in suites:
+        print(f'baseline: {s} ...', flush=True)
+        passed, killer, secs = run_suite(s, 'baseline', flaky)
+        print(f'baseline: {s} {"passed" if passed else "FAILED " + killer} ({secs:.0f} s)',
+              flush=True)
+        ok = ok and passed
+    return ok
+
+
+def main():
+    ap = argparse.ArgumentParser(add_help=True)
+    ap.add_argument('--verify', action='store_true')
+    ap.add_argument('--list', action='store_true')
+    ap.add_argument('--no-baseline', action='store_true')
+    ap.add_argument('--only', nargs='+', metavar='ID')
+    args = ap.parse_args()
+
+    entries, flaky, errors = parse(CATALOGUE)
+    if args.verify:
+        sys.exit(0 if verify(entries, errors) else 1)
+    if args.list:
+        for e in entries:
+            print(f'{e.id:32} {e.file:22} {" ".join(e.suites):14} {e.breaks}')
+        return
+    if errors or not verify(entries, errors):
+        sys.exit('mutate: fix the catalogue first')
+    if args.only:
+        unknown = set(args.only) - {e.id for e in entries}
+        if unknown:
+            sys.exit(f'mutate: no entry {" ".join(sorted(unknown))}')
+        entries = [e for e in entries if e.id in args.only]
+
+    os.makedirs(LOGS, exist_ok=True)
+    if not args.no_baseline and not baseline(entries, flaky):
+        sys.exit('mutate: the unmutated tree fails a suite: fix that first')
+
+    results = []
+    start = time.time()
+    for i, e in enumerate(entries, 1):
+        sync()
+        apply(e)
+        print(f'[{i}/{len(entries)}] {e.id} ({e.file}): {e.breaks}', flush=True)
+        killer, secs = None, 0.0
+        for s in suites_in_order(e.suites):
+            passed, k, t = run_suite(s, e.id, flaky)
+            secs += t
+            print(f'  {s}: {"passed" if passed else "failed: " + k} ({t:.0f} s)',
+                  flush=True)
+            if not passed:
+                killer = k
+                break
+        results.append((e, killer, secs))
+        print(f'  -> {"killed by " + killer if killer else "SURVIVED"}', flush=True)
+    sync()      # leave the scratch copy unmutated
+
+    killed = sum(1 for _, k, _ in results if k)
+    equiv = sum(1 for e, k, _ in results if not k and e.equivalent)
+    lines = [f'{"mutation":32} {"file":20} {"result":9} killing test / why it survived',
+             '-' * 110]
+    for e, k, secs in results:
+        if k:
+            res, why = 'killed', k
+        else:
+            res = 'survived'
+            why = ('equivalent: ' + e.equivalent) if e.equivalent else 'NO TEST NOTICES'
+        lines.append(f'{e.id:32} {e.file:20} {res:9} {why}')
+    n = len(results)
+    lines.append('-' * 110)
+    lines.append(f'score: {killed}/{n} killed ({100.0 * killed / max(n, 1):.1f}%); '
+                 f'survived {n - killed} ({equiv} argued equivalent); '
+                 f'{time.time() - start:.0f} s')
+    report = '\n'.join(lines) + '\n'
+    with open(REPORT, 'w') as f:
+        f.write(report)
+    print(report, end='')
+    sys.exit(0 if killed + equiv == n else 1)
+
+
+if __name__ == '__main__':
+    main()
