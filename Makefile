@@ -5,6 +5,8 @@
 #   make check    all tests: KUnit (UML and x86_64 SMP) and the VM suite
 #   make bench    benchmarks against the kernel's own mechanisms (one VM boot)
 #   make stress   the long stress and fuzz runs, on the stock and debug kernels
+#   make mutate   mutation testing: the bugs of scripts/mutations.txt, one at
+#                 a time, against the suites (ONLY="id ..." for some)
 #
 # The kernel build itself is driven by ./Kbuild.
 
@@ -12,7 +14,7 @@
 KDIR ?= $(shell bash scripts/kdir.sh)
 export KDIR
 
-.PHONY: all modules clean deps demo check bench stress kunit vm checkpatch
+.PHONY: all modules clean deps demo check bench stress kunit vm checkpatch mutate
 
 all: modules
 
@@ -48,6 +50,10 @@ stress:
 	bash scripts/deps.sh
 	bash scripts/vm.sh --stress
 	bash scripts/vm.sh --debug --stress
+
+mutate:
+	bash scripts/deps.sh
+	bash scripts/mutate.sh $(if $(ONLY),--only $(ONLY))
 
 kunit:
 	bash scripts/deps.sh

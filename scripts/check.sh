@@ -6,7 +6,9 @@
 #   - KUnit on x86_64 (qemu TCG, -smp 2, lockdep) for cross-CPU and hotplug;
 #   - the VM suite on Debian's 6.12 kernel, then on a debug kernel (KASAN,
 #     lockdep, kmemleak, ...; built once and cached, scripts/debug-kernel.sh);
-#   - a smoke run of the benchmarks (one small repetition).
+#   - a smoke run of the benchmarks (one small repetition);
+#   - the mutation catalogue still applies to the code (scripts/mutate.sh
+#     --verify; the mutation run itself is `make mutate`, too slow here).
 # Exits non-zero if any test failed or any suite did not run to the end.
 set -uo pipefail
 
@@ -48,6 +50,7 @@ suite() {
 }
 
 start=$(date +%s)
+suite mutate-catalogue bash scripts/mutate.sh --verify
 suite build bash scripts/build.sh
 suite kunit bash scripts/kunit.sh um x86_64
 suite vm bash scripts/vm.sh
