@@ -1743,6 +1743,119 @@ static void msgport_test_cpu_hotplug(struct kunit *test)
 }
 #endif
 
+/* ------------------------------------------------------------------
+ * Cases added for the gaps mutation testing found (scripts/mutate.sh).
+ */
+
+struct owner_waiter {
+	struct lwkt_port *port;
+	lwkt_msg_t got;
+	struct completion done;
+};
+
+static int owner_waitport_thread(void *arg)
+{
+	struct owner_waiter *ow = arg;
+
+	ow->got = lwkt_waitport(ow->port, 0);
+	complete(&ow->done);
+	while (!kthread_should_stop())
+		schedule_timeout_idle(HZ / 100);
+	return 0;
+}
+
+/*
+ * The owner of a thread port sleeps in lwkt_waitport(); another thread
+ * replies to a message whose reply port it is: the reply must wake it
+ * (a wake-up only on lwkt_sendmsg() to the port is not enough).
+ */
+static void msgport_test_thread_reply_wakes_waitport(struct kunit *test)
+{
+	struct owner_waiter *ow = kunit_kzalloc(test, sizeof(*ow), GFP_KERNEL);
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+	struct task_struct *owner;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ow);
+	ow->port = &rport;
+	init_completion(&ow->done);
+	owner = kthread_create(owner_waitport_thread, ow, "mpk_owner");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(owner));
+	get_task_struct(owner);
+	lwkt_initport_thread(&rport, owner);
+	lwkt_initport_spin(&port);
+
+	/* Sent by us, received by us on a spin port: the owner is idle. */
+	lwkt_initmsg(&msg, &rport, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), 0);
+	KUNIT_EXPECT_PTR_EQ(test, (lwkt_msg_t)lwkt_getport(&port), &msg);
+
+	wake_up_process(owner);
+	/* Until it sleeps in lwkt_waitport() (the port says so). */
+	for (i = 0; i < 10000; i++) {
+		if ((READ_ONCE(rport.mp_flags) & MSGPORTF_WAITING) &&
+		    READ_ONCE(owner->__state) != TASK_RUNNING)
+			break;
+		usleep_range(100, 200);
+	}
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(rport.mp_flags) & MSGPORTF_WAITING);
+
+	lwkt_replymsg(&msg, -EXDEV);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&ow->done, 2 * HZ), 0UL);
+	/* If it was not woken, kthread_stop() does: lwkt_waitport() NULL. */
+	kthread_stop(owner);
+	put_task_struct(owner);
+	KUNIT_EXPECT_PTR_EQ(test, ow->got, &msg);
+	KUNIT_EXPECT_EQ(test, msg.ms_error, -EXDEV);
+	KUNIT_EXPECT_TRUE(test, msg.ms_flags & MSGF_REPLY);
+}
+
+static atomic_t abort_once_calls;
+
+static void abort_count_only(lwkt_msg_t msg)
+{
+	atomic_inc(&abort_once_calls);
+}
+
+/*
+ * The abort function runs once per message however often lwkt_abortmsg()
+ * is called, and never for a message already done; one CPU is enough:
+ * the message sits, received, with a receiver that does not answer yet.
+ */
+static void msgport_test_abort_once(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+
+	lwkt_initport_spin(&port);
+	lwkt_initport_spin(&rport);
+	atomic_set(&abort_once_calls, 0);
+
+	/* Received, not replied: not droppable, only abortable. */
+	lwkt_initmsg_abortable(&msg, &rport, 0, abort_count_only);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), 0);
+	KUNIT_EXPECT_PTR_EQ(test, (lwkt_msg_t)lwkt_getport(&port), &msg);
+	lwkt_abortmsg(&msg);
+	KUNIT_EXPECT_EQ(test, atomic_read(&abort_once_calls), 1);
+	KUNIT_EXPECT_TRUE(test, lwkt_msg_aborted(&msg));
+	lwkt_abortmsg(&msg);
+	lwkt_abortmsg(&msg);
+	KUNIT_EXPECT_EQ(test, atomic_read(&abort_once_calls), 1);
+	lwkt_replymsg(&msg, -ECANCELED);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&msg, 0), -ECANCELED);
+
+	/* Replied, then aborted: too late, the function is not called. */
+	atomic_set(&abort_once_calls, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), 0);
+	KUNIT_EXPECT_PTR_EQ(test, (lwkt_msg_t)lwkt_getport(&port), &msg);
+	lwkt_replymsg(&msg, 0);
+	lwkt_abortmsg(&msg);
+	KUNIT_EXPECT_EQ(test, atomic_read(&abort_once_calls), 0);
+	KUNIT_EXPECT_FALSE(test, lwkt_msg_aborted(&msg));
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&msg, 0), 0);
+}
+
 static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_initmsg),
 	KUNIT_CASE(msgport_test_thread_sendmsg),
@@ -1776,6 +1889,8 @@ static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_cpu_port_held_receivers),
 	KUNIT_CASE(msgport_test_cpu_port_traffic),
 	KUNIT_CASE_SLOW(msgport_test_cpu_hotplug),
+	KUNIT_CASE(msgport_test_thread_reply_wakes_waitport),
+	KUNIT_CASE(msgport_test_abort_once),
 	{}
 };
 

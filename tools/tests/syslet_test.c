@@ -7,6 +7,7 @@
  * when the process makes it itself.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -754,28 +755,159 @@ static int t_fork(void)
 	return 0;
 }
 
-/* Close with a chain blocked in a worker: cancelled, close returns. */
+/*
+ * The syslet_worker threads of this process asleep in @wchan, or -1 if
+ * the kernel does not say where threads sleep.
+ */
+static int workers_in(const char *wchan)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0, known = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char path[300], comm[64] = "", where[64] = "";
+		FILE *f;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = 0;
+		fclose(f);
+		if (strcmp(comm, "syslet_worker\n"))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/wchan", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(where, sizeof(where), f))
+			where[0] = 0;
+		fclose(f);
+		if (strcmp(where, "0") && where[0])
+			known = 1;
+		if (!strcmp(where, wchan))
+			n++;
+	}
+	closedir(d);
+	return known ? n : -1;
+}
+
+#define CLOSE_CHAINS	6
+#define CLOSE_ROUNDS	8
+
+/*
+ * Close with chains blocked in workers: close cancels them and returns
+ * only once they have ended.  So, when close() returns, each read was
+ * interrupted (its result, -EINTR, stored) and each chain's completion is
+ * in the ring's memory: a close that did not wait would leave some
+ * completions unposted (the context is gone when they end).  Several
+ * chains, several rounds: a close that waits for less than every chain
+ * races with the last ones.
+ */
 static int t_close_inflight(void)
 {
-	struct syslet_uatom a;
-	int pfd[2];
-	char buf[4];
-	unsigned long fd, p = (unsigned long)buf, n = 1;
-	long r = 99;
+	struct syslet_uatom a[CLOSE_CHAINS][2], *seen;
+	unsigned long fd, p, n = 1;
+	long r0[CLOSE_CHAINS], r[CLOSE_CHAINS];
+	char buf[CLOSE_CHAINS];
+	int pfd[2], round, i, j, k, ready;
 	struct timespec t0, t1;
 
+	for (round = 0; round < CLOSE_ROUNDS; round++) {
+		setup(16);
+		CHECK(pipe(pfd) == 0);
+		fd = pfd[0];
+		for (i = 0; i < CLOSE_CHAINS; i++) {
+			r0[i] = r[i] = 99;
+			p = (unsigned long)&buf[i];
+			/* A nop in the worker says it runs; then the read. */
+			syslet_atom(&a[i][0], SYSLET_NR_NOP, SYSLET_ASYNC, &r0[i],
+				    &a[i][1], NULL);
+			syslet_atom(&a[i][1], SYS_read, 0, &r[i], NULL,
+				    A(fd), A(p), A(n), NULL);
+			CHECK_EQ(syslet_exec(&ring, &a[i][0], NULL), 0);
+		}
+		/* Until every chain is in a worker, blocked in its read. */
+		for (k = 0; k < 5000; k++) {
+			for (i = 0, ready = 1; i < CLOSE_CHAINS; i++)
+				if (__atomic_load_n(&r0[i], __ATOMIC_ACQUIRE) != 0)
+					ready = 0;
+			if (ready)
+				break;
+			usleep(1000);
+		}
+		CHECK(ready);
+		for (k = 0; k < 5000; k++) {
+			ready = workers_in("pipe_read");
+			if (ready < 0 || ready >= CLOSE_CHAINS)
+				break;
+			usleep(1000);
+		}
+		if (ready < 0)
+			usleep(100000);
+		else
+			CHECK_EQ(ready, CLOSE_CHAINS);
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		close(ring.fd);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		CHECK(t1.tv_sec - t0.tv_sec < 5);
+		for (i = 0; i < CLOSE_CHAINS; i++) {
+			/* Interrupted, not completed, and its result stored. */
+			CHECK_EQ(r[i], -EINTR);
+			/* Its completion posted before close returned. */
+			seen = NULL;
+			for (j = 0; j < 16; j++)
+				if (ring.slots[j] == &a[i][1])
+					seen = ring.slots[j];
+			if (!seen)
+				fprintf(stderr, "round %d: chain %d not in the ring when close returned\n",
+					round, i);
+			CHECK(seen);
+		}
+		close(pfd[0]);
+		close(pfd[1]);
+		free(ring.slots);
+	}
+	return 0;
+}
+
+/*
+ * SYSLET_IOC_EXEC whose struct syslet_exec can be read but whose done
+ * cannot be written (it straddles into a read-only page): the chain ran,
+ * but the caller cannot learn it ended, so EFAULT, not success.
+ */
+static int t_exec_done_efault(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct syslet_exec *ex, good;
+	struct syslet_uatom a;
+	long r = 99;
+
+	CHECK(m != MAP_FAILED);
 	setup(8);
-	CHECK(pipe(pfd) == 0);
-	fd = pfd[0];
-	syslet_atom(&a, SYS_read, SYSLET_ASYNC, &r, NULL, A(fd), A(p), A(n), NULL);
-	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
-	usleep(50000);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	close(ring.fd);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	CHECK(t1.tv_sec - t0.tv_sec < 5);
-	/* The read was interrupted, not completed. */
-	CHECK(r == -EINTR || r == 99);
+	syslet_atom(&a, SYSLET_NR_NOP, 0, &r, NULL, NULL);
+	ex = (struct syslet_exec *)(m + pg - sizeof(ex->atom));
+	ex->atom = (unsigned long)&a;
+	ex->done = 0;
+	CHECK(mprotect(m + pg, pg, PROT_READ) == 0);
+	CHECK(ioctl(ring.fd, SYSLET_IOC_EXEC, ex) == -1 && errno == EFAULT);
+	CHECK_EQ(r, 0);			/* it did run */
+	CHECK(!syslet_reap(&ring));	/* a synchronous end posts nothing */
+	CHECK_EQ(ex->done, 0);
+	/* The reservation went back: the ring still takes a chain per slot. */
+	good.atom = (unsigned long)&a;
+	good.done = 0;
+	CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_EXEC, &good), 1);
+	CHECK(good.done == (unsigned long)&a);
 	return 0;
 }
 
@@ -1707,6 +1839,7 @@ static const struct test {
 	{ "rlimit-fsize-sigxfsz", t_rlimit_sigxfsz },
 	{ "memlock-release", t_memlock_release },
 	{ "many-contexts", t_many_contexts },
+	{ "exec-done-efault", t_exec_done_efault },
 };
 
 int main(int argc, char **argv)
