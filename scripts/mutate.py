@@ -32,8 +32,11 @@ Usage:
                                     exactly once to the current tree (fast;
                                     make check runs it)
   scripts/mutate.sh --list          the entries
+  scripts/mutate.sh --table         the table of the results so far
   --no-baseline                     skip the baseline run
-Writes build/mutate/report.txt and the logs to build/mutate/logs/.
+Results accumulate in build/mutate/results.json (the latest per entry; an
+entry whose text changed since shows as not run); the table of every
+entry is written to build/mutate/report.txt, the logs to build/mutate/logs/.
 
 Catalogue format (scripts/mutations.txt): '#' comments between entries;
 an entry is
@@ -55,6 +58,7 @@ the top level names a test known to fail now and then on a loaded
 machine: a suite whose only failures are such tests is run again once.
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -337,6 +341,8 @@ def main():
     ap = argparse.ArgumentParser(add_help=True)
     ap.add_argument('--verify', action='store_true')
     ap.add_argument('--list', action='store_true')
+    ap.add_argument('--table', action='store_true',
+                    help='print the table of the results so far, run nothing')
     ap.add_argument('--no-baseline', action='store_true')
     ap.add_argument('--only', nargs='+', metavar='ID')
     args = ap.parse_args()
@@ -348,19 +354,36 @@ def main():
         for e in entries:
             print(f'{e.id:32} {e.file:22} {" ".join(e.suites):14} {e.breaks}')
         return
+    if args.table:
+        try:
+            with open(os.path.join(WORK, 'results.json')) as f:
+                print(table(entries, json.load(f)), end='')
+        except OSError:
+            sys.exit('mutate: no results yet')
+        return
     if errors or not verify(entries, errors, quiet=True):
         sys.exit('mutate: fix the catalogue first')
+    all_entries = entries
     if args.only:
         unknown = set(args.only) - {e.id for e in entries}
         if unknown:
             sys.exit(f'mutate: no entry {" ".join(sorted(unknown))}')
-        entries = [e for e in entries if e.id in args.only]
+        # In the order given: the most wanted first.
+        byid = {e.id: e for e in entries}
+        entries = [byid[i] for i in dict.fromkeys(args.only)]
 
     os.makedirs(LOGS, exist_ok=True)
     if not args.no_baseline and not baseline(entries, flaky):
         sys.exit('mutate: the unmutated tree fails a suite: fix that first')
 
-    results = []
+    # Results accumulate across runs (--only reruns some): the table shows
+    # the latest result of every entry of the catalogue.
+    store = os.path.join(WORK, 'results.json')
+    try:
+        with open(store) as f:
+            saved = json.load(f)
+    except (OSError, ValueError):
+        saved = {}
     start = time.time()
     for i, e in enumerate(entries, 1):
         sync()
@@ -375,31 +398,49 @@ def main():
             if not passed:
                 killer = k
                 break
-        results.append((e, killer, secs))
         print(f'  -> {"killed by " + killer if killer else "SURVIVED"}', flush=True)
+        saved[e.id] = {'killer': killer, 'seconds': round(secs),
+                       'old': e.old, 'new': e.new, 'when': time.strftime('%F %T')}
+        with open(store, 'w') as f:
+            json.dump(saved, f, indent=1)
     sync()      # leave the scratch copy unmutated
+    print(f'this run: {len(entries)} mutations in {time.time() - start:.0f} s')
 
-    killed = sum(1 for _, k, _ in results if k)
-    equiv = sum(1 for e, k, _ in results if not k and e.equivalent)
-    lines = [f'{"mutation":32} {"file":20} {"result":9} killing test / why it survived',
-             '-' * 110]
-    for e, k, secs in results:
-        if k:
-            res, why = 'killed', k
-        else:
-            res = 'survived'
-            why = ('equivalent: ' + e.equivalent) if e.equivalent else 'NO TEST NOTICES'
-        lines.append(f'{e.id:32} {e.file:20} {res:9} {why}')
-    n = len(results)
-    lines.append('-' * 110)
-    lines.append(f'score: {killed}/{n} killed ({100.0 * killed / max(n, 1):.1f}%); '
-                 f'survived {n - killed} ({equiv} argued equivalent); '
-                 f'{time.time() - start:.0f} s')
-    report = '\n'.join(lines) + '\n'
+    report = table(all_entries, saved)
     with open(REPORT, 'w') as f:
         f.write(report)
     print(report, end='')
-    sys.exit(0 if killed + equiv == n else 1)
+    bad = [e for e in all_entries if e.id not in saved or
+           (not saved[e.id]['killer'] and not e.equivalent)]
+    sys.exit(1 if bad else 0)
+
+
+def table(entries, saved):
+    """The table of every entry's latest result (stale if the entry's text
+    changed since it ran) and the score."""
+    lines = [f'{"mutation":30} {"file":18} {"result":8} killing test (suite: test) / why it survived',
+             '-' * 110]
+    killed = survived = equiv = notrun = 0
+    for e in entries:
+        r = saved.get(e.id)
+        if r is None or r.get('old') != e.old or r.get('new') != e.new:
+            notrun += 1
+            lines.append(f'{e.id:30} {e.file:18} {"not run":8}')
+            continue
+        if r['killer']:
+            killed += 1
+            lines.append(f'{e.id:30} {e.file:18} {"killed":8} {r["killer"]}')
+        else:
+            survived += 1
+            equiv += bool(e.equivalent)
+            why = ('equivalent: ' + e.equivalent) if e.equivalent else 'NO TEST NOTICES IT'
+            lines.append(f'{e.id:30} {e.file:18} {"survived":8} {why}')
+    run = killed + survived
+    lines.append('-' * 110)
+    lines.append(f'score: {killed}/{run} killed ({100.0 * killed / max(run, 1):.1f}%); '
+                 f'{survived} survived ({equiv} argued equivalent); '
+                 f'{notrun} of {len(entries)} not run')
+    return '\n'.join(lines) + '\n'
 
 
 if __name__ == '__main__':
