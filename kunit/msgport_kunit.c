@@ -1856,6 +1856,35 @@ static void msgport_test_abort_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&msg, 0), 0);
 }
 
+/*
+ * An asynchronous reply to a serializer port is a reply like any other:
+ * done, MSGF_REPLY, queued there for lwkt_getport() (the serializer test
+ * only looked at ms_error).
+ */
+static void msgport_test_serialize_reply_flags(struct kunit *test)
+{
+	struct lwkt_serialize rslz;
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+
+	lwkt_serialize_init(&rslz);
+	lwkt_initport_serialize(&rport, &rslz);
+	lwkt_initport_spin(&port);
+	lwkt_initmsg(&msg, &rport, MSGF_DROPABLE);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), 0);
+	KUNIT_EXPECT_PTR_EQ(test, (lwkt_msg_t)lwkt_getport(&port), &msg);
+	lwkt_replymsg(&msg, -EXDEV);
+	KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&msg));
+	KUNIT_EXPECT_TRUE(test, msg.ms_flags & MSGF_REPLY);
+	/* A reply is not a message in flight: nothing to drop. */
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&msg), -ENOENT);
+	lwkt_serialize_enter(&rslz);
+	KUNIT_EXPECT_PTR_EQ(test, (lwkt_msg_t)lwkt_getport(&rport), &msg);
+	lwkt_serialize_exit(&rslz);
+	KUNIT_EXPECT_EQ(test, msg.ms_error, -EXDEV);
+	KUNIT_EXPECT_FALSE(test, msg.ms_flags & MSGF_QUEUED);
+}
+
 static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_initmsg),
 	KUNIT_CASE(msgport_test_thread_sendmsg),
@@ -1891,6 +1920,7 @@ static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE_SLOW(msgport_test_cpu_hotplug),
 	KUNIT_CASE(msgport_test_thread_reply_wakes_waitport),
 	KUNIT_CASE(msgport_test_abort_once),
+	KUNIT_CASE(msgport_test_serialize_reply_flags),
 	{}
 };
 

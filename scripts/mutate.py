@@ -79,7 +79,7 @@ REPORT = os.path.join(WORK, 'report.txt')
 # kunit.py's or the guest's own timeouts (10 and 15 minutes) would make a
 # run last hours.  A run over its bound counts as a kill ("timeout": the
 # suite cannot pass).  The baseline's first build takes longer.
-KUNIT_TIMEOUT = 300
+KUNIT_TIMEOUT = 180
 VM_TIMEOUT = 600
 BASELINE_TIMEOUT = 2400
 
