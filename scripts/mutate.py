@@ -258,6 +258,30 @@ def run_cmd(cmd, env, log, timeout):
     return rc, time.time() - start
 
 
+KUNIT_SUITES = ('msgport', 'syslet', 'upcall')
+
+
+def kunit_failures(text):
+    """Failed KUnit cases, as "case" or "case[param]": kunit.py prints a
+    failed parameter as "[FAILED] param", then its case as
+    "==== [FAILED] case ====", a failed plain case as "[FAILED] case"."""
+    out, pending = [], []
+    for line in text.split('\n'):
+        m = re.search(r'\[(?:FAILED|CRASHED)\] (\S+)', line)
+        if not m:
+            continue
+        name = m.group(1)
+        if not re.search(r'=\s*\[(?:FAILED|CRASHED)\]', line):
+            pending.append(name)
+        elif name in KUNIT_SUITES:
+            out += pending
+            pending = []
+        else:
+            out += [f'{name}[{p}]' for p in pending] or [name]
+            pending = []
+    return out + pending
+
+
 def failures(suite, log, rc):
     """The failing tests of a suite run, or what else failed."""
     with open(log, errors='replace') as f:
@@ -265,9 +289,7 @@ def failures(suite, log, rc):
     if rc is None:
         return ['timeout']
     if suite == 'kunit':
-        names = re.findall(r'\[(?:FAILED|CRASHED)\] (\S+)', text)
-        # Parameterised cases: "[FAILED] user-env" under the case's name.
-        names = [n for n in names if n not in ('msgport', 'syslet', 'upcall')]
+        names = kunit_failures(text)
         if names:
             return names
         if 'shows a report' in text:
