@@ -1799,6 +1799,63 @@ static int t_many_contexts(void)
 	return 0;
 }
 
+/*
+ * A chain in a worker closes the last fd of a pipe's write end, then
+ * reads the read end: end of file, since the worker runs its task_work
+ * (the final fput) between atoms, as a return to user space would.  A
+ * worker that did not would block in the read for ever.
+ */
+static int t_close_eof(void)
+{
+	struct syslet_uatom a[2], *done = NULL;
+	char c;
+	unsigned long rfd, wfd, p = (unsigned long)&c, one = 1;
+	long r[2] = { 99, 99 };
+	int pfd[2], i;
+
+	setup(8);
+	CHECK(pipe(pfd) == 0);
+	rfd = pfd[0];
+	wfd = pfd[1];
+	syslet_atom(&a[0], SYS_close, SYSLET_ASYNC, &r[0], &a[1], A(wfd), NULL);
+	syslet_atom(&a[1], SYS_read, 0, &r[1], NULL, A(rfd), A(p), A(one), NULL);
+	CHECK_EQ(syslet_exec(&ring, a, NULL), 0);
+	for (i = 0; i < 5000 && !(done = syslet_reap(&ring)); i++)
+		usleep(1000);
+	if (!done)
+		fprintf(stderr, "the read did not see the end of file in 5 s\n");
+	CHECK(done == &a[1]);
+	CHECK_EQ(r[0], 0);
+	CHECK_EQ(r[1], 0);
+	return 0;
+}
+
+/*
+ * An atom whose next atom cannot be read: the chain fails with EFAULT,
+ * but the atom ran and its result is stored all the same, whether next
+ * is outside user space or unmapped.
+ */
+static int t_bad_next_ret(void)
+{
+	struct syslet_uatom a;
+	struct syslet_uatom *bad[] = {
+		(struct syslet_uatom *)0xffff880000000000UL,	/* kernel */
+		(struct syslet_uatom *)0x10000UL,		/* unmapped */
+	};
+	long r;
+	size_t i;
+
+	setup(8);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = 99;
+		syslet_atom(&a, SYSLET_NR_NOP, 0, &r, bad[i], NULL);
+		CHECK_EQ(syslet_exec(&ring, &a, NULL), -EFAULT);
+		CHECK_EQ(r, 0);
+	}
+	return 0;
+}
+
+
 static const struct test {
 	const char *name;
 	int (*fn)(void);
@@ -1840,6 +1897,8 @@ static const struct test {
 	{ "memlock-release", t_memlock_release },
 	{ "many-contexts", t_many_contexts },
 	{ "exec-done-efault", t_exec_done_efault },
+	{ "close-eof", t_close_eof },
+	{ "bad-next-ret", t_bad_next_ret },
 };
 
 int main(int argc, char **argv)
