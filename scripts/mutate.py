@@ -282,12 +282,33 @@ def kunit_failures(text):
     return out + pending
 
 
+def timeout_where(suite):
+    """A run killed at its bound: what failed or hung, from the partial
+    console (VM) or kunit.py log."""
+    if suite == 'kunit':
+        path = os.path.join(BUILD, 'kunit-um.log')
+        pat = r'\[PASSED\] (\S+)'
+    else:
+        path = os.path.join(BUILD, 'vm', 'console-test.log')
+        pat = r'^ok - (.*)$'
+    try:
+        with open(path, errors='replace') as f:
+            text = f.read()
+    except OSError:
+        return 'timeout'
+    bad = re.findall(r'^not ok - (.*)$', text, re.M)
+    if bad:
+        return f'{bad[0]} (then a timeout)'
+    done = re.findall(pat, text, re.M)
+    return f'timeout (hung after {done[-1]})' if done else 'timeout'
+
+
 def failures(suite, log, rc):
     """The failing tests of a suite run, or what else failed."""
     with open(log, errors='replace') as f:
         text = f.read()
     if rc is None:
-        return ['timeout']
+        return [timeout_where(suite)]
     if suite == 'kunit':
         names = kunit_failures(text)
         if names:

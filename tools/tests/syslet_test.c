@@ -1856,6 +1856,79 @@ static int t_bad_next_ret(void)
 }
 
 
+/*
+ * Chains that post nothing (SYSLET_NO_COMPLETE) give their ring slot
+ * back when they end: a ring of 2 takes any number of them, one after
+ * the other.
+ */
+static int t_no_complete_ring(void)
+{
+	struct syslet_uatom a;
+	long r;
+	int i, k, ret = 0;
+
+	setup(2);
+	for (i = 0; i < 6; i++) {
+		r = 99;
+		syslet_atom(&a, SYSLET_NR_NOP, SYSLET_ASYNC | SYSLET_NO_COMPLETE,
+			    &r, NULL, NULL);
+		/* The previous chain may not have ended quite yet. */
+		for (k = 0; k < 2000; k++) {
+			ret = syslet_exec(&ring, &a, NULL);
+			if (ret != -EBUSY)
+				break;
+			usleep(1000);
+		}
+		if (ret)
+			fprintf(stderr, "chain %d: EXEC gives %d\n", i, ret);
+		CHECK_EQ(ret, 0);
+		for (k = 0; k < 2000 && __atomic_load_n(&r, __ATOMIC_ACQUIRE) == 99; k++)
+			usleep(1000);
+		CHECK_EQ(r, 0);
+	}
+	CHECK(!syslet_reap(&ring));
+	return 0;
+}
+
+/*
+ * The submitting thread changes identity (setresuid) while its chain
+ * loops in a worker: the chain stops at the next atom and is posted; it
+ * never runs under the old identity again.
+ */
+static int t_setuid_stops(void)
+{
+	static struct syslet_uatom a[2];
+	static long counter;
+	unsigned long pc = (unsigned long)&counter, one = 1;
+	struct syslet_uatom *done = NULL;
+	long c0, c1;
+	int i;
+
+	if (getuid() != 0)
+		return SKIP;
+	setup(8);
+	syslet_atom(&a[0], SYSLET_NR_UMEM_ADD, SYSLET_ASYNC, NULL, &a[1],
+		    A(pc), A(one), NULL);
+	syslet_atom(&a[1], SYSLET_NR_NOP, 0, NULL, &a[0], NULL);
+	CHECK_EQ(syslet_exec(&ring, a, NULL), 0);
+	for (i = 0; i < 5000 && __atomic_load_n(&counter, __ATOMIC_RELAXED) < 100; i++)
+		usleep(1000);
+	CHECK(__atomic_load_n(&counter, __ATOMIC_RELAXED) >= 100);
+	/* This thread only: glibc's setresuid() would signal every thread. */
+	CHECK(syscall(SYS_setresuid, 65534, 65534, 65534) == 0);
+	for (i = 0; i < 5000 && !(done = syslet_reap(&ring)); i++)
+		usleep(1000);
+	if (!done)
+		fprintf(stderr, "the loop still runs 5 s after setresuid\n");
+	CHECK(done == &a[0] || done == &a[1]);
+	c0 = __atomic_load_n(&counter, __ATOMIC_RELAXED);
+	usleep(100000);
+	c1 = __atomic_load_n(&counter, __ATOMIC_RELAXED);
+	CHECK_EQ(c0, c1);
+	return 0;
+}
+
+
 static const struct test {
 	const char *name;
 	int (*fn)(void);
@@ -1899,6 +1972,8 @@ static const struct test {
 	{ "exec-done-efault", t_exec_done_efault },
 	{ "close-eof", t_close_eof },
 	{ "bad-next-ret", t_bad_next_ret },
+	{ "no-complete-ring", t_no_complete_ring },
+	{ "setuid-stops", t_setuid_stops },
 };
 
 int main(int argc, char **argv)
