@@ -1929,6 +1929,99 @@ static int t_setuid_stops(void)
 }
 
 
+/*
+ * Closing one of two fds of a context (a dup) cancels nothing: only the
+ * last fd of the owner's table does; a chain blocked meanwhile goes on.
+ */
+static int t_dup_close(void)
+{
+	struct syslet_uatom a, b;
+	char c = 0;
+	unsigned long fd, p = (unsigned long)&c, one = 1;
+	long r = 99;
+	int pfd[2], d;
+
+	setup(8);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	syslet_atom(&b, SYS_read, SYSLET_ASYNC, &r, NULL, A(fd), A(p), A(one), NULL);
+	CHECK_EQ(syslet_exec(&ring, &b, NULL), 0);
+	d = dup(ring.fd);
+	CHECK(d >= 0);
+	CHECK(close(d) == 0);
+	syslet_atom(&a, SYSLET_NR_NOP, 0, NULL, NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 1);
+	CHECK(write(pfd[1], "y", 1) == 1);
+	CHECK(reap_wait() == &b);
+	CHECK_EQ(r, 1);
+	CHECK_EQ(c, 'y');
+	return 0;
+}
+
+/* The syslet_worker threads of this process. */
+static int my_workers(void)
+{
+	long sum = 0;
+	int n = 0;
+	char pid[32];
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	syslet_worker_ticks_of(pid, &sum, &n);
+	return n;
+}
+
+/*
+ * The module parameter max_workers_per_ctx caps a context registered
+ * with max_nr_threads -1: four chains blocked in reads, two workers.
+ */
+static int t_per_ctx_limit(void)
+{
+	const char *param = "/sys/module/syslet/parameters/max_workers_per_ctx";
+	struct syslet_uatom a[4];
+	char old[32] = "", c[4];
+	unsigned long fd, p, one = 1;
+	long r[4];
+	int pfd[2], i, n = 0;
+	FILE *f = fopen(param, "r");
+
+	if (!f)
+		return SKIP;
+	CHECK(fgets(old, sizeof(old), f));
+	fclose(f);
+	f = fopen(param, "w");
+	CHECK(f);
+	fprintf(f, "2\n");
+	CHECK(fclose(f) == 0);
+	setup(8);
+	/* Registered under the cap: put the old value back at once. */
+	f = fopen(param, "w");
+	CHECK(f);
+	fputs(old, f);
+	CHECK(fclose(f) == 0);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	for (i = 0; i < 4; i++) {
+		p = (unsigned long)&c[i];
+		syslet_atom(&a[i], SYS_read, SYSLET_ASYNC, &r[i], NULL,
+			    A(fd), A(p), A(one), NULL);
+		CHECK_EQ(syslet_exec(&ring, &a[i], NULL), 0);
+	}
+	for (i = 0; i < 30; i++) {
+		usleep(10000);
+		n = my_workers();
+		if (n > 2)
+			break;
+	}
+	fprintf(stderr, "%d workers for 4 blocked chains, cap 2\n", n);
+	CHECK_EQ(n, 2);
+	/* Each byte ends a read and frees a worker for the next chain. */
+	CHECK(write(pfd[1], "abcd", 4) == 4);
+	for (i = 0; i < 4; i++)
+		CHECK(reap_wait());
+	return 0;
+}
+
+
 static const struct test {
 	const char *name;
 	int (*fn)(void);
@@ -1974,6 +2067,8 @@ static const struct test {
 	{ "bad-next-ret", t_bad_next_ret },
 	{ "no-complete-ring", t_no_complete_ring },
 	{ "setuid-stops", t_setuid_stops },
+	{ "dup-close", t_dup_close },
+	{ "per-ctx-limit", t_per_ctx_limit },
 };
 
 int main(int argc, char **argv)
