@@ -75,12 +75,12 @@ BUILD = os.path.join(WORK, 'build')
 LOGS = os.path.join(WORK, 'logs')
 REPORT = os.path.join(WORK, 'report.txt')
 
-# Bounds per suite run: a mutation may make a test hang, and waiting for
-# kunit.py's or the guest's own timeouts (10 and 15 minutes) would make a
-# run last hours.  A run over its bound counts as a kill ("timeout": the
+# Bounds per suite run (a clean run takes 5 to 30 s): a mutation may make a
+# test hang, and waiting for kunit.py's or the guest's own timeouts (10
+# and 15 minutes) would make a run last hours.  A run over its bound counts as a kill ("timeout": the
 # suite cannot pass).  The baseline's first build takes longer.
 KUNIT_TIMEOUT = 180
-VM_TIMEOUT = 600
+VM_TIMEOUT = 300
 BASELINE_TIMEOUT = 2400
 
 # Build artefacts: not copied, and not deleted from the scratch copy, so
