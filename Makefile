@@ -6,6 +6,8 @@
 #   make bench    benchmarks against the kernel's own mechanisms (one VM boot)
 #   make stress   the long stress and fuzz runs, on the stock and debug kernels
 #   make docs     Documentation/ as HTML in build/html (Sphinx + kernel-doc)
+#   make mutate   mutation testing: the bugs of scripts/mutations.txt, one at
+#                 a time, against the suites (ONLY="id ..." for some)
 #
 # The kernel build itself is driven by ./Kbuild.
 
@@ -13,7 +15,7 @@
 KDIR ?= $(shell bash scripts/kdir.sh)
 export KDIR
 
-.PHONY: all modules clean deps demo check bench stress kunit vm checkpatch docs
+.PHONY: all modules clean deps demo check bench stress kunit vm checkpatch docs mutate
 
 all: modules
 
@@ -49,6 +51,10 @@ stress:
 	bash scripts/deps.sh
 	bash scripts/vm.sh --stress
 	bash scripts/vm.sh --debug --stress
+
+mutate:
+	bash scripts/deps.sh
+	bash scripts/mutate.sh $(if $(ONLY),--only $(ONLY))
 
 kunit:
 	bash scripts/deps.sh

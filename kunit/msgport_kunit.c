@@ -1874,6 +1874,182 @@ static void msgport_test_cpu_hotplug(struct kunit *test)
 }
 #endif
 
+/* ------------------------------------------------------------------
+ * Cases added for the gaps mutation testing found (scripts/mutate.sh).
+ */
+
+struct owner_waiter {
+	struct lwkt_port *port;
+	lwkt_msg_t got;
+	struct completion done;
+};
+
+static int owner_waitport_thread(void *arg)
+{
+	struct owner_waiter *ow = arg;
+
+	ow->got = lwkt_waitport(ow->port, 0);
+	complete(&ow->done);
+	while (!kthread_should_stop())
+		schedule_timeout_idle(HZ / 100);
+	return 0;
+}
+
+/*
+ * The owner of a thread port sleeps in lwkt_waitport(); another thread
+ * replies to a message whose reply port it is: the reply must wake it
+ * (a wake-up only on lwkt_sendmsg() to the port is not enough).
+ */
+static void msgport_test_thread_reply_wakes_waitport(struct kunit *test)
+{
+	struct owner_waiter *ow = kunit_kzalloc(test, sizeof(*ow), GFP_KERNEL);
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+	struct task_struct *owner;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ow);
+	ow->port = &rport;
+	init_completion(&ow->done);
+	owner = kthread_create(owner_waitport_thread, ow, "mpk_owner");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(owner));
+	get_task_struct(owner);
+	lwkt_initport_thread(&rport, owner);
+	lwkt_initport_spin(&port);
+
+	/* Sent by us, received by us on a spin port: the owner is idle. */
+	lwkt_initmsg(&msg, &rport, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), 0);
+	KUNIT_EXPECT_PTR_EQ(test, (lwkt_msg_t)lwkt_getport(&port), &msg);
+
+	wake_up_process(owner);
+	/* Until it sleeps in lwkt_waitport() (the port says so). */
+	for (i = 0; i < 10000; i++) {
+		if ((READ_ONCE(rport.mp_flags) & MSGPORTF_WAITING) &&
+		    READ_ONCE(owner->__state) != TASK_RUNNING)
+			break;
+		usleep_range(100, 200);
+	}
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(rport.mp_flags) & MSGPORTF_WAITING);
+
+	lwkt_replymsg(&msg, -EXDEV);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&ow->done, 2 * HZ), 0UL);
+	/* If it was not woken, kthread_stop() does: lwkt_waitport() NULL. */
+	kthread_stop(owner);
+	put_task_struct(owner);
+	KUNIT_EXPECT_PTR_EQ(test, ow->got, &msg);
+	KUNIT_EXPECT_EQ(test, msg.ms_error, -EXDEV);
+	KUNIT_EXPECT_TRUE(test, msg.ms_flags & MSGF_REPLY);
+}
+
+static atomic_t abort_once_calls;
+
+static void abort_count_only(lwkt_msg_t msg)
+{
+	atomic_inc(&abort_once_calls);
+}
+
+/*
+ * The abort function runs once per message however often lwkt_abortmsg()
+ * is called, and never for a message already done; one CPU is enough:
+ * the message sits, received, with a receiver that does not answer yet.
+ */
+static void msgport_test_abort_once(struct kunit *test)
+{
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+
+	lwkt_initport_spin(&port);
+	lwkt_initport_spin(&rport);
+	atomic_set(&abort_once_calls, 0);
+
+	/* Received, not replied: not droppable, only abortable. */
+	lwkt_initmsg_abortable(&msg, &rport, 0, abort_count_only);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), 0);
+	KUNIT_EXPECT_PTR_EQ(test, (lwkt_msg_t)lwkt_getport(&port), &msg);
+	lwkt_abortmsg(&msg);
+	KUNIT_EXPECT_EQ(test, atomic_read(&abort_once_calls), 1);
+	KUNIT_EXPECT_TRUE(test, lwkt_msg_aborted(&msg));
+	lwkt_abortmsg(&msg);
+	lwkt_abortmsg(&msg);
+	KUNIT_EXPECT_EQ(test, atomic_read(&abort_once_calls), 1);
+	lwkt_replymsg(&msg, -ECANCELED);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&msg, 0), -ECANCELED);
+
+	/* Replied, then aborted: too late, the function is not called. */
+	atomic_set(&abort_once_calls, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), 0);
+	KUNIT_EXPECT_PTR_EQ(test, (lwkt_msg_t)lwkt_getport(&port), &msg);
+	lwkt_replymsg(&msg, 0);
+	lwkt_abortmsg(&msg);
+	KUNIT_EXPECT_EQ(test, atomic_read(&abort_once_calls), 0);
+	KUNIT_EXPECT_FALSE(test, lwkt_msg_aborted(&msg));
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&msg, 0), 0);
+}
+
+/*
+ * An asynchronous reply to a serializer port is a reply like any other:
+ * done, MSGF_REPLY, queued there for lwkt_getport() (the serializer test
+ * only looked at ms_error).
+ */
+static void msgport_test_serialize_reply_flags(struct kunit *test)
+{
+	struct lwkt_serialize rslz;
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+
+	lwkt_serialize_init(&rslz);
+	lwkt_initport_serialize(&rport, &rslz);
+	lwkt_initport_spin(&port);
+	lwkt_initmsg(&msg, &rport, MSGF_DROPABLE);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), 0);
+	KUNIT_EXPECT_PTR_EQ(test, (lwkt_msg_t)lwkt_getport(&port), &msg);
+	lwkt_replymsg(&msg, -EXDEV);
+	KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&msg));
+	KUNIT_EXPECT_TRUE(test, msg.ms_flags & MSGF_REPLY);
+	/* A reply is not a message in flight: nothing to drop. */
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&msg), -ENOENT);
+	lwkt_serialize_enter(&rslz);
+	KUNIT_EXPECT_PTR_EQ(test, (lwkt_msg_t)lwkt_getport(&rport), &msg);
+	lwkt_serialize_exit(&rslz);
+	KUNIT_EXPECT_EQ(test, msg.ms_error, -EXDEV);
+	KUNIT_EXPECT_FALSE(test, msg.ms_flags & MSGF_QUEUED);
+}
+
+/*
+ * Held-back replies of one batch to different reply ports: each goes to
+ * its own port (the held-replies tests used a single reply port).  Waited
+ * for with lwkt_waitmsg(), which returns even if the reply went astray.
+ */
+static void msgport_test_cpu_port_held_two_rports(struct kunit *test)
+{
+	lwkt_port_t port = lwkt_cpu_port(raw_smp_processor_id());
+	DECLARE_COMPLETION_ONSTACK(open);
+	struct held gate, a, b, c;
+	struct lwkt_port r1, r2;
+
+	KUNIT_ASSERT_NOT_NULL(test, port);
+	lwkt_initport_spin(&r1);
+	lwkt_initport_spin(&r2);
+	held_gate(test, port, &gate, &r1, &open);
+	/* One batch: a to r1, b to r2, c to r1. */
+	held_init(&a, &r1);
+	held_init(&b, &r2);
+	held_init(&c, &r1);
+	lwkt_sendmsg(port, &a.msg);
+	lwkt_sendmsg(port, &b.msg);
+	lwkt_sendmsg(port, &c.msg);
+	complete(&open);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&gate.msg, 0), 0);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&a.msg, 0), 0);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&b.msg, 0), 0);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&c.msg, 0), 0);
+	/* Each was taken off its own reply port: nothing left anywhere. */
+	KUNIT_EXPECT_FALSE(test, b.msg.ms_flags & MSGF_QUEUED);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&r1));
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&r2));
+}
+
 static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_initmsg),
 	KUNIT_CASE(msgport_test_thread_sendmsg),
@@ -1907,6 +2083,10 @@ static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_cpu_port_held_receivers),
 	KUNIT_CASE(msgport_test_cpu_port_traffic),
 	KUNIT_CASE_SLOW(msgport_test_cpu_hotplug),
+	KUNIT_CASE(msgport_test_thread_reply_wakes_waitport),
+	KUNIT_CASE(msgport_test_abort_once),
+	KUNIT_CASE(msgport_test_serialize_reply_flags),
+	KUNIT_CASE(msgport_test_cpu_port_held_two_rports),
 	{}
 };
 

@@ -8,6 +8,8 @@
 #     lockdep, kmemleak, ...; built once and cached, scripts/debug-kernel.sh);
 #   - a smoke run of the benchmarks (one small repetition);
 #   - the documentation: Sphinx and kernel-doc -Wall without warnings.
+#   - the mutation catalogue still applies to the code (scripts/mutate.sh
+#     --verify; the mutation run itself is `make mutate`, too slow here).
 # Exits non-zero if any test failed or any suite did not run to the end.
 set -uo pipefail
 
@@ -49,6 +51,7 @@ suite() {
 }
 
 start=$(date +%s)
+suite mutate-catalogue bash scripts/mutate.sh --verify
 suite build bash scripts/build.sh
 suite docs bash scripts/docs.sh
 suite kunit bash scripts/kunit.sh um x86_64

@@ -68,6 +68,34 @@ test_hotplug_traffic() {
 	[ "$(lwkt_threads)" -eq "$(ncpus)" ]
 }
 
+# The pid of CPU @1's service thread (named lwkt/CPU).
+lwkt_pid() {
+	for d in /proc/[0-9]*; do
+		[ "$(cat $d/comm 2>/dev/null)" = "lwkt/$1" ] && { echo ${d#/proc/}; return 0; }
+	done
+	return 1
+}
+
+cpus_allowed() {
+	sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/$1/status
+}
+
+# Traffic served on CPU 1 does not show that its thread is bound there
+# again (an unbound thread serves some too): its affinity does.
+test_hotplug_rebind() {
+	[ -e /sys/devices/system/cpu/cpu1/online ] || fail "no CPU 1 to unplug"
+	pid=$(lwkt_pid 1) || fail "no lwkt/1 thread"
+	[ "$(cpus_allowed $pid)" = 1 ] ||
+		fail "lwkt/1 allowed on $(cpus_allowed $pid) before the cycle"
+	echo 0 >/sys/devices/system/cpu/cpu1/online
+	off=$(cpus_allowed $pid)
+	echo 1 >/sys/devices/system/cpu/cpu1/online
+	on=$(cpus_allowed $pid)
+	echo "lwkt/1 (pid $pid) allowed on: offline $off, online again $on"
+	[ "$(lwkt_pid 1)" = "$pid" ] || fail "lwkt/1 was replaced"
+	[ "$on" = 1 ] || fail "lwkt/1 not bound to CPU 1 again: allowed on $on"
+}
+
 test_unload() {
 	rmmod msgport
 	if grep -q '^msgport ' /proc/modules; then
@@ -94,5 +122,6 @@ t "msgport: one service thread per CPU" test_threads
 t "msgport: msgport(9) examples in a client module" test_examples
 t "msgport: rmmod refused while a client is loaded" test_unload_refused
 t "msgport: traffic across CPU 1 offline/online, nothing lost" test_hotplug_traffic
+t "msgport: CPU 1's service thread bound to it again after offline/online" test_hotplug_rebind
 t "msgport: rmmod stops the service threads" test_unload
 t "msgport: reload" test_reload

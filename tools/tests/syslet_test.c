@@ -7,6 +7,7 @@
  * when the process makes it itself.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -754,28 +755,159 @@ static int t_fork(void)
 	return 0;
 }
 
-/* Close with a chain blocked in a worker: cancelled, close returns. */
+/*
+ * The syslet_worker threads of this process asleep in @wchan, or -1 if
+ * the kernel does not say where threads sleep.
+ */
+static int workers_in(const char *wchan)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0, known = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char path[300], comm[64] = "", where[64] = "";
+		FILE *f;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = 0;
+		fclose(f);
+		if (strcmp(comm, "syslet_worker\n"))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/wchan", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(where, sizeof(where), f))
+			where[0] = 0;
+		fclose(f);
+		if (strcmp(where, "0") && where[0])
+			known = 1;
+		if (!strcmp(where, wchan))
+			n++;
+	}
+	closedir(d);
+	return known ? n : -1;
+}
+
+#define CLOSE_CHAINS	6
+#define CLOSE_ROUNDS	8
+
+/*
+ * Close with chains blocked in workers: close cancels them and returns
+ * only once they have ended.  So, when close() returns, each read was
+ * interrupted (its result, -EINTR, stored) and each chain's completion is
+ * in the ring's memory: a close that did not wait would leave some
+ * completions unposted (the context is gone when they end).  Several
+ * chains, several rounds: a close that waits for less than every chain
+ * races with the last ones.
+ */
 static int t_close_inflight(void)
 {
-	struct syslet_uatom a;
-	int pfd[2];
-	char buf[4];
-	unsigned long fd, p = (unsigned long)buf, n = 1;
-	long r = 99;
+	struct syslet_uatom a[CLOSE_CHAINS][2], *seen;
+	unsigned long fd, p, n = 1;
+	long r0[CLOSE_CHAINS], r[CLOSE_CHAINS];
+	char buf[CLOSE_CHAINS];
+	int pfd[2], round, i, j, k, ready;
 	struct timespec t0, t1;
 
+	for (round = 0; round < CLOSE_ROUNDS; round++) {
+		setup(16);
+		CHECK(pipe(pfd) == 0);
+		fd = pfd[0];
+		for (i = 0; i < CLOSE_CHAINS; i++) {
+			r0[i] = r[i] = 99;
+			p = (unsigned long)&buf[i];
+			/* A nop in the worker says it runs; then the read. */
+			syslet_atom(&a[i][0], SYSLET_NR_NOP, SYSLET_ASYNC, &r0[i],
+				    &a[i][1], NULL);
+			syslet_atom(&a[i][1], SYS_read, 0, &r[i], NULL,
+				    A(fd), A(p), A(n), NULL);
+			CHECK_EQ(syslet_exec(&ring, &a[i][0], NULL), 0);
+		}
+		/* Until every chain is in a worker, blocked in its read. */
+		for (k = 0; k < 5000; k++) {
+			for (i = 0, ready = 1; i < CLOSE_CHAINS; i++)
+				if (__atomic_load_n(&r0[i], __ATOMIC_ACQUIRE) != 0)
+					ready = 0;
+			if (ready)
+				break;
+			usleep(1000);
+		}
+		CHECK(ready);
+		for (k = 0; k < 5000; k++) {
+			ready = workers_in("pipe_read");
+			if (ready < 0 || ready >= CLOSE_CHAINS)
+				break;
+			usleep(1000);
+		}
+		if (ready < 0)
+			usleep(100000);
+		else
+			CHECK_EQ(ready, CLOSE_CHAINS);
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		close(ring.fd);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		CHECK(t1.tv_sec - t0.tv_sec < 5);
+		for (i = 0; i < CLOSE_CHAINS; i++) {
+			/* Interrupted, not completed, and its result stored. */
+			CHECK_EQ(r[i], -EINTR);
+			/* Its completion posted before close returned. */
+			seen = NULL;
+			for (j = 0; j < 16; j++)
+				if (ring.slots[j] == &a[i][1])
+					seen = ring.slots[j];
+			if (!seen)
+				fprintf(stderr, "round %d: chain %d not in the ring when close returned\n",
+					round, i);
+			CHECK(seen);
+		}
+		close(pfd[0]);
+		close(pfd[1]);
+		free(ring.slots);
+	}
+	return 0;
+}
+
+/*
+ * SYSLET_IOC_EXEC whose struct syslet_exec can be read but whose done
+ * cannot be written (it straddles into a read-only page): the chain ran,
+ * but the caller cannot learn it ended, so EFAULT, not success.
+ */
+static int t_exec_done_efault(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct syslet_exec *ex, good;
+	struct syslet_uatom a;
+	long r = 99;
+
+	CHECK(m != MAP_FAILED);
 	setup(8);
-	CHECK(pipe(pfd) == 0);
-	fd = pfd[0];
-	syslet_atom(&a, SYS_read, SYSLET_ASYNC, &r, NULL, A(fd), A(p), A(n), NULL);
-	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
-	usleep(50000);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	close(ring.fd);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	CHECK(t1.tv_sec - t0.tv_sec < 5);
-	/* The read was interrupted, not completed. */
-	CHECK(r == -EINTR || r == 99);
+	syslet_atom(&a, SYSLET_NR_NOP, 0, &r, NULL, NULL);
+	ex = (struct syslet_exec *)(m + pg - sizeof(ex->atom));
+	ex->atom = (unsigned long)&a;
+	ex->done = 0;
+	CHECK(mprotect(m + pg, pg, PROT_READ) == 0);
+	CHECK(ioctl(ring.fd, SYSLET_IOC_EXEC, ex) == -1 && errno == EFAULT);
+	CHECK_EQ(r, 0);			/* it did run */
+	CHECK(!syslet_reap(&ring));	/* a synchronous end posts nothing */
+	CHECK_EQ(ex->done, 0);
+	/* The reservation went back: the ring still takes a chain per slot. */
+	good.atom = (unsigned long)&a;
+	good.done = 0;
+	CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_EXEC, &good), 1);
+	CHECK(good.done == (unsigned long)&a);
 	return 0;
 }
 
@@ -1664,6 +1796,228 @@ static int t_many_contexts(void)
 	return 0;
 }
 
+/*
+ * A chain in a worker closes the last fd of a pipe's write end, then
+ * reads the read end: end of file, since the worker runs its task_work
+ * (the final fput) between atoms, as a return to user space would.  A
+ * worker that did not would block in the read for ever.
+ */
+static int t_close_eof(void)
+{
+	struct syslet_uatom a[2], *done = NULL;
+	char c;
+	unsigned long rfd, wfd, p = (unsigned long)&c, one = 1;
+	long r[2] = { 99, 99 };
+	int pfd[2], i;
+
+	setup(8);
+	CHECK(pipe(pfd) == 0);
+	rfd = pfd[0];
+	wfd = pfd[1];
+	syslet_atom(&a[0], SYS_close, SYSLET_ASYNC, &r[0], &a[1], A(wfd), NULL);
+	syslet_atom(&a[1], SYS_read, 0, &r[1], NULL, A(rfd), A(p), A(one), NULL);
+	CHECK_EQ(syslet_exec(&ring, a, NULL), 0);
+	for (i = 0; i < 5000 && !(done = syslet_reap(&ring)); i++)
+		usleep(1000);
+	if (!done)
+		fprintf(stderr, "the read did not see the end of file in 5 s\n");
+	CHECK(done == &a[1]);
+	CHECK_EQ(r[0], 0);
+	CHECK_EQ(r[1], 0);
+	return 0;
+}
+
+/*
+ * An atom whose next atom cannot be read: the chain fails with EFAULT,
+ * but the atom ran and its result is stored all the same, whether next
+ * is outside user space or unmapped.
+ */
+static int t_bad_next_ret(void)
+{
+	struct syslet_uatom a;
+	struct syslet_uatom *bad[] = {
+		(struct syslet_uatom *)0xffff880000000000UL,	/* kernel */
+		(struct syslet_uatom *)0x10000UL,		/* unmapped */
+	};
+	long r;
+	size_t i;
+
+	setup(8);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = 99;
+		syslet_atom(&a, SYSLET_NR_NOP, 0, &r, bad[i], NULL);
+		CHECK_EQ(syslet_exec(&ring, &a, NULL), -EFAULT);
+		CHECK_EQ(r, 0);
+	}
+	return 0;
+}
+
+
+/*
+ * Chains that post nothing (SYSLET_NO_COMPLETE) give their ring slot
+ * back when they end: a ring of 2 takes any number of them, one after
+ * the other.
+ */
+static int t_no_complete_ring(void)
+{
+	struct syslet_uatom a;
+	long r;
+	int i, k, ret = 0;
+
+	setup(2);
+	for (i = 0; i < 6; i++) {
+		r = 99;
+		syslet_atom(&a, SYSLET_NR_NOP, SYSLET_ASYNC | SYSLET_NO_COMPLETE,
+			    &r, NULL, NULL);
+		/* The previous chain may not have ended quite yet. */
+		for (k = 0; k < 2000; k++) {
+			ret = syslet_exec(&ring, &a, NULL);
+			if (ret != -EBUSY)
+				break;
+			usleep(1000);
+		}
+		if (ret)
+			fprintf(stderr, "chain %d: EXEC gives %d\n", i, ret);
+		CHECK_EQ(ret, 0);
+		for (k = 0; k < 2000 && __atomic_load_n(&r, __ATOMIC_ACQUIRE) == 99; k++)
+			usleep(1000);
+		CHECK_EQ(r, 0);
+	}
+	CHECK(!syslet_reap(&ring));
+	return 0;
+}
+
+/*
+ * The submitting thread changes identity (setresuid) while its chain
+ * loops in a worker: the chain stops at the next atom and is posted; it
+ * never runs under the old identity again.
+ */
+static int t_setuid_stops(void)
+{
+	static struct syslet_uatom a[2];
+	static long counter;
+	unsigned long pc = (unsigned long)&counter, one = 1;
+	struct syslet_uatom *done = NULL;
+	long c0, c1;
+	int i;
+
+	if (getuid() != 0)
+		return SKIP;
+	setup(8);
+	syslet_atom(&a[0], SYSLET_NR_UMEM_ADD, SYSLET_ASYNC, NULL, &a[1],
+		    A(pc), A(one), NULL);
+	syslet_atom(&a[1], SYSLET_NR_NOP, 0, NULL, &a[0], NULL);
+	CHECK_EQ(syslet_exec(&ring, a, NULL), 0);
+	for (i = 0; i < 5000 && __atomic_load_n(&counter, __ATOMIC_RELAXED) < 100; i++)
+		usleep(1000);
+	CHECK(__atomic_load_n(&counter, __ATOMIC_RELAXED) >= 100);
+	/* This thread only: glibc's setresuid() would signal every thread. */
+	CHECK(syscall(SYS_setresuid, 65534, 65534, 65534) == 0);
+	for (i = 0; i < 5000 && !(done = syslet_reap(&ring)); i++)
+		usleep(1000);
+	if (!done)
+		fprintf(stderr, "the loop still runs 5 s after setresuid\n");
+	CHECK(done == &a[0] || done == &a[1]);
+	c0 = __atomic_load_n(&counter, __ATOMIC_RELAXED);
+	usleep(100000);
+	c1 = __atomic_load_n(&counter, __ATOMIC_RELAXED);
+	CHECK_EQ(c0, c1);
+	return 0;
+}
+
+
+/*
+ * Closing one of two fds of a context (a dup) cancels nothing: only the
+ * last fd of the owner's table does; a chain blocked meanwhile goes on.
+ */
+static int t_dup_close(void)
+{
+	struct syslet_uatom a, b;
+	char c = 0;
+	unsigned long fd, p = (unsigned long)&c, one = 1;
+	long r = 99;
+	int pfd[2], d;
+
+	setup(8);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	syslet_atom(&b, SYS_read, SYSLET_ASYNC, &r, NULL, A(fd), A(p), A(one), NULL);
+	CHECK_EQ(syslet_exec(&ring, &b, NULL), 0);
+	d = dup(ring.fd);
+	CHECK(d >= 0);
+	CHECK(close(d) == 0);
+	syslet_atom(&a, SYSLET_NR_NOP, 0, NULL, NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 1);
+	CHECK(write(pfd[1], "y", 1) == 1);
+	CHECK(reap_wait() == &b);
+	CHECK_EQ(r, 1);
+	CHECK_EQ(c, 'y');
+	return 0;
+}
+
+/* The syslet_worker threads of this process. */
+static int my_workers(void)
+{
+	long sum = 0;
+	int n = 0;
+	char pid[32];
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	syslet_worker_ticks_of(pid, &sum, &n);
+	return n;
+}
+
+/*
+ * The module parameter max_workers_per_ctx caps a context registered
+ * with max_nr_threads -1: four chains blocked in reads, two workers.
+ */
+static int t_per_ctx_limit(void)
+{
+	const char *param = "/sys/module/syslet/parameters/max_workers_per_ctx";
+	struct syslet_uatom a[4];
+	char old[32] = "", c[4];
+	unsigned long fd, p, one = 1;
+	long r[4];
+	int pfd[2], i, n = 0;
+	FILE *f = fopen(param, "r");
+
+	if (!f)
+		return SKIP;
+	CHECK(fgets(old, sizeof(old), f));
+	fclose(f);
+	f = fopen(param, "w");
+	CHECK(f);
+	fprintf(f, "2\n");
+	CHECK(fclose(f) == 0);
+	setup(8);
+	/* Registered under the cap: put the old value back at once. */
+	f = fopen(param, "w");
+	CHECK(f);
+	fputs(old, f);
+	CHECK(fclose(f) == 0);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	for (i = 0; i < 4; i++) {
+		p = (unsigned long)&c[i];
+		syslet_atom(&a[i], SYS_read, SYSLET_ASYNC, &r[i], NULL,
+			    A(fd), A(p), A(one), NULL);
+		CHECK_EQ(syslet_exec(&ring, &a[i], NULL), 0);
+	}
+	for (i = 0; i < 30; i++) {
+		usleep(10000);
+		n = my_workers();
+		if (n > 2)
+			break;
+	}
+	fprintf(stderr, "%d workers for 4 blocked chains, cap 2\n", n);
+	CHECK_EQ(n, 2);
+	/* Each byte ends a read and frees a worker for the next chain. */
+	CHECK(write(pfd[1], "abcd", 4) == 4);
+	for (i = 0; i < 4; i++)
+		CHECK(reap_wait());
+	return 0;
+}
+
 static const struct test tests[] = {
 	{ "register-errors", t_register_errors },
 	{ "exec-unregistered", t_exec_unregistered },
@@ -1701,6 +2055,13 @@ static const struct test tests[] = {
 	{ "rlimit-fsize-sigxfsz", t_rlimit_sigxfsz },
 	{ "memlock-release", t_memlock_release },
 	{ "many-contexts", t_many_contexts },
+	{ "exec-done-efault", t_exec_done_efault },
+	{ "close-eof", t_close_eof },
+	{ "bad-next-ret", t_bad_next_ret },
+	{ "no-complete-ring", t_no_complete_ring },
+	{ "setuid-stops", t_setuid_stops },
+	{ "dup-close", t_dup_close },
+	{ "per-ctx-limit", t_per_ctx_limit },
 };
 
 int main(int argc, char **argv)
