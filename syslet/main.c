@@ -300,6 +300,7 @@ static long syslet_register(struct syslet_ctx *ctx, struct file *file,
 	unsigned long ring, size, max;
 	unsigned int nr, gen;
 	u64 *backlog;
+	int tries;
 	long ret;
 
 	if (syslet_task_confined(current))
@@ -345,8 +346,19 @@ static long syslet_register(struct syslet_ctx *ctx, struct file *file,
 	gen = syslet_ctx_bind(ctx, &m, ring, nr, backlog, max);
 	spin_unlock(&ctx->ring_lock);
 
-	/* A worker from the start: a chain that goes async always has one. */
-	ret = syslet_worker_create(ctx, gen);
+	/*
+	 * A worker from the start: a chain that goes async always has one.
+	 * A worker that dies as it starts while this thread lives is made
+	 * again (the fuzzer saw one, rarely, under the debug kernel).
+	 */
+	for (tries = 0; tries < 3; tries++) {
+		ret = syslet_worker_create(ctx, gen);
+		if (ret != -ECANCELED || fatal_signal_pending(current))
+			break;
+		spin_lock(&ctx->ring_lock);
+		ctx->nr_workers = 1;
+		spin_unlock(&ctx->ring_lock);
+	}
 	if (ret)
 		syslet_ctx_unregister(ctx);
 out_unlock:

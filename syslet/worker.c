@@ -277,6 +277,13 @@ static void syslet_worker_killed(void *data)
 		syslet_worker_install(w);	/* so that exit drops the table */
 	if (w->chain)
 		syslet_worker_done(w, SYSLET_RUN_DONE);	/* mid-yield */
+	/* Not the process's death: say so (the fuzzer saw it once). */
+	if (!(current->signal->flags & SIGNAL_GROUP_EXIT) &&
+	    !current->signal->group_exec_task)
+		pr_info_ratelimited("worker %d of %d ends without its process (pending %#lx, blocked %#lx, jobctl %#lx)\n",
+				    task_pid_nr(current), task_tgid_nr(current),
+				    current->pending.signal.sig[0],
+				    current->blocked.sig[0], current->jobctl);
 	spin_lock(&ctx->ring_lock);
 	w->dead = true;
 	if (w->live) {
