@@ -2024,30 +2024,28 @@ static void msgport_test_serialize_reply_flags(struct kunit *test)
 static void msgport_test_cpu_port_held_two_rports(struct kunit *test)
 {
 	lwkt_port_t port = lwkt_cpu_port(raw_smp_processor_id());
-	DECLARE_COMPLETION_ONSTACK(open);
-	struct held gate, a, b, c;
-	struct lwkt_port r1, r2;
+	struct held_batch *hb = held_batch_new(test);
+	struct held *a = &hb->a, *b = &hb->b, *c = &hb->c;
+	struct lwkt_port *r1 = &hb->rport, *r2 = &hb->gport;
 
 	KUNIT_ASSERT_NOT_NULL(test, port);
-	lwkt_initport_spin(&r1);
-	lwkt_initport_spin(&r2);
-	held_gate(test, port, &gate, &r1, &open);
+	held_gate(test, port, hb, r1);
 	/* One batch: a to r1, b to r2, c to r1. */
-	held_init(&a, &r1);
-	held_init(&b, &r2);
-	held_init(&c, &r1);
-	lwkt_sendmsg(port, &a.msg);
-	lwkt_sendmsg(port, &b.msg);
-	lwkt_sendmsg(port, &c.msg);
-	complete(&open);
-	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&gate.msg, 0), 0);
-	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&a.msg, 0), 0);
-	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&b.msg, 0), 0);
-	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&c.msg, 0), 0);
+	held_init(a, r1);
+	held_init(b, r2);
+	held_init(c, r1);
+	lwkt_sendmsg(port, &a->msg);
+	lwkt_sendmsg(port, &b->msg);
+	lwkt_sendmsg(port, &c->msg);
+	complete(&hb->open);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&hb->gate.msg, 0), 0);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&a->msg, 0), 0);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&b->msg, 0), 0);
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&c->msg, 0), 0);
 	/* Each was taken off its own reply port: nothing left anywhere. */
-	KUNIT_EXPECT_FALSE(test, b.msg.ms_flags & MSGF_QUEUED);
-	KUNIT_EXPECT_NULL(test, lwkt_getport(&r1));
-	KUNIT_EXPECT_NULL(test, lwkt_getport(&r2));
+	KUNIT_EXPECT_FALSE(test, b->msg.ms_flags & MSGF_QUEUED);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(r1));
+	KUNIT_EXPECT_NULL(test, lwkt_getport(r2));
 }
 
 static struct kunit_case msgport_test_cases[] = {
