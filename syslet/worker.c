@@ -214,6 +214,40 @@ static bool syslet_worker_spin(struct syslet_worker *w)
 	return false;
 }
 
+/*
+ * Has the process an ordinary thread left?  Its workers hold its file
+ * table, so when every ordinary thread has left with an exit of its own
+ * (SYS_exit, pthread_exit() of the last one) rather than exit_group(),
+ * nothing would close the device and end them: the process would live on
+ * in its idle workers.  io_uring cancels its workers from do_exit(), which
+ * a module cannot hook; an idle worker looks every SYSLET_IDLE_CHECK
+ * instead, and ends the thread group if no ordinary thread is left.
+ */
+#define SYSLET_IDLE_CHECK	HZ
+
+static bool syslet_process_alive(void)
+{
+	struct task_struct *t;
+	bool alive = false;
+
+	rcu_read_lock();
+	for_each_thread(current, t) {
+		if (!(READ_ONCE(t->flags) & (PF_USER_WORKER | PF_EXITING))) {
+			alive = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return alive;
+}
+
+/* Sleep as idle (the state is already TASK_INTERRUPTIBLE), but not for ever. */
+static void syslet_worker_idle(void)
+{
+	if (!schedule_timeout(SYSLET_IDLE_CHECK) && !syslet_process_alive())
+		send_sig(SIGKILL, current, 1);
+}
+
 /* The chain is over: back to the free workers, then reply. */
 static void syslet_worker_done(struct syslet_worker *w, int ret)
 {
@@ -253,8 +287,10 @@ static bool syslet_worker_fn(void *data)
 		return false;		/* the creator wakes it once added */
 	}
 	if (!w->chain) {
-		if (!syslet_worker_take(w) && !syslet_worker_spin(w))
-			return false;
+		if (!syslet_worker_take(w) && !syslet_worker_spin(w)) {
+			syslet_worker_idle();
+			return true;	/* the loop checks signals and STOP */
+		}
 	}
 	__set_current_state(TASK_RUNNING);
 	ret = syslet_worker_step(w);

@@ -1285,6 +1285,33 @@ static int t_kill_close_dup2(void)
 /* --- the workers are threads of the process ------------------------------ */
 
 /*
+ * The process's only ordinary thread leaves with an exit of its own
+ * (SYS_exit, as pthread_exit() of the last thread does), not exit_group():
+ * its idle worker, which holds the file table, must not keep the process
+ * alive.  The process is reaped within 5 s.
+ */
+static int t_exit_last_thread(void)
+{
+	pid_t pid;
+	int st;
+
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		static struct syslet_ring r;
+
+		setup(&r, 8);
+		syscall(SYS_exit, 0);
+		_exit(3);
+	}
+	track(pid);
+	st = reap_within(pid, 5);
+	if (st == -1)
+		FAIL("a process whose last ordinary thread left was not reaped within 5 s");
+	return 0;
+}
+
+/*
  * A blocked chain's worker is a thread of this process named
  * syslet_worker, with the process's own (counted) file table.
  */
@@ -1533,6 +1560,7 @@ static const struct test tests[] = {
 	{ "thread-creds", t_thread_creds },
 	{ "suid-clear", t_suid_clear },
 	{ "kill-close-dup2", t_kill_close_dup2 },
+	{ "exit-last-thread", t_exit_last_thread },
 	{ "worker-threads", t_worker_threads },
 	{ "user-starvation", t_user_starvation },
 	{ "user-limit", t_user_limit },
