@@ -114,13 +114,19 @@ void syslet_chain_run_end(struct syslet_worker *w, int ret)
  * Chains: creation, end, cancellation.
  */
 
-static void syslet_chain_free(struct syslet_chain *c)
+/* Drop what syslet_chain_identity() took. */
+static void syslet_chain_put_identity(struct syslet_chain *c)
 {
 	put_cred(c->cred);
 	put_cred(c->real_cred);
 	path_put(&c->root);
 	path_put(&c->pwd);
 	put_task_struct(c->task);
+}
+
+static void syslet_chain_free(struct syslet_chain *c)
+{
+	syslet_chain_put_identity(c);
 	syslet_ctx_put(c->ctx);
 	kfree(c);
 }
@@ -256,11 +262,7 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen)
 		spin_unlock(&ctx->ring_lock);
 		if (!c)
 			return -ENOMEM;
-		put_cred(c->cred);
-		put_cred(c->real_cred);
-		path_put(&c->root);
-		path_put(&c->pwd);
-		put_task_struct(c->task);
+		syslet_chain_put_identity(c);
 		kfree(c);
 		return -ECANCELED;
 	}

@@ -26,20 +26,6 @@
 #include "syslet.h"
 
 /**
- * syslet_fget() - fget() for the ops
- * @fd: the fd
- *
- * The caller and the workers alike look fds up in current's table: a
- * worker's is the owning process's (a counted reference).
- *
- * Return: the file (to fput()), or NULL.
- */
-struct file *syslet_fget(unsigned int fd)
-{
-	return fget(fd);
-}
-
-/**
  * syslet_fs_snapshot() - a private fs_struct with the submitter's root,
  *	umask
  * @fs: the fs_struct to fill
@@ -186,7 +172,7 @@ static long syslet_fsync(unsigned long fd, int datasync)
 	struct file *file;
 	long ret;
 
-	file = syslet_fget(fd);
+	file = fget(fd);
 	if (!file)
 		return -EBADF;
 	ret = vfs_fsync_range(file, 0, LLONG_MAX, datasync);

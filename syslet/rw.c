@@ -76,7 +76,7 @@ static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
 	int locked = 0;
 	long ret;
 
-	file = syslet_fget(fd);
+	file = fget(fd);
 	if (!file)
 		return -EBADF;
 	if (use_fpos) {
@@ -216,7 +216,7 @@ long syslet_op_lseek(const unsigned long *args, bool nowait)
 	int locked;
 	long ret;
 
-	file = syslet_fget(args[0]);
+	file = fget(args[0]);
 	if (!file)
 		return -EBADF;
 	ret = -EINVAL;

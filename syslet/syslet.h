@@ -325,7 +325,6 @@ struct syslet_chain {
  * @installed: @files is installed (O)
  * @live: on ctx->workers (R)
  * @dead: killed; on ctx->zombies if it was live (R)
- * @busy: has a chain, so not counted in nr_free (R)
  * @uid: the user it is charged to
  * @chain: the chain it runs (O, read by the reaper)
  * @run: @chain's interpreter state (O)
@@ -347,7 +346,6 @@ struct syslet_worker {
 	bool installed;
 	bool live;
 	bool dead;
-	bool busy;
 	kuid_t uid;
 	struct syslet_chain *chain;
 	struct syslet_run run;
@@ -355,7 +353,6 @@ struct syslet_worker {
 
 void syslet_ctx_put(struct syslet_ctx *ctx);
 bool syslet_is_device(struct file *file);
-struct file *syslet_fget(unsigned int fd);
 int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen);
 bool syslet_ctx_cancel(struct syslet_ctx *ctx);
 void syslet_ctx_init_ports(struct syslet_ctx *ctx);

@@ -176,7 +176,6 @@ static bool syslet_worker_take(struct syslet_worker *w)
 	list_del_init(&w->idle_node);
 	ctx->nr_queued--;
 	ctx->nr_free--;
-	w->busy = true;
 	spin_unlock(&ctx->ring_lock);
 	/*
 	 * An interruption left from the previous chain is not for this one;
@@ -254,7 +253,6 @@ static void syslet_worker_done(struct syslet_worker *w, int ret)
 	struct syslet_ctx *ctx = w->ctx;
 
 	spin_lock(&ctx->ring_lock);
-	w->busy = false;
 	if (w->live)
 		ctx->nr_free++;
 	spin_unlock(&ctx->ring_lock);
