@@ -8,7 +8,9 @@
 #include <linux/completion.h>
 #include <linux/cred.h>
 #include <linux/fs_struct.h>
+#include <linux/hrtimer.h>
 #include <linux/kref.h>
+#include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/path.h>
 #include <linux/resource.h>
@@ -100,7 +102,26 @@ struct syslet_env {
 		     bool nowait, bool *wouldblock);
 	/* Between atoms: true to stop (async) or leave the caller (sync). */
 	bool (*interrupted)(void *priv);
+	/*
+	 * Optional, async only: why the chain must end now as an atom
+	 * result (-ECANCELED: cancelled on its own; -ETIME: its deadline
+	 * passed while an atom blocked), 0 to go on.
+	 */
+	long (*cancel_code)(void *priv);
+	/* Optional: SYSLET_NR_TIMEOUT set the run's deadline to @when. */
+	void (*deadline)(void *priv, ktime_t when);
 };
+
+/*
+ * A context's operation counters (fdinfo): one per system call number
+ * below SYSLET_COUNT_NR, one per module operation, one for the rest.
+ */
+#define SYSLET_COUNT_NR		512
+#define SYSLET_COUNT_MODULE	8
+#define SYSLET_COUNT_OTHER	(SYSLET_COUNT_NR + SYSLET_COUNT_MODULE)
+#define SYSLET_COUNT_SLOTS	(SYSLET_COUNT_OTHER + 1)
+
+unsigned int syslet_count_index(unsigned long nr);
 
 #define SYSLET_PUT_FAULT	1
 
@@ -132,6 +153,10 @@ enum syslet_run_status {
  *	yield (0 if none ran); zero it before the first call
  * @post: out: @final is to be posted to the ring (no SYSLET_NO_COMPLETE)
  * @atoms: out: atoms executed
+ * @deadline: in/out: when the chain must end with -ETIME
+ *	(SYSLET_NR_TIMEOUT), 0 for never
+ * @counts: optional: per-operation counters to add each atom run to
+ *	(SYSLET_COUNT_SLOTS of them, see syslet_count_index())
  */
 struct syslet_run {
 	const struct syslet_env *env;
@@ -141,6 +166,8 @@ struct syslet_run {
 	u64 final;
 	bool post;
 	unsigned long atoms;
+	ktime_t deadline;
+	atomic_long_t *counts;
 };
 
 int syslet_run(struct syslet_run *r);
@@ -188,6 +215,7 @@ void syslet_ring_flush(struct syslet_ring *ring);
  */
 
 struct upc_space;
+struct eventfd_ctx;
 
 /**
  * struct syslet_ctx - one open /dev/syslet
@@ -221,6 +249,10 @@ struct upc_space;
  *	(SYSLET_IOC_UPCALL; M, R)
  * @upcid: the upcall identifier to dispatch, 0: none (M, R)
  * @upc_prio: its priority (M, R)
+ * @evfd: eventfd signalled on each completion posted (SYSLET_IOC_EVENTFD;
+ *	M, R)
+ * @counts: atoms run, per operation (syslet_count_index()), since open;
+ *	atomic, for fdinfo
  *
  * Locking legend:
  *
@@ -264,6 +296,8 @@ struct syslet_ctx {
 	struct upc_space *upc;
 	int upcid;
 	int upc_prio;
+	struct eventfd_ctx *evfd;
+	atomic_long_t *counts;
 };
 
 /**
@@ -273,6 +307,10 @@ struct syslet_ctx {
  * @node: link on the context's @chains (its ring_lock)
  * @gen: the registration generation it was admitted to
  * @start: user address of the atom it resumes at
+ * @first: user address of its first atom, as submitted
+ * @deadline: when it must end with -ETIME (SYSLET_NR_TIMEOUT), 0: never
+ * @cancel_code: why it must end on its own (-ECANCELED, -ETIME), set
+ *	once (cmpxchg), 0 while it may run on
  * @final: user address of its final atom, once it has ended
  * @post: post @final to the ring
  * @lock: protects @worker and @cancelled
@@ -300,6 +338,9 @@ struct syslet_chain {
 	struct list_head node;
 	unsigned int gen;
 	u64 start;
+	u64 first;
+	ktime_t deadline;
+	long cancel_code;
 	u64 final;
 	bool post;
 	spinlock_t lock;
@@ -328,6 +369,8 @@ struct syslet_chain {
  * @uid: the user it is charged to
  * @chain: the chain it runs (O, read by the reaper)
  * @run: @chain's interpreter state (O)
+ * @timer: interrupts @chain at its deadline; armed only while @chain
+ *	runs (O)
  *
  * Created by a thread of the process (vhost_task_create(): same thread
  * group, mm, fs, cgroups, namespaces, signal_struct), with a counted
@@ -349,11 +392,15 @@ struct syslet_worker {
 	kuid_t uid;
 	struct syslet_chain *chain;
 	struct syslet_run run;
+	struct hrtimer timer;
 };
 
 void syslet_ctx_put(struct syslet_ctx *ctx);
 bool syslet_is_device(struct file *file);
-int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen);
+int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
+		    ktime_t deadline, unsigned int gen);
+int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen);
+void syslet_worker_timer_init(struct syslet_worker *w);
 bool syslet_ctx_cancel(struct syslet_ctx *ctx);
 void syslet_ctx_init_ports(struct syslet_ctx *ctx);
 bool syslet_chain_confined(struct syslet_chain *c);
