@@ -413,6 +413,20 @@ static int t_chain_timeout(void)
 	CHECK_EQ(r[1], -ETIME);
 	CHECK(syslet_reap(&ring) == &a[1]);
 
+	/* Bound set in the caller: it goes with the chain to its worker. */
+	r[0] = r[1] = 99;
+	syslet_atom(&a[0], SYSLET_NR_TIMEOUT, 0, &r[0], &a[1], A(ns), NULL);
+	syslet_atom(&a[1], SYS_read, SYSLET_ASYNC, &r[1], NULL, A(fd), A(p),
+		    A(n), NULL);
+	t0 = now_ms();
+	CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
+	CHECK_EQ(syslet_wait(&ring, 1), 1);
+	CHECK(now_ms() - t0 >= 40);
+	CHECK(now_ms() - t0 < 5000);
+	CHECK_EQ(r[0], 0);
+	CHECK_EQ(r[1], -ETIME);
+	CHECK(syslet_reap(&ring) == &a[1]);
+
 	/* Synchronous, bound 0: ends at the umem_add, which never runs. */
 	r[0] = r[1] = 99;
 	syslet_atom(&a[0], SYSLET_NR_TIMEOUT, 0, &r[0], &a[1], A(zero), NULL);
