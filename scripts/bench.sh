@@ -36,7 +36,7 @@ if [ -n "$ab" ]; then
 	absrc=$root/build/ab-src
 	rm -rf "$absrc"
 	mkdir -p "$absrc"
-	git -C "$root" archive "$ab" Kbuild include msgport syslet kunit tools |
+	git -C "$root" archive "$ab" |
 		tar -x -C "$absrc"
 	kdir=${KDIR:-$(bash "$root/scripts/kdir.sh")}
 	make -s -C "$kdir" M="$absrc" modules >"$root/build/ab-build.log" 2>&1 || {
