@@ -55,6 +55,31 @@ unsigned int syslet_count_index(unsigned long nr)
 	return SYSLET_COUNT_OTHER;
 }
 
+/* Add a tally slot to the context's counters. */
+static void syslet_tally_flush(struct syslet_run *r, unsigned int slot)
+{
+	if (r->tally[slot].n)
+		atomic_long_add(r->tally[slot].n,
+				&r->counts[r->tally[slot].idx]);
+	r->tally[slot].n = 0;
+}
+
+/*
+ * Count an atom of @nr: in its tally slot (direct-mapped, so a read/write
+ * loop keeps two), added to the counters when the slot is wanted for
+ * another operation, holds SYSLET_TALLY_MAX, or the run returns.
+ */
+static void syslet_tally(struct syslet_run *r, unsigned long nr)
+{
+	unsigned int idx = syslet_count_index(nr), slot = idx % SYSLET_TALLY;
+
+	if (r->tally[slot].idx != idx || r->tally[slot].n >= SYSLET_TALLY_MAX) {
+		syslet_tally_flush(r, slot);
+		r->tally[slot].idx = idx;
+	}
+	r->tally[slot].n++;
+}
+
 /*
  * SYSLET_NR_TIMEOUT(ns): the rest of the chain may run for @ns more
  * nanoseconds.  An interpreter operation: it sets the run's deadline,
@@ -152,21 +177,8 @@ static int syslet_put_get(struct syslet_run *r, u64 ret_uaddr, long ret,
 	return env->get_atom(r->priv, uaddr, atom);
 }
 
-/**
- * syslet_run() - run a chain from r->cur
- * @r: the run; see struct syslet_run
- *
- * Context: process context; the env decides whose memory and identity.
- * Return: SYSLET_RUN_DONE when the chain ended (r->final, r->post set);
- * SYSLET_RUN_ASYNC (only with r->sync) when the rest, from r->cur, is to
- * run in a worker: an atom has SYSLET_ASYNC, would block, or a signal is
- * pending; SYSLET_RUN_YIELD (only without r->sync) when the worker has
- * task_work to run first, to call again for the rest, from r->cur;
- * -EFAULT when an atom to run cannot be read (r->final is the
- * atom that led there, or 0 for the first) or a return value cannot be
- * stored (r->final is that atom).
- */
-int syslet_run(struct syslet_run *r)
+/* syslet_run() without adding its tally to the counters. */
+static int __syslet_run(struct syslet_run *r)
 {
 	const struct syslet_env *env = r->env;
 	struct syslet_uatom atom;
@@ -194,7 +206,7 @@ int syslet_run(struct syslet_run *r)
 			return SYSLET_RUN_ASYNC;
 		r->atoms++;
 		if (r->counts)
-			atomic_long_inc(&r->counts[syslet_count_index(atom.nr)]);
+			syslet_tally(r, atom.nr);
 		/* A wait cut short by a cancel or the deadline: say which. */
 		code = ret == -EINTR ? syslet_end_code(r) : 0;
 		if (code)
@@ -243,4 +255,30 @@ int syslet_run(struct syslet_run *r)
 		if (!r->sync && task_work_pending(current))
 			return SYSLET_RUN_YIELD;
 	}
+}
+
+/**
+ * syslet_run() - run a chain from r->cur
+ * @r: the run; see struct syslet_run
+ *
+ * Context: process context; the env decides whose memory and identity.
+ * Return: SYSLET_RUN_DONE when the chain ended (r->final, r->post set);
+ * SYSLET_RUN_ASYNC (only with r->sync) when the rest, from r->cur, is to
+ * run in a worker: an atom has SYSLET_ASYNC, would block, or a signal is
+ * pending; SYSLET_RUN_YIELD (only without r->sync) when the worker has
+ * task_work to run first, to call again for the rest, from r->cur;
+ * -EFAULT when an atom to run cannot be read (r->final is the
+ * atom that led there, or 0 for the first) or a return value cannot be
+ * stored (r->final is that atom).  The atoms it ran are in r->counts
+ * when it returns.
+ */
+int syslet_run(struct syslet_run *r)
+{
+	int ret = __syslet_run(r);
+	unsigned int i;
+
+	if (r->counts)
+		for (i = 0; i < SYSLET_TALLY; i++)
+			syslet_tally_flush(r, i);
+	return ret;
 }

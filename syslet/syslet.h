@@ -123,6 +123,10 @@ struct syslet_env {
 
 unsigned int syslet_count_index(unsigned long nr);
 
+/* Operations a run tallies before adding to the counters, and how far. */
+#define SYSLET_TALLY		4
+#define SYSLET_TALLY_MAX	64
+
 #define SYSLET_PUT_FAULT	1
 
 /* The user-memory env's functions, called directly by the interpreter. */
@@ -157,6 +161,8 @@ enum syslet_run_status {
  *	(SYSLET_NR_TIMEOUT), 0 for never
  * @counts: optional: per-operation counters to add each atom run to
  *	(SYSLET_COUNT_SLOTS of them, see syslet_count_index())
+ * @tally: atoms run not yet added to @counts, a few operations at a
+ *	time (an atomic add per atom cost a quarter of a null atom)
  */
 struct syslet_run {
 	const struct syslet_env *env;
@@ -168,6 +174,10 @@ struct syslet_run {
 	unsigned long atoms;
 	ktime_t deadline;
 	atomic_long_t *counts;
+	struct {
+		u16 idx;
+		u16 n;
+	} tally[SYSLET_TALLY];
 };
 
 int syslet_run(struct syslet_run *r);
