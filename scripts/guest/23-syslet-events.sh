@@ -5,8 +5,8 @@
 # a timeout and a signal mask, cancelling one chain, a chain's timeout,
 # fdinfo of /dev/syslet and /dev/upcall, the tracepoints in tracefs.
 #
-# Runs after 20-syslet.sh has unloaded the modules: loads them itself
-# (unless loaded) and unloads them at the end.
+# Runs after 22-syslet-isolation.sh has unloaded the modules: loads them
+# itself (unless loaded) and unloads them at the end.
 M=/lib/msgport
 
 test_events_load() {
