@@ -140,7 +140,7 @@ static long syslet_faccessat(int dfd, const char __user *name, int mode,
 	struct path path;
 	int err;
 
-	if (mode & ~S_IRWXO)
+	if (mode & ~(MAY_READ | MAY_WRITE | MAY_EXEC))	/* R_OK, W_OK, X_OK */
 		return -EINVAL;
 	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
@@ -167,7 +167,7 @@ retry:
 	}
 	err = syslet_inode_permission(&path, mode | MAY_ACCESS);
 	/* SuS v2 requires a read-only file system to be reported too. */
-	if (!err && (mode & S_IWOTH) && !special_file(inode->i_mode) &&
+	if (!err && (mode & MAY_WRITE) && !special_file(inode->i_mode) &&
 	    __mnt_is_readonly(path.mnt))
 		err = -EROFS;
 release:
