@@ -235,16 +235,15 @@ static void run_case(struct op_ctx *c, const struct op_row *row,
 	if (c->fd2 >= 0)
 		close(c->fd2);
 
-	printf("%s, %s: direct %ld", row->name, case_names[k], ret[0]);
 	if (c->want == OP_WANT_OK ? ret[OPM_DIRECT] < 0 :
 				    ret[OPM_DIRECT] != c->want) {
-		fprintf(stderr, "\n%s, %s: the direct call gave %ld, the case wants %ld\n",
+		fprintf(stderr, "%s, %s: the direct call gave %ld, the case wants %ld\n",
 			row->name, case_names[k], ret[OPM_DIRECT], c->want);
 		exit(1);
 	}
 	for (m = OPM_SYNC; m < OPM_N; m++) {
 		if (ret[m] != ret[OPM_DIRECT] || strcmp(seen[m], seen[0])) {
-			fprintf(stderr, "\n%s, %s: %s gave %ld, the direct call %ld\n",
+			fprintf(stderr, "%s, %s: %s gave %ld, the direct call %ld\n",
 				row->name, case_names[k], mode_names[m],
 				ret[m], ret[OPM_DIRECT]);
 			fprintf(stderr, "side effects of the direct call:\n%s",
@@ -254,7 +253,8 @@ static void run_case(struct op_ctx *c, const struct op_row *row,
 			exit(1);
 		}
 	}
-	printf(", the atoms the same\n");
+	printf("%s, %s: %ld, the same from the atoms\n", row->name,
+	       case_names[k], ret[OPM_DIRECT]);
 }
 
 static struct op_ctx *ctx_new(const char *name)
