@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * syslet: dup, getdents64, fadvise64, fallocate, sync_file_range and
- * syncfs, on open files of the owner's table.
+ * syslet: dup, getdents64, fadvise64, readahead, fallocate,
+ * sync_file_range, syncfs and copy_file_range, on open files of the
+ * owner's table.
  *
  * fallocate and fadvise64 are vfs_fallocate() and vfs_fadvise(), which
  * the system calls wrap (the permission and LSM checks, rlimits,
@@ -9,7 +10,11 @@
  * file_permission, fsnotify, atime) with fs/readdir.c's filldir64()
  * repeated, its name checks included.  sync_file_range and syncfs are
  * fs/sync.c's, on the exported writeback functions (the system calls
- * make no permission check).  dup is fs/file.c's.
+ * make no permission check).  dup is fs/file.c's; readahead is
+ * mm/readahead.c's, on vfs_fadvise(); copy_file_range is
+ * fs/read_write.c's, on vfs_copy_file_range() (rw_verify_area, the
+ * files' access modes, fsnotify inside), the file offsets used without
+ * their lock as the system call does.
  *
  * dup runs in the synchronous phase; fadvise64 there too for the advice
  * that only sets read-ahead state (NORMAL, RANDOM, SEQUENTIAL, as
@@ -253,4 +258,77 @@ long syslet_op_syncfs(const unsigned long *args, bool nowait)
 	ret2 = errseq_check_and_advance(&sb->s_wb_err, &file->f_sb_err);
 	fput(file);
 	return ret ? ret : ret2;
+}
+
+/* readahead(fd, offset, count) */
+long syslet_op_readahead(const unsigned long *args, bool nowait)
+{
+	struct file *file;
+	umode_t mode;
+	long ret;
+
+	file = fget((int)args[0]);
+	if (!file)
+		return -EBADF;
+	ret = -EBADF;
+	if (!(file->f_mode & FMODE_READ))
+		goto out;
+	/* Only on files that can read ahead. */
+	mode = file_inode(file)->i_mode;
+	ret = -EINVAL;
+	if (!file->f_mapping || !file->f_mapping->a_ops ||
+	    (!S_ISREG(mode) && !S_ISBLK(mode)))
+		goto out;
+	ret = vfs_fadvise(file, (loff_t)args[1], args[2],
+			  POSIX_FADV_WILLNEED);
+out:
+	fput(file);
+	return ret;
+}
+
+/* copy_file_range(fd_in, off_in, fd_out, off_out, len, flags) */
+long syslet_op_copy_file_range(const unsigned long *args, bool nowait)
+{
+	loff_t __user *off_in = (loff_t __user *)args[1];
+	loff_t __user *off_out = (loff_t __user *)args[3];
+	struct file *in, *out;
+	loff_t pos_in, pos_out;
+	long ret;
+
+	in = fget((int)args[0]);
+	if (!in)
+		return -EBADF;
+	out = fget((int)args[2]);
+	ret = -EBADF;
+	if (!out)
+		goto put_in;
+	ret = -EFAULT;
+	pos_in = in->f_pos;
+	if (off_in && copy_from_user(&pos_in, off_in, sizeof(pos_in)))
+		goto put;
+	pos_out = out->f_pos;
+	if (off_out && copy_from_user(&pos_out, off_out, sizeof(pos_out)))
+		goto put;
+	/* COPY_FILE_SPLICE is the kernel's own. */
+	ret = -EINVAL;
+	if ((unsigned int)args[5])
+		goto put;
+	ret = vfs_copy_file_range(in, pos_in, out, pos_out, args[4], 0);
+	if (ret > 0) {
+		pos_in += ret;
+		pos_out += ret;
+		if (!off_in)
+			in->f_pos = pos_in;
+		else if (copy_to_user(off_in, &pos_in, sizeof(pos_in)))
+			ret = -EFAULT;
+		if (!off_out)
+			out->f_pos = pos_out;
+		else if (copy_to_user(off_out, &pos_out, sizeof(pos_out)))
+			ret = -EFAULT;
+	}
+put:
+	fput(out);
+put_in:
+	fput(in);
+	return ret;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * syslet: mkdir, mkdirat, access, faccessat and faccessat2.
+ * syslet: mkdir, mkdirat, access, faccessat, faccessat2 and truncate.
  *
  * mkdirat is fs/namei.c's do_mkdirat() on its exported parts:
  * user_path_create() (getname, the parent's walk with its audit record,
@@ -9,7 +9,10 @@
  * the LSM's inode_mkdir, audit of the child; fsnotify) and
  * done_path_create().  faccessat is fs/open.c's do_faccessat() on
  * user_path_at() and inode_permission(), with its credentials override
- * for the real ids.  A stale walk is retried once with LOOKUP_REVAL as
+ * for the real ids.  truncate is fs/open.c's do_sys_truncate():
+ * user_path_at() and vfs_truncate(), which makes truncate(2)'s checks
+ * (write permission, append-only and immutable files, leases, the
+ * security_path_truncate() hook, fsnotify).  A stale walk is retried once with LOOKUP_REVAL as
  * the system calls do (the path is then read from user memory again).
  *
  * The other calls of fs/namei.c are not here: unlinkat, renameat2 and
@@ -202,4 +205,31 @@ long syslet_op_faccessat2(const unsigned long *args, bool nowait)
 {
 	return syslet_faccessat(args[0], (const char __user *)args[1],
 				args[2], args[3]);
+}
+
+/* truncate(path, length): fs/open.c's do_sys_truncate() */
+long syslet_op_truncate(const unsigned long *args, bool nowait)
+{
+	unsigned int lookup_flags = LOOKUP_FOLLOW;
+	loff_t length = args[1];
+	struct syslet_fs_scope fs;
+	struct path path;
+	long err;
+
+	if (length < 0)
+		return -EINVAL;
+	syslet_fs_enter(&fs);
+retry:
+	err = user_path_at(AT_FDCWD, (const char __user *)args[0],
+			   lookup_flags, &path);
+	if (!err) {
+		err = vfs_truncate(&path, length);
+		path_put(&path);
+	}
+	if (retry_estale(err, lookup_flags)) {
+		lookup_flags |= LOOKUP_REVAL;
+		goto retry;
+	}
+	syslet_fs_leave(&fs);
+	return err;
 }

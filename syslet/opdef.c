@@ -49,6 +49,8 @@ static const struct syslet_op syslet_ops[] = {
 				    .may_block = true },
 	[SYSLET_NR_faccessat2]	= { .name = "faccessat2", .fn = syslet_op_faccessat2,
 				    .may_block = true },
+	[SYSLET_NR_truncate]	= { .name = "truncate",	.fn = syslet_op_truncate,
+				    .may_block = true },
 	/* file.c */
 	[SYSLET_NR_dup]		= { .name = "dup",	.fn = syslet_op_dup },
 	[SYSLET_NR_getdents64]	= { .name = "getdents64", .fn = syslet_op_getdents64,
@@ -60,6 +62,11 @@ static const struct syslet_op syslet_ops[] = {
 	[SYSLET_NR_fallocate]	= { .name = "fallocate", .fn = syslet_op_fallocate,
 				    .may_block = true },
 	[SYSLET_NR_syncfs]	= { .name = "syncfs",	.fn = syslet_op_syncfs,
+				    .may_block = true },
+	[SYSLET_NR_readahead]	= { .name = "readahead", .fn = syslet_op_readahead,
+				    .may_block = true },
+	[SYSLET_NR_copy_file_range] = { .name = "copy_file_range",
+				    .fn = syslet_op_copy_file_range,
 				    .may_block = true },
 	/* random.c */
 	[SYSLET_NR_getrandom]	= { .name = "getrandom", .fn = syslet_op_getrandom },

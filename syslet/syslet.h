@@ -57,6 +57,7 @@ enum {
 	SYSLET_NR_mkdirat	= 258,
 	SYSLET_NR_faccessat	= 269,
 	SYSLET_NR_faccessat2	= 439,
+	SYSLET_NR_truncate	= 76,
 	/* file.c */
 	SYSLET_NR_dup		= 32,
 	SYSLET_NR_getdents64	= 217,
@@ -64,6 +65,8 @@ enum {
 	SYSLET_NR_sync_file_range = 277,
 	SYSLET_NR_fallocate	= 285,
 	SYSLET_NR_syncfs	= 306,
+	SYSLET_NR_readahead	= 187,
+	SYSLET_NR_copy_file_range = 326,
 	/* random.c */
 	SYSLET_NR_getrandom	= 318,
 };
@@ -113,6 +116,7 @@ long syslet_op_mkdirat(const unsigned long *args, bool nowait);
 long syslet_op_access(const unsigned long *args, bool nowait);
 long syslet_op_faccessat(const unsigned long *args, bool nowait);
 long syslet_op_faccessat2(const unsigned long *args, bool nowait);
+long syslet_op_truncate(const unsigned long *args, bool nowait);
 /* file.c */
 long syslet_op_dup(const unsigned long *args, bool nowait);
 long syslet_op_getdents64(const unsigned long *args, bool nowait);
@@ -120,6 +124,8 @@ long syslet_op_fadvise64(const unsigned long *args, bool nowait);
 long syslet_op_sync_file_range(const unsigned long *args, bool nowait);
 long syslet_op_fallocate(const unsigned long *args, bool nowait);
 long syslet_op_syncfs(const unsigned long *args, bool nowait);
+long syslet_op_readahead(const unsigned long *args, bool nowait);
+long syslet_op_copy_file_range(const unsigned long *args, bool nowait);
 /* random.c */
 long syslet_op_getrandom(const unsigned long *args, bool nowait);
 

@@ -441,6 +441,69 @@ static void prep_sync_file_range_inval(struct op_ctx *c)
 		c->want = -EINVAL;
 }
 
+/* readahead(fd, 0, 4096) */
+static void prep_readahead(struct op_ctx *c)
+{
+	fixture(c);
+	c->fd = op_open(c, "data", c->kase == OPC_DENY ? O_WRONLY : O_RDONLY);
+	c->a[0] = fd_arg(c);
+	c->a[1] = 0;
+	c->a[2] = 4096;
+	want(c, 0, -EBADF, -EBADF);
+}
+
+/*
+ * copy_file_range("data" at *off_in = 2, NULL, "copy" at its offset, NULL,
+ * 10, 0); off_in is in c->in, "copy" is c->fd (its offset is observed).
+ */
+static void prep_copy_file_range(struct op_ctx *c)
+{
+	long long *off_in = (long long *)c->in;
+
+	fixture(c);
+	op_mkfile(c, "copy", 0644, NULL);
+	c->fd2 = op_open(c, "data", O_RDONLY);
+	c->fd = op_open(c, "copy", c->kase == OPC_DENY ? O_RDONLY : O_RDWR);
+	*off_in = 2;
+	c->a[0] = c->kase == OPC_BADF ? OP_BADFD : (unsigned long)c->fd2;
+	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(off_in);
+	c->a[2] = c->fd;
+	c->a[3] = 0;
+	c->a[4] = 10;
+	c->a[5] = 0;
+	snprintf(c->obs, sizeof(c->obs), "%s/copy", c->dir);
+	want(c, 10, -EBADF, -EBADF);
+}
+
+static void observe_copy_file_range(struct op_ctx *c)
+{
+	char buf[64] = "";
+	int fd = op_open(c, "copy", O_RDONLY);
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+	close(fd);
+	op_seen(c, "off_in %lld; copy: %zd '%s'\n", *(long long *)c->in, n,
+		n > 0 ? buf : "");
+}
+
+static void undo_copy_file_range(struct op_ctx *c)
+{
+	*(long long *)c->in = 2;
+	op_mkfile(c, "copy", 0644, NULL);
+}
+
+/* truncate("data", 5): as uid 65534 denied (no write permission). */
+static void prep_truncate(struct op_ctx *c)
+{
+	fixture(c);
+	c->a[0] = path_arg(c, 0, "data");
+	if (c->kase == OPC_DENY)
+		c->a[0] = UL(op_path(c, 0, "data"));
+	c->a[1] = 5;
+	snprintf(c->obs, sizeof(c->obs), "%s/data", c->dir);
+	want(c, 0, -EACCES, -ENOENT);
+}
+
 /* ------------------------------------------------------------------
  * getrandom
  */
@@ -527,6 +590,13 @@ static const struct op_row fs_rows[] = {
 	ROW("sync_file_range-inval", sync_file_range, OK_BADF,
 	    prep_sync_file_range_inval),
 	ROW("syncfs", syncfs, OK_BADF, prep_fd_only),
+	ROW("readahead", readahead, OPC_ALL & ~OPC_BIT(OPC_EFAULT),
+	    prep_readahead),
+	ROW("copy_file_range", copy_file_range, OPC_ALL,
+	    prep_copy_file_range, .undo = undo_copy_file_range,
+	    .observe = observe_copy_file_range),
+	ROW("truncate", truncate, OPC_ALL, prep_truncate, .undo = undo_data,
+	    .observe = observe_data),
 	ROW("getrandom", getrandom, OK_EFAULT,
 	    prep_getrandom, .observe = observe_getrandom),
 	ROW("getrandom-inval", getrandom, OPC_BIT(OPC_OK),
