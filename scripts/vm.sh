@@ -91,6 +91,12 @@ for prog in tests/syslet_test tests/syslet_isolation tests/syslet_fuzz \
 done
 gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-o "$tools/syslet_bench" "$root/tools/bench/syslet_bench.c" -luring
+# The op table test: its runner and every family's rows
+# (tools/tests/syslet_ops_*.c), with the native ops of syslet/opdef.c.
+python3 "$root/scripts/coverage.py" --c-header >"$tools/syslet_native_ops.h"
+gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -I"$tools" \
+	-o "$tools/syslet_ops" "$root/tools/tests/syslet_ops.c" \
+	"$root"/tools/tests/syslet_ops_*.c
 
 # The initramfs.
 img=$vm/root
@@ -106,7 +112,7 @@ cp "$mod/msgport.ko" "$mod/syslet.ko" \
 # An A/B benchmark's other syslet.ko (scripts/bench.sh --ab).
 [ -z "${BENCH_AB_KO:-}" ] || cp "$BENCH_AB_KO" "$img/lib/msgport/syslet-a.ko"
 cp "$tools/syslet_test" "$tools/syslet_isolation" "$tools/syslet_fuzz" \
-	"$tools/syslet_events" \
+	"$tools/syslet_events" "$tools/syslet_ops" \
 	"$tools/upcall_test" "$tools/syslet_copy" "$tools/syslet_bench" "$img/bin/"
 # Debian's own modules for an ext4 RAM disk (bench: a file system with
 # FMODE_NOWAIT, which tmpfs lacks in 6.12).  The debug kernel has them

@@ -12,9 +12,13 @@
 #ifndef _SYSLET_COMPAT_H
 #define _SYSLET_COMPAT_H
 
+#include <linux/capability.h>
 #include <linux/err.h>
 #include <linux/eventfd.h>
+#include <linux/fs.h>
 #include <linux/hrtimer.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/version.h>
 
 #ifdef CONFIG_VHOST_TASK
@@ -34,6 +38,57 @@ vhost_task_create(bool (*fn)(void *), void (*handle_kill)(void *), void *arg,
 static inline void vhost_task_start(struct vhost_task *vtsk) { }
 static inline void vhost_task_stop(struct vhost_task *vtsk) { }
 static inline void vhost_task_wake(struct vhost_task *vtsk) { }
+#endif
+
+/*
+ * mkdirat: since 6.3 the VFS takes the mount's idmap (mnt_idmap()) and
+ * strips the umask itself, with mode_strip_umask() for the LSM hook; 6.1
+ * takes the mount's user namespace, and do_mkdirat() strips the umask
+ * first (unless the file system applies POSIX ACLs).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+static inline umode_t syslet_mkdir_lsm_mode(const struct path *dir, umode_t mode)
+{
+	return mode_strip_umask(d_inode(dir->dentry), mode);
+}
+
+static inline int syslet_vfs_mkdir(const struct path *dir,
+				   struct dentry *dentry, umode_t mode)
+{
+	return vfs_mkdir(mnt_idmap(dir->mnt), d_inode(dir->dentry), dentry,
+			 mode);
+}
+
+static inline int syslet_inode_permission(const struct path *path, int mask)
+{
+	return inode_permission(mnt_idmap(path->mnt), d_backing_inode(path->dentry),
+				mask);
+}
+#else
+static inline umode_t syslet_mkdir_lsm_mode(const struct path *dir, umode_t mode)
+{
+	return IS_POSIXACL(d_inode(dir->dentry)) ? mode :
+						    mode & ~current_umask();
+}
+
+static inline int syslet_vfs_mkdir(const struct path *dir,
+				   struct dentry *dentry, umode_t mode)
+{
+	return vfs_mkdir(mnt_user_ns(dir->mnt), d_inode(dir->dentry), dentry,
+			 syslet_mkdir_lsm_mode(dir, mode));
+}
+
+static inline int syslet_inode_permission(const struct path *path, int mask)
+{
+	return inode_permission(mnt_user_ns(path->mnt),
+				d_backing_inode(path->dentry), mask);
+}
+
+/* 6.1's kernel_cap_t is an array, without cap_isidentical(). */
+static inline bool cap_isidentical(const kernel_cap_t a, const kernel_cap_t b)
+{
+	return !memcmp(&a, &b, sizeof(a));
+}
 #endif
 
 #ifndef PF_USER_WORKER

@@ -46,6 +46,31 @@ enum {
 	SYSLET_NR_openat	= 257,
 	SYSLET_NR_preadv	= 295,
 	SYSLET_NR_pwritev	= 296,
+	/* stat.c */
+	SYSLET_NR_stat		= 4,
+	SYSLET_NR_fstat		= 5,
+	SYSLET_NR_lstat		= 6,
+	SYSLET_NR_statfs	= 137,
+	SYSLET_NR_fstatfs	= 138,
+	SYSLET_NR_newfstatat	= 262,
+	/* namei.c */
+	SYSLET_NR_access	= 21,
+	SYSLET_NR_mkdir		= 83,
+	SYSLET_NR_mkdirat	= 258,
+	SYSLET_NR_faccessat	= 269,
+	SYSLET_NR_faccessat2	= 439,
+	SYSLET_NR_truncate	= 76,
+	/* file.c */
+	SYSLET_NR_dup		= 32,
+	SYSLET_NR_getdents64	= 217,
+	SYSLET_NR_fadvise64	= 221,
+	SYSLET_NR_sync_file_range = 277,
+	SYSLET_NR_fallocate	= 285,
+	SYSLET_NR_syncfs	= 306,
+	SYSLET_NR_readahead	= 187,
+	SYSLET_NR_copy_file_range = 326,
+	/* random.c */
+	SYSLET_NR_getrandom	= 318,
 };
 
 /**
@@ -80,6 +105,49 @@ long syslet_op_fdatasync(const unsigned long *args, bool nowait);
 long syslet_op_nanosleep(const unsigned long *args, bool nowait);
 long syslet_op_nop(const unsigned long *args, bool nowait);
 long syslet_op_umem_add(const unsigned long *args, bool nowait);
+/* stat.c */
+long syslet_op_stat(const unsigned long *args, bool nowait);
+long syslet_op_lstat(const unsigned long *args, bool nowait);
+long syslet_op_fstat(const unsigned long *args, bool nowait);
+long syslet_op_newfstatat(const unsigned long *args, bool nowait);
+long syslet_op_statfs(const unsigned long *args, bool nowait);
+long syslet_op_fstatfs(const unsigned long *args, bool nowait);
+/* namei.c */
+long syslet_op_mkdir(const unsigned long *args, bool nowait);
+long syslet_op_mkdirat(const unsigned long *args, bool nowait);
+long syslet_op_access(const unsigned long *args, bool nowait);
+long syslet_op_faccessat(const unsigned long *args, bool nowait);
+long syslet_op_faccessat2(const unsigned long *args, bool nowait);
+long syslet_op_truncate(const unsigned long *args, bool nowait);
+/* file.c */
+long syslet_op_dup(const unsigned long *args, bool nowait);
+long syslet_op_getdents64(const unsigned long *args, bool nowait);
+long syslet_op_fadvise64(const unsigned long *args, bool nowait);
+long syslet_op_sync_file_range(const unsigned long *args, bool nowait);
+long syslet_op_fallocate(const unsigned long *args, bool nowait);
+long syslet_op_syncfs(const unsigned long *args, bool nowait);
+long syslet_op_readahead(const unsigned long *args, bool nowait);
+long syslet_op_copy_file_range(const unsigned long *args, bool nowait);
+/* random.c */
+long syslet_op_getrandom(const unsigned long *args, bool nowait);
+
+/**
+ * struct syslet_fs_scope - path look-ups as the submitting thread
+ * @fs: in a worker, a private fs_struct with the submitter's root, working
+ *	directory and umask (as they were at the hand-over)
+ * @old: the fs_struct @fs replaced as current->fs, or NULL (in the
+ *	submitter, whose own fs_struct is used as it is)
+ *
+ * Between syslet_fs_enter() and syslet_fs_leave(), look-ups relative to
+ * AT_FDCWD or "/" and current_umask() are the submitting thread's.
+ */
+struct syslet_fs_scope {
+	struct fs_struct fs;
+	struct fs_struct *old;
+};
+
+void syslet_fs_enter(struct syslet_fs_scope *s);
+void syslet_fs_leave(struct syslet_fs_scope *s);
 
 /* ---------------------------------------------------------------------
  * The chain interpreter (exec.c).  Memory access and the operations go
