@@ -78,6 +78,34 @@ static struct fs_struct *syslet_fs_swap(struct fs_struct *fs)
 	return old;
 }
 
+/**
+ * syslet_fs_enter() - resolve paths as the submitting thread
+ * @fs: storage for a private fs_struct, until syslet_fs_leave()
+ *
+ * Points current->fs at a copy of the submitting thread's root, working
+ * directory and umask (in a worker, as they were at the hand-over), for
+ * path look-ups made inside exported functions (an AF_UNIX address).
+ *
+ * Context: process context.
+ * Return: the fs_struct to give back to syslet_fs_leave().
+ */
+struct fs_struct *syslet_fs_enter(struct fs_struct *fs)
+{
+	syslet_fs_snapshot(fs, NULL);
+	return syslet_fs_swap(fs);
+}
+
+/**
+ * syslet_fs_leave() - undo syslet_fs_enter()
+ * @fs: the private fs_struct
+ * @old: what syslet_fs_enter() returned
+ */
+void syslet_fs_leave(struct fs_struct *fs, struct fs_struct *old)
+{
+	syslet_fs_swap(old);
+	syslet_fs_release(fs);
+}
+
 static struct file *syslet_open_at(int dfd, const char *name, int flags,
 				   umode_t mode)
 {
