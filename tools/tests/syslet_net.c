@@ -288,6 +288,7 @@ static int t_sendto_recvfrom(void)
 				struct pair p;
 				char msg[64], what[64];
 				socklen_t room = small ? 4 : sizeof(g.addr);
+				unsigned int i;
 				int len;
 
 				make_pair(kind, &p);
@@ -308,9 +309,10 @@ static int t_sendto_recvfrom(void)
 				CHECK_EQ(g.ret, len);
 				CHECK(!memcmp(g.data, msg, len));
 				check_from(&p, &g, room);
-				/* Nothing written past the room given. */
-				if (room < sizeof(g.addr))
-					CHECK_EQ(((unsigned char *)&g.addr)[room], 0xee);
+				/* Nothing written past the address or the room. */
+				for (i = g.addrlen < room ? g.addrlen : room;
+				     i < sizeof(g.addr); i++)
+					CHECK_EQ(((unsigned char *)&g.addr)[i], 0xee);
 				g.addr = (struct sockaddr_storage){ 0 };
 				if (mode == DIRECT)
 					d[small] = g;
@@ -854,6 +856,52 @@ static int t_cancel_unregister(void)
 	return cancel_blocked(1);
 }
 
+/*
+ * In a worker, an AF_UNIX path is resolved in the submitting thread's
+ * working directory as it was at the hand-over: a chain waits in a
+ * worker (a read of a pipe) while the process changes directory, then
+ * sends to a relative path, which must still name the socket.
+ */
+static int t_async_cwd(void)
+{
+	struct syslet_uatom a[2];
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char dir[64], c, buf[8];
+	unsigned long pfd0, pc = U(&c), one = 1, s, pmsg = U("cwd"), three = 3;
+	unsigned long zero = 0, paddr = U(&sun), alen;
+	long r[2];
+	int pfd[2], rs;
+
+	setup();
+	snprintf(dir, sizeof(dir), "/tmp/sn-cwd-%d", getpid());
+	CHECK(mkdir(dir, 0755) == 0);
+	CHECK(chdir(dir) == 0);
+	strcpy(sun.sun_path, "sock");
+	alen = offsetof(struct sockaddr_un, sun_path) + 5;
+	rs = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CHECK(rs >= 0 && bind(rs, (void *)&sun, alen) == 0);
+	s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CHECK(pipe(pfd) == 0);
+	pfd0 = pfd[0];
+	r[0] = r[1] = 99;
+	syslet_atom(&a[0], SYS_read, 0, &r[0], &a[1], A(pfd0), A(pc), A(one), NULL);
+	syslet_atom(&a[1], SYS_sendto, 0, &r[1], NULL, A(s), A(pmsg), A(three),
+		    A(zero), A(paddr), A(alen), NULL);
+	CHECK_EQ(syslet_exec(&ring, a, NULL), 0);
+	CHECK(chdir("/") == 0);
+	/* Here, "sock" is no socket. */
+	CHECK(sendto(s, "x", 1, 0, (void *)&sun, alen) == -1 && errno == ENOENT);
+	CHECK(write(pfd[1], "g", 1) == 1);
+	CHECK(reap_wait() == &a[1]);
+	CHECK_EQ(r[0], 1);
+	CHECK_EQ(r[1], 3);
+	CHECK_EQ(recv(rs, buf, sizeof(buf), MSG_DONTWAIT), 3);
+	CHECK(!memcmp(buf, "cwd", 3));
+	CHECK(chdir(dir) == 0 && unlink("sock") == 0);
+	CHECK(chdir("/") == 0 && rmdir(dir) == 0);
+	return 0;
+}
+
 static volatile int sigpipes;
 
 static void on_sigpipe(int sig)
@@ -908,6 +956,7 @@ static const struct test tests[] = {
 	{ "cancel-close", t_cancel_close },
 	{ "cancel-unregister", t_cancel_unregister },
 	{ "sigpipe", t_sigpipe },
+	{ "async-cwd", t_async_cwd },
 };
 
 TEST_MAIN(tests, NULL)
