@@ -700,6 +700,58 @@ static int t_recv_blocks(void)
 }
 
 /*
+ * A stream receive that waits for more than has arrived (MSG_WAITALL, or
+ * SO_RCVLOWAT above 1), in the synchronous phase: with part of the data
+ * there, it must not return that part in the caller: it goes to a
+ * worker and completes with all of it.
+ */
+static int t_recv_waitall(void)
+{
+	struct syslet_uatom a;
+	char buf[16];
+	unsigned long fd, pbuf = U(buf), n10 = 10, flags;
+	int kind, lowat, ten = 10;
+	long r;
+
+	setup();
+	for (kind = 0; kind < NKINDS; kind++) {
+		if (kind == UDP || kind == UNIX_DGRAM)
+			continue;
+		/*
+		 * Not SO_RCVLOWAT on TCP: once the reader has copied a part,
+		 * tcp_data_ready() wakes it only when rcvlowat bytes more
+		 * arrive, so the system call itself would wait here.
+		 */
+		for (lowat = 0; lowat < 1 + (kind == UNIX_STREAM); lowat++) {
+			struct pair p;
+
+			make_pair(kind, &p);
+			fd = p.r;
+			flags = lowat ? 0 : MSG_WAITALL;
+			memset(buf, 0, sizeof(buf));
+			CHECK_EQ(send(p.s, "hello", 5, 0), 5);
+			wait_readable(p.r);
+			if (lowat)
+				CHECK(setsockopt(p.r, SOL_SOCKET, SO_RCVLOWAT,
+						 &ten, sizeof(ten)) == 0);
+			syslet_atom(&a, SYS_recvfrom, 0, &r, NULL, A(fd),
+				    A(pbuf), A(n10), A(flags), NULL);
+			r = 99;
+			CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+			usleep(50000);
+			CHECK(!syslet_reap(&ring));
+			CHECK_EQ(r, 99);
+			CHECK_EQ(send(p.s, "world", 5, 0), 5);
+			CHECK(reap_wait() == &a);
+			CHECK_EQ(r, 10);
+			CHECK(!memcmp(buf, "helloworld", 10));
+			close_pair(&p);
+		}
+	}
+	return 0;
+}
+
+/*
  * A send with no room, in the synchronous phase: a datagram to an
  * AF_UNIX receiver whose queue is full goes to a worker, which sends it
  * once the receiver has read.  sendto and sendmsg.
@@ -952,6 +1004,7 @@ static const struct test tests[] = {
 	{ "einval", t_einval },
 	{ "eacces", t_eacces },
 	{ "recv-blocks", t_recv_blocks },
+	{ "recv-waitall", t_recv_waitall },
 	{ "send-blocks", t_send_blocks },
 	{ "cancel-close", t_cancel_close },
 	{ "cancel-unregister", t_cancel_unregister },
