@@ -83,9 +83,9 @@ make -s -C "$KDIR" M="$mod" modules >"$vm/build.log" 2>&1 || {
 
 # Static user-space programs for the guest.
 mkdir -p "$tools"
-for prog in tests/syslet_test tests/syslet_isolation tests/syslet_fuzz \
-	tests/syslet_events \
-	tests/upcall_test demo/syslet_copy; do
+for prog in tests/syslet_test tests/syslet_net tests/syslet_isolation \
+	tests/syslet_fuzz tests/syslet_events tests/upcall_test \
+	demo/syslet_copy demo/echo_server; do
 	gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 		-o "$tools/$(basename "$prog")" "$root/tools/$prog.c"
 done
@@ -111,9 +111,10 @@ cp "$mod/msgport.ko" "$mod/syslet.ko" \
 	"$mod/msgport/stress/msgport_stress.ko" "$img/lib/msgport/"
 # An A/B benchmark's other syslet.ko (scripts/bench.sh --ab).
 [ -z "${BENCH_AB_KO:-}" ] || cp "$BENCH_AB_KO" "$img/lib/msgport/syslet-a.ko"
-cp "$tools/syslet_test" "$tools/syslet_isolation" "$tools/syslet_fuzz" \
-	"$tools/syslet_events" "$tools/syslet_ops" \
-	"$tools/upcall_test" "$tools/syslet_copy" "$tools/syslet_bench" "$img/bin/"
+cp "$tools/syslet_test" "$tools/syslet_net" "$tools/syslet_isolation" \
+	"$tools/syslet_fuzz" "$tools/syslet_events" "$tools/syslet_ops" \
+	"$tools/upcall_test" "$tools/syslet_copy" \
+	"$tools/echo_server" "$tools/syslet_bench" "$img/bin/"
 # Debian's own modules for an ext4 RAM disk (bench: a file system with
 # FMODE_NOWAIT, which tmpfs lacks in 6.12).  The debug kernel has them
 # built in, and Debian's would not load into it.

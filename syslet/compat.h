@@ -19,6 +19,8 @@
 #include <linux/hrtimer.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
 #include <linux/version.h>
 
 #ifdef CONFIG_VHOST_TASK
@@ -89,6 +91,26 @@ static inline bool cap_isidentical(const kernel_cap_t a, const kernel_cap_t b)
 {
 	return !memcmp(&a, &b, sizeof(a));
 }
+#endif
+
+/*
+ * import_ubuf() is declared from 6.4 on; before, import_single_range()
+ * does the same, with an iterator that points to @iov (which must then
+ * outlive it).
+ */
+static inline int syslet_import_ubuf(int rw, void __user *buf, size_t len,
+				     struct iovec *iov, struct iov_iter *i)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	return import_ubuf(rw, buf, len, i);
+#else
+	return import_single_range(rw, buf, len, iov, i);
+#endif
+}
+
+/* Flags sendmsg(2) clears: none before 6.5 (Debian 12's 6.1 has them). */
+#ifndef MSG_INTERNAL_SENDMSG_FLAGS
+#define MSG_INTERNAL_SENDMSG_FLAGS	0
 #endif
 
 #ifndef PF_USER_WORKER

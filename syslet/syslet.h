@@ -7,6 +7,7 @@
 
 #include <linux/completion.h>
 #include <linux/cred.h>
+#include <linux/err.h>
 #include <linux/fs_struct.h>
 #include <linux/hrtimer.h>
 #include <linux/kref.h>
@@ -30,6 +31,17 @@
  */
 #define SYSLET_EWOULDBLOCK	(-EIOCBQUEUED)
 
+/*
+ * "Make the genuine system call": a system-call op returns this, before
+ * it has had any effect, for a case it cannot run with the system call's
+ * checks through exported interfaces (net.c: a socket address under
+ * syscall auditing).  The atom is then to be run as the real system call
+ * by a thread of the process; until that path exists, syslet_user_call()
+ * makes it -ENOSYS.  -MAX_ERRNO is no errno, and kernel-internal like
+ * SYSLET_EWOULDBLOCK: never seen by user space.
+ */
+#define SYSLET_EGENUINE		(-MAX_ERRNO)
+
 /* x86-64 system call numbers of the supported operations (stable ABI). */
 enum {
 	SYSLET_NR_read		= 0,
@@ -41,6 +53,10 @@ enum {
 	SYSLET_NR_readv		= 19,
 	SYSLET_NR_writev	= 20,
 	SYSLET_NR_nanosleep	= 35,
+	SYSLET_NR_sendto	= 44,
+	SYSLET_NR_recvfrom	= 45,
+	SYSLET_NR_sendmsg	= 46,
+	SYSLET_NR_recvmsg	= 47,
 	SYSLET_NR_fsync		= 74,
 	SYSLET_NR_fdatasync	= 75,
 	SYSLET_NR_openat	= 257,
@@ -88,7 +104,7 @@ struct syslet_op {
 
 const struct syslet_op *syslet_op_get(unsigned long nr);
 
-/* Ops, one file per family (rw.c, fs.c, misc.c). */
+/* Ops, one file per family (rw.c, fs.c, net.c, misc.c). */
 long syslet_op_read(const unsigned long *args, bool nowait);
 long syslet_op_write(const unsigned long *args, bool nowait);
 long syslet_op_pread64(const unsigned long *args, bool nowait);
@@ -104,6 +120,10 @@ long syslet_op_fsync(const unsigned long *args, bool nowait);
 long syslet_op_fdatasync(const unsigned long *args, bool nowait);
 long syslet_op_nanosleep(const unsigned long *args, bool nowait);
 long syslet_op_nop(const unsigned long *args, bool nowait);
+long syslet_op_sendto(const unsigned long *args, bool nowait);
+long syslet_op_recvfrom(const unsigned long *args, bool nowait);
+long syslet_op_sendmsg(const unsigned long *args, bool nowait);
+long syslet_op_recvmsg(const unsigned long *args, bool nowait);
 long syslet_op_umem_add(const unsigned long *args, bool nowait);
 /* stat.c */
 long syslet_op_stat(const unsigned long *args, bool nowait);
@@ -148,6 +168,8 @@ struct syslet_fs_scope {
 
 void syslet_fs_enter(struct syslet_fs_scope *s);
 void syslet_fs_leave(struct syslet_fs_scope *s);
+
+/* Path look-ups as the submitting thread's, in a worker too (fs.c). */
 
 /* ---------------------------------------------------------------------
  * The chain interpreter (exec.c).  Memory access and the operations go
