@@ -2064,8 +2064,27 @@ static const struct test tests[] = {
 	{ "per-ctx-limit", t_per_ctx_limit },
 };
 
+/*
+ * On a kernel without syslet workers (Debian 12's 6.1): REGISTER of a
+ * valid ring must fail with EOPNOTSUPP, not succeed nor fail otherwise.
+ */
+static int register_eopnotsupp(void)
+{
+	int ret = syslet_setup(&ring, 8, -1UL);
+
+	if (ret == -EOPNOTSUPP) {
+		printf("SYSLET_IOC_REGISTER: EOPNOTSUPP, as expected\n");
+		return 0;
+	}
+	fprintf(stderr, "SYSLET_IOC_REGISTER gave %d (%s), expected EOPNOTSUPP\n",
+		ret, ret ? strerror(-ret) : "success");
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], "register-eopnotsupp"))
+		return register_eopnotsupp();
 	if (argc == 3 && !strcmp(argv[1], "exec-helper"))
 		return exec_helper(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "exec-eperm-helper"))
