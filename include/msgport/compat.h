@@ -116,7 +116,7 @@ static inline void compat_fs_struct_init_lock(struct fs_struct *fs)
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
 #define kthread_create_worker_on_cpu(cpu, flags, namefmt) \
-	(kthread_create_worker_on_cpu)((cpu), (flags), (namefmt), (cpu))
+	((kthread_create_worker_on_cpu)((cpu), (flags), (namefmt), (cpu)))
 #endif
 
 #endif /* _MSGPORT_COMPAT_H */
