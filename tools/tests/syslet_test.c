@@ -756,8 +756,10 @@ static int t_fork(void)
 }
 
 /*
- * The syslet_worker threads of this process asleep in @wchan, or -1 if
- * the kernel does not say where threads sleep.
+ * The syslet_worker threads of this process asleep in a function whose
+ * name ends in @wchan (a pipe read sleeps in pipe_read in 6.12, in
+ * anon_pipe_read in 7.2), or -1 if the kernel does not say where threads
+ * sleep.
  */
 static int workers_in(const char *wchan)
 {
@@ -791,7 +793,8 @@ static int workers_in(const char *wchan)
 		fclose(f);
 		if (strcmp(where, "0") && where[0])
 			known = 1;
-		if (!strcmp(where, wchan))
+		if (strlen(where) >= strlen(wchan) &&
+		    !strcmp(where + strlen(where) - strlen(wchan), wchan))
 			n++;
 	}
 	closedir(d);
