@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
 	--demo) mode=demo ;;
 	--bench) mode=bench ;;
 	--smoke) smoke=1 ;;
-	--debug) debug=1 kernel_sel=debug ;;
+	--debug) debug=1 ;;
 	--stress) stress=1 ;;
 	--kernel)
 		[ $# -ge 2 ] || usage
@@ -47,6 +47,11 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+if [ $debug -eq 1 ]; then
+	# The debug kernel is a 6.12.
+	[ "$kernel_sel" = 6.12 ] || usage
+	kernel_sel=debug
+fi
 
 # copy_sources DIR: the module sources in DIR, built there instead of in
 # the checkout, so that the .ko files `make` built for 6.12 stay.
