@@ -4,8 +4,12 @@
 # make check: every suite, then one closing line "check: N passed, N failed".
 #   - KUnit under UML;
 #   - KUnit on x86_64 (qemu TCG, -smp 2, lockdep) for cross-CPU and hotplug;
+#   - KUnit under UML again, in a 7.2 kernel with 7.2's kunit.py;
 #   - the VM suite on Debian's 6.12 kernel, then on a debug kernel (KASAN,
 #     lockdep, kmemleak, ...; built once and cached, scripts/debug-kernel.sh);
+#   - the VM suite on Debian 12's 6.1 (no syslet workers there: REGISTER
+#     must fail with EOPNOTSUPP) and on Linux 7.2 (built from sid's
+#     linux-source-7.2 once and cached, scripts/debug-kernel.sh --kernel 7.2);
 #   - a smoke run of the benchmarks (one small repetition);
 #   - the documentation: Sphinx and kernel-doc -Wall without warnings;
 #     the io_uring coverage table is what scripts/coverage.py generates,
@@ -32,8 +36,8 @@ suite() {
 	out=$(mktemp)
 	"$@" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
-	p=$(sed -nE 's/^[a-z0-9_-]+: ([0-9]+) passed, ([0-9]+) failed.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
-	f=$(sed -nE 's/^[a-z0-9_-]+: ([0-9]+) passed, ([0-9]+) failed.*/\2/p' "$out" | awk '{s+=$1} END {print s+0}')
+	p=$(sed -nE 's/^[a-z0-9_.-]+: ([0-9]+) passed, ([0-9]+) failed.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+	f=$(sed -nE 's/^[a-z0-9_.-]+: ([0-9]+) passed, ([0-9]+) failed.*/\2/p' "$out" | awk '{s+=$1} END {print s+0}')
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "$name: exited with $rc without a failure count"
 		f=1
@@ -58,8 +62,11 @@ suite build bash scripts/build.sh
 suite docs bash scripts/docs.sh
 suite coverage python3 scripts/coverage.py --check
 suite kunit bash scripts/kunit.sh um x86_64
+suite kunit-7.2 bash scripts/kunit.sh --series 7.2 um
 suite vm bash scripts/vm.sh
 suite vm-debug bash scripts/vm.sh --debug
+suite vm-6.1 bash scripts/vm.sh --kernel 6.1
+suite vm-7.2 bash scripts/vm.sh --kernel 7.2
 suite bench bash scripts/bench.sh --smoke
 echo "=== done in $(($(date +%s) - start)) s"
 if [ -s "$failures" ]; then

@@ -22,34 +22,69 @@
 # before one, so that a fresh checkout on a CI machine reuses it.  Both
 # are filled by an atomic rename: a directory named <key> is complete.
 #
-# Usage: scripts/debug-kernel.sh [--key]
+# --kernel 7.2 builds the other kernel made here the same way: Linux 7.2
+# from sid's linux-source-7.2 (scripts/deps.sh unpacks it, never installs
+# it: sid's headers packages are configured for a newer gcc than Debian
+# 12 has) with this machine's gcc, alldefconfig plus
+# scripts/kernel-7.2.config, no checkers; in build/kernel-7.2 and
+# $KERNEL_72_CACHE (default /var/cache/msgport-kernel-7.2).
+#
+# Usage: scripts/debug-kernel.sh [--kernel 7.2] [--key]
 #   prints the kernel directory (or, with --key, just the key) on stdout;
 #   progress goes to stderr; the build log is build/debug-kernel/build.log.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-fragment=$root/scripts/debug-kernel.config
-src=$root/build/linux-6.12
-top=$root/build/debug-kernel
+want_key=0 which=debug
+while [ $# -gt 0 ]; do
+	case $1 in
+	--key) want_key=1 ;;
+	--kernel)
+		which=${2:?--kernel needs 7.2}
+		shift ;;
+	*) echo "usage: debug-kernel.sh [--kernel 7.2] [--key]" >&2; exit 2 ;;
+	esac
+	shift
+done
+case $which in
+debug)
+	series=6.12
+	fragment=$root/scripts/debug-kernel.config
+	top=$root/build/debug-kernel
+	ext=${DEBUG_KERNEL_CACHE:-/var/cache/msgport-debug-kernel} ;;
+7.2)
+	series=7.2
+	fragment=$root/scripts/kernel-7.2.config
+	top=$root/build/kernel-7.2
+	ext=${KERNEL_72_CACHE:-/var/cache/msgport-kernel-7.2} ;;
+*) echo "debug-kernel.sh: no kernel '$which' (debug or 7.2)" >&2; exit 2 ;;
+esac
+src=$root/build/linux-$series
 obj=$top/obj
-ext=${DEBUG_KERNEL_CACHE:-/var/cache/msgport-debug-kernel}
 jobs=$(nproc)
 # Bump when the way the tree is built or installed changes.
 recipe=1
 
-say() { echo "debug-kernel: $*" >&2; }
+say() { echo "$(basename "$top"): $*" >&2; }
 
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) || {
-	say "linux-source-6.12 is not installed; run scripts/deps.sh"
-	exit 1
-}
+if [ "$series" = 6.12 ]; then
+	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) || {
+		say "linux-source-6.12 is not installed; run scripts/deps.sh"
+		exit 1
+	}
+else
+	srcver=$(cat "/var/cache/msgport-sid/linux-source-$series/VERSION" 2>/dev/null) || {
+		say "linux-source-$series is not unpacked; run scripts/deps.sh"
+		exit 1
+	}
+fi
 key=$({
 	echo "recipe $recipe base alldefconfig arch x86_64"
-	echo "linux-source-6.12 $srcver"
+	echo "linux-source-$series $srcver"
 	gcc --version | head -1
 	cat "$fragment"
 } | sha256sum | cut -c1-16)
-if [ "${1:-}" = --key ]; then
+if [ $want_key -eq 1 ]; then
 	echo "$key"
 	exit 0
 fi
@@ -97,12 +132,12 @@ fi
 # The source as scripts/kunit.sh unpacks it.  It carries the project
 # grafted in as drivers/msgport; the fragment keeps CONFIG_MSGPORT off
 # and O= keeps the source tree clean (kunit.py builds it with O= too).
-bash "$root/scripts/kunit.sh" --prepare-only >&2
+bash "$root/scripts/kunit.sh" --series "$series" --prepare-only >&2
 treever=$(make -s -C "$src" kernelversion)
 case $srcver in
 "$treever"-*) ;;
 *)
-	say "$src is $treever but linux-source-6.12 is $srcver;"
+	say "$src is $treever but linux-source-$series is $srcver;"
 	say "remove $src (scripts/kunit.sh unpacks it again)"
 	exit 1 ;;
 esac
@@ -113,7 +148,9 @@ start=$(date +%s)
 # One O= directory for every key, so that a fragment change rebuilds
 # incrementally; the config is generated from scratch each time.
 mkdir -p "$obj"
-kmake() { make -C "$src" O="$obj" ARCH=x86_64 "$@"; }
+# Niced: the machine is shared, and a kernel build is the longest step of
+# make check on a fresh machine.
+kmake() { nice -n 15 make -C "$src" O="$obj" ARCH=x86_64 "$@"; }
 {
 	kmake alldefconfig
 	# Later assignments win: the fragment overrides the defaults.

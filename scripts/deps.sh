@@ -22,19 +22,99 @@ ls /usr/src/linux-source-6.12.tar.* >/dev/null 2>&1 || need+=(linux-source-6.12)
 # Debian 12's own 6.1 headers: make check also builds against them.
 ls -d /usr/src/linux-headers-6.1.0-*-amd64 >/dev/null 2>&1 || need+=(linux-headers-amd64-6.1)
 
-[ ${#need[@]} -eq 0 ] && exit 0
+# Debian 12's 6.1 kernel itself: the VM suite also boots it.
+ls /boot/vmlinuz-6.1.0-*-amd64 >/dev/null 2>&1 || need+=(linux-image-6.1-unsigned)
+
+# The newest kernel Debian has is in sid: its linux-source, unpacked
+# (never installed) under $SID_CACHE; scripts/new-kernel.sh builds it
+# with this machine's compiler.
+SID_CACHE=/var/cache/msgport-sid
+SID_SERIES=7.2
+# The unpacked package, with its Debian version in VERSION.
+sid_src() {
+	[ -s "$SID_CACHE/linux-source-$SID_SERIES/VERSION" ] &&
+		ls "$SID_CACHE"/linux-source-$SID_SERIES/usr/src/linux-source-$SID_SERIES.tar.* 2>/dev/null | head -1
+}
+want_sid=0
+[ -n "$(sid_src)" ] || want_sid=1
+
+[ ${#need[@]} -eq 0 ] && [ $want_sid -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps.sh: missing ${need[*]}; run as root to install" >&2
+	echo "deps.sh: missing ${need[*]}${need[*]:+ }$([ $want_sid -eq 0 ] || echo "linux-source-$SID_SERIES (sid)"); run as root to install" >&2
 	exit 1
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+
+# sid, for linux-source-$SID_SERIES only: pinned below every installed
+# package (priority 1, as Debian pins experimental), so no upgrade and no
+# install of a package that bookworm has ever takes sid's version.
+sid_list=/etc/apt/sources.list.d/msgport-sid.sources
+sid_pin=/etc/apt/preferences.d/msgport-sid
+sid_changed=0
+# put FILE: write stdin to FILE if it differs.
+put() {
+	local tmp
+	tmp=$(mktemp)
+	cat >"$tmp"
+	if cmp -s "$tmp" "$1"; then
+		rm -f "$tmp"
+	else
+		install -m 644 "$tmp" "$1"
+		rm -f "$tmp"
+		sid_changed=1
+	fi
+}
+put "$sid_pin" <<'PIN'
+# Written by msgport's scripts/deps.sh: sid only for what is asked by name.
+Package: *
+Pin: release n=sid
+Pin-Priority: 1
+PIN
+put "$sid_list" <<'LIST'
+# Written by msgport's scripts/deps.sh: linux-source of the newest kernel.
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: sid
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+LIST
+
 stamp=/var/lib/apt/periodic/msgport-update-stamp
-if [ ! -e "$stamp" ] || [ -z "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v lock)" ]; then
+if [ $sid_changed -eq 1 ] || [ ! -e "$stamp" ] ||
+   [ -z "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v lock)" ] ||
+   ! ls /var/lib/apt/lists/*_dists_sid_* >/dev/null 2>&1; then
 	apt-get update -q
 	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
 fi
+
+# The pin must hold: an upgrade takes nothing from sid.
+if apt-get -s -o Debug::NoLocking=1 upgrade | grep -E '^Inst .*\(.*:(unstable|sid)[ ,]' >&2; then
+	echo "deps.sh: apt would upgrade the packages above from sid; check $sid_pin" >&2
+	exit 1
+fi
+
+if [ $want_sid -eq 1 ]; then
+	(
+		set -e
+		mkdir -p "$SID_CACHE"
+		cd "$SID_CACHE"
+		rm -f linux-source-"$SID_SERIES"_*.deb
+		apt-get download -q -o APT::Sandbox::User=root "linux-source-$SID_SERIES/sid"
+		rm -rf ".linux-source-$SID_SERIES.tmp"
+		dpkg-deb -x linux-source-"$SID_SERIES"_*.deb ".linux-source-$SID_SERIES.tmp"
+		dpkg-deb -f linux-source-"$SID_SERIES"_*.deb Version >".linux-source-$SID_SERIES.tmp/VERSION"
+		rm -rf "linux-source-$SID_SERIES"
+		mv -T ".linux-source-$SID_SERIES.tmp" "linux-source-$SID_SERIES"
+		rm -f linux-source-"$SID_SERIES"_*.deb
+	) || {
+		echo "deps.sh: could not fetch linux-source-$SID_SERIES from sid" >&2
+		exit 1
+	}
+	[ -n "$(sid_src)" ] || { echo "deps.sh: no tarball in $SID_CACHE/linux-source-$SID_SERIES" >&2; exit 1; }
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
 
 # The newest 6.12 flavour-less amd64 ABI for which Debian has an image,
 # and headers of that same version.
@@ -48,6 +128,16 @@ resolve() {
 	linux-headers-amd64-6.1)
 		apt-cache pkgnames linux-headers-6.1.0- |
 			grep -E '^linux-headers-6\.1\.0-[0-9]+-amd64$' | sort -V | tail -1 ;;
+	linux-image-6.1-unsigned)
+		# The image of the installed 6.1 headers' ABI, or the newest.
+		local h
+		h=$(ls -d /usr/src/linux-headers-6.1.0-*-amd64 2>/dev/null | sort -V | tail -1)
+		if [ -n "$h" ]; then
+			echo "linux-image-${h#/usr/src/linux-headers-}-unsigned"
+		else
+			apt-cache pkgnames linux-image-6.1.0- |
+				grep -E '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' | sort -V | tail -1
+		fi ;;
 	*) echo "$1" ;;
 	esac
 }

@@ -28,7 +28,7 @@
 #include <linux/slab.h>
 
 #include "syslet.h"
-#include "compat.h"
+#include <msgport/compat.h>
 #include "syslet_trace.h"
 #include "../upcall/upcall.h"
 

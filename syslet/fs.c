@@ -23,6 +23,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <msgport/compat.h>
 #include "syslet.h"
 
 /**
@@ -41,8 +42,7 @@ static void syslet_fs_snapshot(struct fs_struct *fs, const struct path *pwd)
 
 	memset(fs, 0, sizeof(*fs));
 	fs->users = 1;
-	spin_lock_init(&fs->lock);
-	seqcount_spinlock_init(&fs->seq, &fs->lock);
+	compat_fs_struct_init_lock(fs);
 	if (c) {
 		fs->umask = c->umask;
 		fs->root = c->root;

@@ -39,7 +39,7 @@
 #include <linux/vmalloc.h>
 
 #include "syslet.h"
-#include "compat.h"
+#include <msgport/compat.h>
 #include "../upcall/upcall.h"
 
 #define CREATE_TRACE_POINTS

@@ -31,7 +31,7 @@
 #include <linux/securebits.h>
 #include <linux/security.h>
 
-#include "compat.h"
+#include <msgport/compat.h>
 #include "syslet.h"
 
 static long syslet_mkdirat(int dfd, const char __user *name, umode_t mode)

@@ -43,7 +43,7 @@
 #include <linux/uio.h>
 #include <net/sock.h>
 
-#include "compat.h"
+#include <msgport/compat.h>
 #include "syslet.h"
 
 /* The socket of @fd, with a reference to its file in *@filep. */
@@ -155,12 +155,11 @@ long syslet_op_sendto(const unsigned long *args, bool nowait)
 	struct msghdr msg = {};
 	struct socket *sock;
 	struct file *file;
-	struct iovec iov;
 	bool punt;
 	long err;
 
-	err = syslet_import_ubuf(ITER_SOURCE, (void __user *)args[1], args[2],
-				 &iov, &msg.msg_iter);
+	err = import_ubuf(ITER_SOURCE, (void __user *)args[1], args[2],
+			  &msg.msg_iter);
 	if (unlikely(err))
 		return err;
 	err = syslet_sock_get(args[0], &file, &sock);
@@ -193,12 +192,11 @@ long syslet_op_recvfrom(const unsigned long *args, bool nowait)
 	unsigned int flags = args[3];
 	struct socket *sock;
 	struct file *file;
-	struct iovec iov;
 	long err, err2;
 	bool punt;
 
-	err = syslet_import_ubuf(ITER_DEST, (void __user *)args[1], args[2],
-				 &iov, &msg.msg_iter);
+	err = import_ubuf(ITER_DEST, (void __user *)args[1], args[2],
+			  &msg.msg_iter);
 	if (unlikely(err))
 		return err;
 	err = syslet_sock_get(args[0], &file, &sock);

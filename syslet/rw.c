@@ -18,8 +18,8 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/uio.h>
-#include <linux/version.h>
 
+#include <msgport/compat.h>
 #include "syslet.h"
 
 enum { SYSLET_POS_FILE = -1 };	/* use and advance the file offset */
@@ -29,11 +29,7 @@ static bool syslet_write_nowait_ok(struct file *file)
 {
 	if (file->f_flags & O_DIRECT)
 		return true;
-#ifdef FOP_BUFFER_WASYNC
-	return file->f_op->fop_flags & FOP_BUFFER_WASYNC;
-#else
-	return false;
-#endif
+	return compat_file_buffer_wasync(file);
 }
 
 /* 0 to run as is, RWF_NOWAIT to try without blocking, or would block. */
@@ -121,15 +117,8 @@ static long syslet_rw_buf(int dir, const unsigned long *args, loff_t pos,
 	struct iov_iter iter;
 	int ret;
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
 	ret = import_ubuf(dir == READ ? ITER_DEST : ITER_SOURCE,
 			  (void __user *)args[1], args[2], &iter);
-#else
-	struct iovec iov;	/* Debian 12's 6.1 has no import_ubuf() */
-
-	ret = import_single_range(dir == READ ? ITER_DEST : ITER_SOURCE,
-				  (void __user *)args[1], args[2], &iov, &iter);
-#endif
 	if (ret)
 		return ret;
 	return syslet_rw_iter(dir, args[0], &iter, pos, nowait);

@@ -38,7 +38,7 @@
 #include <linux/slab.h>
 #include <linux/task_work.h>
 
-#include "compat.h"
+#include <msgport/compat.h>
 #include "syslet.h"
 
 static struct workqueue_struct *syslet_wq;

@@ -44,6 +44,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <msgport/compat.h>
 #include "upcall.h"
 
 static DEFINE_MUTEX(upc_spaces_lock);
@@ -635,7 +636,7 @@ struct upc_space *upc_space_get_mm(struct mm_struct *mm)
 	list_for_each_entry(space, &upc_spaces, node) {
 		/* A space whose last reference went is being released. */
 		if (space->mm == mm &&
-		    atomic_long_inc_not_zero(&space->anchor->f_count)) {
+		    compat_get_file_unless_zero(space->anchor)) {
 			mutex_unlock(&upc_spaces_lock);
 			return space;
 		}
@@ -727,7 +728,7 @@ static int upc_open(struct inode *inode, struct file *file)
 	mutex_lock(&upc_spaces_lock);
 	list_for_each_entry(space, &upc_spaces, node) {
 		if (space->mm == current->mm &&
-		    atomic_long_inc_not_zero(&space->anchor->f_count))
+		    compat_get_file_unless_zero(space->anchor))
 			goto found;
 	}
 	space = upc_space_create();

@@ -34,6 +34,7 @@
 #include <linux/sort.h>
 #include <linux/workqueue.h>
 
+#include <msgport/compat.h>
 #include <msgport/msgport.h>
 
 static unsigned int iters = 2000;
@@ -206,7 +207,7 @@ static int m1_run(int cpu, const char *cas)
 	int m, r, i, ret = 0;
 
 	wq = alloc_workqueue("mpbench", 0, 0);
-	kw = kthread_create_worker_on_cpu(cpu, 0, "mpbench_kw/%d", cpu);
+	kw = kthread_create_worker_on_cpu(cpu, 0, "mpbench_kw/%u");
 	cs = kzalloc(sizeof(*cs), GFP_KERNEL);
 	if (!wq || IS_ERR(kw) || !cs) {
 		ret = -ENOMEM;

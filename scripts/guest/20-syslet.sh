@@ -48,13 +48,26 @@ test_syslet_unload() {
 	[ ! -e /dev/syslet ] || fail "/dev/syslet left behind"
 }
 
+# A kernel without workers: REGISTER of a valid ring fails with
+# EOPNOTSUPP, and nothing else.
+test_syslet_no_workers() {
+	syslet_test register-eopnotsupp
+}
+
 t "syslet: insmod, /dev/syslet mode 0666" test_syslet_load
+if no_workers; then
+	t "syslet: REGISTER is EOPNOTSUPP without workers" test_syslet_no_workers
+fi
 selftests syslet syslet_test
 selftests syslet-net syslet_net
-t "syslet: file copy as a looping chain (demo)" test_syslet_copy
-if [ -e /proc/net/tcp ]; then
+if no_workers; then
+	echo "ok - syslet: file copy as a looping chain (demo) # SKIP $NO_WORKERS"
+	echo "ok - syslet: TCP echo server, a looping chain per connection (demo) # SKIP $NO_WORKERS"
+elif [ -e /proc/net/tcp ]; then
+	t "syslet: file copy as a looping chain (demo)" test_syslet_copy
 	t "syslet: TCP echo server, a looping chain per connection (demo)" test_syslet_echo
 else
+	t "syslet: file copy as a looping chain (demo)" test_syslet_copy
 	echo "ok - syslet: TCP echo server, a looping chain per connection (demo) # SKIP no TCP/IP in this kernel"
 fi
 t "syslet: rmmod refused while a context is open" test_syslet_rmmod_busy

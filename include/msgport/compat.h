@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What differs between the kernels the modules build against, in one
+ * place: Debian 12's 6.1, Debian's 6.12 and sid's 7.2 (scripts/build.sh
+ * builds all three with W=1).  Where a newer kernel has an interface an
+ * older one lacks, this header gives the older one that interface, so
+ * that the code is written once, for the newest kernel; where a field
+ * changed, a compat_ helper hides it.  Kernels between these three are
+ * not built: the version numbers below are those of the upstream release
+ * that made each change.
+ */
+#ifndef _MSGPORT_COMPAT_H
+#define _MSGPORT_COMPAT_H
+
+#include <linux/capability.h>
+#include <linux/err.h>
+#include <linux/eventfd.h>
+#include <linux/fs.h>
+#include <linux/fs_struct.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/sched.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
+#include <linux/version.h>
+
+/*
+ * syslet's workers are vhost tasks (threads of the owning process), with
+ * the interface of 6.11 and later (a SIGKILL callback; 6.4 to 6.10 had
+ * none and are not supported).  Without CONFIG_VHOST_TASK (Debian 12's 6.1
+ * has no vhost_task at all), syslet builds but SYSLET_IOC_REGISTER fails
+ * with -EOPNOTSUPP: 6.1 exports nothing else that makes a thread of
+ * another process (create_io_thread(), kernel_clone(), user_mode_thread()
+ * are all internal), and a kernel thread that borrows the process's
+ * files and mm is the uncounted-file-table model the workers left.
+ */
+#ifdef CONFIG_VHOST_TASK
+#include <linux/sched/vhost_task.h>
+#define SYSLET_HAVE_WORKERS	1
+#else
+#define SYSLET_HAVE_WORKERS	0
+struct vhost_task;
+
+static inline struct vhost_task *
+vhost_task_create(bool (*fn)(void *), void (*handle_kill)(void *), void *arg,
+		  const char *name)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline void vhost_task_start(struct vhost_task *vtsk) { }
+static inline void vhost_task_stop(struct vhost_task *vtsk) { }
+static inline void vhost_task_wake(struct vhost_task *vtsk) { }
+#endif
+
+#ifndef PF_USER_WORKER
+#define PF_USER_WORKER		0
+#endif
+
+/* import_ubuf() came in 6.4; 6.1 has iov_iter_ubuf() under it. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+static inline int import_ubuf(int rw, void __user *buf, size_t len,
+			      struct iov_iter *i)
+{
+	if (len > MAX_RW_COUNT)
+		len = MAX_RW_COUNT;
+	if (unlikely(!access_ok(buf, len)))
+		return -EFAULT;
+	iov_iter_ubuf(i, rw, buf, len);
+	return 0;
+}
+#endif
+
+/*
+ * compat_file_buffer_wasync() - can a buffered write to @file be tried
+ *	with RWF_NOWAIT?  A file_operations flag since 6.11, an f_mode bit
+ *	before.
+ */
+static inline bool compat_file_buffer_wasync(const struct file *file)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+	return file->f_op->fop_flags & FOP_BUFFER_WASYNC;
+#else
+	return file->f_mode & FMODE_BUF_WASYNC;
+#endif
+}
+
+/*
+ * compat_get_file_unless_zero() - a reference to @file unless its count
+ *	already dropped to zero (the file is being released).  The count is
+ *	a file_ref_t since 6.13, an atomic_long_t f_count before.
+ */
+static inline bool compat_get_file_unless_zero(struct file *file)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	return file_ref_get(&file->f_ref);
+#else
+	return atomic_long_inc_not_zero(&file->f_count);
+#endif
+}
+
+/*
+ * compat_fs_struct_init_lock() - initialise the lock of a private
+ *	fs_struct: a seqlock_t since 6.15, a spinlock and a seqcount on it
+ *	before.
+ */
+static inline void compat_fs_struct_init_lock(struct fs_struct *fs)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+	seqlock_init(&fs->seq);
+#else
+	spin_lock_init(&fs->lock);
+	seqcount_spinlock_init(&fs->seq, &fs->lock);
+#endif
+}
+
+/*
+ * Since 6.13 kthread_create_worker_on_cpu() fills the CPU number into a
+ * "name%u" format itself; before, the caller passed it as an argument.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#define kthread_create_worker_on_cpu(cpu, flags, namefmt) \
+	((kthread_create_worker_on_cpu)((cpu), (flags), (namefmt), (cpu)))
+#endif
+
+/*
+ * mkdirat: since 6.3 the VFS takes the mount's idmap (mnt_idmap()) and
+ * strips the umask itself, with mode_strip_umask() for the LSM hook; 6.1
+ * takes the mount's user namespace, and do_mkdirat() strips the umask
+ * first (unless the file system applies POSIX ACLs).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+static inline umode_t syslet_mkdir_lsm_mode(const struct path *dir, umode_t mode)
+{
+	return mode_strip_umask(d_inode(dir->dentry), mode);
+}
+
+static inline int syslet_vfs_mkdir(const struct path *dir,
+				   struct dentry *dentry, umode_t mode)
+{
+	return vfs_mkdir(mnt_idmap(dir->mnt), d_inode(dir->dentry), dentry,
+			 mode);
+}
+
+static inline int syslet_inode_permission(const struct path *path, int mask)
+{
+	return inode_permission(mnt_idmap(path->mnt), d_backing_inode(path->dentry),
+				mask);
+}
+#else
+static inline umode_t syslet_mkdir_lsm_mode(const struct path *dir, umode_t mode)
+{
+	return IS_POSIXACL(d_inode(dir->dentry)) ? mode :
+						    mode & ~current_umask();
+}
+
+static inline int syslet_vfs_mkdir(const struct path *dir,
+				   struct dentry *dentry, umode_t mode)
+{
+	return vfs_mkdir(mnt_user_ns(dir->mnt), d_inode(dir->dentry), dentry,
+			 syslet_mkdir_lsm_mode(dir, mode));
+}
+
+static inline int syslet_inode_permission(const struct path *path, int mask)
+{
+	return inode_permission(mnt_user_ns(path->mnt),
+				d_backing_inode(path->dentry), mask);
+}
+
+/* 6.1's kernel_cap_t is an array, without cap_isidentical(). */
+static inline bool cap_isidentical(const kernel_cap_t a, const kernel_cap_t b)
+{
+	return !memcmp(&a, &b, sizeof(a));
+}
+#endif
+
+/* Flags sendmsg(2) clears: none before 6.5 (Debian 12's 6.1 has them). */
+#ifndef MSG_INTERNAL_SENDMSG_FLAGS
+#define MSG_INTERNAL_SENDMSG_FLAGS	0
+#endif
+
+/* 6.8 dropped eventfd_signal()'s count. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define syslet_eventfd_signal(ctx)	eventfd_signal((ctx), 1)
+#else
+#define syslet_eventfd_signal(ctx)	eventfd_signal(ctx)
+#endif
+
+/* 6.13 added hrtimer_setup(); hrtimer_init() went later. */
+static inline void
+syslet_hrtimer_setup(struct hrtimer *timer,
+		     enum hrtimer_restart (*fn)(struct hrtimer *),
+		     clockid_t clock, enum hrtimer_mode mode)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
+#else
+	hrtimer_setup(timer, fn, clock, mode);
+#endif
+}
+
+#endif /* _MSGPORT_COMPAT_H */
