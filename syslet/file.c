@@ -31,6 +31,7 @@
 #include <linux/uaccess.h>
 #include <linux/writeback.h>
 
+#include <msgport/compat.h>
 #include "syslet.h"
 
 /* dup(fd) */
@@ -207,17 +208,9 @@ static int syslet_sync_file_range(struct file *file, loff_t offset,
 			return ret;
 	}
 	if (flags & SYNC_FILE_RANGE_WRITE) {
-		struct writeback_control wbc = {
-			.sync_mode = WB_SYNC_NONE,
-			.nr_to_write = LONG_MAX,
-			.range_start = offset,
-			.range_end = endbyte,
-		};
-
-		if ((flags & SYNC_FILE_RANGE_WRITE_AND_WAIT) ==
-		    SYNC_FILE_RANGE_WRITE_AND_WAIT)
-			wbc.sync_mode = WB_SYNC_ALL;
-		ret = filemap_fdatawrite_wbc(file->f_mapping, &wbc);
+		ret = compat_fdatawrite_range(file->f_mapping, offset, endbyte,
+					      (flags & SYNC_FILE_RANGE_WRITE_AND_WAIT) ==
+					      SYNC_FILE_RANGE_WRITE_AND_WAIT);
 		if (ret < 0)
 			return ret;
 	}

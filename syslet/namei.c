@@ -36,6 +36,7 @@
 
 static long syslet_mkdirat(int dfd, const char __user *name, umode_t mode)
 {
+	struct compat_delegated_inode deleg = { };
 	unsigned int lookup_flags = LOOKUP_DIRECTORY;
 	struct syslet_fs_scope fs;
 	struct dentry *dentry;
@@ -44,14 +45,16 @@ static long syslet_mkdirat(int dfd, const char __user *name, umode_t mode)
 
 	syslet_fs_enter(&fs);
 retry:
-	dentry = user_path_create(dfd, name, &path, lookup_flags);
+	dentry = compat_user_path_create(dfd, name, &path, lookup_flags);
 	err = PTR_ERR_OR_ZERO(dentry);
 	if (!err) {
 		err = security_path_mkdir(&path, dentry,
 					  syslet_mkdir_lsm_mode(&path, mode));
 		if (!err)
-			err = syslet_vfs_mkdir(&path, dentry, mode);
-		done_path_create(&path, dentry);
+			err = syslet_vfs_mkdir(&path, &dentry, mode, &deleg);
+		compat_done_path_create(&path, dentry);
+		if (!compat_break_deleg(&deleg))
+			goto retry;
 		if (retry_estale(err, lookup_flags)) {
 			lookup_flags |= LOOKUP_REVAL;
 			goto retry;

@@ -268,7 +268,7 @@ static int syslet_copy_msghdr(struct msghdr *kmsg,
 	}
 	if (msg.msg_iovlen > UIO_MAXIOV)
 		return -EMSGSIZE;
-	kmsg->msg_iocb = NULL;
+	compat_msghdr_clear_iocb(kmsg);
 	kmsg->msg_ubuf = NULL;
 
 	err = import_iovec(save_addr ? ITER_DEST : ITER_SOURCE, msg.msg_iov,

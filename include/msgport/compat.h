@@ -21,6 +21,8 @@
 #include <linux/kthread.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/pagemap.h>
+#include <linux/writeback.h>
 #include <linux/sched.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
@@ -137,12 +139,51 @@ static inline umode_t syslet_mkdir_lsm_mode(const struct path *dir, umode_t mode
 	return mode_strip_umask(d_inode(dir->dentry), mode);
 }
 
+/*
+ * mkdirat's steps.  Since 7.0 (checked on 7.2 only) the parent is locked
+ * by start_creating_user_path()/end_creating_path(), vfs_mkdir() returns
+ * the new dentry (or an error pointer, which end_creating_path() takes)
+ * and reports a delegation to break; before, user_path_create() and
+ * done_path_create(), and an int.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+#include <linux/filelock.h>
+#define compat_user_path_create		start_creating_user_path
+#define compat_done_path_create		end_creating_path
+#define compat_delegated_inode		delegated_inode
+
 static inline int syslet_vfs_mkdir(const struct path *dir,
-				   struct dentry *dentry, umode_t mode)
+				   struct dentry **dentry, umode_t mode,
+				   struct delegated_inode *deleg)
 {
-	return vfs_mkdir(mnt_idmap(dir->mnt), d_inode(dir->dentry), dentry,
+	*dentry = vfs_mkdir(mnt_idmap(dir->mnt), d_inode(dir->dentry), *dentry,
+			    mode, deleg);
+	return PTR_ERR_OR_ZERO(*dentry);
+}
+
+/* A delegation to break before a retry: its result, or 1 if none. */
+static inline int compat_break_deleg(struct delegated_inode *deleg)
+{
+	return is_delegated(deleg) ? break_deleg_wait(deleg) : 1;
+}
+#else
+#define compat_user_path_create		user_path_create
+#define compat_done_path_create		done_path_create
+struct compat_delegated_inode { };
+
+static inline int syslet_vfs_mkdir(const struct path *dir,
+				   struct dentry **dentry, umode_t mode,
+				   struct compat_delegated_inode *deleg)
+{
+	return vfs_mkdir(mnt_idmap(dir->mnt), d_inode(dir->dentry), *dentry,
 			 mode);
 }
+
+static inline int compat_break_deleg(struct compat_delegated_inode *deleg)
+{
+	return 1;
+}
+#endif
 
 static inline int syslet_inode_permission(const struct path *path, int mask)
 {
@@ -156,11 +197,21 @@ static inline umode_t syslet_mkdir_lsm_mode(const struct path *dir, umode_t mode
 						    mode & ~current_umask();
 }
 
+#define compat_user_path_create		user_path_create
+#define compat_done_path_create		done_path_create
+struct compat_delegated_inode { };
+
 static inline int syslet_vfs_mkdir(const struct path *dir,
-				   struct dentry *dentry, umode_t mode)
+				   struct dentry **dentry, umode_t mode,
+				   struct compat_delegated_inode *deleg)
 {
-	return vfs_mkdir(mnt_user_ns(dir->mnt), d_inode(dir->dentry), dentry,
+	return vfs_mkdir(mnt_user_ns(dir->mnt), d_inode(dir->dentry), *dentry,
 			 syslet_mkdir_lsm_mode(dir, mode));
+}
+
+static inline int compat_break_deleg(struct compat_delegated_inode *deleg)
+{
+	return 1;
 }
 
 static inline int syslet_inode_permission(const struct path *path, int mask)
@@ -174,6 +225,36 @@ static inline bool cap_isidentical(const kernel_cap_t a, const kernel_cap_t b)
 {
 	return !memcmp(&a, &b, sizeof(a));
 }
+#endif
+
+/*
+ * sync_file_range()'s write-out: since 7.0 (checked on 7.2 only)
+ * filemap_fdatawrite_wbc() is gone, and filemap_flush_range() starts an
+ * asynchronous write-out of a range.
+ */
+static inline int compat_fdatawrite_range(struct address_space *mapping,
+					  loff_t start, loff_t end, bool sync)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+	return sync ? filemap_fdatawrite_range(mapping, start, end) :
+		      filemap_flush_range(mapping, start, end);
+#else
+	struct writeback_control wbc = {
+		.sync_mode = sync ? WB_SYNC_ALL : WB_SYNC_NONE,
+		.nr_to_write = LONG_MAX,
+		.range_start = start,
+		.range_end = end,
+	};
+
+	return filemap_fdatawrite_wbc(mapping, &wbc);
+#endif
+}
+
+/* struct msghdr lost msg_iocb (7.0, checked on 7.2 only). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+#define compat_msghdr_clear_iocb(m)	do { } while (0)
+#else
+#define compat_msghdr_clear_iocb(m)	((m)->msg_iocb = NULL)
 #endif
 
 /* Flags sendmsg(2) clears: none before 6.5 (Debian 12's 6.1 has them). */
