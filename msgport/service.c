@@ -14,6 +14,16 @@
  * stays usable.  A CPU that comes online for the first time gets its
  * thread then.
  *
+ * The thread runs on its CPU until msgport's own hotplug callback lets it
+ * go, also after the scheduler has deactivated the dying CPU (from then on
+ * it pushes away every task that is neither a per-CPU kthread, which
+ * modules cannot make, nor migration-disabled): the thread holds
+ * migrate_disable() while bound.  msgport's state is a CPUHP_AP_ONLINE_DYN
+ * one, registered at load, and those tear down in the reverse order of
+ * their number, so the callbacks of a client's state registered later
+ * (which gets a higher number, see Documentation/msgport.rst) still find
+ * lwkt_cpu_port(cpu) running on cpu.
+ *
  * Module unload: client modules hold a reference on this one while they
  * are loaded, so at unload nobody can send any more; each thread drains
  * its queue before it stops.
@@ -24,8 +34,10 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
+#include <linux/timekeeping.h>
 #include <linux/sched/isolation.h>
 #include <linux/sched.h>
+#include <linux/wait_bit.h>
 
 #include "internal.h"
 
@@ -34,13 +46,22 @@
  * @port: the thread port messages are sent to
  * @task: the thread; NULL until created, then set once (release) and
  *	read with acquire by lwkt_cpu_port()
+ * @pin: the thread should hold migrate_disable() (its CPU is up)
+ * @kick: @pin changed; the thread clears it and looks
+ * @pinned: the thread holds migrate_disable()
  *
- * Locking: @task is written by the hotplug callbacks (serialised
- * by the hotplug lock) and module init/exit; @port has its own lock.
+ * Locking: @task and @pin are written by the hotplug callbacks (serialised
+ * by the hotplug lock; each waits with wait_var_event() until the thread
+ * has followed, so one request at most is outstanding) and module
+ * init/exit; @pinned by the thread only; @kick by both, ordered after
+ * @pin; @port has its own lock.
  */
 struct lwkt_service {
 	struct lwkt_port port;
 	struct task_struct *task;
+	bool pin;
+	bool kick;
+	bool pinned;
 };
 
 static DEFINE_PER_CPU(struct lwkt_service, lwkt_services);
@@ -66,8 +87,14 @@ int lwkt_service_putport(lwkt_port_t port, lwkt_msg_t msg)
 	return __lwkt_thread_putport(port, msg);
 }
 
-/* Messages a service thread takes off its queue at once. */
+/*
+ * A service thread takes one message at a time off its queue, so that a
+ * message stays droppable until its command starts.  It holds back the
+ * replies of at most this many consecutive commands...
+ */
 #define LWKT_SERVICE_BATCH	32
+/* ...and for at most this long, plus the run time of one command. */
+#define LWKT_HOLD_NS		(50 * NSEC_PER_USEC)
 
 #ifdef CONFIG_BLOCK
 /*
@@ -76,7 +103,11 @@ int lwkt_service_putport(lwkt_port_t port, lwkt_msg_t msg)
  * one per message: with replies going to another CPU's receiver, the
  * contended lock was most of a reply's cost.  Replies are held back only
  * while the thread runs: they go out, in order,
- *  - at the end of the batch;
+ *  - at the end of the batch: once the queue is empty, after
+ *    LWKT_SERVICE_BATCH replies, or once the oldest is LWKT_HOLD_NS old
+ *    when a command returns;
+ *  - before the thread yields its CPU to another task (need_resched()
+ *    after a command);
  *  - before a reply to another port, and before any reply the thread makes
  *    through lwkt_replymsg() (a lwkt_domsg() message's, or one a command
  *    makes itself), so the thread's replies keep their order;
@@ -90,13 +121,22 @@ struct lwkt_replies {
 	struct blk_plug_cb cb;	/* on current->plug->cb_list iff @list is not empty */
 	struct list_head list;
 	lwkt_port_t port;	/* where all of @list goes */
+	unsigned int n;		/* replies held since the last flush */
+	u64 since;		/* ktime_get_mono_fast_ns() of the first */
 };
+
+static bool lwkt_replies_due(struct lwkt_replies *r)
+{
+	return r->n && (r->n >= LWKT_SERVICE_BATCH ||
+			ktime_get_mono_fast_ns() - r->since >= LWKT_HOLD_NS);
+}
 
 /* The plug callback: @cb is off the plug's list already. */
 static void lwkt_replies_unplug(struct blk_plug_cb *cb, bool from_schedule)
 {
 	struct lwkt_replies *r = container_of(cb, struct lwkt_replies, cb);
 
+	r->n = 0;
 	__lwkt_queue_replies(r->port, &r->list);
 }
 
@@ -138,11 +178,18 @@ static void lwkt_service_reply(struct lwkt_replies *r, lwkt_msg_t msg,
 		r->port = msg->ms_reply_port;
 		list_add(&r->cb.list, &plug->cb_list);
 	}
+	if (!r->n++)
+		r->since = ktime_get_mono_fast_ns();
 	list_add_tail(&msg->ms_node, &r->list);
 }
 #else /* !CONFIG_BLOCK: no plug to hang them on, replies go at once */
 struct lwkt_replies {
 };
+
+static bool lwkt_replies_due(struct lwkt_replies *r)
+{
+	return false;
+}
 
 void lwkt_service_flush_replies(void)
 {
@@ -155,11 +202,52 @@ static void lwkt_service_reply(struct lwkt_replies *r, lwkt_msg_t msg,
 }
 #endif
 
+/*
+ * Follow @svc->pin: hold migrate_disable() while the CPU is up (the
+ * online callback has moved the thread there before asking), let go when
+ * the offline callback asks.
+ */
+static void lwkt_service_repin(struct lwkt_service *svc)
+{
+	bool pin;
+
+	WRITE_ONCE(svc->kick, false);
+	/* Read @pin after clearing @kick; pairs with lwkt_service_set_pin(). */
+	smp_mb();
+	pin = READ_ONCE(svc->pin);
+	if (pin == svc->pinned)
+		return;
+	if (pin)
+		migrate_disable();
+	else
+		migrate_enable();
+	/* Pairs with wait_var_event() in lwkt_service_set_pin(). */
+	smp_store_release(&svc->pinned, pin);
+	wake_up_var(&svc->pinned);
+}
+
+/* Take the next message, or sleep until there is one (or a pin request). */
+static lwkt_msg_t lwkt_service_next(struct lwkt_service *svc)
+{
+	LIST_HEAD(one);
+	lwkt_msg_t msg;
+
+	do {
+		lwkt_service_repin(svc);
+		if (__lwkt_thread_waitbatch(&svc->port, &one, 1, &svc->kick)) {
+			msg = list_first_entry(&one, struct lwkt_msg, ms_node);
+			/* Off @one, which is gone once we return. */
+			list_del_init(&msg->ms_node);
+			return msg;
+		}
+	} while (READ_ONCE(svc->kick));
+	return NULL;	/* kthread_stop() */
+}
+
 static int lwkt_service_thread(void *arg)
 {
 	struct lwkt_service *svc = arg;
-	lwkt_msg_t msg, tmp;
-	LIST_HEAD(batch);
+	lwkt_msg_t msg;
 	struct blk_plug plug;
 	int error;
 #ifdef CONFIG_BLOCK
@@ -172,13 +260,12 @@ static int lwkt_service_thread(void *arg)
 #endif
 
 	/*
-	 * Drain the queue a batch at a time; 0 only once kthread_stop() was
-	 * called and the queue is empty.
+	 * Drain the queue one message at a time; NULL only once
+	 * kthread_stop() was called and the queue is empty.
 	 */
-	while (__lwkt_thread_waitbatch(&svc->port, &batch,
-				       LWKT_SERVICE_BATCH)) {
+	while ((msg = lwkt_service_next(svc))) {
 		blk_start_plug(&plug);
-		list_for_each_entry_safe(msg, tmp, &batch, ms_node) {
+		do {
 			/* Received: off every list before anyone sees it. */
 			list_del_init(&msg->ms_node);
 			error = lwkt_service_run(msg);
@@ -190,15 +277,34 @@ static int lwkt_service_thread(void *arg)
 				lwkt_service_reply(&replies, msg, error);
 			else
 				lwkt_service_flush_replies();
-			/* Not while off the CPU, either. */
-			if (need_resched())
+			/* Not while off the CPU, nor for too long. */
+			if (need_resched() || lwkt_replies_due(&replies))
 				lwkt_service_flush_replies();
 			cond_resched();
-		}
+			if (READ_ONCE(svc->kick))
+				break;
+		} while ((msg = lwkt_getport(&svc->port)));
 		/* Sends the held-back replies. */
 		blk_finish_plug(&plug);
 	}
+	if (svc->pinned)
+		migrate_enable();
 	return 0;
+}
+
+/*
+ * Ask the thread to take or drop migrate_disable(), and wait until it has
+ * (for the drop: until its current command has returned).
+ */
+static void lwkt_service_set_pin(struct lwkt_service *svc, bool pin)
+{
+	WRITE_ONCE(svc->pin, pin);
+	/* @pin before @kick; pairs with lwkt_service_repin(). */
+	smp_mb();
+	WRITE_ONCE(svc->kick, true);
+	__lwkt_thread_kick(&svc->port);
+	/* Pairs with the release in lwkt_service_repin(). */
+	wait_var_event(&svc->pinned, smp_load_acquire(&svc->pinned) == pin);
 }
 
 static int lwkt_service_online(unsigned int cpu)
@@ -207,7 +313,9 @@ static int lwkt_service_online(unsigned int cpu)
 	struct task_struct *task;
 
 	if (svc->task) {
+		/* Back on @cpu (this waits for the move), then pinned. */
 		WARN_ON_ONCE(set_cpus_allowed_ptr(svc->task, cpumask_of(cpu)));
+		lwkt_service_set_pin(svc, true);
 		return 0;
 	}
 
@@ -215,7 +323,8 @@ static int lwkt_service_online(unsigned int cpu)
 	if (IS_ERR(task))
 		return PTR_ERR(task);
 	lwkt_initport_thread(&svc->port, task);
-	svc->port.mp_putport = lwkt_service_putport;
+	__lwkt_initport_service(&svc->port, lwkt_service_putport);
+	svc->pin = true;	/* it starts bound to @cpu */
 	/* Publish the initialised port; pairs with lwkt_cpu_port(). */
 	smp_store_release(&svc->task, task);
 	wake_up_process(task);
@@ -230,6 +339,7 @@ static int lwkt_service_offline(unsigned int cpu)
 
 	if (!svc->task)
 		return 0;
+	lwkt_service_set_pin(svc, false);
 	/* Like workqueue's unbind_worker(): housekeeping CPUs if any is up. */
 	if (!cpumask_intersects(mask, cpu_active_mask))
 		mask = cpu_possible_mask;
@@ -265,6 +375,75 @@ lwkt_port_t lwkt_cpu_port(int cpu)
 	return &svc->port;
 }
 EXPORT_SYMBOL_GPL(lwkt_cpu_port);
+
+static int lwkt_service_nop(lwkt_msg_t msg)
+{
+	return 0;
+}
+
+/**
+ * lwkt_port_sync() - wait until a service port has served what it was sent
+ * @port: a service port (lwkt_cpu_port())
+ *
+ * DragonFly's netmsg_service_sync() for one port, workqueue's
+ * flush_workqueue(): returns once every message sent to @port before the
+ * call has been run and its reply given back (a reply port's handler, an
+ * lwkt_initport_replyonly() one included, has returned), except for
+ * commands that returned EASYNC, which answer for their own replies.
+ * Messages sent with MSGF_PRIORITY after the call may be served first;
+ * others sent after the call are not waited for.  It sends @port a
+ * message and waits for its reply, which the service thread gives back
+ * only after all earlier ones.
+ *
+ * Context: process context, not @port's own service thread (deadlock);
+ * sleeps.
+ * Return: 0; -EINVAL if @port is not a service port; -EDEADLK (and a
+ * one-time warning) if called by @port's own thread.
+ */
+int lwkt_port_sync(lwkt_port_t port)
+{
+	struct lwkt_msg msg;
+
+	if (!port || port->mp_putport != lwkt_service_putport)
+		return -EINVAL;
+	if (WARN_ONCE(port->mp_td == current,
+		      "msgport: %s() by the thread of port %p\n", __func__,
+		      port))
+		return -EDEADLK;
+	lwkt_initmsg(&msg, NULL, 0);
+	msg.ms_cmd.cm_func = lwkt_service_nop;
+	return lwkt_domsg(port, &msg, 0);
+}
+EXPORT_SYMBOL_GPL(lwkt_port_sync);
+
+/**
+ * lwkt_cpu_ports_sync() - lwkt_port_sync() on every service port
+ *
+ * DragonFly's netmsg_service_sync().  A module whose commands or reply
+ * handlers live in its own text calls this in its exit function, after it
+ * has stopped sending, so that no service thread still runs them when its
+ * text goes: see Documentation/msgport.rst.
+ *
+ * Context: process context, not a service thread; sleeps.
+ * Return: 0; -EDEADLK (and a one-time warning) if called by a service
+ * thread, whose own port is then skipped.
+ */
+int lwkt_cpu_ports_sync(void)
+{
+	int cpu, error, ret = 0;
+	lwkt_port_t port;
+
+	for_each_possible_cpu(cpu) {
+		port = lwkt_cpu_port(cpu);
+		if (!port)
+			continue;
+		error = lwkt_port_sync(port);
+		if (error && !ret)
+			ret = error;
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(lwkt_cpu_ports_sync);
 
 static void lwkt_service_stop_all(void)
 {
