@@ -221,8 +221,10 @@ static void lwkt_service_repin(struct lwkt_service *svc)
 		migrate_disable();
 	else
 		migrate_enable();
-	/* Pairs with wait_var_event() in lwkt_service_set_pin(). */
+	/* Pairs with the acquire in lwkt_service_set_pin(). */
 	smp_store_release(&svc->pinned, pin);
+	/* The store before the waiter check; see wake_up_var(). */
+	smp_mb();
 	wake_up_var(&svc->pinned);
 }
 
