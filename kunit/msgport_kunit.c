@@ -2586,6 +2586,140 @@ static void msgport_test_cpu_hotplug_teardown(struct kunit *test)
 }
 #endif
 
+/* Private service threads: a client's own, per CPU or unbound. */
+struct private_set {
+	struct lwkt_service_set *set;
+	atomic_t rollups;
+	struct completion open, entered;
+	struct lwkt_port nport;
+	struct held gate;
+};
+
+static void private_rollup(void *arg)
+{
+	struct private_set *ps = arg;
+
+	atomic_inc(&ps->rollups);
+}
+
+static int private_gate_cmd(lwkt_msg_t msg)
+{
+	struct private_set *ps = container_of(msg, struct private_set, gate.msg);
+
+	complete(&ps->entered);
+	wait_for_completion(&ps->open);
+	return 0;
+}
+
+static void private_set_release(void *arg)
+{
+	struct private_set *ps = arg;
+
+	complete_all(&ps->open);
+	lwkt_service_destroy(ps->set);
+}
+
+static void msgport_test_private_set(struct kunit *test)
+{
+	struct private_set *ps = test_zalloc(test, sizeof(*ps));
+	struct lwkt_service_set *set;
+	lwkt_port_t port;
+	struct svc_msg sm;
+	int cpu, n = 0;
+
+	KUNIT_EXPECT_TRUE(test, IS_ERR(lwkt_service_create("", 0, NULL, NULL)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(lwkt_service_create("a%s", 0, NULL,
+							  NULL)));
+	init_completion(&ps->open);
+	init_completion(&ps->entered);
+	set = lwkt_service_create("mpk_set", 0, private_rollup, ps);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	ps->set = set;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							private_set_release,
+							ps), 0);
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		port = lwkt_service_port(set, cpu);
+		KUNIT_EXPECT_NOT_NULL(test, port);
+		if (!port)
+			break;
+		KUNIT_EXPECT_PTR_NE(test, port, lwkt_cpu_port(cpu));
+		lwkt_initmsg(&sm.msg, NULL, 0);
+		sm.msg.ms_cmd.cm_func = svc_where;
+		KUNIT_EXPECT_EQ(test, lwkt_domsg(port, &sm.msg, 0), 42);
+		KUNIT_EXPECT_EQ(test, sm.cpu, cpu);
+		KUNIT_EXPECT_PTR_EQ(test, sm.task, port->mp_td);
+		KUNIT_EXPECT_EQ(test, strncmp(sm.task->comm, "mpk_set/", 8), 0);
+		n++;
+	}
+	cpus_read_unlock();
+	KUNIT_EXPECT_EQ(test, n, num_online_cpus());
+	KUNIT_EXPECT_NULL(test, lwkt_service_port(set, nr_cpu_ids));
+	/* A batch ends with the rollup. */
+	KUNIT_EXPECT_GT(test, atomic_read(&ps->rollups), 0);
+
+	/* A command asleep in the private set holds up nobody else. */
+	port = lwkt_service_port(set, raw_smp_processor_id());
+	KUNIT_ASSERT_NOT_NULL(test, port);
+	lwkt_initport_replyonly_null(&ps->nport);
+	lwkt_initmsg(&ps->gate.msg, &ps->nport, 0);
+	ps->gate.msg.ms_cmd.cm_func = private_gate_cmd;
+	KUNIT_ASSERT_EQ(test, lwkt_sendmsg(port, &ps->gate.msg), 0);
+	wait_for_completion(&ps->entered);
+	lwkt_initmsg(&sm.msg, NULL, 0);
+	sm.msg.ms_cmd.cm_func = svc_where;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(lwkt_cpu_port(raw_smp_processor_id()),
+					 &sm.msg, 0), 42);
+	KUNIT_EXPECT_FALSE(test, lwkt_checkmsg(&ps->gate.msg));
+	complete_all(&ps->open);
+	KUNIT_EXPECT_EQ(test, lwkt_port_sync(port), 0);
+	KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&ps->gate.msg));
+	kunit_release_action(test, private_set_release, ps);
+}
+
+static int unbound_where(lwkt_msg_t msg)
+{
+	struct svc_msg *sm = container_of(msg, struct svc_msg, msg);
+
+	sm->task = current;
+	return (current->nr_cpus_allowed > 1 || num_online_cpus() == 1) ?
+		7 : -EINVAL;
+}
+
+static void unbound_release(void *arg)
+{
+	lwkt_service_destroy(arg);
+}
+
+static void msgport_test_private_unbound(struct kunit *test)
+{
+	struct lwkt_service_set *set;
+	struct task_struct *seen[3];
+	struct svc_msg sm;
+	int i;
+
+	set = lwkt_service_create("mpk_ub", 3, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unbound_release,
+							set), 0);
+	for (i = 0; i < 3; i++) {
+		lwkt_initmsg(&sm.msg, NULL, 0);
+		sm.msg.ms_cmd.cm_func = unbound_where;
+		KUNIT_EXPECT_EQ(test, lwkt_domsg(lwkt_service_port(set, i),
+						 &sm.msg, 0), 7);
+		seen[i] = sm.task;
+		KUNIT_EXPECT_EQ(test, strncmp(sm.task->comm, "mpk_ub/u", 8), 0);
+		KUNIT_EXPECT_EQ(test, lwkt_port_sync(lwkt_service_port(set, i)),
+				0);
+	}
+	KUNIT_EXPECT_PTR_NE(test, seen[0], seen[1]);
+	KUNIT_EXPECT_PTR_NE(test, seen[1], seen[2]);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_service_port(set, 4),
+			    lwkt_service_port(set, 1));
+	kunit_release_action(test, unbound_release, set);
+}
+
 static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_initmsg),
 	KUNIT_CASE(msgport_test_thread_sendmsg),
@@ -2632,6 +2766,8 @@ static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_misuse_refused),
 	KUNIT_CASE(msgport_test_hardirq_sender),
 	KUNIT_CASE_SLOW(msgport_test_cpu_hotplug_teardown),
+	KUNIT_CASE(msgport_test_private_set),
+	KUNIT_CASE(msgport_test_private_unbound),
 	{}
 };
 

@@ -37,6 +37,7 @@
 #include <linux/timekeeping.h>
 #include <linux/sched/isolation.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/wait_bit.h>
 
 #include "internal.h"
@@ -49,6 +50,7 @@
  * @pin: the thread should hold migrate_disable() (its CPU is up)
  * @kick: @pin changed; the thread clears it and looks
  * @pinned: the thread holds migrate_disable()
+ * @set: the private set it belongs to, NULL for lwkt_cpu_port()'s
  *
  * Locking: @task and @pin are written by the hotplug callbacks (serialised
  * by the hotplug lock; each waits with wait_var_event() until the thread
@@ -62,10 +64,34 @@ struct lwkt_service {
 	bool pin;
 	bool kick;
 	bool pinned;
+	struct lwkt_service_set *set;
+};
+
+/**
+ * struct lwkt_service_set - a client's private service threads
+ * @name: the threads are called "<name>/<cpu>" (or "<name>/u<i>")
+ * @nr: unbound: the number of threads; per-CPU: 0
+ * @rollup: called by a thread after each batch, or NULL
+ * @arg: @rollup's argument
+ * @pcpu: per-CPU: the threads
+ * @svcs: unbound: the threads
+ * @node: per-CPU: the instance of the hotplug state
+ *
+ * Locking: set up before the first thread starts and read-only after;
+ * the threads' fields as in struct lwkt_service.
+ */
+struct lwkt_service_set {
+	char name[TASK_COMM_LEN];
+	unsigned int nr;
+	void (*rollup)(void *arg);
+	void *arg;
+	struct lwkt_service __percpu *pcpu;
+	struct lwkt_service *svcs;
+	struct hlist_node node;
 };
 
 static DEFINE_PER_CPU(struct lwkt_service, lwkt_services);
-static enum cpuhp_state lwkt_hp_state;
+static enum cpuhp_state lwkt_hp_state, lwkt_set_hp_state;
 
 static int lwkt_service_run(lwkt_msg_t msg)
 {
@@ -286,6 +312,9 @@ static int lwkt_service_thread(void *arg)
 			if (READ_ONCE(svc->kick))
 				break;
 		} while ((msg = lwkt_getport(&svc->port)));
+		/* netisr's rollup: after the batch, before its replies go. */
+		if (svc->set && svc->set->rollup)
+			svc->set->rollup(svc->set->arg);
 		/* Sends the held-back replies. */
 		blk_finish_plug(&plug);
 	}
@@ -309,9 +338,9 @@ static void lwkt_service_set_pin(struct lwkt_service *svc, bool pin)
 	wait_var_event(&svc->pinned, smp_load_acquire(&svc->pinned) == pin);
 }
 
-static int lwkt_service_online(unsigned int cpu)
+static int __lwkt_service_online(struct lwkt_service *svc, unsigned int cpu,
+				 const char *name)
 {
-	struct lwkt_service *svc = per_cpu_ptr(&lwkt_services, cpu);
 	struct task_struct *task;
 
 	if (svc->task) {
@@ -321,7 +350,7 @@ static int lwkt_service_online(unsigned int cpu)
 		return 0;
 	}
 
-	task = kthread_create_on_cpu(lwkt_service_thread, svc, cpu, "lwkt/%u");
+	task = kthread_create_on_cpu(lwkt_service_thread, svc, cpu, name);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
 	lwkt_initport_thread(&svc->port, task);
@@ -333,10 +362,14 @@ static int lwkt_service_online(unsigned int cpu)
 	return 0;
 }
 
-static int lwkt_service_offline(unsigned int cpu)
+static int lwkt_service_online(unsigned int cpu)
 {
-	struct lwkt_service *svc = per_cpu_ptr(&lwkt_services, cpu);
+	return __lwkt_service_online(per_cpu_ptr(&lwkt_services, cpu), cpu,
+				     "lwkt/%u");
+}
 
+static int __lwkt_service_offline(struct lwkt_service *svc)
+{
 	const struct cpumask *mask = housekeeping_cpumask(HK_TYPE_KTHREAD);
 
 	if (!svc->task)
@@ -347,6 +380,11 @@ static int lwkt_service_offline(unsigned int cpu)
 		mask = cpu_possible_mask;
 	WARN_ON_ONCE(set_cpus_allowed_ptr(svc->task, mask));
 	return 0;
+}
+
+static int lwkt_service_offline(unsigned int cpu)
+{
+	return __lwkt_service_offline(per_cpu_ptr(&lwkt_services, cpu));
 }
 
 /**
@@ -447,21 +485,191 @@ int lwkt_cpu_ports_sync(void)
 }
 EXPORT_SYMBOL_GPL(lwkt_cpu_ports_sync);
 
+/* Stop a thread, which drains its queue first. */
+static void lwkt_service_stop(struct lwkt_service *svc)
+{
+	if (!svc->task)
+		return;
+	kthread_stop(svc->task);
+	WARN_ON_ONCE(!list_empty(&svc->port.mp_msgq));
+	svc->task = NULL;
+}
+
 static void lwkt_service_stop_all(void)
 {
 	unsigned int cpu;
 
-	for_each_possible_cpu(cpu) {
-		struct lwkt_service *svc = per_cpu_ptr(&lwkt_services, cpu);
-
-		if (!svc->task)
-			continue;
-		/* The thread drains its queue before it returns. */
-		kthread_stop(svc->task);
-		WARN_ON_ONCE(!list_empty(&svc->port.mp_msgq));
-		svc->task = NULL;
-	}
+	for_each_possible_cpu(cpu)
+		lwkt_service_stop(per_cpu_ptr(&lwkt_services, cpu));
 }
+
+/* The hotplug callbacks of private per-CPU sets: one instance each. */
+static int lwkt_set_online(unsigned int cpu, struct hlist_node *node)
+{
+	struct lwkt_service_set *set = hlist_entry(node, struct lwkt_service_set,
+						   node);
+	struct lwkt_service *svc = per_cpu_ptr(set->pcpu, cpu);
+	char name[TASK_COMM_LEN + 4];
+
+	svc->set = set;
+	snprintf(name, sizeof(name), "%s/%%u", set->name);
+	return __lwkt_service_online(svc, cpu, name);
+}
+
+static int lwkt_set_offline(unsigned int cpu, struct hlist_node *node)
+{
+	struct lwkt_service_set *set = hlist_entry(node, struct lwkt_service_set,
+						   node);
+
+	return __lwkt_service_offline(per_cpu_ptr(set->pcpu, cpu));
+}
+
+static void lwkt_service_set_free(struct lwkt_service_set *set)
+{
+	unsigned int i;
+
+	if (set->pcpu) {
+		for_each_possible_cpu(i)
+			lwkt_service_stop(per_cpu_ptr(set->pcpu, i));
+		free_percpu(set->pcpu);
+	}
+	if (set->svcs) {
+		for (i = 0; i < set->nr; i++)
+			lwkt_service_stop(&set->svcs[i]);
+		kfree(set->svcs);
+	}
+	kfree(set);
+}
+
+/**
+ * lwkt_service_create() - make a private set of service threads
+ * @name: their name: "<name>/<cpu>", or "<name>/u<i>" if unbound
+ * @nr_unbound: 0 for one thread per CPU, bound like lwkt_cpu_port()'s
+ *	(CPU hotplug included); else this many threads not bound to any CPU
+ * @rollup: if not NULL, called by a thread with @arg after each batch
+ *	(the messages it ran back to back while its queue was not empty),
+ *	before that batch's held-back replies go out: DragonFly's netisr
+ *	rollup, for work a batch of commands accumulates
+ * @arg: @rollup's argument
+ *
+ * The threads and their ports work exactly as lwkt_cpu_port()'s, but
+ * serve only the client that made them: a command of one client that
+ * sleeps does not hold up the others' on that CPU.  lwkt_service_port()
+ * gives their ports, lwkt_port_sync() is a barrier on each;
+ * lwkt_service_destroy() ends them.
+ *
+ * Context: process context; sleeps.
+ * Return: the set, or an ERR_PTR(): -EINVAL for an empty @name, one with
+ * a '%', or more unbound threads than 4 per possible CPU; -ENOMEM; the
+ * error of a thread's creation.
+ */
+struct lwkt_service_set *lwkt_service_create(const char *name,
+					     unsigned int nr_unbound,
+					     void (*rollup)(void *arg),
+					     void *arg)
+{
+	struct lwkt_service_set *set;
+	struct task_struct *task;
+	unsigned int i;
+	int ret;
+
+	if (!name || !*name || strchr(name, '%') ||
+	    nr_unbound > 4 * num_possible_cpus())
+		return ERR_PTR(-EINVAL);
+	set = kzalloc(sizeof(*set), GFP_KERNEL);
+	if (!set)
+		return ERR_PTR(-ENOMEM);
+	strscpy(set->name, name, sizeof(set->name));
+	set->rollup = rollup;
+	set->arg = arg;
+	if (!nr_unbound) {
+		set->pcpu = alloc_percpu(struct lwkt_service);
+		if (!set->pcpu) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		/* Runs lwkt_set_online() on each online CPU, or undoes all. */
+		ret = cpuhp_state_add_instance(lwkt_set_hp_state, &set->node);
+		if (ret)
+			goto fail;
+		return set;
+	}
+	set->svcs = kcalloc(nr_unbound, sizeof(*set->svcs), GFP_KERNEL);
+	if (!set->svcs) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	set->nr = nr_unbound;
+	for (i = 0; i < nr_unbound; i++) {
+		struct lwkt_service *svc = &set->svcs[i];
+
+		task = kthread_create(lwkt_service_thread, svc, "%s/u%u",
+				      set->name, i);
+		if (IS_ERR(task)) {
+			ret = PTR_ERR(task);
+			goto fail;
+		}
+		svc->set = set;
+		lwkt_initport_thread(&svc->port, task);
+		__lwkt_initport_service(&svc->port, lwkt_service_putport);
+		/* Published to lwkt_service_port() by our caller's return. */
+		svc->task = task;
+		wake_up_process(task);
+	}
+	return set;
+
+fail:
+	lwkt_service_set_free(set);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(lwkt_service_create);
+
+/**
+ * lwkt_service_port() - a port of a private set of service threads
+ * @set: from lwkt_service_create()
+ * @i: per-CPU set: the CPU; unbound: any number, taken modulo the
+ *	number of threads
+ *
+ * Context: any.
+ * Return: the port, or NULL if @i is not a valid CPU or that CPU has not
+ * been online since @set was made (per-CPU sets; as lwkt_cpu_port()).
+ */
+lwkt_port_t lwkt_service_port(struct lwkt_service_set *set, unsigned int i)
+{
+	struct lwkt_service *svc;
+
+	if (set->svcs)
+		return &set->svcs[i % set->nr].port;
+	if (i >= nr_cpu_ids || !cpu_possible(i))
+		return NULL;
+	svc = per_cpu_ptr(set->pcpu, i);
+	/* Pairs with the release in __lwkt_service_online(). */
+	if (!smp_load_acquire(&svc->task))
+		return NULL;
+	return &svc->port;
+}
+EXPORT_SYMBOL_GPL(lwkt_service_port);
+
+/**
+ * lwkt_service_destroy() - end a private set of service threads
+ * @set: from lwkt_service_create(), or an ERR_PTR() or NULL (no-op)
+ *
+ * Each thread serves what is still queued on its port, then ends; the
+ * caller must have stopped sending.  Once this returns, no command,
+ * reply handler or rollup of the set runs any more.
+ *
+ * Context: process context, not one of @set's threads; sleeps.
+ */
+void lwkt_service_destroy(struct lwkt_service_set *set)
+{
+	if (IS_ERR_OR_NULL(set))
+		return;
+	if (set->pcpu)
+		cpuhp_state_remove_instance_nocalls(lwkt_set_hp_state,
+						    &set->node);
+	lwkt_service_set_free(set);
+}
+EXPORT_SYMBOL_GPL(lwkt_service_destroy);
 
 static int lwkt_service_init(void)
 {
@@ -474,11 +682,21 @@ static int lwkt_service_init(void)
 		return ret;
 	}
 	lwkt_hp_state = ret;
+	/* Private per-CPU sets: a state of their own, instances added later. */
+	ret = cpuhp_setup_state_multi(CPUHP_AP_ONLINE_DYN, "msgport:private",
+				      lwkt_set_online, lwkt_set_offline);
+	if (ret < 0) {
+		cpuhp_remove_state_nocalls(lwkt_hp_state);
+		lwkt_service_stop_all();
+		return ret;
+	}
+	lwkt_set_hp_state = ret;
 	return 0;
 }
 
 static void lwkt_service_exit(void)
 {
+	cpuhp_remove_multi_state(lwkt_set_hp_state);
 	cpuhp_remove_state_nocalls(lwkt_hp_state);
 	lwkt_service_stop_all();
 }

@@ -214,6 +214,15 @@ lwkt_port_t lwkt_cpu_port(int cpu);
 int lwkt_port_sync(lwkt_port_t port);
 int lwkt_cpu_ports_sync(void);
 
+/* Private service threads. */
+struct lwkt_service_set;
+struct lwkt_service_set *lwkt_service_create(const char *name,
+					     unsigned int nr_unbound,
+					     void (*rollup)(void *arg),
+					     void *arg);
+lwkt_port_t lwkt_service_port(struct lwkt_service_set *set, unsigned int i);
+void lwkt_service_destroy(struct lwkt_service_set *set);
+
 /**
  * lwkt_msg_aborted() - has an abort been requested for this message?
  * @msg: the message

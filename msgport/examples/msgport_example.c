@@ -9,9 +9,11 @@
  *    meanwhile).  Besides the messages it waits for, it keeps a
  *    priority message per CPU embedded in module data busy with
  *    lwkt_sendmsg_idle(), and fires messages whose reply handler, in
- *    this module, frees them.  Their commands and reply handlers are
- *    module text: the exit function stops sending and calls
- *    lwkt_cpu_ports_sync() before the module goes.
+ *    this module, frees them, at service threads of its own
+ *    (lwkt_service_create(), with a rollup that counts batches).  Their
+ *    commands and reply handlers are module text: the exit function
+ *    stops sending, calls lwkt_cpu_ports_sync() and destroys its own
+ *    threads before the module goes.
  *
  * Loading fails (-EIO) if any example does not produce the expected result.
  */
@@ -271,6 +273,15 @@ static int traffic_kick_cmd(lwkt_msg_t msg)
 static struct lwkt_port traffic_free_rport;
 static atomic_long_t traffic_fired, traffic_freed;
 
+/* The module's own service threads, for the fired messages. */
+static struct lwkt_service_set *traffic_set;
+static atomic_long_t traffic_rollups;
+
+static void traffic_rollup(void *unused)
+{
+	atomic_long_inc(&traffic_rollups);
+}
+
 static void traffic_free_reply(lwkt_port_t port, lwkt_msg_t msg)
 {
 	kfree(msg);
@@ -288,6 +299,7 @@ static void traffic_extra(int cpu, lwkt_port_t port)
 		return;
 	lwkt_initmsg(msg, &traffic_free_rport, 0);
 	msg->ms_cmd.cm_func = traffic_cmd;
+	port = lwkt_service_port(traffic_set, cpu) ?: port;
 	if (lwkt_sendmsg(port, msg) == 0)
 		atomic_long_inc(&traffic_fired);
 	else
@@ -368,6 +380,7 @@ static void traffic_unfinished_report(void)
 	for_each_possible_cpu(cpu)
 		if (!lwkt_checkmsg(&traffic_kicks[cpu]))
 			unfinished++;
+	pr_info("traffic: rollups=%ld\n", atomic_long_read(&traffic_rollups));
 	pr_info("traffic: kicks=%ld fired=%ld unfinished=%ld\n",
 		atomic_long_read(&traffic_kicks_sent),
 		atomic_long_read(&traffic_fired), unfinished);
@@ -387,6 +400,13 @@ static int traffic_init(void)
 			     MSGF_PRIORITY);
 		traffic_kicks[cpu].ms_cmd.cm_func = traffic_kick_cmd;
 	}
+	traffic_set = lwkt_service_create("msgport_ex", 0, traffic_rollup, NULL);
+	if (IS_ERR(traffic_set)) {
+		int error = PTR_ERR(traffic_set);
+
+		traffic_set = NULL;
+		return error;
+	}
 	return lwkt_initport_replyonly(&traffic_free_rport, traffic_free_reply);
 }
 
@@ -397,6 +417,8 @@ static void __exit msgport_example_exit(void)
 		put_task_struct(traffic_task);
 		/* Nothing is sent any more; wait for what was. */
 		lwkt_cpu_ports_sync();
+		/* Serves what is queued, then ends the threads. */
+		lwkt_service_destroy(traffic_set);
 		traffic_report();
 		traffic_unfinished_report();
 	}
@@ -447,6 +469,7 @@ static int __init msgport_example_init(void)
 	return 0;
 
 fail:
+	lwkt_service_destroy(traffic_set);
 	kfree(traffic_kicks);
 	kfree(traffic_served);
 	if (my_service2.td)

@@ -68,6 +68,8 @@ test_hotplug_traffic() {
 	# and replied by the time lwkt_cpu_ports_sync() returned at unload.
 	grep -q 'kicks=[1-9][0-9]* fired=[1-9][0-9]* unfinished=0$' /tmp/tr.log ||
 		fail "unfinished messages at unload"
+	# The fired ones ran on the module's own threads, with their rollup.
+	grep -q 'rollups=[1-9]' /tmp/tr.log || fail "no rollup ran"
 	grep -q 'served on CPU 1$' /tmp/tr.log || fail "CPU 1 served nothing"
 	[ "$(lwkt_threads)" -eq "$(ncpus)" ]
 }
