@@ -11,6 +11,7 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
 #include <linux/delay.h>
 #include <linux/irq_work.h>
 #include <linux/kthread.h>
@@ -955,7 +956,8 @@ static void msgport_test_domsg_pcatch(struct kunit *test)
 
 	/*
 	 * Not abortable, MSGF_PCATCH on the message: the wait cannot end
-	 * before the reply, then says -EINTR; ms_error has the result.
+	 * before the reply, then returns the reply's result, not -EINTR:
+	 * the operation ran, a caller must not retry it.
 	 */
 	lwkt_initmsg(&w->msg, NULL, MSGF_PCATCH);
 	w->flags = 0;
@@ -967,7 +969,7 @@ static void msgport_test_domsg_pcatch(struct kunit *test)
 	KUNIT_ASSERT_PTR_EQ(test, got, &w->msg);
 	lwkt_replymsg(got, 3);
 	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&w->done, TMO));
-	KUNIT_EXPECT_EQ(test, w->ret, -EINTR);
+	KUNIT_EXPECT_EQ(test, w->ret, 3);
 	KUNIT_EXPECT_EQ(test, w->msg.ms_error, 3);
 	pcatch_end(test, w, t);
 
@@ -2048,6 +2050,676 @@ static void msgport_test_cpu_port_held_two_rports(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, lwkt_getport(r2));
 }
 
+/* ------------------------------------------------------------------
+ * DragonFly patterns: drops from the owning thread, priority messages,
+ * send-if-idle, barriers, bounded held-back replies, hotplug, contexts.
+ */
+
+static atomic_t behind_runs;
+static int behind_drop_ret;
+
+/* hb->a's command drops hb->b, queued behind it on the same port. */
+static int drop_behind_cmd(lwkt_msg_t msg)
+{
+	struct held *a = container_of(msg, struct held, msg);
+	struct held_batch *hb = container_of(a, struct held_batch, a);
+
+	behind_drop_ret = lwkt_dropmsg(&hb->b.msg);
+	return 0;
+}
+
+static int count_behind_cmd(lwkt_msg_t msg)
+{
+	atomic_inc(&behind_runs);
+	return 0;
+}
+
+/*
+ * netisr's users (tcp_destroy_timermsg, carp, ipfw) drop a message from
+ * the thread that owns its port and then free it: a message queued
+ * behind the running command must still be droppable.
+ */
+static void msgport_test_cpu_port_drop_behind(struct kunit *test)
+{
+	lwkt_port_t port = lwkt_cpu_port(raw_smp_processor_id());
+	struct held_batch *hb = held_batch_new(test);
+	struct held *a = &hb->a, *b = &hb->b;
+	struct lwkt_port *rport = &hb->rport;
+
+	KUNIT_ASSERT_NOT_NULL(test, port);
+	atomic_set(&behind_runs, 0);
+	behind_drop_ret = 1;
+	held_gate(test, port, hb, rport);
+	a->msg.ms_cmd.cm_func = drop_behind_cmd;
+	lwkt_initmsg(&b->msg, rport, MSGF_DROPABLE);
+	b->msg.ms_cmd.cm_func = count_behind_cmd;
+	KUNIT_ASSERT_EQ(test, lwkt_sendmsg(port, &a->msg), 0);
+	KUNIT_ASSERT_EQ(test, lwkt_sendmsg(port, &b->msg), 0);
+	complete(&hb->open);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(rport, 0), &hb->gate.msg);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(rport, 0), &a->msg);
+	KUNIT_EXPECT_EQ(test, behind_drop_ret, 0);
+	KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&b->msg));
+	KUNIT_EXPECT_EQ(test, b->msg.ms_error, -ECANCELED);
+	/* Nothing else comes back, and b never ran. */
+	KUNIT_EXPECT_EQ(test, lwkt_port_sync(port), 0);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(rport));
+	KUNIT_EXPECT_EQ(test, atomic_read(&behind_runs), 0);
+}
+
+static int busy_2ms_cmd(lwkt_msg_t msg)
+{
+	mdelay(2);
+	return 0;
+}
+
+#define HOLD_N	32
+
+/* The first command (by index, in cpu) that finds the first reply out. */
+static lwkt_msg_t held_bound_first;
+static int held_bound_at;
+
+static int held_bound_cmd(lwkt_msg_t msg)
+{
+	struct svc_msg *sm = container_of(msg, struct svc_msg, msg);
+
+	if (held_bound_at < 0 && lwkt_checkmsg(held_bound_first))
+		held_bound_at = sm->cpu;
+	return busy_2ms_cmd(msg);
+}
+
+/*
+ * A trivial command followed by 31 of 2 ms each: the trivial one's reply
+ * is held back for one of them (it is out when the next one starts), not
+ * for all 31 (62 ms).
+ */
+static void msgport_test_cpu_port_held_bound(struct kunit *test)
+{
+	lwkt_port_t port = lwkt_cpu_port(raw_smp_processor_id());
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
+	struct svc_msg *m = svc_msgs_new(test, HOLD_N);
+	struct held_batch *hb = held_batch_new(test);
+	ktime_t t0;
+	s64 ms;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, port);
+	lwkt_initport_spin(rport);
+	held_gate(test, port, hb, &hb->gport);
+	held_bound_first = &m[0].msg;
+	held_bound_at = -1;
+	for (i = 0; i < HOLD_N; i++) {
+		lwkt_initmsg(&m[i].msg, rport, 0);
+		m[i].msg.ms_cmd.cm_func = i ? held_bound_cmd : svc_where;
+		m[i].cpu = i;
+		KUNIT_ASSERT_EQ(test, lwkt_sendmsg(port, &m[i].msg), 0);
+	}
+	t0 = ktime_get();
+	complete(&hb->open);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(rport, 0), &m[0].msg);
+	ms = ktime_ms_delta(ktime_get(), t0);
+	for (i = 1; i < HOLD_N; i++)
+		KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(rport, 0), &m[i].msg);
+	/* Out once the first 2 ms command has returned. */
+	KUNIT_EXPECT_GE(test, held_bound_at, 1);
+	KUNIT_EXPECT_LE(test, held_bound_at, 2);
+	kunit_info(test, "first reply out before command %d, seen after %lld ms\n",
+		   held_bound_at, ms);
+}
+
+static lwkt_msg_t prio_ran[3];
+static int prio_n;
+
+static int prio_cmd(lwkt_msg_t msg)
+{
+	if (prio_n < ARRAY_SIZE(prio_ran))
+		prio_ran[prio_n++] = msg;
+	return 0;
+}
+
+/* MSGF_PRIORITY: ahead of the others, in order among themselves. */
+static void msgport_test_priority(struct kunit *test)
+{
+	lwkt_port_t sport = lwkt_cpu_port(raw_smp_processor_id());
+	struct held_batch *hb = held_batch_new(test);
+	struct lwkt_port *port = &hb->xport, *rport = &hb->rport;
+	struct lwkt_msg m[4];
+	int i;
+
+	lwkt_initport_spin(port);
+	for (i = 0; i < 4; i++) {
+		lwkt_initmsg(&m[i], rport, (i & 1) ? MSGF_PRIORITY : 0);
+		KUNIT_EXPECT_EQ(test, lwkt_sendmsg(port, &m[i]), 0);
+	}
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(port), &m[1]);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(port), &m[3]);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(port), &m[0]);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(port), &m[2]);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(port));
+	/* The flag stays on the message, for its reply too. */
+	for (i = 0; i < 4; i++)
+		lwkt_replymsg(&m[i], 0);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(rport), &m[1]);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(rport), &m[3]);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(rport), &m[0]);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(rport), &m[2]);
+
+	/* A service port runs it before the normal ones queued earlier. */
+	KUNIT_ASSERT_NOT_NULL(test, sport);
+	held_gate(test, sport, hb, rport);
+	lwkt_initmsg(&hb->c.msg, rport, MSGF_PRIORITY);
+	hb->a.msg.ms_cmd.cm_func = prio_cmd;
+	hb->b.msg.ms_cmd.cm_func = prio_cmd;
+	hb->c.msg.ms_cmd.cm_func = prio_cmd;
+	prio_n = 0;
+	lwkt_sendmsg(sport, &hb->a.msg);
+	lwkt_sendmsg(sport, &hb->b.msg);
+	lwkt_sendmsg(sport, &hb->c.msg);
+	complete(&hb->open);
+	KUNIT_EXPECT_EQ(test, lwkt_port_sync(sport), 0);
+	KUNIT_ASSERT_EQ(test, prio_n, 3);
+	KUNIT_EXPECT_PTR_EQ(test, prio_ran[0], &hb->c.msg);
+	KUNIT_EXPECT_PTR_EQ(test, prio_ran[1], &hb->a.msg);
+	KUNIT_EXPECT_PTR_EQ(test, prio_ran[2], &hb->b.msg);
+}
+
+/* lwkt_sendmsg_idle(): sends a message that is back, and only then. */
+static void msgport_test_sendmsg_idle(struct kunit *test)
+{
+	struct lwkt_port port, rport, nport;
+	struct lwkt_msg msg;
+
+	lwkt_initport_spin(&port);
+	lwkt_initport_spin(&rport);
+	lwkt_initport_replyonly_null(&nport);
+
+	lwkt_initmsg(&msg, NULL, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg_idle(&port, &msg), -EINVAL);
+	lwkt_initmsg(&msg, &rport, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg_idle(&port, &msg), 0);
+	/* In flight: refused, without a warning; still queued once. */
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg_idle(&port, &msg), -EBUSY);
+	KUNIT_EXPECT_TRUE(test, list_is_singular(&port.mp_msgq));
+	lwkt_replymsg(lwkt_getport(&port), 7);
+	/* Back, but its reply still queued: not idle yet. */
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg_idle(&port, &msg), -EBUSY);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(&rport), &msg);
+	KUNIT_EXPECT_EQ(test, msg.ms_error, 7);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg_idle(&port, &msg), 0);
+	KUNIT_EXPECT_FALSE(test, msg.ms_flags & (MSGF_DONE | MSGF_REPLY));
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(&port), &msg);
+	lwkt_replymsg(&msg, 0);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(&rport), &msg);
+
+	/* The embedded-message idiom: a reply port that just marks it done. */
+	lwkt_initmsg(&msg, &nport, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg_idle(&port, &msg), 0);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg_idle(&port, &msg), -EBUSY);
+	lwkt_replymsg(lwkt_getport(&port), 0);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg_idle(&port, &msg), 0);
+	lwkt_replymsg(lwkt_getport(&port), 0);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&port));
+}
+
+/*
+ * Two CPUs race to send the same embedded message whenever it is idle.
+ * The target completes it in the sender's context, so it is idle almost
+ * all the time and both CPUs claim it over and over; its owner, between
+ * the claim and the completion, must be one CPU at a time.
+ */
+struct idle_race {
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+	atomic_t sent, busy, runs, done, inside, overlap;
+	struct completion go;
+};
+
+#define IDLE_ROUNDS	20000
+
+static int idle_race_put(lwkt_port_t port, lwkt_msg_t msg)
+{
+	struct idle_race *r = container_of(msg, struct idle_race, msg);
+
+	if (atomic_inc_return(&r->inside) != 1)
+		atomic_inc(&r->overlap);
+	atomic_inc(&r->runs);
+	ndelay(200);
+	atomic_dec(&r->inside);
+	return 0;	/* completed here: replied to the replyonly_null port */
+}
+
+static int idle_race_thread(void *arg)
+{
+	struct idle_race *r = arg;
+	int i;
+
+	wait_for_completion(&r->go);
+	for (i = 0; i < IDLE_ROUNDS; i++) {
+		switch (lwkt_sendmsg_idle(&r->port, &r->msg)) {
+		case 0:
+			atomic_inc(&r->sent);
+			break;
+		case -EBUSY:
+			atomic_inc(&r->busy);
+			break;
+		}
+		if ((i & 7) == 0)
+			cond_resched();
+	}
+	atomic_inc(&r->done);
+	while (!kthread_should_stop())
+		schedule_timeout_idle(HZ / 100);
+	return 0;
+}
+
+static void idle_race_release(void *arg)
+{
+	struct idle_race *r = arg;
+
+	complete_all(&r->go);
+	while (!lwkt_checkmsg(&r->msg))
+		usleep_range(1000, 2000);
+}
+
+static void msgport_test_sendmsg_idle_race(struct kunit *test)
+{
+	struct idle_race *r = test_zalloc(test, sizeof(*r));
+	struct task_struct *t[2];
+	int i;
+
+	if (num_online_cpus() < 2 || !cpu_online(1))
+		kunit_skip(test, "needs two CPUs");
+	lwkt_initport_putonly(&r->port, idle_race_put);
+	lwkt_initport_replyonly_null(&r->rport);
+	lwkt_initmsg(&r->msg, &r->rport, 0);
+	init_completion(&r->go);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, idle_race_release,
+							r), 0);
+	for (i = 0; i < 2; i++) {
+		t[i] = test_kthread(test, kthread_create_on_cpu(idle_race_thread,
+								r, i, "mpk_idle/%u"));
+		wake_up_process(t[i]);
+	}
+	complete_all(&r->go);
+	while (atomic_read(&r->done) < 2)
+		msleep(20);
+	KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&r->msg));
+	/* One owner at a time, and each send ran exactly once. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->overlap), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->sent), atomic_read(&r->runs));
+	/* Every attempt sent it or found it busy. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->sent) + atomic_read(&r->busy),
+			2 * IDLE_ROUNDS);
+	KUNIT_EXPECT_GT(test, atomic_read(&r->sent), 0);
+	kunit_info(test, "%d sends, %d found it busy, of %d attempts\n",
+		   atomic_read(&r->sent), atomic_read(&r->busy),
+		   2 * IDLE_ROUNDS);
+}
+
+static int sync_self_cmd(lwkt_msg_t msg)
+{
+	return lwkt_port_sync(lwkt_cpu_port(raw_smp_processor_id()));
+}
+
+/* The barrier: every message sent before it has been run and replied. */
+static void msgport_test_port_sync(struct kunit *test)
+{
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
+	int n = 8 * num_possible_cpus();
+	struct svc_msg *m = svc_msgs_new(test, n);
+	struct lwkt_port spin;
+	struct svc_msg sm;
+	int cpu, i, k;
+
+	lwkt_initport_spin(rport);
+	lwkt_initport_spin(&spin);
+	KUNIT_EXPECT_EQ(test, lwkt_port_sync(&spin), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lwkt_port_sync(NULL), -EINVAL);
+
+	/* One port. */
+	cpu = raw_smp_processor_id();
+	for (i = 0; i < 8; i++) {
+		lwkt_initmsg(&m[i].msg, rport, 0);
+		m[i].msg.ms_cmd.cm_func = busy_2ms_cmd;
+		KUNIT_ASSERT_EQ(test, lwkt_sendmsg(lwkt_cpu_port(cpu),
+						   &m[i].msg), 0);
+	}
+	KUNIT_EXPECT_EQ(test, lwkt_port_sync(lwkt_cpu_port(cpu)), 0);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&m[i].msg));
+	/* Replies queued, in order: take them off before the next round. */
+	for (i = 0; i < 8; i++)
+		KUNIT_ASSERT_PTR_EQ(test, lwkt_getport(rport), &m[i].msg);
+
+	/* All of them. */
+	i = 0;
+	for_each_possible_cpu(cpu) {
+		if (!lwkt_cpu_port(cpu))
+			continue;
+		for (k = 0; k < 8 && i < n; k++, i++) {
+			lwkt_initmsg(&m[i].msg, rport, 0);
+			m[i].msg.ms_cmd.cm_func = busy_2ms_cmd;
+			KUNIT_ASSERT_EQ(test, lwkt_sendmsg(lwkt_cpu_port(cpu),
+							   &m[i].msg), 0);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, lwkt_cpu_ports_sync(), 0);
+	for (k = i; k--; )
+		KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&m[k].msg));
+	while (i--)
+		KUNIT_EXPECT_NOT_NULL(test, lwkt_getport(rport));
+	KUNIT_EXPECT_NULL(test, lwkt_getport(rport));
+
+	/* Its own thread would wait for itself. */
+	lwkt_initmsg(&sm.msg, NULL, 0);
+	sm.msg.ms_cmd.cm_func = sync_self_cmd;
+	expect_warning("lwkt_port_sync() by the thread");
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(lwkt_cpu_port(0), &sm.msg, 0),
+			-EDEADLK);
+}
+
+static void null_rportfn(lwkt_port_t port, lwkt_msg_t msg)
+{
+}
+
+/* Misuse that used to hang or oops later is refused at the call. */
+static void msgport_test_misuse_refused(struct kunit *test)
+{
+	struct pcatch_waiter *w = test_zalloc(test, sizeof(*w));
+	struct lwkt_port port, rport;
+	struct lwkt_msg msg;
+	struct task_struct *t;
+
+	expect_warning("without a thread");
+	KUNIT_EXPECT_EQ(test, lwkt_initport_thread(&port, NULL), -EINVAL);
+	/* A panic port, not a thread port with no thread to dereference. */
+	expect_warning("receive from port");
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&port));
+
+	expect_warning("without a handler");
+	KUNIT_EXPECT_EQ(test, lwkt_initport_replyonly(&rport, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lwkt_initport_replyonly(&rport, null_rportfn), 0);
+	KUNIT_EXPECT_EQ(test, lwkt_initport_thread(&port, current), 0);
+	expect_warning("without a handler");
+	KUNIT_EXPECT_EQ(test, lwkt_initport_replyonly(&rport, NULL), -EINVAL);
+	lwkt_initport_spin(&port);
+	lwkt_initmsg(&msg, &rport, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), 0);
+	/* Its reply goes to a panic handler: marked done, no call through NULL. */
+	expect_warning("which takes none");
+	lwkt_replymsg(lwkt_getport(&port), 0);
+	KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&msg));
+
+	/* A service port is not a reply port: its thread would run the reply. */
+	KUNIT_ASSERT_NOT_NULL(test, lwkt_cpu_port(0));
+	lwkt_initmsg(&msg, lwkt_cpu_port(0), 0);
+	expect_warning("takes no replies");
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg_idle(&port, &msg), -EINVAL);
+	KUNIT_EXPECT_NULL(test, lwkt_getport(&port));
+
+	/* Only the lwkt_domsg() caller is woken by its reply. */
+	lwkt_initport_spin(&w->port);
+	lwkt_initmsg(&w->msg, NULL, 0);
+	t = pcatch_start(test, w);
+	expect_warning("another task sent with lwkt_domsg()");
+	KUNIT_EXPECT_EQ(test, lwkt_waitmsg(&w->msg, 0), -EPERM);
+	lwkt_replymsg(lwkt_getport(&w->port), 6);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&w->done, TMO));
+	KUNIT_EXPECT_EQ(test, w->ret, 6);
+	pcatch_end(test, w, t);
+}
+
+/* A sender in hard interrupt context (not on PREEMPT_RT, see msgport.rst). */
+struct hardirq_send {
+	struct lwkt_port rport, spin;
+	struct svc_msg sm;
+	struct lwkt_msg m2;
+	int ret, ret2;
+	struct irq_work work;
+};
+
+static void hardirq_send_fn(struct irq_work *work)
+{
+	struct hardirq_send *h = container_of(work, struct hardirq_send, work);
+
+	lockdep_assert_in_irq();
+	h->ret = lwkt_sendmsg(lwkt_cpu_port(smp_processor_id()), &h->sm.msg);
+	h->ret2 = lwkt_sendmsg_idle(&h->spin, &h->m2);
+}
+
+static void hardirq_send_release(void *arg)
+{
+	struct hardirq_send *h = arg;
+
+	irq_work_sync(&h->work);
+	while (!lwkt_checkmsg(&h->sm.msg))
+		usleep_range(1000, 2000);
+}
+
+static void msgport_test_hardirq_sender(struct kunit *test)
+{
+	struct hardirq_send *h = test_zalloc(test, sizeof(*h));
+
+	if (!arch_irq_work_has_interrupt())
+		kunit_skip(test, "needs an irq_work interrupt");
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		kunit_skip(test, "no hard-irq senders on PREEMPT_RT");
+	lwkt_initport_spin(&h->rport);
+	lwkt_initport_spin(&h->spin);
+	lwkt_initmsg(&h->sm.msg, &h->rport, 0);
+	h->sm.msg.ms_cmd.cm_func = svc_where;
+	lwkt_initmsg(&h->m2, &h->rport, 0);
+	h->ret = h->ret2 = 1;
+	h->work = IRQ_WORK_INIT_HARD(hardirq_send_fn);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							hardirq_send_release,
+							h), 0);
+	KUNIT_ASSERT_TRUE(test, irq_work_queue(&h->work));
+	irq_work_sync(&h->work);
+	KUNIT_EXPECT_EQ(test, h->ret, 0);
+	KUNIT_EXPECT_EQ(test, h->ret2, 0);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&h->rport, 0), &h->sm.msg);
+	KUNIT_EXPECT_EQ(test, h->sm.msg.ms_error, 42);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_getport(&h->spin), &h->m2);
+	lwkt_replymsg(&h->m2, 0);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_waitport(&h->rport, 0), &h->m2);
+}
+
+#ifdef CONFIG_HOTPLUG_CPU
+static int hp_pin_cpu;
+static enum cpuhp_state hp_pin_state;
+
+/* A client's teardown callback: its command must run on the dying CPU. */
+static int hp_pin_down(unsigned int cpu)
+{
+	struct svc_msg sm;
+
+	if (cpu != 1)
+		return 0;
+	lwkt_initmsg(&sm.msg, NULL, 0);
+	sm.msg.ms_cmd.cm_func = svc_where;
+	sm.cpu = -1;
+	if (lwkt_domsg(lwkt_cpu_port(1), &sm.msg, 0) == 42)
+		WRITE_ONCE(hp_pin_cpu, sm.cpu);
+	return 0;
+}
+
+static void hp_pin_remove(void *unused)
+{
+	cpuhp_remove_state_nocalls(hp_pin_state);
+}
+
+static void msgport_test_cpu_hotplug_teardown(struct kunit *test)
+{
+	struct svc_msg sm;
+	int ret;
+
+	if (num_online_cpus() < 2 || !cpu_online(1))
+		kunit_skip(test, "needs CPU 1 and CPU hotplug");
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, cpu1_online,
+							NULL), 0);
+	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "msgport-kunit:pin",
+					NULL, hp_pin_down);
+	KUNIT_ASSERT_GT(test, ret, 0);
+	hp_pin_state = ret;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hp_pin_remove,
+							NULL), 0);
+	hp_pin_cpu = -1;
+	KUNIT_ASSERT_EQ(test, remove_cpu(1), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(hp_pin_cpu), 1);
+	/* Then served elsewhere while down, and on CPU 1 again once up. */
+	lwkt_initmsg(&sm.msg, NULL, 0);
+	sm.msg.ms_cmd.cm_func = svc_where;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(lwkt_cpu_port(1), &sm.msg, 0), 42);
+	KUNIT_EXPECT_NE(test, sm.cpu, 1);
+	KUNIT_ASSERT_EQ(test, add_cpu(1), 0);
+	lwkt_initmsg(&sm.msg, NULL, 0);
+	sm.msg.ms_cmd.cm_func = svc_where;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(lwkt_cpu_port(1), &sm.msg, 0), 42);
+	KUNIT_EXPECT_EQ(test, sm.cpu, 1);
+}
+#else
+static void msgport_test_cpu_hotplug_teardown(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_HOTPLUG_CPU");
+}
+#endif
+
+/* Private service threads: a client's own, per CPU or unbound. */
+struct private_set {
+	struct lwkt_service_set *set;
+	atomic_t rollups;
+	struct completion open, entered;
+	struct lwkt_port nport;
+	struct held gate;
+};
+
+static void private_rollup(void *arg)
+{
+	struct private_set *ps = arg;
+
+	atomic_inc(&ps->rollups);
+}
+
+static int private_gate_cmd(lwkt_msg_t msg)
+{
+	struct private_set *ps = container_of(msg, struct private_set, gate.msg);
+
+	complete(&ps->entered);
+	wait_for_completion(&ps->open);
+	return 0;
+}
+
+static void private_set_release(void *arg)
+{
+	struct private_set *ps = arg;
+
+	complete_all(&ps->open);
+	lwkt_service_destroy(ps->set);
+}
+
+static void msgport_test_private_set(struct kunit *test)
+{
+	struct private_set *ps = test_zalloc(test, sizeof(*ps));
+	struct lwkt_service_set *set;
+	lwkt_port_t port;
+	struct svc_msg sm;
+	int cpu, n = 0;
+
+	KUNIT_EXPECT_TRUE(test, IS_ERR(lwkt_service_create("", 0, NULL, NULL)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(lwkt_service_create("a%s", 0, NULL,
+							  NULL)));
+	init_completion(&ps->open);
+	init_completion(&ps->entered);
+	set = lwkt_service_create("mpk_set", 0, private_rollup, ps);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	ps->set = set;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							private_set_release,
+							ps), 0);
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		port = lwkt_service_port(set, cpu);
+		KUNIT_EXPECT_NOT_NULL(test, port);
+		if (!port)
+			break;
+		KUNIT_EXPECT_PTR_NE(test, port, lwkt_cpu_port(cpu));
+		lwkt_initmsg(&sm.msg, NULL, 0);
+		sm.msg.ms_cmd.cm_func = svc_where;
+		KUNIT_EXPECT_EQ(test, lwkt_domsg(port, &sm.msg, 0), 42);
+		KUNIT_EXPECT_EQ(test, sm.cpu, cpu);
+		KUNIT_EXPECT_PTR_EQ(test, sm.task, port->mp_td);
+		KUNIT_EXPECT_EQ(test, strncmp(sm.task->comm, "mpk_set/", 8), 0);
+		n++;
+	}
+	cpus_read_unlock();
+	KUNIT_EXPECT_EQ(test, n, num_online_cpus());
+	KUNIT_EXPECT_NULL(test, lwkt_service_port(set, nr_cpu_ids));
+	/* A batch ends with the rollup. */
+	KUNIT_EXPECT_GT(test, atomic_read(&ps->rollups), 0);
+
+	/* A command asleep in the private set holds up nobody else. */
+	port = lwkt_service_port(set, raw_smp_processor_id());
+	KUNIT_ASSERT_NOT_NULL(test, port);
+	lwkt_initport_replyonly_null(&ps->nport);
+	lwkt_initmsg(&ps->gate.msg, &ps->nport, 0);
+	ps->gate.msg.ms_cmd.cm_func = private_gate_cmd;
+	KUNIT_ASSERT_EQ(test, lwkt_sendmsg(port, &ps->gate.msg), 0);
+	wait_for_completion(&ps->entered);
+	lwkt_initmsg(&sm.msg, NULL, 0);
+	sm.msg.ms_cmd.cm_func = svc_where;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(lwkt_cpu_port(raw_smp_processor_id()),
+					 &sm.msg, 0), 42);
+	KUNIT_EXPECT_FALSE(test, lwkt_checkmsg(&ps->gate.msg));
+	complete_all(&ps->open);
+	KUNIT_EXPECT_EQ(test, lwkt_port_sync(port), 0);
+	KUNIT_EXPECT_TRUE(test, lwkt_checkmsg(&ps->gate.msg));
+	kunit_release_action(test, private_set_release, ps);
+}
+
+static int unbound_where(lwkt_msg_t msg)
+{
+	struct svc_msg *sm = container_of(msg, struct svc_msg, msg);
+
+	sm->task = current;
+	return (current->nr_cpus_allowed > 1 || num_online_cpus() == 1) ?
+		7 : -EINVAL;
+}
+
+static void unbound_release(void *arg)
+{
+	lwkt_service_destroy(arg);
+}
+
+static void msgport_test_private_unbound(struct kunit *test)
+{
+	struct lwkt_service_set *set;
+	struct task_struct *seen[3];
+	struct svc_msg sm;
+	int i;
+
+	set = lwkt_service_create("mpk_ub", 3, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unbound_release,
+							set), 0);
+	for (i = 0; i < 3; i++) {
+		lwkt_initmsg(&sm.msg, NULL, 0);
+		sm.msg.ms_cmd.cm_func = unbound_where;
+		KUNIT_EXPECT_EQ(test, lwkt_domsg(lwkt_service_port(set, i),
+						 &sm.msg, 0), 7);
+		seen[i] = sm.task;
+		KUNIT_EXPECT_EQ(test, strncmp(sm.task->comm, "mpk_ub/u", 8), 0);
+		KUNIT_EXPECT_EQ(test, lwkt_port_sync(lwkt_service_port(set, i)),
+				0);
+	}
+	KUNIT_EXPECT_PTR_NE(test, seen[0], seen[1]);
+	KUNIT_EXPECT_PTR_NE(test, seen[1], seen[2]);
+	KUNIT_EXPECT_PTR_EQ(test, lwkt_service_port(set, 4),
+			    lwkt_service_port(set, 1));
+	kunit_release_action(test, unbound_release, set);
+}
+
 static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_initmsg),
 	KUNIT_CASE(msgport_test_thread_sendmsg),
@@ -2085,6 +2757,17 @@ static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_abort_once),
 	KUNIT_CASE(msgport_test_serialize_reply_flags),
 	KUNIT_CASE(msgport_test_cpu_port_held_two_rports),
+	KUNIT_CASE(msgport_test_cpu_port_drop_behind),
+	KUNIT_CASE(msgport_test_cpu_port_held_bound),
+	KUNIT_CASE(msgport_test_priority),
+	KUNIT_CASE(msgport_test_sendmsg_idle),
+	KUNIT_CASE(msgport_test_sendmsg_idle_race),
+	KUNIT_CASE(msgport_test_port_sync),
+	KUNIT_CASE(msgport_test_misuse_refused),
+	KUNIT_CASE(msgport_test_hardirq_sender),
+	KUNIT_CASE_SLOW(msgport_test_cpu_hotplug_teardown),
+	KUNIT_CASE(msgport_test_private_set),
+	KUNIT_CASE(msgport_test_private_unbound),
 	{}
 };
 

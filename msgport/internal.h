@@ -36,7 +36,10 @@ void __lwkt_queue_replies(lwkt_port_t port, struct list_head *list);
 bool __lwkt_reply_deferrable(lwkt_msg_t msg, int error);
 void lwkt_service_flush_replies(void);
 unsigned int __lwkt_thread_waitbatch(lwkt_port_t port, struct list_head *batch,
-				     unsigned int max);
+				     unsigned int max, const bool *kick);
+void __lwkt_thread_kick(lwkt_port_t port);
+void __lwkt_initport_service(lwkt_port_t port,
+			     int (*putport)(lwkt_port_t, lwkt_msg_t));
 
 
 #endif /* _MSGPORT_INTERNAL_H */

@@ -60,6 +60,16 @@ static inline spinlock_t *lwkt_port_spin(lwkt_port_t port)
 	return &port->mp_wq.lock;
 }
 
+/*
+ * Thread and spin ports take their spinlock_t with interrupts disabled:
+ * any context, except hard interrupt context on PREEMPT_RT, where a
+ * spinlock_t sleeps (threaded interrupt handlers are fine there).
+ */
+static inline void lwkt_assert_port_context(void)
+{
+	lockdep_assert(!IS_ENABLED(CONFIG_PREEMPT_RT) || !in_hardirq());
+}
+
 static void lwkt_port_assert_locked(lwkt_port_t port)
 {
 	if (port->mpu_serialize)
@@ -114,15 +124,31 @@ static bool lwkt_spin_allowed(void)
 	__done;								\
 })
 
+/*
+ * Queue @msg at the tail, or, with MSGF_PRIORITY, behind the priority
+ * messages at the head of the queue and ahead of all others (DragonFly
+ * keeps a second queue; priority messages are rare enough for a walk).
+ */
 static void __lwkt_pushmsg(lwkt_port_t port, lwkt_msg_t msg)
 {
+	struct list_head *pos = &port->mp_msgq;
+	lwkt_msg_t m;
+
 	lwkt_port_assert_locked(port);
 	WARN_ON_ONCE(msg->ms_qport);
 
 	/* Read locklessly under another port's lock by lwkt_dropmsg(). */
 	WRITE_ONCE(msg->ms_qport, port);
 	WRITE_ONCE(msg->ms_flags, msg->ms_flags | MSGF_QUEUED);
-	list_add_tail(&msg->ms_node, &port->mp_msgq);
+	if (unlikely(msg->ms_flags & MSGF_PRIORITY)) {
+		list_for_each_entry(m, &port->mp_msgq, ms_node) {
+			if (!(m->ms_flags & MSGF_PRIORITY)) {
+				pos = &m->ms_node;
+				break;
+			}
+		}
+	}
+	list_add_tail(&msg->ms_node, pos);
 }
 
 static void __lwkt_pullmsg(lwkt_port_t port, lwkt_msg_t msg)
@@ -295,9 +321,17 @@ static int lwkt_wait_sync(lwkt_msg_t msg, int flags)
 	return intr;
 }
 
+/*
+ * The result of a wait that a signal may have interrupted: once the
+ * receiver has replied, its result, even after a signal (the operation
+ * ran, and a caller must not retry it); -EINTR only for a message that
+ * was dropped (never run) after the signal.
+ */
 static int lwkt_wait_result(lwkt_msg_t msg, int intr)
 {
-	return intr ? intr : msg->ms_error;
+	if (intr && !(READ_ONCE(msg->ms_flags) & MSGF_REPLY))
+		return intr;
+	return msg->ms_error;
 }
 
 /* ---------------------------------------------------------------------
@@ -322,9 +356,24 @@ static void lwkt_thread_wake_owner(lwkt_port_t port)
 	}
 }
 
+/*
+ * Wake a thread port's owner if it sleeps in __lwkt_thread_waitbatch(),
+ * after its caller has set the flag the owner checks (the kick).
+ */
+void __lwkt_thread_kick(lwkt_port_t port)
+{
+	unsigned long irqflags;
+
+	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
+	lwkt_thread_wake_owner(port);
+	spin_unlock_irqrestore(lwkt_port_spin(port), irqflags);
+}
+
 int __lwkt_thread_putport(lwkt_port_t port, lwkt_msg_t msg)
 {
 	unsigned long irqflags;
+
+	lwkt_assert_port_context();
 
 	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
 	__lwkt_pushmsg(port, msg);
@@ -381,22 +430,25 @@ static void *lwkt_thread_waitport(lwkt_port_t port, int flags)
  * @port: a thread port owned by current
  * @batch: list the messages are appended to, in queue order
  * @max: most messages to take
+ * @kick: if not NULL, also return (0) when the queue is empty and this
+ *	is true; a caller that sets it wakes the owner with wake_up_process()
  *
  * lwkt_waitport() for a service thread that drains its queue: one lock
  * round trip per batch instead of one per message.  A message in @batch
  * has been received (dequeued, so lwkt_dropmsg() no longer takes it).
  *
  * Return: the number of messages taken; 0 once kthread_stop() was called
- * and the queue is empty.
+ * and the queue is empty, or on @kick.
  */
 unsigned int __lwkt_thread_waitbatch(lwkt_port_t port, struct list_head *batch,
-				     unsigned int max)
+				     unsigned int max, const bool *kick)
 {
 	unsigned int n;
 	lwkt_msg_t msg;
 
 	might_sleep();
-	lwkt_spin_until(!list_empty(&port->mp_msgq));
+	lwkt_spin_until(!list_empty(&port->mp_msgq) ||
+			(kick && READ_ONCE(*kick)));
 	for (;;) {
 		n = 0;
 		spin_lock_irq(lwkt_port_spin(port));
@@ -411,7 +463,7 @@ unsigned int __lwkt_thread_waitbatch(lwkt_port_t port, struct list_head *batch,
 		spin_unlock_irq(lwkt_port_spin(port));
 		if (n)
 			return n;
-		if (lwkt_wait_stop())
+		if (lwkt_wait_stop() || (kick && READ_ONCE(*kick)))
 			break;
 		schedule();
 	}
@@ -465,6 +517,8 @@ void __lwkt_queue_replies(lwkt_port_t port, struct list_head *list)
 	lwkt_msg_t msg, tmp;
 	int n = 0;
 	bool waiter;
+
+	lwkt_assert_port_context();
 
 	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
 	list_for_each_entry_safe(msg, tmp, list, ms_node) {
@@ -528,6 +582,8 @@ static int lwkt_spin_dropmsg(lwkt_port_t port, lwkt_msg_t msg)
 	unsigned long irqflags;
 	int error = -ENOENT;
 
+	lwkt_assert_port_context();
+
 	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
 	if (READ_ONCE(msg->ms_qport) == port && !(msg->ms_flags & MSGF_REPLY)) {
 		__lwkt_pullmsg(port, msg);
@@ -546,6 +602,8 @@ static int lwkt_spin_dropmsg(lwkt_port_t port, lwkt_msg_t msg)
 static int lwkt_spin_putport(lwkt_port_t port, lwkt_msg_t msg)
 {
 	unsigned long irqflags;
+
+	lwkt_assert_port_context();
 
 	spin_lock_irqsave(lwkt_port_spin(port), irqflags);
 	__lwkt_pushmsg(port, msg);
@@ -718,6 +776,32 @@ static void lwkt_panic_replyport(lwkt_port_t port, lwkt_msg_t msg)
 	lwkt_complete_sync(msg);
 }
 
+/*
+ * The replyport of service ports: a reply queued there would run as a new
+ * command.  lwkt_sendmsg() refuses such a reply port; a lwkt_domsg()
+ * message never reaches here (MSGF_SYNC is completed by the caller).
+ */
+static void lwkt_refused_replyport(lwkt_port_t port, lwkt_msg_t msg)
+{
+	WARN_ONCE(1, "msgport: reply to port %p, which takes no replies\n",
+		  port);
+	lwkt_complete_sync(msg);
+}
+
+/**
+ * __lwkt_initport_service() - make a thread port a service port
+ * @port: a thread port, initialised
+ * @putport: its putport
+ *
+ * A service port is not a reply port: lwkt_sendmsg() refuses it as one.
+ */
+void __lwkt_initport_service(lwkt_port_t port,
+			     int (*putport)(lwkt_port_t, lwkt_msg_t))
+{
+	port->mp_putport = putport;
+	port->mp_replyport = lwkt_refused_replyport;
+}
+
 /* Nothing is ever queued on a port without a queue. */
 static int lwkt_nodrop_dropmsg(lwkt_port_t port, lwkt_msg_t msg)
 {
@@ -767,10 +851,14 @@ static void lwkt_initport(lwkt_port_t port)
  * alive while messages can be sent or replied to @port.
  *
  * Context: any; the port must not be in use.
+ * Return: 0; -EINVAL (and a one-time warning) if @td is NULL, when @port
+ * is initialised as a panic port (lwkt_initport_panic()).
  */
-void lwkt_initport_thread(lwkt_port_t port, struct task_struct *td)
+int lwkt_initport_thread(lwkt_port_t port, struct task_struct *td)
 {
 	lwkt_initport(port);
+	if (WARN_ONCE(!td, "msgport: thread port %p without a thread\n", port))
+		return -EINVAL;
 	port->mp_td = td;
 	port->mp_putport = __lwkt_thread_putport;
 	port->mp_getport = lwkt_thread_getport;
@@ -778,6 +866,7 @@ void lwkt_initport_thread(lwkt_port_t port, struct task_struct *td)
 	port->mp_waitmsg = lwkt_thread_waitmsg;
 	port->mp_replyport = lwkt_queue_replyport;
 	port->mp_dropmsg = lwkt_spin_dropmsg;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(lwkt_initport_thread);
 
@@ -875,12 +964,18 @@ EXPORT_SYMBOL_GPL(lwkt_initport_replyonly_null);
  * panic handlers.
  *
  * Context: any; the port must not be in use.
+ * Return: 0; -EINVAL (and a one-time warning) if @rportfn is NULL, when
+ * @port is initialised as a panic port (lwkt_initport_panic()).
  */
-void lwkt_initport_replyonly(lwkt_port_t port,
-			     void (*rportfn)(lwkt_port_t, lwkt_msg_t))
+int lwkt_initport_replyonly(lwkt_port_t port,
+			    void (*rportfn)(lwkt_port_t, lwkt_msg_t))
 {
 	lwkt_initport(port);
+	if (WARN_ONCE(!rportfn, "msgport: reply-only port %p without a handler\n",
+		      port))
+		return -EINVAL;
 	port->mp_replyport = rportfn;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(lwkt_initport_replyonly);
 
@@ -963,6 +1058,22 @@ void lwkt_initmsg_abortable(lwkt_msg_t msg, lwkt_port_t rport, int flags,
 }
 EXPORT_SYMBOL_GPL(lwkt_initmsg_abortable);
 
+static void lwkt_refused_replyport(lwkt_port_t port, lwkt_msg_t msg);
+
+/*
+ * An asynchronous message needs a reply port, and not one whose receiver
+ * would take the reply for a new message (a service port).
+ */
+static int lwkt_rport_ok(lwkt_port_t rport)
+{
+	if (!rport)
+		return -EINVAL;
+	if (WARN_ONCE(rport->mp_replyport == lwkt_refused_replyport,
+		      "msgport: reply port %p takes no replies\n", rport))
+		return -EINVAL;
+	return 0;
+}
+
 /* Take a message that its sender holds and make it ready to go. */
 static int lwkt_msg_prepare(lwkt_msg_t msg, int set)
 {
@@ -1014,9 +1125,11 @@ EXPORT_SYMBOL_GPL(lwkt_beginmsg);
  * reply port; a putport that completes synchronously has already replied
  * when this returns.
  *
- * Context: any for thread and spin ports (target and reply);
+ * Context: any for thread and spin ports (target and reply), but hard
+ * interrupt context on PREEMPT_RT (see Documentation/msgport.rst);
  * process context for serializer ports.
- * Return: 0 once sent; -EINVAL if @msg has no reply port; -EBUSY (and a
+ * Return: 0 once sent; -EINVAL if @msg has no reply port, or (with a
+ * one-time warning) if it is a service port; -EBUSY (and a
  * one-time warning) if @msg is in flight or its last reply is still
  * queued on the reply port.
  */
@@ -1024,8 +1137,9 @@ int lwkt_sendmsg(lwkt_port_t port, lwkt_msg_t msg)
 {
 	int error;
 
-	if (!msg->ms_reply_port)
-		return -EINVAL;
+	error = lwkt_rport_ok(msg->ms_reply_port);
+	if (error)
+		return error;
 	error = lwkt_msg_prepare(msg, 0);
 	if (error)
 		return error;
@@ -1035,6 +1149,49 @@ int lwkt_sendmsg(lwkt_port_t port, lwkt_msg_t msg)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(lwkt_sendmsg);
+
+/**
+ * lwkt_sendmsg_idle() - send a message unless it is already in flight
+ * @port: the target port
+ * @msg: the message, initialised
+ *
+ * DragonFly's ``if (msg->ms_flags & MSGF_DONE) lwkt_sendmsg(port, msg)``
+ * for a message embedded in an object and sent whenever there is work,
+ * made atomic (the PENDING bit of queue_work()): of any number of
+ * concurrent callers, on any CPUs, exactly one sends a message that is
+ * done; the others, and any caller while it is in flight or its reply
+ * still sits on the reply port, leave it alone.  Meant for reply ports that
+ * dispose of the reply themselves (lwkt_initport_replyonly_null(),
+ * lwkt_initport_replyonly()), so that the message is idle again as soon
+ * as it has been replied to.
+ *
+ * Context: as lwkt_sendmsg().
+ * Return: 0 if this call sent @msg; -EBUSY if it was in flight (no
+ * warning); -EINVAL as lwkt_sendmsg().
+ */
+int lwkt_sendmsg_idle(lwkt_port_t port, lwkt_msg_t msg)
+{
+	int old, error;
+
+	error = lwkt_rport_ok(msg->ms_reply_port);
+	if (error)
+		return error;
+	/* Claim the message: clear MSGF_DONE while it is done and idle. */
+	old = READ_ONCE(msg->ms_flags);
+	do {
+		if ((old & (MSGF_DONE | MSGF_QUEUED)) != MSGF_DONE)
+			return -EBUSY;
+	} while (!try_cmpxchg(&msg->ms_flags, &old,
+			      old & ~(MSGF_DONE | MSGF_REPLY | MSGF_SYNC)));
+	/* Ours now: what lwkt_msg_prepare() does for a claimed message. */
+	msg->ms_state = 0;
+	msg->ms_waiter = NULL;
+	error = __lwkt_beginmsg(port, msg);
+	if (error != EASYNC)
+		lwkt_replymsg(msg, error);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(lwkt_sendmsg_idle);
 
 /**
  * lwkt_domsg() - send a message and wait for the reply
@@ -1048,8 +1205,9 @@ EXPORT_SYMBOL_GPL(lwkt_sendmsg);
  *
  * With MSGF_PCATCH (in @flags or on the message) a signal aborts the
  * message with lwkt_abortmsg(); the call still returns only once the
- * receiver has given the message back, then with -EINTR (ms_error holds
- * the receiver's result).
+ * receiver has given the message back.  If the receiver replied, the
+ * result is its reply's, so a caller never retries an operation that was
+ * carried out; -EINTR means the message was dropped and never ran.
  *
  * Context: process context; sleeps unless the putport is synchronous.
  * Return: the reply's error (0 or a negative errno); -EINTR as above;
@@ -1137,8 +1295,9 @@ EXPORT_SYMBOL_GPL(lwkt_abortmsg);
  * ports queue it and wake a receiver).  After this call the caller must
  * not touch @msg.
  *
- * Context: any for thread and spin reply ports; process context for
- * serializer ports; that of the handler for replyonly ports.
+ * Context: any for thread and spin reply ports (not hard interrupt
+ * context on PREEMPT_RT); process context for serializer ports; that of
+ * the handler for replyonly ports.
  */
 void lwkt_replymsg(lwkt_msg_t msg, int error)
 {
@@ -1255,9 +1414,11 @@ EXPORT_SYMBOL_GPL(lwkt_waitport);
  * Context: process context.  For an asynchronous message: the owner, if
  * the reply port is a thread port; the serializer held (and released
  * while sleeping), if it is a serializer port.
- * Return: the reply's ms_error; -EINTR if a signal interrupted the wait;
+ * Return: the reply's ms_error, even if a signal came (see lwkt_domsg());
+ * -EINTR if a signal aborted the message and it was dropped unrun;
  * -EPERM (and a one-time warning) for a caller not allowed to receive on
- * the reply port; -EOPNOTSUPP (and a one-time warning) if the reply port
+ * the reply port, or for any task but the sender of a message sent with
+ * lwkt_domsg(), whose reply wakes the sender only; -EOPNOTSUPP (and a one-time warning) if the reply port
  * has no queue to wait on (panic, replyonly and putonly ports).
  */
 int lwkt_waitmsg(lwkt_msg_t msg, int flags)
@@ -1267,9 +1428,15 @@ int lwkt_waitmsg(lwkt_msg_t msg, int flags)
 
 	flags |= mflags & MSGF_PCATCH;
 	/* A synchronous reply is never queued: no port, no lock involved. */
-	if ((mflags & MSGF_SYNC) && msg->ms_waiter == current)
+	if (mflags & MSGF_SYNC) {
+		/* Its replier wakes the lwkt_domsg() caller and nobody else. */
+		if (WARN_ONCE(msg->ms_waiter != current,
+			      "msgport: waitmsg on message %p, which another task sent with lwkt_domsg()\n",
+			      msg))
+			return -EPERM;
 		return lwkt_wait_result(msg, lwkt_wait_sync(msg, flags));
-	if (!port || (mflags & MSGF_SYNC))
+	}
+	if (!port)
 		return lwkt_null_waitmsg(msg, flags);
 	return INDIRECT_CALL_2(port->mp_waitmsg, lwkt_spin_waitmsg,
 			       lwkt_thread_waitmsg, msg, flags);

@@ -43,7 +43,7 @@ an entry is
 
   === ID
   file: msgport/msgport.c
-  suites: kunit vm:10
+  suites: kunit vm:10   (kunit: UML; kunit-smp: x86_64, -smp 2)
   breaks: one line on the behaviour the mutation breaks
   equivalent: (optional) why no test can tell; the entry still runs
   --- from
@@ -80,6 +80,7 @@ REPORT = os.path.join(WORK, 'report.txt')
 # and 15 minutes) would make a run last hours.  A run over its bound counts as a kill ("timeout": the
 # suite cannot pass).  The baseline's first build takes longer.
 KUNIT_TIMEOUT = 180
+KUNIT_SMP_TIMEOUT = 900
 VM_TIMEOUT = 300
 BASELINE_TIMEOUT = 2400
 
@@ -161,7 +162,7 @@ def check_entry(e, root, seen):
     if not e.file or not e.suites or not e.breaks:
         return 'needs file:, suites: and breaks:'
     for s in e.suites:
-        if s != 'kunit' and not re.match(r'^vm:[0-9]+(,[0-9]+)*$', s):
+        if s not in ('kunit', 'kunit-smp') and not re.match(r'^vm:[0-9]+(,[0-9]+)*$', s):
             return f'unknown suite {s}'
     if e.old is None or e.new is None:
         return 'no text'
@@ -285,8 +286,9 @@ def kunit_failures(text):
 def timeout_where(suite):
     """A run killed at its bound: what failed or hung, from the partial
     console (VM) or kunit.py log."""
-    if suite == 'kunit':
-        path = os.path.join(BUILD, 'kunit-um.log')
+    if suite in ('kunit', 'kunit-smp'):
+        path = os.path.join(BUILD, 'kunit-um.log' if suite == 'kunit'
+                            else 'kunit-x86_64.log')
         pat = r'\[PASSED\] (\S+)'
     else:
         path = os.path.join(BUILD, 'vm', 'console-test.log')
@@ -309,7 +311,7 @@ def failures(suite, log, rc):
         text = f.read()
     if rc is None:
         return [timeout_where(suite)]
-    if suite == 'kunit':
+    if suite in ('kunit', 'kunit-smp'):
         names = kunit_failures(text)
         if names:
             return names
@@ -339,6 +341,8 @@ def run_suite(suite, tag, flaky):
     env.pop('VM_ONLY', None)
     if suite == 'kunit':
         cmd, tmo = ['bash', 'scripts/kunit.sh', 'um'], KUNIT_TIMEOUT
+    elif suite == 'kunit-smp':
+        cmd, tmo = ['bash', 'scripts/kunit.sh', 'x86_64'], KUNIT_SMP_TIMEOUT
     else:
         cmd, tmo = ['bash', 'scripts/vm.sh'], VM_TIMEOUT
         env['VM_ONLY'] = suite[3:].replace(',', ' ')
@@ -364,7 +368,7 @@ def run_suite(suite, tag, flaky):
 
 def suites_in_order(suites):
     # KUnit first (seconds once built), then the VM runs.
-    return sorted(suites, key=lambda s: (s != 'kunit', s))
+    return sorted(suites, key=lambda s: (not s.startswith('kunit'), s))
 
 
 def baseline(entries, flaky):

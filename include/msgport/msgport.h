@@ -63,6 +63,7 @@ typedef union lwkt_cmd {
 #define MSGF_PCATCH	0x0020	/* a signal interrupts the wait (-EINTR) */
 #define MSGF_DROPABLE	0x0040	/* lwkt_dropmsg() may dequeue it */
 #define MSGF_ABORTABLE	0x0080	/* ms_abortfn is valid */
+#define MSGF_PRIORITY	0x0400	/* queued ahead of messages without it */
 #define MSGF_USER0	0x00010000	/* free for the port's protocol */
 #define MSGF_USER1	0x00020000
 #define MSGF_USER2	0x00040000
@@ -177,13 +178,13 @@ struct lwkt_port {
 };
 
 /* Port initialisers. */
-void lwkt_initport_thread(lwkt_port_t port, struct task_struct *td);
+int lwkt_initport_thread(lwkt_port_t port, struct task_struct *td);
 void lwkt_initport_spin(lwkt_port_t port);
 void lwkt_initport_serialize(lwkt_port_t port, struct lwkt_serialize *slz);
 void lwkt_initport_panic(lwkt_port_t port);
 void lwkt_initport_replyonly_null(lwkt_port_t port);
-void lwkt_initport_replyonly(lwkt_port_t port,
-			     void (*rportfn)(lwkt_port_t, lwkt_msg_t));
+int lwkt_initport_replyonly(lwkt_port_t port,
+			    void (*rportfn)(lwkt_port_t, lwkt_msg_t));
 void lwkt_initport_putonly(lwkt_port_t port,
 			   int (*pportfn)(lwkt_port_t, lwkt_msg_t));
 
@@ -194,6 +195,7 @@ void lwkt_initmsg_abortable(lwkt_msg_t msg, lwkt_port_t rport, int flags,
 
 /* Sending, replying, aborting. */
 int lwkt_sendmsg(lwkt_port_t port, lwkt_msg_t msg);
+int lwkt_sendmsg_idle(lwkt_port_t port, lwkt_msg_t msg);
 int lwkt_domsg(lwkt_port_t port, lwkt_msg_t msg, int flags);
 int lwkt_forwardmsg(lwkt_port_t port, lwkt_msg_t msg);
 void lwkt_abortmsg(lwkt_msg_t msg);
@@ -209,6 +211,17 @@ int lwkt_checkmsg(lwkt_msg_t msg);
 
 /* Per-CPU service threads. */
 lwkt_port_t lwkt_cpu_port(int cpu);
+int lwkt_port_sync(lwkt_port_t port);
+int lwkt_cpu_ports_sync(void);
+
+/* Private service threads. */
+struct lwkt_service_set;
+struct lwkt_service_set *lwkt_service_create(const char *name,
+					     unsigned int nr_unbound,
+					     void (*rollup)(void *arg),
+					     void *arg);
+lwkt_port_t lwkt_service_port(struct lwkt_service_set *set, unsigned int i);
+void lwkt_service_destroy(struct lwkt_service_set *set);
 
 /**
  * lwkt_msg_aborted() - has an abort been requested for this message?

@@ -6,7 +6,14 @@
  *  - with traffic=1, a generator that keeps messages flowing to every
  *    service port until the module is removed, then reports that every
  *    message sent was replied to (the VM test offlines and onlines CPU 1
- *    meanwhile).
+ *    meanwhile).  Besides the messages it waits for, it keeps a
+ *    priority message per CPU embedded in module data busy with
+ *    lwkt_sendmsg_idle(), and fires messages whose reply handler, in
+ *    this module, frees them, at service threads of its own
+ *    (lwkt_service_create(), with a rollup that counts batches).  Their
+ *    commands and reply handlers are module text: the exit function
+ *    stops sending, calls lwkt_cpu_ports_sync() and destroys its own
+ *    threads before the module goes.
  *
  * Loading fails (-EIO) if any example does not produce the expected result.
  */
@@ -251,6 +258,54 @@ static int traffic_cmd(lwkt_msg_t msg)
 	return 1;
 }
 
+/* Embedded, one per CPU, sent whenever idle: DragonFly's netisr idiom. */
+static struct lwkt_msg *traffic_kicks;	/* [nr_cpu_ids] */
+static struct lwkt_port traffic_kick_rport;	/* replyonly_null */
+static atomic_long_t traffic_kicks_sent, traffic_kicks_run;
+
+static int traffic_kick_cmd(lwkt_msg_t msg)
+{
+	atomic_long_inc(&traffic_kicks_run);
+	return 0;
+}
+
+/* Fire and forget: the reply handler frees the message. */
+static struct lwkt_port traffic_free_rport;
+static atomic_long_t traffic_fired, traffic_freed;
+
+/* The module's own service threads, for the fired messages. */
+static struct lwkt_service_set *traffic_set;
+static atomic_long_t traffic_rollups;
+
+static void traffic_rollup(void *unused)
+{
+	atomic_long_inc(&traffic_rollups);
+}
+
+static void traffic_free_reply(lwkt_port_t port, lwkt_msg_t msg)
+{
+	kfree(msg);
+	atomic_long_inc(&traffic_freed);
+}
+
+static void traffic_extra(int cpu, lwkt_port_t port)
+{
+	lwkt_msg_t msg;
+
+	if (lwkt_sendmsg_idle(port, &traffic_kicks[cpu]) == 0)
+		atomic_long_inc(&traffic_kicks_sent);
+	msg = kmalloc(sizeof(*msg), GFP_KERNEL);
+	if (!msg)
+		return;
+	lwkt_initmsg(msg, &traffic_free_rport, 0);
+	msg->ms_cmd.cm_func = traffic_cmd;
+	port = lwkt_service_port(traffic_set, cpu) ?: port;
+	if (lwkt_sendmsg(port, msg) == 0)
+		atomic_long_inc(&traffic_fired);
+	else
+		kfree(msg);
+}
+
 static int traffic_thread(void *unused)
 {
 	struct lwkt_msg *msgs;
@@ -275,6 +330,8 @@ static int traffic_thread(void *unused)
 			msgs[i].ms_cmd.cm_func = traffic_cmd;
 			if (lwkt_sendmsg(port, &msgs[i]) == 0)
 				traffic_sent++;
+			if ((i & 7) == 0)
+				traffic_extra(cpu, port);
 		}
 		/* Waiting per message is not cut short by kthread_stop(). */
 		for (i = 0; i < TRAFFIC_BATCH; i++) {
@@ -308,13 +365,64 @@ static void traffic_report(void)
 	     "msgport_example: messages lost or failed\n");
 }
 
+/*
+ * After lwkt_cpu_ports_sync(): every message sent before has run and its
+ * reply handler has returned, so nothing of this module is left to run.
+ */
+static void traffic_unfinished_report(void)
+{
+	long unfinished = atomic_long_read(&traffic_fired) -
+			  atomic_long_read(&traffic_freed) +
+			  atomic_long_read(&traffic_kicks_sent) -
+			  atomic_long_read(&traffic_kicks_run);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (!lwkt_checkmsg(&traffic_kicks[cpu]))
+			unfinished++;
+	pr_info("traffic: rollups=%ld\n", atomic_long_read(&traffic_rollups));
+	pr_info("traffic: kicks=%ld fired=%ld unfinished=%ld\n",
+		atomic_long_read(&traffic_kicks_sent),
+		atomic_long_read(&traffic_fired), unfinished);
+	WARN(unfinished, "msgport_example: messages unfinished at unload\n");
+}
+
+static int traffic_init(void)
+{
+	int cpu;
+
+	traffic_kicks = kcalloc(nr_cpu_ids, sizeof(*traffic_kicks), GFP_KERNEL);
+	if (!traffic_kicks)
+		return -ENOMEM;
+	lwkt_initport_replyonly_null(&traffic_kick_rport);
+	for_each_possible_cpu(cpu) {
+		lwkt_initmsg(&traffic_kicks[cpu], &traffic_kick_rport,
+			     MSGF_PRIORITY);
+		traffic_kicks[cpu].ms_cmd.cm_func = traffic_kick_cmd;
+	}
+	traffic_set = lwkt_service_create("msgport_ex", 0, traffic_rollup, NULL);
+	if (IS_ERR(traffic_set)) {
+		int error = PTR_ERR(traffic_set);
+
+		traffic_set = NULL;
+		return error;
+	}
+	return lwkt_initport_replyonly(&traffic_free_rport, traffic_free_reply);
+}
+
 static void __exit msgport_example_exit(void)
 {
 	if (traffic_task) {
 		kthread_stop(traffic_task);
 		put_task_struct(traffic_task);
+		/* Nothing is sent any more; wait for what was. */
+		lwkt_cpu_ports_sync();
+		/* Serves what is queued, then ends the threads. */
+		lwkt_service_destroy(traffic_set);
 		traffic_report();
+		traffic_unfinished_report();
 	}
+	kfree(traffic_kicks);
 	kfree(traffic_served);
 	if (my_service2.td)
 		kthread_stop(my_service2.td);
@@ -347,6 +455,9 @@ static int __init msgport_example_init(void)
 			error = -ENOMEM;
 			goto fail;
 		}
+		error = traffic_init();
+		if (error)
+			goto fail;
 		traffic_task = kthread_run(traffic_thread, NULL, "msgport_traffic");
 		if (IS_ERR(traffic_task)) {
 			error = PTR_ERR(traffic_task);
@@ -358,6 +469,8 @@ static int __init msgport_example_init(void)
 	return 0;
 
 fail:
+	lwkt_service_destroy(traffic_set);
+	kfree(traffic_kicks);
 	kfree(traffic_served);
 	if (my_service2.td)
 		kthread_stop(my_service2.td);

@@ -64,6 +64,12 @@ test_hotplug_traffic() {
 	[ "$sent" -gt 0 ] || fail "no traffic"
 	[ "$sent" -eq "$replied" ] || fail "sent $sent, replied $replied"
 	echo "$line" | grep -q 'bad=0 lost=0'
+	# The embedded (send-if-idle) and fire-and-forget messages: all run
+	# and replied by the time lwkt_cpu_ports_sync() returned at unload.
+	grep -q 'kicks=[1-9][0-9]* fired=[1-9][0-9]* unfinished=0$' /tmp/tr.log ||
+		fail "unfinished messages at unload"
+	# The fired ones ran on the module's own threads, with their rollup.
+	grep -q 'rollups=[1-9]' /tmp/tr.log || fail "no rollup ran"
 	grep -q 'served on CPU 1$' /tmp/tr.log || fail "CPU 1 served nothing"
 	[ "$(lwkt_threads)" -eq "$(ncpus)" ]
 }
