@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 
 #include <msgport/msgport.h>
+#include "../msgport/msgport_trace.h"
 
 #define TMO	(10 * HZ)
 
@@ -2720,6 +2721,143 @@ static void msgport_test_private_unbound(struct kunit *test)
 	kunit_release_action(test, unbound_release, set);
 }
 
+/* ------------------------------------------------------------------
+ * Tracepoints: probes attached as a client module would, with the
+ * fields each event carries.
+ */
+
+static struct {
+	int sends, forwards, aborts, drops, replies, batches;
+	const void *port, *msg, *cmd, *fport, *rport, *bport;
+	u32 flags;
+	int drop_ret, error;
+	unsigned int batch_n;
+} tp;
+
+static void tp_send(void *data, const void *port, const void *msg, u32 flags,
+		    const void *cmd)
+{
+	tp.sends++;
+	tp.port = port;
+	tp.msg = msg;
+	tp.flags = flags;
+	tp.cmd = cmd;
+}
+
+static void tp_forward(void *data, const void *port, const void *msg)
+{
+	tp.forwards++;
+	tp.fport = port;
+}
+
+static void tp_abort(void *data, const void *msg)
+{
+	tp.aborts++;
+}
+
+static void tp_drop(void *data, const void *msg, int ret)
+{
+	tp.drops++;
+	tp.drop_ret = ret;
+}
+
+static void tp_reply(void *data, const void *port, const void *msg,
+		     int error)
+{
+	tp.replies++;
+	tp.rport = port;
+	tp.error = error;
+}
+
+static void tp_batch(void *data, const void *port, int cpu, unsigned int n)
+{
+	if (port != data)
+		return;
+	tp.batches++;
+	tp.batch_n = n;
+}
+
+static int tp_cmd(lwkt_msg_t msg)
+{
+	return -EREMOTEIO;
+}
+
+static void tp_unregister(void *data)
+{
+	unregister_trace_msgport_send(tp_send, NULL);
+	unregister_trace_msgport_forward(tp_forward, NULL);
+	unregister_trace_msgport_abort(tp_abort, NULL);
+	unregister_trace_msgport_drop(tp_drop, NULL);
+	unregister_trace_msgport_reply(tp_reply, NULL);
+	unregister_trace_msgport_batch(tp_batch, data);
+	tracepoint_synchronize_unregister();
+}
+
+static void msgport_test_tracepoints(struct kunit *test)
+{
+	struct lwkt_port port, port2, rport, *cpu_port = lwkt_cpu_port(0);
+	struct lwkt_msg msg;
+	int i;
+
+	if (!IS_ENABLED(CONFIG_TRACEPOINTS))
+		kunit_skip(test, "a kernel without tracepoints");
+	memset(&tp, 0, sizeof(tp));
+	KUNIT_ASSERT_EQ(test, register_trace_msgport_send(tp_send, NULL), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_msgport_forward(tp_forward, NULL), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_msgport_abort(tp_abort, NULL), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_msgport_drop(tp_drop, NULL), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_msgport_reply(tp_reply, NULL), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_msgport_batch(tp_batch, cpu_port), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, tp_unregister,
+							cpu_port), 0);
+	lwkt_initport_spin(&port);
+	lwkt_initport_spin(&port2);
+	lwkt_initport_spin(&rport);
+
+	/* Send, abort, drop. */
+	lwkt_initmsg_abortable(&msg, &rport, MSGF_DROPABLE, noop_abort);
+	msg.ms_cmd.cm_func = tp_cmd;
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), 0);
+	KUNIT_EXPECT_EQ(test, tp.sends, 1);
+	KUNIT_EXPECT_PTR_EQ(test, tp.port, (const void *)&port);
+	KUNIT_EXPECT_PTR_EQ(test, tp.msg, (const void *)&msg);
+	KUNIT_EXPECT_PTR_EQ(test, tp.cmd, (const void *)tp_cmd);
+	KUNIT_EXPECT_TRUE(test, tp.flags & MSGF_DROPABLE);
+	lwkt_abortmsg(&msg);
+	KUNIT_EXPECT_EQ(test, tp.aborts, 1);
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&msg), 0);
+	KUNIT_EXPECT_EQ(test, tp.drops, 1);
+	KUNIT_EXPECT_EQ(test, tp.drop_ret, 0);
+
+	/* Send, receive, forward, receive there, reply. */
+	lwkt_initmsg(&msg, &rport, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), 0);
+	KUNIT_EXPECT_PTR_EQ(test, (lwkt_msg_t)lwkt_getport(&port), &msg);
+	KUNIT_EXPECT_EQ(test, lwkt_forwardmsg(&port2, &msg), EASYNC);
+	KUNIT_EXPECT_EQ(test, tp.forwards, 1);
+	KUNIT_EXPECT_PTR_EQ(test, tp.fport, (const void *)&port2);
+	KUNIT_EXPECT_EQ(test, tp.sends, 3);
+	KUNIT_EXPECT_PTR_EQ(test, tp.port, (const void *)&port2);
+	KUNIT_EXPECT_PTR_EQ(test, (lwkt_msg_t)lwkt_getport(&port2), &msg);
+	lwkt_replymsg(&msg, -EXDEV);
+	KUNIT_EXPECT_EQ(test, tp.replies, 1);
+	KUNIT_EXPECT_PTR_EQ(test, tp.rport, (const void *)&rport);
+	KUNIT_EXPECT_EQ(test, tp.error, -EXDEV);
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&msg), -ENOENT);
+	KUNIT_EXPECT_EQ(test, tp.drops, 1);	/* not queued: not tried */
+	KUNIT_EXPECT_PTR_EQ(test, (lwkt_msg_t)lwkt_getport(&rport), &msg);
+
+	/* A service thread's batch. */
+	lwkt_initmsg(&msg, &rport, 0);
+	msg.ms_cmd.cm_func = tp_cmd;
+	KUNIT_EXPECT_EQ(test, lwkt_domsg(cpu_port, &msg, 0), -EREMOTEIO);
+	/* The batch ends once the thread finds its queue empty. */
+	for (i = 0; i < 1000 && !READ_ONCE(tp.batches); i++)
+		msleep(1);
+	KUNIT_EXPECT_GE(test, tp.batches, 1);
+	KUNIT_EXPECT_GE(test, tp.batch_n, 1U);
+}
+
 static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_initmsg),
 	KUNIT_CASE(msgport_test_thread_sendmsg),
@@ -2755,6 +2893,7 @@ static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE_SLOW(msgport_test_cpu_hotplug),
 	KUNIT_CASE(msgport_test_thread_reply_wakes_waitport),
 	KUNIT_CASE(msgport_test_abort_once),
+	KUNIT_CASE(msgport_test_tracepoints),
 	KUNIT_CASE(msgport_test_serialize_reply_flags),
 	KUNIT_CASE(msgport_test_cpu_port_held_two_rports),
 	KUNIT_CASE(msgport_test_cpu_port_drop_behind),

@@ -51,6 +51,16 @@
 
 #include "internal.h"
 
+#define CREATE_TRACE_POINTS
+#include "msgport_trace.h"
+
+EXPORT_TRACEPOINT_SYMBOL_GPL(msgport_send);
+EXPORT_TRACEPOINT_SYMBOL_GPL(msgport_reply);
+EXPORT_TRACEPOINT_SYMBOL_GPL(msgport_forward);
+EXPORT_TRACEPOINT_SYMBOL_GPL(msgport_abort);
+EXPORT_TRACEPOINT_SYMBOL_GPL(msgport_drop);
+EXPORT_TRACEPOINT_SYMBOL_GPL(msgport_batch);
+
 /* ---------------------------------------------------------------------
  * Queue helpers.  All of them need the port lock.
  */
@@ -1092,6 +1102,7 @@ static int lwkt_msg_prepare(lwkt_msg_t msg, int set)
 static __always_inline int __lwkt_beginmsg(lwkt_port_t port, lwkt_msg_t msg)
 {
 	WRITE_ONCE(msg->ms_target_port, port);
+	trace_msgport_send(port, msg, msg->ms_flags, msg->ms_cmd.cm_func);
 	/* Built-in ports without a retpoline; see lwkt_replymsg(). */
 	return INDIRECT_CALL_3(port->mp_putport, lwkt_service_putport,
 			       lwkt_spin_putport, __lwkt_thread_putport,
@@ -1255,6 +1266,7 @@ int lwkt_forwardmsg(lwkt_port_t port, lwkt_msg_t msg)
 		      "msgport: forward of message %p not held by a receiver\n",
 		      msg))
 		return -EINVAL;
+	trace_msgport_forward(port, msg);
 	error = __lwkt_beginmsg(port, msg);
 	if (error != EASYNC)
 		lwkt_replymsg(msg, error);
@@ -1281,6 +1293,7 @@ void lwkt_abortmsg(lwkt_msg_t msg)
 		return;
 	if (test_and_set_bit(LWKT_MSG_ABORTED, &msg->ms_state))
 		return;
+	trace_msgport_abort(msg);
 	msg->ms_abortfn(msg);
 }
 EXPORT_SYMBOL_GPL(lwkt_abortmsg);
@@ -1310,6 +1323,7 @@ void lwkt_replymsg(lwkt_msg_t msg, int error)
 		      "msgport: reply to message %p not held by a receiver\n",
 		      msg))
 		return;
+	trace_msgport_reply(port, msg, error);
 	msg->ms_error = error;
 	if (!port) {
 		/* Only lwkt_domsg() messages may lack a reply port. */
@@ -1356,6 +1370,7 @@ int lwkt_dropmsg(lwkt_msg_t msg)
 	if (!port)
 		return -ENOENT;
 	error = port->mp_dropmsg(port, msg);
+	trace_msgport_drop(msg, error);
 	if (!error)
 		lwkt_wake_msg(msg);
 	return error;

@@ -105,7 +105,6 @@ static bool syslet_access_need_override(int flags)
  */
 static const struct cred *syslet_access_override_creds(void)
 {
-	const struct cred *old;
 	struct cred *cred;
 
 	cred = prepare_creds();
@@ -123,9 +122,7 @@ static const struct cred *syslet_access_override_creds(void)
 	}
 	/* Only ever the subjective cred of this task, as in fs/open.c. */
 	cred->non_rcu = 1;
-	old = override_creds(cred);
-	put_cred(cred);
-	return old;
+	return compat_override_creds_owned(cred);
 }
 
 /* fs/namespace.c's path_noexec(), not exported. */
@@ -185,7 +182,7 @@ release:
 out:
 	syslet_fs_leave(&fs);
 	if (old)
-		revert_creds(old);
+		compat_revert_creds_owned(old);
 	return err;
 }
 

@@ -13,6 +13,7 @@
 #define _MSGPORT_COMPAT_H
 
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/eventfd.h>
 #include <linux/fs.h>
@@ -256,6 +257,35 @@ static inline int compat_fdatawrite_range(struct address_space *mapping,
 #else
 #define compat_msghdr_clear_iocb(m)	((m)->msg_iocb = NULL)
 #endif
+
+/*
+ * Credentials a caller made (prepare_creds()) and owns one reference to,
+ * in force until compat_revert_creds_owned().  Since 6.14 (checked on
+ * 7.2 only) override_creds() takes no reference and revert_creds()
+ * gives the override back to put; before, override_creds() took its
+ * own reference and revert_creds() dropped it.
+ */
+static inline const struct cred *
+compat_override_creds_owned(struct cred *cred)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+	return override_creds(cred);
+#else
+	const struct cred *old = override_creds(cred);
+
+	put_cred(cred);
+	return old;
+#endif
+}
+
+static inline void compat_revert_creds_owned(const struct cred *old)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+	put_cred(revert_creds(old));
+#else
+	revert_creds(old);
+#endif
+}
 
 /* Flags sendmsg(2) clears: none before 6.5 (Debian 12's 6.1 has them). */
 #ifndef MSG_INTERNAL_SENDMSG_FLAGS
