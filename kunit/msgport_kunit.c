@@ -2853,7 +2853,7 @@ static void msgport_test_tracepoints(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lwkt_domsg(cpu_port, &msg, 0), -EREMOTEIO);
 	/* The batch ends once the thread finds its queue empty. */
 	for (i = 0; i < 1000 && !READ_ONCE(tp.batches); i++)
-		msleep(1);
+		usleep_range(1000, 2000);
 	KUNIT_EXPECT_GE(test, tp.batches, 1);
 	KUNIT_EXPECT_GE(test, tp.batch_n, 1U);
 }

@@ -47,6 +47,40 @@ cpu1_cycle() {
 	sleep 0.3
 }
 
+# The trace events fire with their fields while the example runs, and
+# each service thread's statistics count what it served.
+test_trace_stats() {
+	T=/sys/kernel/tracing S=/sys/kernel/debug/msgport/services
+	[ -e $T/trace ] || mount -t tracefs tracefs $T 2>/dev/null
+	[ -e $S ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	[ -e $T/events/msgport/enable ] || fail "no msgport events in tracefs"
+	[ -r $S ] || fail "no $S"
+	head -1 $S | grep -q '^cpu served batches spins sleeps held$' ||
+		fail "$S: unexpected header"
+	before=$(awk 'NR > 1 { s += $2 } END { print s + 0 }' $S)
+	echo >$T/trace
+	echo 1 >$T/events/msgport/enable
+	insmod $M/msgport_example.ko
+	echo 0 >$T/events/msgport/enable
+	# Read while the example's symbols can still be resolved.
+	cat $T/trace >/tmp/trace.txt
+	rmmod msgport_example
+	grep -q 'msgport_send: port=[0-9a-f]* msg=[0-9a-f]* flags=0x[0-9a-f]* cmd=where' /tmp/trace.txt ||
+		fail "no msgport_send of the example's where()"
+	grep -q 'msgport_reply: port=.* error=0' /tmp/trace.txt ||
+		fail "no msgport_reply"
+	cpu=0
+	while [ $cpu -lt "$(ncpus)" ]; do
+		grep -q "msgport_batch: port=[0-9a-f]* cpu=$cpu n=[1-9]" /tmp/trace.txt ||
+			fail "no msgport_batch of lwkt/$cpu"
+		awk -v c=$cpu '$1 == c && $2 > 0 && $3 > 0 { ok = 1 } END { exit !ok }' $S ||
+			fail "lwkt/$cpu: nothing served in $S"
+		cpu=$((cpu + 1))
+	done
+	after=$(awk 'NR > 1 { s += $2 } END { print s + 0 }' $S)
+	[ "$after" -gt "$before" ] || fail "served: $before before the example, $after after"
+}
+
 test_hotplug_traffic() {
 	[ -e /sys/devices/system/cpu/cpu1/online ] || fail "no CPU 1 to unplug"
 	dmesg_mark
@@ -127,6 +161,7 @@ t "msgport: insmod" test_load
 t "msgport: one service thread per CPU" test_threads
 t "msgport: msgport(9) examples in a client module" test_examples
 t "msgport: rmmod refused while a client is loaded" test_unload_refused
+t "msgport: trace events and service-thread statistics" test_trace_stats
 t "msgport: traffic across CPU 1 offline/online, nothing lost" test_hotplug_traffic
 t "msgport: CPU 1's service thread bound to it again after offline/online" test_hotplug_rebind
 t "msgport: rmmod stops the service threads" test_unload
