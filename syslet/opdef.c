@@ -18,10 +18,12 @@ static const struct syslet_op syslet_ops[] = {
 	[SYSLET_NR_writev]	= { .name = "writev",	.fn = syslet_op_writev },
 	[SYSLET_NR_nanosleep]	= { .name = "nanosleep", .fn = syslet_op_nanosleep,
 				    .may_block = true },
+#ifdef CONFIG_NET	/* not in a kernel without sockets (UML's KUnit) */
 	[SYSLET_NR_sendto]	= { .name = "sendto",	.fn = syslet_op_sendto },
 	[SYSLET_NR_recvfrom]	= { .name = "recvfrom",	.fn = syslet_op_recvfrom },
 	[SYSLET_NR_sendmsg]	= { .name = "sendmsg",	.fn = syslet_op_sendmsg },
 	[SYSLET_NR_recvmsg]	= { .name = "recvmsg",	.fn = syslet_op_recvmsg },
+#endif
 	[SYSLET_NR_fsync]	= { .name = "fsync",	.fn = syslet_op_fsync,
 				    .may_block = true },
 	[SYSLET_NR_fdatasync]	= { .name = "fdatasync", .fn = syslet_op_fdatasync,
