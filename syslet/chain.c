@@ -237,6 +237,8 @@ static void syslet_chain_identity(struct syslet_chain *c)
  *	reserved for this chain
  * @start: the atom to resume at
  * @gen: the registration the reservation belongs to
+ * @genuine: its atoms without a native op are genuine calls, made by
+ *	server threads (SYSLET_IOC_EXEC_CALL)
  *
  * Takes the calling thread's identity into the chain, queues it on the
  * context's port and wakes an idle worker, or creates one (in this
@@ -247,7 +249,8 @@ static void syslet_chain_identity(struct syslet_chain *c)
  * Return: 0, or -ENOMEM / -ECANCELED (context cancelled or re-registered
  * meanwhile), in which case the reservation is given back.
  */
-int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen)
+int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen,
+		    bool genuine)
 {
 	struct syslet_chain *c;
 	bool spawn = false;
@@ -270,6 +273,7 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen)
 	c->ctx = ctx;
 	c->gen = gen;
 	c->start = start;
+	c->genuine = genuine;
 	spin_lock_init(&c->lock);
 	lwkt_initmsg_abortable(&c->msg, &ctx->reply_port, MSGF_DROPABLE,
 			       syslet_chain_abort);

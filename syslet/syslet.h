@@ -28,6 +28,17 @@
  */
 #define SYSLET_EWOULDBLOCK	(-EIOCBQUEUED)
 
+/*
+ * What the caller env's call returns, with *wouldblock set, for an atom
+ * without a native op when the caller makes genuine calls itself
+ * (SYSLET_IOC_EXEC_CALL): the interpreter stops with SYSLET_RUN_CALL.
+ * Blocking ops return 0 with *wouldblock set.
+ */
+#define SYSLET_CALL_GENUINE	1
+
+/* priv of the caller env for SYSLET_IOC_EXEC_CALL (NULL for EXEC). */
+#define SYSLET_CALLER_GENUINE	((void *)1UL)
+
 /* x86-64 system call numbers of the supported operations (stable ABI). */
 enum {
 	SYSLET_NR_read		= 0,
@@ -119,6 +130,7 @@ enum syslet_run_status {
 	SYSLET_RUN_DONE,	/* ended at @final */
 	SYSLET_RUN_ASYNC,	/* hand the rest, from @cur, to a worker */
 	SYSLET_RUN_YIELD,	/* worker: task_work pending; resume at @cur */
+	SYSLET_RUN_CALL,	/* caller: make genuine call @call_nr(@args) */
 };
 
 /**
@@ -132,6 +144,9 @@ enum syslet_run_status {
  *	yield (0 if none ran); zero it before the first call
  * @post: out: @final is to be posted to the ring (no SYSLET_NO_COMPLETE)
  * @atoms: out: atoms executed
+ * @call_nr: out (SYSLET_RUN_CALL): the system call to make for atom @cur
+ * @args: the arguments of the atom being run; out (SYSLET_RUN_CALL): the
+ *	genuine call's
  */
 struct syslet_run {
 	const struct syslet_env *env;
@@ -141,9 +156,12 @@ struct syslet_run {
 	u64 final;
 	bool post;
 	unsigned long atoms;
+	unsigned long call_nr;
+	unsigned long args[6];
 };
 
 int syslet_run(struct syslet_run *r);
+int syslet_run_resume(struct syslet_run *r, long ret);
 
 /* The synchronous phase's env: the caller is the submitter (uaccess.c). */
 extern const struct syslet_env syslet_caller_env;
@@ -221,6 +239,11 @@ struct upc_space;
  *	(SYSLET_IOC_UPCALL; M, R)
  * @upcid: the upcall identifier to dispatch, 0: none (M, R)
  * @upc_prio: its priority (M, R)
+ * @servers: registered server threads, struct syslet_server (R)
+ * @requests: genuine calls waiting for a server, struct syslet_request (R)
+ * @taken: genuine calls a server is making (R)
+ * @serve_wait: servers waiting for a request (exclusive) or shutdown
+ * @token: the last request token given (R)
  *
  * Locking legend:
  *
@@ -264,6 +287,12 @@ struct syslet_ctx {
 	struct upc_space *upc;
 	int upcid;
 	int upc_prio;
+
+	struct list_head servers;
+	struct list_head requests;
+	struct list_head taken;
+	wait_queue_head_t serve_wait;
+	u64 token;
 };
 
 /**
@@ -275,6 +304,8 @@ struct syslet_ctx {
  * @start: user address of the atom it resumes at
  * @final: user address of its final atom, once it has ended
  * @post: post @final to the ring
+ * @genuine: submitted with SYSLET_IOC_EXEC_CALL: atoms without a native
+ *	op are genuine calls made by server threads
  * @lock: protects @worker and @cancelled
  * @worker: the worker running it, or NULL
  * @cancelled: the chain is being cancelled
@@ -302,6 +333,7 @@ struct syslet_chain {
 	u64 start;
 	u64 final;
 	bool post;
+	bool genuine;
 	spinlock_t lock;
 	struct task_struct *worker;
 	bool cancelled;
@@ -353,7 +385,8 @@ struct syslet_worker {
 
 void syslet_ctx_put(struct syslet_ctx *ctx);
 bool syslet_is_device(struct file *file);
-int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen);
+int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen,
+		    bool genuine);
 bool syslet_ctx_cancel(struct syslet_ctx *ctx);
 void syslet_ctx_init_ports(struct syslet_ctx *ctx);
 bool syslet_chain_confined(struct syslet_chain *c);
@@ -372,6 +405,15 @@ void syslet_chain_run_end(struct syslet_worker *w, int ret);
 int syslet_workers_init(void);
 void syslet_workers_exit(void);
 
+/* Genuine calls and their servers (serve.c). */
+void syslet_ctx_init_servers(struct syslet_ctx *ctx);
+long syslet_genuine_call(struct syslet_chain *c, unsigned long nr,
+			 const unsigned long *args);
+long syslet_serve(struct syslet_ctx *ctx, struct syslet_serve __user *us);
+void syslet_ctx_stop_servers(struct syslet_ctx *ctx);
+void syslet_probe_fill(struct syslet_probe *p);
+long syslet_probe(struct syslet_probe __user *up);
+
 /* Administration (main.c): module parameters. */
 extern bool syslet_allow_confined;
 extern unsigned int syslet_max_workers_per_ctx;
@@ -379,6 +421,7 @@ extern unsigned int syslet_max_workers_per_user;
 extern unsigned int syslet_spin_ns;
 bool syslet_access_allowed(void);
 bool syslet_task_confined(struct task_struct *task);
+bool syslet_is_owner(struct syslet_ctx *ctx);
 void syslet_ctx_unregister(struct syslet_ctx *ctx);
 
 #endif /* _SYSLET_SYSLET_H */

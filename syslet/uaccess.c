@@ -109,14 +109,27 @@ long syslet_user_call(void *priv, unsigned long nr,
 	const struct syslet_op *op = syslet_op_get(nr);
 	long ret;
 
-	if (!op)
-		return -ENOSYS;
+	if (!op) {
+		/*
+		 * A genuine call: by the caller itself (SYSLET_IOC_EXEC_CALL)
+		 * or, in a worker, by a server thread.  Only numbers below the
+		 * module's: the others are not system calls.
+		 */
+		if (!priv || nr >= SYSLET_NR_BASE)
+			return -ENOSYS;
+		if (priv == SYSLET_CALLER_GENUINE) {
+			*wouldblock = true;
+			return SYSLET_CALL_GENUINE;
+		}
+		return syslet_genuine_call(priv, nr, args);
+	}
 	if (nowait && op->may_block) {
 		*wouldblock = true;
 		return 0;
 	}
 	/* In a worker: not once the submitter is confined (seccomp). */
-	if (priv && syslet_chain_confined(priv))
+	if (priv && priv != SYSLET_CALLER_GENUINE &&
+	    syslet_chain_confined(priv))
 		return -EPERM;
 	ret = op->fn(args, nowait);
 	/* Module ops return any long; only system calls use the codes. */
