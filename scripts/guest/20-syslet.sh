@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # syslet in Debian's 6.12 kernel: the device, every selftest of
-# tools/tests/syslet_test.c (each in its own process, bounded in time),
-# the copy demo, rmmod refused while a context is open.
+# tools/tests/syslet_test.c and tools/tests/syslet_genuine.c (each in its
+# own process, bounded in time), the copy demo, rmmod refused while a context is open.
 M=/lib/msgport
 
 test_syslet_load() {
@@ -44,6 +44,7 @@ test_syslet_unload() {
 
 t "syslet: insmod, /dev/syslet mode 0666" test_syslet_load
 selftests syslet syslet_test
+selftests syslet-genuine syslet_genuine
 t "syslet: file copy as a looping chain (demo)" test_syslet_copy
 t "syslet: rmmod refused while a context is open" test_syslet_rmmod_busy
 t "syslet: rmmod" test_syslet_unload
