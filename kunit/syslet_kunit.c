@@ -397,6 +397,7 @@ static void syslet_test_genuine_resume_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, run_.final, U(&a[0]));
 
 	/* Unreadable: -EFAULT, nothing ran. */
+	f.calls = 0;
 	f.bad_lo = U(&a[0]);
 	f.bad_hi = U(&a[1]);
 	memset(&run_, 0, sizeof(run_));

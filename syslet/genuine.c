@@ -265,7 +265,9 @@ static struct syslet_request *syslet_taken_find(struct syslet_ctx *ctx,
 /*
  * May current serve @ctx?  A thread of the owner (its thread group, mm
  * and file table) that is not a kernel-made worker, which cannot return
- * to user space.  Returns the registration generation, or an errno.
+ * to user space.  Not while the context is being unregistered: its
+ * servers are released then, and one registered after that would wait
+ * for ever.  Returns the registration generation, or an errno.
  */
 static long syslet_serve_admit(struct syslet_ctx *ctx)
 {
@@ -275,6 +277,8 @@ static long syslet_serve_admit(struct syslet_ctx *ctx)
 	if (!syslet_is_owner(ctx) || task_tgid(current) != ctx->tgid ||
 	    (current->flags & PF_USER_WORKER))
 		return -EPERM;
+	if (ctx->cancelling)
+		return -ESHUTDOWN;
 	return ctx->gen;
 }
 
@@ -314,7 +318,7 @@ static long syslet_serve_take(struct syslet_ctx *ctx, unsigned int gen,
 					  TASK_INTERRUPTIBLE);
 		spin_lock(&ctx->ring_lock);
 		srv = NULL;
-		if (ctx->registered && ctx->gen == gen)
+		if (ctx->registered && ctx->gen == gen && !ctx->cancelling)
 			srv = syslet_server_find(ctx, current);
 		if (!srv || srv->quit) {
 			if (srv)

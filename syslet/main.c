@@ -128,6 +128,9 @@ static void syslet_ctx_release(struct kref *ref)
 {
 	struct syslet_ctx *ctx = container_of(ref, struct syslet_ctx, ref);
 
+	/* Unregistration forgot them all, and none registers after it. */
+	WARN_ON_ONCE(!list_empty(&ctx->servers) ||
+		     !list_empty(&ctx->requests) || !list_empty(&ctx->taken));
 	mutex_destroy(&ctx->lock);
 	kfree(ctx);
 }
