@@ -572,6 +572,38 @@ static int t_async_seccomp(void)
 	return 0;
 }
 
+static void *confined_submitter(void *arg)
+{
+	struct syslet_exec_call ec;
+	struct syslet_uatom a;
+	long r = 1;
+
+	seccomp_deny(SYS_uname);
+	syslet_atom(&a, SYSLET_NR_NOP, 0, &r, NULL, NULL);
+	memset(&ec, 0, sizeof(ec));
+	ec.atom = (unsigned long)&a;
+	*(int *)arg = ioctl(ring.fd, SYSLET_IOC_EXEC_CALL, &ec) == -1 ?
+		      errno : 0;
+	CHECK_EQ(r, 1);
+	return NULL;
+}
+
+/*
+ * A thread under seccomp cannot submit with EXEC_CALL either: its
+ * chain's native ops would bypass its filter (EPERM, nothing runs).
+ */
+static int t_exec_call_confined(void)
+{
+	pthread_t t;
+	int err = -1;
+
+	setup(8);
+	CHECK(pthread_create(&t, NULL, confined_submitter, &err) == 0);
+	CHECK(pthread_join(t, NULL) == 0);
+	CHECK_EQ(err, EPERM);
+	return 0;
+}
+
 /* Only threads of the owning process serve: a forked child gets EPERM. */
 static int t_serve_other_process(void)
 {
@@ -999,6 +1031,7 @@ static const struct test tests[] = {
 	{ "many", t_many },
 	{ "async-no-server", t_async_no_server },
 	{ "async-seccomp", t_async_seccomp },
+	{ "exec-call-confined", t_exec_call_confined },
 	{ "serve-other-process", t_serve_other_process },
 	{ "serve-eintr", t_serve_eintr },
 	{ "unregister-servers", t_unregister_servers },
