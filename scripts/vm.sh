@@ -85,7 +85,8 @@ make -s -C "$KDIR" M="$mod" modules >"$vm/build.log" 2>&1 || {
 mkdir -p "$tools"
 # -pthread: tools/lib/syslet.h's server threads.
 for prog in tests/syslet_test tests/syslet_isolation tests/syslet_fuzz \
-	tests/syslet_genuine tests/upcall_test demo/syslet_copy; do
+	tests/syslet_events tests/syslet_genuine \
+	tests/upcall_test demo/syslet_copy; do
 	gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -pthread \
 		-o "$tools/$(basename "$prog")" "$root/tools/$prog.c"
 done
@@ -106,7 +107,8 @@ cp "$mod/msgport.ko" "$mod/syslet.ko" \
 # An A/B benchmark's other syslet.ko (scripts/bench.sh --ab).
 [ -z "${BENCH_AB_KO:-}" ] || cp "$BENCH_AB_KO" "$img/lib/msgport/syslet-a.ko"
 cp "$tools/syslet_test" "$tools/syslet_isolation" "$tools/syslet_fuzz" \
-	"$tools/syslet_genuine" "$tools/upcall_test" "$tools/syslet_copy" "$tools/syslet_bench" "$img/bin/"
+	"$tools/syslet_events" "$tools/syslet_genuine" \
+	"$tools/upcall_test" "$tools/syslet_copy" "$tools/syslet_bench" "$img/bin/"
 # Debian's own modules for an ext4 RAM disk (bench: a file system with
 # FMODE_NOWAIT, which tmpfs lacks in 6.12).  The debug kernel has them
 # built in, and Debian's would not load into it.

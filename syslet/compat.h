@@ -13,6 +13,9 @@
 #define _SYSLET_COMPAT_H
 
 #include <linux/err.h>
+#include <linux/eventfd.h>
+#include <linux/hrtimer.h>
+#include <linux/version.h>
 
 #ifdef CONFIG_VHOST_TASK
 #include <linux/sched/vhost_task.h>
@@ -36,5 +39,26 @@ static inline void vhost_task_wake(struct vhost_task *vtsk) { }
 #ifndef PF_USER_WORKER
 #define PF_USER_WORKER		0
 #endif
+
+/* 6.8 dropped eventfd_signal()'s count. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define syslet_eventfd_signal(ctx)	eventfd_signal((ctx), 1)
+#else
+#define syslet_eventfd_signal(ctx)	eventfd_signal(ctx)
+#endif
+
+/* 6.13 added hrtimer_setup(); hrtimer_init() went later. */
+static inline void
+syslet_hrtimer_setup(struct hrtimer *timer,
+		     enum hrtimer_restart (*fn)(struct hrtimer *),
+		     clockid_t clock, enum hrtimer_mode mode)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
+#else
+	hrtimer_setup(timer, fn, clock, mode);
+#endif
+}
 
 #endif /* _SYSLET_COMPAT_H */

@@ -17,11 +17,13 @@
  */
 #include <linux/errno.h>
 #include <linux/indirect_call_wrapper.h>
+#include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/task_work.h>
 
 #include "syslet.h"
+#include "syslet_trace.h"
 
 static bool syslet_stop(unsigned long flags, long ret)
 {
@@ -36,6 +38,37 @@ static bool syslet_flags_valid(unsigned long flags)
 	return !(flags & ~(unsigned long)SYSLET_FLAGS_ALL) &&
 	       (flags & (SYSLET_ASYNC | SYSLET_SYNC)) !=
 			(SYSLET_ASYNC | SYSLET_SYNC);
+}
+
+/**
+ * syslet_count_index() - the slot of an operation in a context's counters
+ * @nr: the atom's nr
+ *
+ * Return: @nr for system call numbers below SYSLET_COUNT_NR, a slot
+ * after them for module operations, SYSLET_COUNT_OTHER otherwise.
+ */
+unsigned int syslet_count_index(unsigned long nr)
+{
+	if (nr < SYSLET_COUNT_NR)
+		return nr;
+	if (nr - SYSLET_NR_BASE < SYSLET_COUNT_MODULE)
+		return SYSLET_COUNT_NR + (nr - SYSLET_NR_BASE);
+	return SYSLET_COUNT_OTHER;
+}
+
+/*
+ * SYSLET_NR_TIMEOUT(ns): the rest of the chain may run for @ns more
+ * nanoseconds.  An interpreter operation: it sets the run's deadline,
+ * which the env arms (a worker's timer interrupts a blocking atom).
+ */
+static long syslet_set_timeout(struct syslet_run *r, unsigned long ns)
+{
+	if ((long)ns < 0)
+		return -EINVAL;
+	r->deadline = ktime_add_safe(ktime_get(), ns_to_ktime(ns));
+	if (r->env->deadline)
+		r->env->deadline(r->priv, r->deadline);
+	return 0;
 }
 
 /* Run one atom; returns its result, or sets *@wouldblock. */
@@ -54,9 +87,43 @@ static long syslet_run_atom(struct syslet_run *r,
 				    (u64)(unsigned long)atom->arg_ptr[i],
 				    &args[i]))
 			return -EFAULT;
+	if (atom->nr == SYSLET_NR_TIMEOUT)
+		return syslet_set_timeout(r, args[0]);
 	return INDIRECT_CALL_1(env->call, syslet_user_call, r->priv, atom->nr,
 			       args, r->sync && !(atom->flags & SYSLET_SYNC),
 			       wouldblock);
+}
+
+/*
+ * Why the chain must end now, as an atom result: the run's deadline has
+ * passed (-ETIME), or, in a worker, the chain was cancelled on its own
+ * (SYSLET_IOC_CANCEL: -ECANCELED) or timed out while an atom blocked.
+ * 0 if it may go on.
+ */
+static long syslet_end_code(struct syslet_run *r)
+{
+	if (r->deadline && !ktime_before(ktime_get(), r->deadline))
+		return -ETIME;
+	if (!r->sync && r->env->cancel_code)
+		return r->env->cancel_code(r->priv);
+	return 0;
+}
+
+/*
+ * End the chain at @uaddr (@atom) with @code as its result: it is posted
+ * whatever its flags, so that a cancelled or timed-out chain is always
+ * seen.
+ */
+static int syslet_end_at(struct syslet_run *r, u64 uaddr,
+			 const struct syslet_uatom *atom, long code)
+{
+	r->final = uaddr;
+	r->post = true;
+	trace_syslet_atom_end(uaddr, atom->nr, code);
+	if (atom->ret_ptr &&
+	    r->env->put_ret(r->priv, (u64)(unsigned long)atom->ret_ptr, code))
+		return -EFAULT;
+	return SYSLET_RUN_DONE;
 }
 
 /* Where the chain goes after @atom returned @ret; 0 if it ends there. */
@@ -97,11 +164,16 @@ static int syslet_run_from(struct syslet_run *r, bool resume, long ret)
 	struct syslet_uatom atom;
 	bool wouldblock;
 	u64 next, ret_uaddr;
+	long code;
 	int err;
 
 	if (INDIRECT_CALL_1(env->get_atom, syslet_user_get_atom,
 			    r->priv, r->cur, &atom))
 		return -EFAULT;
+	/* A worker resuming a chain cancelled or timed out meanwhile. */
+	code = r->sync ? 0 : syslet_end_code(r);
+	if (code)
+		return syslet_end_at(r, r->cur, &atom, code);
 	if (resume) {
 		/* Re-read: an atom made invalid meanwhile ends as one. */
 		if (!syslet_flags_valid(atom.flags))
@@ -113,6 +185,7 @@ static int syslet_run_from(struct syslet_run *r, bool resume, long ret)
 		    syslet_flags_valid(atom.flags))
 			return SYSLET_RUN_ASYNC;
 
+		trace_syslet_atom_start(r->cur, atom.nr, r->sync);
 		wouldblock = false;
 		ret = syslet_run_atom(r, &atom, &wouldblock);
 		if (wouldblock) {
@@ -123,6 +196,13 @@ static int syslet_run_from(struct syslet_run *r, bool resume, long ret)
 		}
 ran:
 		r->atoms++;
+		if (r->counts)
+			atomic_long_inc(&r->counts[syslet_count_index(atom.nr)]);
+		/* A wait cut short by a cancel or the deadline: say which. */
+		code = ret == -EINTR ? syslet_end_code(r) : 0;
+		if (code)
+			return syslet_end_at(r, r->cur, &atom, code);
+		trace_syslet_atom_end(r->cur, atom.nr, ret);
 		r->final = r->cur;
 		r->post = !(atom.flags & SYSLET_NO_COMPLETE);
 
@@ -141,6 +221,10 @@ ran:
 			return -EFAULT;
 
 		cond_resched();
+		/* Cancelled on its own or past its deadline: end at next. */
+		code = syslet_end_code(r);
+		if (code && !err)
+			return syslet_end_at(r, next, &atom, code);
 		if (INDIRECT_CALL_2(env->interrupted, syslet_caller_interrupted,
 				    syslet_worker_interrupted, r->priv)) {
 			if (!r->sync)

@@ -497,6 +497,8 @@ void syslet_probe_fill(struct syslet_probe *p)
 	for (nr = 0; nr < 64; nr++)
 		if (syslet_op_get(SYSLET_NR_BASE + nr))
 			p->module_ops |= 1ULL << nr;
+	/* An operation of the interpreter, not of the table. */
+	p->module_ops |= 1ULL << (SYSLET_NR_TIMEOUT - SYSLET_NR_BASE);
 }
 
 /**

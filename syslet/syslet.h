@@ -8,7 +8,9 @@
 #include <linux/completion.h>
 #include <linux/cred.h>
 #include <linux/fs_struct.h>
+#include <linux/hrtimer.h>
 #include <linux/kref.h>
+#include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/path.h>
 #include <linux/resource.h>
@@ -111,7 +113,26 @@ struct syslet_env {
 		     bool nowait, bool *wouldblock);
 	/* Between atoms: true to stop (async) or leave the caller (sync). */
 	bool (*interrupted)(void *priv);
+	/*
+	 * Optional, async only: why the chain must end now as an atom
+	 * result (-ECANCELED: cancelled on its own; -ETIME: its deadline
+	 * passed while an atom blocked), 0 to go on.
+	 */
+	long (*cancel_code)(void *priv);
+	/* Optional: SYSLET_NR_TIMEOUT set the run's deadline to @when. */
+	void (*deadline)(void *priv, ktime_t when);
 };
+
+/*
+ * A context's operation counters (fdinfo): one per system call number
+ * below SYSLET_COUNT_NR, one per module operation, one for the rest.
+ */
+#define SYSLET_COUNT_NR		512
+#define SYSLET_COUNT_MODULE	8
+#define SYSLET_COUNT_OTHER	(SYSLET_COUNT_NR + SYSLET_COUNT_MODULE)
+#define SYSLET_COUNT_SLOTS	(SYSLET_COUNT_OTHER + 1)
+
+unsigned int syslet_count_index(unsigned long nr);
 
 #define SYSLET_PUT_FAULT	1
 
@@ -147,6 +168,10 @@ enum syslet_run_status {
  * @call_nr: out (SYSLET_RUN_CALL): the system call to make for atom @cur
  * @args: the arguments of the atom being run; out (SYSLET_RUN_CALL): the
  *	genuine call's
+ * @deadline: in/out: when the chain must end with -ETIME
+ *	(SYSLET_NR_TIMEOUT), 0 for never
+ * @counts: optional: per-operation counters to add each atom run to
+ *	(SYSLET_COUNT_SLOTS of them, see syslet_count_index())
  */
 struct syslet_run {
 	const struct syslet_env *env;
@@ -158,6 +183,8 @@ struct syslet_run {
 	unsigned long atoms;
 	unsigned long call_nr;
 	unsigned long args[6];
+	ktime_t deadline;
+	atomic_long_t *counts;
 };
 
 int syslet_run(struct syslet_run *r);
@@ -206,6 +233,7 @@ void syslet_ring_flush(struct syslet_ring *ring);
  */
 
 struct upc_space;
+struct eventfd_ctx;
 
 /**
  * struct syslet_ctx - one open /dev/syslet
@@ -244,6 +272,10 @@ struct upc_space;
  * @taken: genuine calls a server is making (R)
  * @serve_wait: servers waiting for a request (exclusive) or shutdown
  * @token: the last request token given (R)
+ * @evfd: eventfd signalled on each completion posted (SYSLET_IOC_EVENTFD;
+ *	M, R)
+ * @counts: atoms run, per operation (syslet_count_index()), since open;
+ *	atomic, for fdinfo
  *
  * Locking legend:
  *
@@ -293,6 +325,8 @@ struct syslet_ctx {
 	struct list_head taken;
 	wait_queue_head_t serve_wait;
 	u64 token;
+	struct eventfd_ctx *evfd;
+	atomic_long_t *counts;
 };
 
 /**
@@ -302,6 +336,10 @@ struct syslet_ctx {
  * @node: link on the context's @chains (its ring_lock)
  * @gen: the registration generation it was admitted to
  * @start: user address of the atom it resumes at
+ * @first: user address of its first atom, as submitted
+ * @deadline: when it must end with -ETIME (SYSLET_NR_TIMEOUT), 0: never
+ * @cancel_code: why it must end on its own (-ECANCELED, -ETIME), set
+ *	once (cmpxchg), 0 while it may run on
  * @final: user address of its final atom, once it has ended
  * @post: post @final to the ring
  * @genuine: submitted with SYSLET_IOC_EXEC_CALL: atoms without a native
@@ -331,6 +369,9 @@ struct syslet_chain {
 	struct list_head node;
 	unsigned int gen;
 	u64 start;
+	u64 first;
+	ktime_t deadline;
+	long cancel_code;
 	u64 final;
 	bool post;
 	bool genuine;
@@ -360,6 +401,8 @@ struct syslet_chain {
  * @uid: the user it is charged to
  * @chain: the chain it runs (O, read by the reaper)
  * @run: @chain's interpreter state (O)
+ * @timer: interrupts @chain at its deadline; armed only while @chain
+ *	runs (O)
  *
  * Created by a thread of the process (vhost_task_create(): same thread
  * group, mm, fs, cgroups, namespaces, signal_struct), with a counted
@@ -381,12 +424,15 @@ struct syslet_worker {
 	kuid_t uid;
 	struct syslet_chain *chain;
 	struct syslet_run run;
+	struct hrtimer timer;
 };
 
 void syslet_ctx_put(struct syslet_ctx *ctx);
 bool syslet_is_device(struct file *file);
-int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen,
-		    bool genuine);
+int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
+		    ktime_t deadline, unsigned int gen, bool genuine);
+int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen);
+void syslet_worker_timer_init(struct syslet_worker *w);
 bool syslet_ctx_cancel(struct syslet_ctx *ctx);
 void syslet_ctx_init_ports(struct syslet_ctx *ctx);
 bool syslet_chain_confined(struct syslet_chain *c);

@@ -11,6 +11,10 @@
  *   async_unregister(ahu)   ioctl(fd, SYSLET_IOC_UNREGISTER)
  *   umem_add(ptr, inc)      atom nr SYSLET_NR_UMEM_ADD
  *   (new)                   ioctl(fd, SYSLET_IOC_UPCALL, &upcall)
+ *   (new)                   ioctl(fd, SYSLET_IOC_WAIT_TIMEOUT, &wait)
+ *   (new)                   ioctl(fd, SYSLET_IOC_EVENTFD, efd)
+ *   (new)                   ioctl(fd, SYSLET_IOC_CANCEL, &cancel)
+ *   (new)                   poll(fd): POLLIN while completions wait
  *   (new)                   ioctl(fd, SYSLET_IOC_EXEC_CALL, &call)
  *   (new)                   ioctl(fd, SYSLET_IOC_SERVE, &serve)
  *   (new)                   ioctl(fd, SYSLET_IOC_PROBE, &probe)
@@ -141,6 +145,39 @@ struct syslet_upcall {
 };
 
 /**
+ * struct syslet_wait - SYSLET_IOC_WAIT_TIMEOUT argument
+ * @min: completions to wait for in the ring, 0 to the ring's size
+ * @timeout_ns: give up after this many nanoseconds (relative,
+ *	CLOCK_MONOTONIC); negative: no timeout
+ * @sigmask: user address of a sigset_t to block during the wait (as
+ *	ppoll(2) does), or 0 to keep the thread's mask
+ * @sigsetsize: sizeof(sigset_t) (8) when @sigmask is set
+ * @flags: 0
+ *
+ * 32 bytes, read once.
+ */
+struct syslet_wait {
+	__u64 min;
+	__s64 timeout_ns;
+	__u64 sigmask;
+	__u32 sigsetsize;
+	__u32 flags;
+};
+
+/**
+ * struct syslet_cancel - SYSLET_IOC_CANCEL argument
+ * @atom: the first atom of the chain to cancel, as given to
+ *	SYSLET_IOC_EXEC
+ * @flags: 0
+ *
+ * 16 bytes, read once.
+ */
+struct syslet_cancel {
+	__u64 atom;
+	__u64 flags;
+};
+
+/**
  * struct syslet_exec_call - SYSLET_IOC_EXEC_CALL argument
  * @atom: in: the chain's first atom; with SYSLET_EXEC_RESUME, the atom
  *	whose system call the caller made.  Out, on a return of
@@ -235,6 +272,9 @@ struct syslet_probe {
 #define SYSLET_IOC_WAIT		_IO(SYSLET_IOC_MAGIC, 3)
 #define SYSLET_IOC_UNREGISTER	_IO(SYSLET_IOC_MAGIC, 4)
 #define SYSLET_IOC_UPCALL	_IOW(SYSLET_IOC_MAGIC, 5, struct syslet_upcall)
+#define SYSLET_IOC_WAIT_TIMEOUT	_IOW(SYSLET_IOC_MAGIC, 0x20, struct syslet_wait)
+#define SYSLET_IOC_EVENTFD	_IO(SYSLET_IOC_MAGIC, 0x21)
+#define SYSLET_IOC_CANCEL	_IOW(SYSLET_IOC_MAGIC, 0x22, struct syslet_cancel)
 #define SYSLET_IOC_EXEC_CALL	_IOWR(SYSLET_IOC_MAGIC, 6, struct syslet_exec_call)
 #define SYSLET_IOC_SERVE	_IOWR(SYSLET_IOC_MAGIC, 7, struct syslet_serve)
 #define SYSLET_IOC_PROBE	_IOR(SYSLET_IOC_MAGIC, 8, struct syslet_probe)
@@ -243,5 +283,10 @@ struct syslet_probe {
 #define SYSLET_NR_BASE		0x10000
 #define SYSLET_NR_NOP		(SYSLET_NR_BASE + 0)	/* returns 0 */
 #define SYSLET_NR_UMEM_ADD	(SYSLET_NR_BASE + 1)	/* *(long *)a0 += a1 */
+/*
+ * Bound the rest of the chain to a0 nanoseconds from now: once they have
+ * passed, the chain ends with -ETIME as its final atom's result.
+ */
+#define SYSLET_NR_TIMEOUT	(SYSLET_NR_BASE + 2)
 
 #endif /* _UAPI_SYSLET_H */

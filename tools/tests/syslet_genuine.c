@@ -997,7 +997,7 @@ static int t_probe(void)
 	CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_PROBE, &p), 0);
 	for (i = 0; i < ARRAY_SIZE(base); i++)
 		CHECK((p.native[base[i] / 64] >> (base[i] % 64)) & 1);
-	CHECK_EQ(p.module_ops, 3);	/* NOP, UMEM_ADD */
+	CHECK_EQ(p.module_ops, 7);	/* NOP, UMEM_ADD, TIMEOUT */
 	CHECK_EQ(p.flags, 0);
 	for (nr = 0; nr < SYSLET_PROBE_NR; nr++) {
 		if ((p.native[nr / 64] >> (nr % 64)) & 1)
