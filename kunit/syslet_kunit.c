@@ -20,6 +20,7 @@ enum {
 	FAKE_ECHO = 3,		/* args[0] */
 	FAKE_COUNT = 4,		/* number of arguments seen: index of last */
 	FAKE_EINTR = 5,		/* an interrupted wait: -EINTR */
+	FAKE_GENUINE = 6,	/* no native op: the caller makes it */
 };
 
 struct fake {
@@ -86,6 +87,9 @@ static long fake_call(void *priv, unsigned long nr, const unsigned long *args,
 		return args[0];
 	case FAKE_EINTR:
 		return -EINTR;
+	case FAKE_GENUINE:
+		*wouldblock = true;
+		return SYSLET_CALL_GENUINE;
 	}
 	return -ENOSYS;
 }
@@ -318,6 +322,135 @@ static void syslet_test_no_complete(struct kunit *test)
 	a[1].flags = SYSLET_NO_COMPLETE;
 	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
 	KUNIT_EXPECT_FALSE(test, run_.post);
+}
+
+/*
+ * A genuine call stops the run at its atom with the call (nr, args) and
+ * stores nothing; the resume stores the result, feeds it to the next
+ * atom's argument and goes on.
+ */
+static void syslet_test_genuine_resume(struct kunit *test)
+{
+	struct syslet_uatom a[3];
+	unsigned long x = 2, y = 3, g0 = 11, g1 = 12;
+	long r[3] = { -1, -1, -1 };
+	struct fake f = {};
+	struct syslet_run run_;
+
+	atom(&a[0], FAKE_ADD, 0, &r[0], &a[1]);
+	arg(&a[0], 0, &x);
+	arg(&a[0], 1, &y);
+	atom(&a[1], FAKE_GENUINE, 0, &r[1], &a[2]);
+	arg(&a[1], 0, &g0);
+	arg(&a[1], 1, &g1);
+	atom(&a[2], FAKE_ECHO, 0, &r[2], NULL);
+	arg(&a[2], 0, (unsigned long *)&r[1]);
+	KUNIT_EXPECT_EQ(test, run(&f, a, true, &run_), SYSLET_RUN_CALL);
+	KUNIT_EXPECT_EQ(test, run_.cur, U(&a[1]));
+	KUNIT_EXPECT_EQ(test, run_.call_nr, FAKE_GENUINE);
+	KUNIT_EXPECT_EQ(test, run_.args[0], 11);
+	KUNIT_EXPECT_EQ(test, run_.args[1], 12);
+	KUNIT_EXPECT_EQ(test, run_.args[2], 0);
+	KUNIT_EXPECT_EQ(test, r[0], 5);
+	KUNIT_EXPECT_EQ(test, r[1], -1);	/* not stored yet */
+	KUNIT_EXPECT_EQ(test, run_.atoms, 1);
+
+	/* Stateless: a fresh run, told only the atom and the result. */
+	memset(&run_, 0, sizeof(run_));
+	run_.env = fake_env_cur;
+	run_.priv = &f;
+	run_.sync = true;
+	run_.cur = U(&a[1]);
+	KUNIT_EXPECT_EQ(test, syslet_run_resume(&run_, 42), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, r[1], 42);
+	KUNIT_EXPECT_EQ(test, r[2], 42);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[2]));
+	KUNIT_EXPECT_EQ(test, run_.atoms, 2);
+	KUNIT_EXPECT_TRUE(test, run_.post);
+}
+
+/* Stop conditions, skip, NO_COMPLETE and validity on a resumed atom. */
+static void syslet_test_genuine_resume_rules(struct kunit *test)
+{
+	struct syslet_uatom a[3];
+	struct fake f = {};
+	struct syslet_run run_;
+	long r[3];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(stop_cases); i++) {
+		const struct stop_case *c = &stop_cases[i];
+
+		atom(&a[0], FAKE_GENUINE, c->flag | SYSLET_NO_COMPLETE,
+		     &r[0], &a[2]);
+		atom(&a[1], FAKE_ECHO, 0, &r[1], NULL);
+		atom(&a[2], FAKE_ECHO, 0, &r[2], NULL);
+		memset(&run_, 0, sizeof(run_));
+		run_.env = fake_env_cur;
+		run_.priv = &f;
+		run_.cur = U(&a[0]);
+		r[0] = 0x5a5a;
+		KUNIT_EXPECT_EQ(test, syslet_run_resume(&run_, c->value),
+				SYSLET_RUN_DONE);
+		KUNIT_EXPECT_EQ_MSG(test, r[0], c->value, "case %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, run_.final,
+				    c->stops ? U(&a[0]) : U(&a[2]),
+				    "case %d", i);
+		KUNIT_EXPECT_EQ(test, run_.post, !c->stops);
+
+		a[0].flags |= SYSLET_SKIP_TO_NEXT_ON_STOP;
+		memset(&run_, 0, sizeof(run_));
+		run_.env = fake_env_cur;
+		run_.priv = &f;
+		run_.cur = U(&a[0]);
+		KUNIT_EXPECT_EQ(test, syslet_run_resume(&run_, c->value),
+				SYSLET_RUN_DONE);
+		KUNIT_EXPECT_EQ_MSG(test, run_.final,
+				    c->stops ? U(&a[1]) : U(&a[2]),
+				    "case %d skip", i);
+	}
+
+	/* Made invalid meanwhile: -EINVAL, and the chain ends there. */
+	atom(&a[0], FAKE_GENUINE, SYSLET_ASYNC | SYSLET_SYNC, &r[0], &a[2]);
+	memset(&run_, 0, sizeof(run_));
+	run_.env = fake_env_cur;
+	run_.priv = &f;
+	run_.cur = U(&a[0]);
+	KUNIT_EXPECT_EQ(test, syslet_run_resume(&run_, 3), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, r[0], -EINVAL);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[0]));
+
+	/* Unreadable: -EFAULT, nothing ran. */
+	f.calls = 0;
+	f.bad_lo = U(&a[0]);
+	f.bad_hi = U(&a[1]);
+	memset(&run_, 0, sizeof(run_));
+	run_.env = fake_env_cur;
+	run_.priv = &f;
+	run_.cur = U(&a[0]);
+	KUNIT_EXPECT_EQ(test, syslet_run_resume(&run_, 3), -EFAULT);
+	KUNIT_EXPECT_EQ(test, run_.final, 0);
+	KUNIT_EXPECT_EQ(test, f.calls, 0);
+}
+
+/* SYSLET_IOC_PROBE's bitmap is the op table. */
+static void syslet_test_probe(struct kunit *test)
+{
+	struct syslet_probe p;
+	unsigned long nr;
+
+	memset(&p, 0xa5, sizeof(p));
+	syslet_probe_fill(&p);
+	for (nr = 0; nr < SYSLET_PROBE_NR; nr++)
+		KUNIT_EXPECT_EQ_MSG(test, (p.native[nr / 64] >> (nr % 64)) & 1,
+				    !!syslet_op_get(nr), "nr %lu", nr);
+	for (nr = 0; nr < 64; nr++)
+		KUNIT_EXPECT_EQ_MSG(test, (p.module_ops >> nr) & 1,
+				    !!syslet_op_get(SYSLET_NR_BASE + nr) ||
+				    SYSLET_NR_BASE + nr == SYSLET_NR_TIMEOUT,
+				    "module op %lu", nr);
+	KUNIT_EXPECT_EQ(test, p.module_ops & 7, 7);
+	KUNIT_EXPECT_EQ(test, p.flags, 0);
 }
 
 static void syslet_test_invalid_flags(struct kunit *test)
@@ -677,6 +810,9 @@ static struct kunit_case syslet_test_cases[] = {
 	KUNIT_CASE_PARAM(syslet_test_faults, fake_env_gen_params),
 	KUNIT_CASE_PARAM(syslet_test_cancel_code, fake_env_gen_params),
 	KUNIT_CASE_PARAM(syslet_test_timeout, fake_env_gen_params),
+	KUNIT_CASE_PARAM(syslet_test_genuine_resume, fake_env_gen_params),
+	KUNIT_CASE_PARAM(syslet_test_genuine_resume_rules, fake_env_gen_params),
+	KUNIT_CASE(syslet_test_probe),
 	KUNIT_CASE(syslet_test_ring_admission),
 	KUNIT_CASE(syslet_test_ring_order_wrap),
 	KUNIT_CASE(syslet_test_ring_tamper),

@@ -149,13 +149,14 @@ make -s -C "$KDIR" M="$mod" modules >"$vm/build.log" 2>&1 || {
 
 # Static user-space programs for the guest.
 mkdir -p "$tools"
+# -pthread: tools/lib/syslet.h's server threads.
 for prog in tests/syslet_test tests/syslet_net tests/syslet_isolation \
-	tests/syslet_fuzz tests/syslet_events tests/upcall_test \
-	demo/syslet_copy demo/echo_server; do
-	gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
+	tests/syslet_fuzz tests/syslet_events tests/syslet_genuine \
+	tests/upcall_test demo/syslet_copy demo/echo_server; do
+	gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -pthread \
 		-o "$tools/$(basename "$prog")" "$root/tools/$prog.c"
 done
-gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
+gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -pthread \
 	-o "$tools/syslet_bench" "$root/tools/bench/syslet_bench.c" -luring
 # The op table test: its runner and every family's rows
 # (tools/tests/syslet_ops_*.c), with the native ops of syslet/opdef.c.
@@ -179,7 +180,7 @@ cp "$mod/msgport.ko" "$mod/syslet.ko" \
 [ -z "${BENCH_AB_KO:-}" ] || cp "$BENCH_AB_KO" "$img/lib/msgport/syslet-a.ko"
 cp "$tools/syslet_test" "$tools/syslet_net" "$tools/syslet_isolation" \
 	"$tools/syslet_fuzz" "$tools/syslet_events" "$tools/syslet_ops" \
-	"$tools/upcall_test" "$tools/syslet_copy" \
+	"$tools/syslet_genuine" "$tools/upcall_test" "$tools/syslet_copy" \
 	"$tools/echo_server" "$tools/syslet_bench" "$img/bin/"
 # Debian's own modules for an ext4 RAM disk (bench: a file system with
 # FMODE_NOWAIT, which tmpfs lacks in 6.12).  The debug kernel has them

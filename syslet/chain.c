@@ -301,6 +301,8 @@ static void syslet_chain_identity(struct syslet_chain *c)
  * @first: the chain's first atom, as submitted (SYSLET_IOC_CANCEL)
  * @deadline: when it must end with -ETIME, 0 for never
  * @gen: the registration the reservation belongs to
+ * @genuine: its atoms without a native op are genuine calls, made by
+ *	server threads (SYSLET_IOC_EXEC_CALL)
  *
  * Takes the calling thread's identity into the chain, queues it on the
  * context's port and wakes an idle worker, or creates one (in this
@@ -312,7 +314,7 @@ static void syslet_chain_identity(struct syslet_chain *c)
  * meanwhile), in which case the reservation is given back.
  */
 int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
-		    ktime_t deadline, unsigned int gen)
+		    ktime_t deadline, unsigned int gen, bool genuine)
 {
 	struct syslet_chain *c;
 	bool spawn = false;
@@ -335,6 +337,7 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
 	c->ctx = ctx;
 	c->gen = gen;
 	c->start = start;
+	c->genuine = genuine;
 	c->first = first;
 	c->deadline = deadline;
 	spin_lock_init(&c->lock);

@@ -19,6 +19,7 @@
 #include <linux/indirect_call_wrapper.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <linux/string.h>
 #include <linux/task_work.h>
 
 #include "syslet.h"
@@ -100,11 +101,12 @@ static long syslet_run_atom(struct syslet_run *r,
 			    const struct syslet_uatom *atom, bool *wouldblock)
 {
 	const struct syslet_env *env = r->env;
-	unsigned long args[6] = { 0 };
+	unsigned long *args = r->args;
 	int i;
 
 	if (!syslet_flags_valid(atom->flags))
 		return -EINVAL;
+	memset(r->args, 0, sizeof(r->args));
 	for (i = 0; i < ARRAY_SIZE(atom->arg_ptr) && atom->arg_ptr[i]; i++)
 		if (INDIRECT_CALL_1(env->get_arg, syslet_user_get_arg, r->priv,
 				    (u64)(unsigned long)atom->arg_ptr[i],
@@ -177,14 +179,17 @@ static int syslet_put_get(struct syslet_run *r, u64 ret_uaddr, long ret,
 	return env->get_atom(r->priv, uaddr, atom);
 }
 
-/* syslet_run() without adding its tally to the counters. */
-static int __syslet_run(struct syslet_run *r)
+/*
+ * Run the chain from r->cur; with @resume, atom r->cur has already run
+ * (a genuine call the caller made) and returned @ret.
+ */
+static int __syslet_run_from(struct syslet_run *r, bool resume, long ret)
 {
 	const struct syslet_env *env = r->env;
 	struct syslet_uatom atom;
 	bool wouldblock;
 	u64 next, ret_uaddr;
-	long ret, code;
+	long code;
 	int err;
 
 	if (INDIRECT_CALL_1(env->get_atom, syslet_user_get_atom,
@@ -194,6 +199,12 @@ static int __syslet_run(struct syslet_run *r)
 	code = r->sync ? 0 : syslet_end_code(r);
 	if (code)
 		return syslet_end_at(r, r->cur, &atom, code);
+	if (resume) {
+		/* Re-read: an atom made invalid meanwhile ends as one. */
+		if (!syslet_flags_valid(atom.flags))
+			ret = -EINVAL;
+		goto ran;
+	}
 	for (;;) {
 		if (r->sync && (atom.flags & SYSLET_ASYNC) &&
 		    syslet_flags_valid(atom.flags))
@@ -202,8 +213,13 @@ static int __syslet_run(struct syslet_run *r)
 		trace_syslet_atom_start(r->cur, atom.nr, r->sync);
 		wouldblock = false;
 		ret = syslet_run_atom(r, &atom, &wouldblock);
-		if (wouldblock)
-			return SYSLET_RUN_ASYNC;
+		if (wouldblock) {
+			if (ret != SYSLET_CALL_GENUINE)
+				return SYSLET_RUN_ASYNC;
+			r->call_nr = atom.nr;
+			return SYSLET_RUN_CALL;
+		}
+ran:
 		r->atoms++;
 		if (r->counts)
 			syslet_tally(r, atom.nr);
@@ -257,6 +273,18 @@ static int __syslet_run(struct syslet_run *r)
 	}
 }
 
+/* __syslet_run_from(), then the atoms it ran go to r->counts. */
+static int syslet_run_from(struct syslet_run *r, bool resume, long ret)
+{
+	int err = __syslet_run_from(r, resume, ret);
+	unsigned int i;
+
+	if (r->counts)
+		for (i = 0; i < SYSLET_TALLY; i++)
+			syslet_tally_flush(r, i);
+	return err;
+}
+
 /**
  * syslet_run() - run a chain from r->cur
  * @r: the run; see struct syslet_run
@@ -267,18 +295,33 @@ static int __syslet_run(struct syslet_run *r)
  * run in a worker: an atom has SYSLET_ASYNC, would block, or a signal is
  * pending; SYSLET_RUN_YIELD (only without r->sync) when the worker has
  * task_work to run first, to call again for the rest, from r->cur;
- * -EFAULT when an atom to run cannot be read (r->final is the
- * atom that led there, or 0 for the first) or a return value cannot be
- * stored (r->final is that atom).  The atoms it ran are in r->counts
- * when it returns.
+ * SYSLET_RUN_CALL when the env's call asked for atom r->cur to be made
+ * as a genuine system call (r->call_nr, r->args): make it, then
+ * syslet_run_resume() with its result; -EFAULT when an atom to run
+ * cannot be read (r->final is the atom that led there, or 0 for the
+ * first) or a return value cannot be stored (r->final is that atom).
  */
 int syslet_run(struct syslet_run *r)
 {
-	int ret = __syslet_run(r);
-	unsigned int i;
+	return syslet_run_from(r, false, 0);
+}
 
-	if (r->counts)
-		for (i = 0; i < SYSLET_TALLY; i++)
-			syslet_tally_flush(r, i);
-	return ret;
+/**
+ * syslet_run_resume() - go on after the genuine call of atom r->cur
+ * @r: the run; r->cur is the atom whose call was made
+ * @ret: the call's result
+ *
+ * The atom is read again (nothing is kept from the run that stopped
+ * with SYSLET_RUN_CALL, which may have been another system call): @ret
+ * is its result, stored through its ret_ptr, its stop conditions and
+ * next followed, as if it had run in syslet_run().  An atom whose flags
+ * are invalid by now gets -EINVAL instead and ends the chain.
+ *
+ * Context: as syslet_run().
+ * Return: as syslet_run(); -EFAULT if the atom cannot be read (r->final
+ * is then 0 if nothing else ran).
+ */
+int syslet_run_resume(struct syslet_run *r, long ret)
+{
+	return syslet_run_from(r, true, ret);
 }

@@ -136,6 +136,9 @@ static void syslet_ctx_release(struct kref *ref)
 {
 	struct syslet_ctx *ctx = container_of(ref, struct syslet_ctx, ref);
 
+	/* Unregistration forgot them all, and none registers after it. */
+	WARN_ON_ONCE(!list_empty(&ctx->servers) ||
+		     !list_empty(&ctx->requests) || !list_empty(&ctx->taken));
 	mutex_destroy(&ctx->lock);
 	kfree(ctx->counts);
 	kfree(ctx);
@@ -170,12 +173,20 @@ static int syslet_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&ctx->idle);
 	INIT_LIST_HEAD(&ctx->zombies);
 	syslet_ctx_init_ports(ctx);
+	syslet_ctx_init_servers(ctx);
 	file->private_data = ctx;
 	return 0;
 }
 
-/* Is current the process the context is bound to?  ring_lock held. */
-static bool syslet_is_owner(struct syslet_ctx *ctx)
+/**
+ * syslet_is_owner() - is current of the process the context is bound to?
+ * @ctx: the context
+ *
+ * Context: ctx->ring_lock held.
+ * Return: true if @ctx is registered, alive, and current has its mm and
+ * file table.
+ */
+bool syslet_is_owner(struct syslet_ctx *ctx)
 {
 	lockdep_assert_held(&ctx->ring_lock);
 	return ctx->registered && !ctx->dead && ctx->mm == current->mm &&
@@ -198,6 +209,7 @@ void syslet_ctx_unregister(struct syslet_ctx *ctx)
 	lockdep_assert_held(&ctx->lock);
 	drained = syslet_ctx_cancel(ctx);
 	syslet_ctx_stop_workers(ctx, drained);
+	syslet_ctx_stop_servers(ctx);
 
 	/* With cancelling still set: no chain started since the drain. */
 	spin_lock(&ctx->ring_lock);
@@ -458,11 +470,66 @@ static long syslet_exec(struct syslet_ctx *ctx, struct syslet_exec __user *uex)
 	ret = syslet_run(&run);
 	if (ret == SYSLET_RUN_ASYNC)
 		return syslet_go_async(ctx, run.cur, ex.atom, run.deadline,
-				       gen);
+				       gen, false);
 	syslet_unreserve(ctx, gen);
 	if (ret < 0)
 		return ret;
 	if (put_user(run.final, &uex->done))
+		return -EFAULT;
+	return 1;
+}
+
+/*
+ * SYSLET_IOC_EXEC_CALL: SYSLET_IOC_EXEC, with genuine calls made by the
+ * caller.  A run that reaches an atom without a native op gives its call
+ * back (SYSLET_EXEC_NEED_CALL) and keeps nothing: the caller resumes
+ * with the atom and the result, and the chain goes on from there with a
+ * new reservation, as a new EXEC would.
+ */
+static long syslet_exec_call(struct syslet_ctx *ctx,
+			     struct syslet_exec_call __user *uec)
+{
+	struct syslet_run run = {
+		.env = &syslet_caller_env,
+		.priv = SYSLET_CALLER_GENUINE,
+		.sync = true,
+		.counts = ctx->counts,
+	};
+	struct syslet_exec_call ec;
+	long gen;
+	int ret;
+
+	if (copy_from_user(&ec, uec, sizeof(ec)))
+		return -EFAULT;
+	if (ec.flags & ~(u64)SYSLET_EXEC_RESUME)
+		return -EINVAL;
+	if (syslet_task_confined(current))
+		return -EPERM;
+	gen = syslet_admit(ctx, true);
+	if (gen < 0)
+		return gen;
+
+	trace_syslet_exec(ec.atom);
+	run.cur = ec.atom;
+	if (ec.flags & SYSLET_EXEC_RESUME)
+		ret = syslet_run_resume(&run, ec.ret);
+	else
+		ret = syslet_run(&run);
+	if (ret == SYSLET_RUN_ASYNC)
+		return syslet_go_async(ctx, run.cur, ec.atom, run.deadline,
+				       gen, true);
+	syslet_unreserve(ctx, gen);
+	if (ret < 0)
+		return ret;
+	if (ret == SYSLET_RUN_CALL) {
+		ec.atom = run.cur;
+		ec.nr = run.call_nr;
+		memcpy(ec.args, run.args, sizeof(ec.args));
+		if (copy_to_user(uec, &ec, sizeof(ec)))
+			return -EFAULT;
+		return SYSLET_EXEC_NEED_CALL;
+	}
+	if (put_user(run.final, &uec->done))
 		return -EFAULT;
 	return 1;
 }
@@ -684,6 +751,12 @@ static long syslet_ioctl(struct file *file, unsigned int cmd,
 		return syslet_unregister(ctx);
 	case SYSLET_IOC_UPCALL:
 		return syslet_set_upcall(ctx, (void __user *)arg);
+	case SYSLET_IOC_EXEC_CALL:
+		return syslet_exec_call(ctx, (void __user *)arg);
+	case SYSLET_IOC_SERVE:
+		return syslet_serve(ctx, (void __user *)arg);
+	case SYSLET_IOC_PROBE:
+		return syslet_probe((void __user *)arg);
 	case SYSLET_IOC_WAIT_TIMEOUT:
 		return syslet_wait_timeout(ctx, (void __user *)arg);
 	case SYSLET_IOC_EVENTFD:
@@ -842,6 +915,9 @@ static int __init syslet_init(void)
 
 	BUILD_BUG_ON(sizeof(struct syslet_uatom) != 88);
 	BUILD_BUG_ON(sizeof(struct async_head_user) != 24);
+	BUILD_BUG_ON(sizeof(struct syslet_exec_call) != 88);
+	BUILD_BUG_ON(sizeof(struct syslet_serve) != 80);
+	BUILD_BUG_ON(sizeof(struct syslet_probe) != 144);
 	ret = syslet_workers_init();
 	if (ret)
 		return ret;

@@ -36,11 +36,22 @@
  * it has had any effect, for a case it cannot run with the system call's
  * checks through exported interfaces (net.c: a socket address under
  * syscall auditing).  The atom is then to be run as the real system call
- * by a thread of the process; until that path exists, syslet_user_call()
- * makes it -ENOSYS.  -MAX_ERRNO is no errno, and kernel-internal like
+ * by a thread of the process, as an atom without a native op is
+ * (syslet_user_call()).  -MAX_ERRNO is no errno, and kernel-internal like
  * SYSLET_EWOULDBLOCK: never seen by user space.
  */
 #define SYSLET_EGENUINE		(-MAX_ERRNO)
+
+/*
+ * What the caller env's call returns, with *wouldblock set, for an atom
+ * without a native op when the caller makes genuine calls itself
+ * (SYSLET_IOC_EXEC_CALL): the interpreter stops with SYSLET_RUN_CALL.
+ * Blocking ops return 0 with *wouldblock set.
+ */
+#define SYSLET_CALL_GENUINE	1
+
+/* priv of the caller env for SYSLET_IOC_EXEC_CALL (NULL for EXEC). */
+#define SYSLET_CALLER_GENUINE	((void *)1UL)
 
 /* x86-64 system call numbers of the supported operations (stable ABI). */
 enum {
@@ -234,6 +245,7 @@ enum syslet_run_status {
 	SYSLET_RUN_DONE,	/* ended at @final */
 	SYSLET_RUN_ASYNC,	/* hand the rest, from @cur, to a worker */
 	SYSLET_RUN_YIELD,	/* worker: task_work pending; resume at @cur */
+	SYSLET_RUN_CALL,	/* caller: make genuine call @call_nr(@args) */
 };
 
 /**
@@ -247,6 +259,9 @@ enum syslet_run_status {
  *	yield (0 if none ran); zero it before the first call
  * @post: out: @final is to be posted to the ring (no SYSLET_NO_COMPLETE)
  * @atoms: out: atoms executed
+ * @call_nr: out (SYSLET_RUN_CALL): the system call to make for atom @cur
+ * @args: the arguments of the atom being run; out (SYSLET_RUN_CALL): the
+ *	genuine call's
  * @deadline: in/out: when the chain must end with -ETIME
  *	(SYSLET_NR_TIMEOUT), 0 for never
  * @counts: optional: per-operation counters to add each atom run to
@@ -262,6 +277,8 @@ struct syslet_run {
 	u64 final;
 	bool post;
 	unsigned long atoms;
+	unsigned long call_nr;
+	unsigned long args[6];
 	ktime_t deadline;
 	atomic_long_t *counts;
 	struct {
@@ -271,6 +288,7 @@ struct syslet_run {
 };
 
 int syslet_run(struct syslet_run *r);
+int syslet_run_resume(struct syslet_run *r, long ret);
 
 /* The synchronous phase's env: the caller is the submitter (uaccess.c). */
 extern const struct syslet_env syslet_caller_env;
@@ -349,6 +367,11 @@ struct eventfd_ctx;
  *	(SYSLET_IOC_UPCALL; M, R)
  * @upcid: the upcall identifier to dispatch, 0: none (M, R)
  * @upc_prio: its priority (M, R)
+ * @servers: registered server threads, struct syslet_server (R)
+ * @requests: genuine calls waiting for a server, struct syslet_request (R)
+ * @taken: genuine calls a server is making (R)
+ * @serve_wait: servers waiting for a request (exclusive) or shutdown
+ * @token: the last request token given (R)
  * @evfd: eventfd signalled on each completion posted (SYSLET_IOC_EVENTFD;
  *	M, R)
  * @counts: atoms run, per operation (syslet_count_index()), since open;
@@ -396,6 +419,12 @@ struct syslet_ctx {
 	struct upc_space *upc;
 	int upcid;
 	int upc_prio;
+
+	struct list_head servers;
+	struct list_head requests;
+	struct list_head taken;
+	wait_queue_head_t serve_wait;
+	u64 token;
 	struct eventfd_ctx *evfd;
 	atomic_long_t *counts;
 };
@@ -413,6 +442,8 @@ struct syslet_ctx {
  *	once (cmpxchg), 0 while it may run on
  * @final: user address of its final atom, once it has ended
  * @post: post @final to the ring
+ * @genuine: submitted with SYSLET_IOC_EXEC_CALL: atoms without a native
+ *	op are genuine calls made by server threads
  * @lock: protects @worker and @cancelled
  * @worker: the worker running it, or NULL
  * @cancelled: the chain is being cancelled
@@ -443,6 +474,7 @@ struct syslet_chain {
 	long cancel_code;
 	u64 final;
 	bool post;
+	bool genuine;
 	spinlock_t lock;
 	struct task_struct *worker;
 	bool cancelled;
@@ -498,7 +530,7 @@ struct syslet_worker {
 void syslet_ctx_put(struct syslet_ctx *ctx);
 bool syslet_is_device(struct file *file);
 int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
-		    ktime_t deadline, unsigned int gen);
+		    ktime_t deadline, unsigned int gen, bool genuine);
 int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen);
 void syslet_worker_timer_init(struct syslet_worker *w);
 bool syslet_ctx_cancel(struct syslet_ctx *ctx);
@@ -519,6 +551,15 @@ void syslet_chain_run_end(struct syslet_worker *w, int ret);
 int syslet_workers_init(void);
 void syslet_workers_exit(void);
 
+/* Genuine calls and their servers (serve.c). */
+void syslet_ctx_init_servers(struct syslet_ctx *ctx);
+long syslet_genuine_call(struct syslet_chain *c, unsigned long nr,
+			 const unsigned long *args);
+long syslet_serve(struct syslet_ctx *ctx, struct syslet_serve __user *us);
+void syslet_ctx_stop_servers(struct syslet_ctx *ctx);
+void syslet_probe_fill(struct syslet_probe *p);
+long syslet_probe(struct syslet_probe __user *up);
+
 /* Administration (main.c): module parameters. */
 extern bool syslet_allow_confined;
 extern unsigned int syslet_max_workers_per_ctx;
@@ -526,6 +567,7 @@ extern unsigned int syslet_max_workers_per_user;
 extern unsigned int syslet_spin_ns;
 bool syslet_access_allowed(void);
 bool syslet_task_confined(struct task_struct *task);
+bool syslet_is_owner(struct syslet_ctx *ctx);
 void syslet_ctx_unregister(struct syslet_ctx *ctx);
 
 #endif /* _SYSLET_SYSLET_H */

@@ -110,13 +110,14 @@ long syslet_user_call(void *priv, unsigned long nr,
 	long ret;
 
 	if (!op)
-		return -ENOSYS;
+		goto genuine;
 	if (nowait && op->may_block) {
 		*wouldblock = true;
 		return 0;
 	}
 	/* In a worker: not once the submitter is confined (seccomp). */
-	if (priv && syslet_chain_confined(priv))
+	if (priv && priv != SYSLET_CALLER_GENUINE &&
+	    syslet_chain_confined(priv))
 		return -EPERM;
 	ret = op->fn(args, nowait);
 	/* Module ops return any long; only system calls use the codes. */
@@ -126,9 +127,22 @@ long syslet_user_call(void *priv, unsigned long nr,
 		*wouldblock = true;
 		return 0;
 	}
-	if (ret == SYSLET_EGENUINE)	/* no genuine-call path yet */
+	/* A case the op cannot run with the call's checks: the real call. */
+	if (ret != SYSLET_EGENUINE)
+		return syslet_fix_ret(ret);
+genuine:
+	/*
+	 * A genuine call: by the caller itself (SYSLET_IOC_EXEC_CALL) or,
+	 * in a worker, by a server thread.  Only numbers below the
+	 * module's: the others are not system calls.
+	 */
+	if (!priv || nr >= SYSLET_NR_BASE)
 		return -ENOSYS;
-	return syslet_fix_ret(ret);
+	if (priv == SYSLET_CALLER_GENUINE) {
+		*wouldblock = true;
+		return SYSLET_CALL_GENUINE;
+	}
+	return syslet_genuine_call(priv, nr, args);
 }
 
 /* The env of the synchronous phase: the caller is the submitter. */

@@ -15,6 +15,9 @@
  *   (new)                   ioctl(fd, SYSLET_IOC_EVENTFD, efd)
  *   (new)                   ioctl(fd, SYSLET_IOC_CANCEL, &cancel)
  *   (new)                   poll(fd): POLLIN while completions wait
+ *   (new)                   ioctl(fd, SYSLET_IOC_EXEC_CALL, &call)
+ *   (new)                   ioctl(fd, SYSLET_IOC_SERVE, &serve)
+ *   (new)                   ioctl(fd, SYSLET_IOC_PROBE, &probe)
  *
  * 64-bit tasks only.  See Documentation/syslet.rst.
  */
@@ -35,9 +38,13 @@
  * @flags: SYSLET_* flags (offset 0).  Unknown bits, or SYSLET_ASYNC
  *	together with SYSLET_SYNC, make the atom fail with -EINVAL and end
  *	the chain.
- * @nr: the operation (offset 8): an x86-64 system call number from the
- *	table of supported operations, or a module operation SYSLET_NR_*.
- *	Any other value makes the atom's result -ENOSYS.
+ * @nr: the operation (offset 8): an x86-64 system call number, or a
+ *	module operation SYSLET_NR_*.  A number the module runs natively
+ *	(SYSLET_IOC_PROBE) runs in the kernel; any other system call number
+ *	below SYSLET_NR_BASE is made as the genuine system call by a thread
+ *	of the process in a chain submitted with SYSLET_IOC_EXEC_CALL
+ *	(the caller, or a SYSLET_IOC_SERVE thread), and is -ENOSYS
+ *	otherwise.  Any other value makes the atom's result -ENOSYS.
  * @ret_ptr: where the atom's return value, a long, is stored after it
  *	runs (offset 16).  May be NULL: the value is then only used for the
  *	stop conditions.  An earlier atom's @ret_ptr may be one of a later
@@ -170,6 +177,95 @@ struct syslet_cancel {
 	__u64 flags;
 };
 
+/**
+ * struct syslet_exec_call - SYSLET_IOC_EXEC_CALL argument
+ * @atom: in: the chain's first atom; with SYSLET_EXEC_RESUME, the atom
+ *	whose system call the caller made.  Out, on a return of
+ *	SYSLET_EXEC_NEED_CALL: the atom whose system call to make.
+ * @done: out: the chain's final atom, written only on a return of 1
+ * @flags: in: 0 to start a chain at @atom, or SYSLET_EXEC_RESUME to
+ *	give @ret as the result of @atom's system call and go on from
+ *	there; other bits are invalid
+ * @nr: out, on a return of SYSLET_EXEC_NEED_CALL: the system call number
+ * @args: out, on a return of SYSLET_EXEC_NEED_CALL: its six arguments
+ * @ret: in, with SYSLET_EXEC_RESUME: the system call's result, as the
+ *	raw system call returns it (-errno on failure)
+ *
+ * 88 bytes.  The same ioctl runs the chain as SYSLET_IOC_EXEC does,
+ * except that an atom whose @nr has no native operation stops the run:
+ * the ioctl returns SYSLET_EXEC_NEED_CALL with the call in @atom, @nr
+ * and @args; the caller makes that system call itself and calls again
+ * with SYSLET_EXEC_RESUME and the result.  The kernel keeps no state in
+ * between: it reads @atom again, stores @ret through its ret_ptr,
+ * applies its stop conditions and goes on.  A chain submitted this way
+ * that goes asynchronous has its genuine calls made by SYSLET_IOC_SERVE
+ * threads.
+ */
+struct syslet_exec_call {
+	__u64 atom;
+	__u64 done;
+	__u64 flags;
+	__u64 nr;
+	__u64 args[6];
+	__s64 ret;
+};
+
+/* syslet_exec_call.flags: @ret is the result of @atom's system call. */
+#define SYSLET_EXEC_RESUME	0x1
+/* SYSLET_IOC_EXEC_CALL's return value: make the call, then resume. */
+#define SYSLET_EXEC_NEED_CALL	2
+
+/**
+ * struct syslet_serve - SYSLET_IOC_SERVE argument
+ * @flags: in: 0 to serve (answer @token, then wait for the next
+ *	request), SYSLET_SERVE_REGISTER to register the calling thread as a
+ *	server and return at once, SYSLET_SERVE_QUIT to make every server
+ *	of the context return -ESHUTDOWN (at once if it waits, after its
+ *	current call otherwise); other bits are invalid
+ * @token: in: the request @ret answers, 0 if none; out: the request to
+ *	make (never 0)
+ * @ret: in: the result of request @token's system call, as the raw
+ *	system call returns it (-errno on failure)
+ * @nr: out: the system call number to make
+ * @args: out: its six arguments
+ *
+ * 80 bytes.  A server is a thread of the context's owner (same thread
+ * group and address space) that loops: make the call it received, then
+ * SYSLET_IOC_SERVE again with its result.  A result for a request that
+ * is no longer waiting (its chain was cancelled) is discarded.
+ */
+struct syslet_serve {
+	__u64 flags;
+	__u64 token;
+	__s64 ret;
+	__u64 nr;
+	__u64 args[6];
+};
+
+#define SYSLET_SERVE_REGISTER	0x1
+#define SYSLET_SERVE_QUIT	0x2
+
+/* System call numbers SYSLET_IOC_PROBE describes: 0 to 1023. */
+#define SYSLET_PROBE_NR		1024
+
+/**
+ * struct syslet_probe - SYSLET_IOC_PROBE argument, all out
+ * @native: bit nr modulo 64 of word nr / 64 is set if system call nr
+ *	runs natively (in the kernel, in the submitter or a worker); the
+ *	other numbers below SYSLET_NR_BASE are genuine calls
+ * @module_ops: bit i is set if module operation SYSLET_NR_BASE + i
+ *	exists
+ * @flags: 0 (reserved for properties of the caller)
+ *
+ * 144 bytes.  Needs no registration; describes this module, so that a
+ * program can tell which atoms run without a system call of its own.
+ */
+struct syslet_probe {
+	__u64 native[SYSLET_PROBE_NR / 64];
+	__u64 module_ops;
+	__u64 flags;
+};
+
 #define SYSLET_IOC_MAGIC	0xb9	/* unassigned in ioctl-number.rst */
 #define SYSLET_IOC_REGISTER	_IOW(SYSLET_IOC_MAGIC, 1, struct async_head_user)
 #define SYSLET_IOC_EXEC		_IOWR(SYSLET_IOC_MAGIC, 2, struct syslet_exec)
@@ -179,6 +275,9 @@ struct syslet_cancel {
 #define SYSLET_IOC_WAIT_TIMEOUT	_IOW(SYSLET_IOC_MAGIC, 0x20, struct syslet_wait)
 #define SYSLET_IOC_EVENTFD	_IO(SYSLET_IOC_MAGIC, 0x21)
 #define SYSLET_IOC_CANCEL	_IOW(SYSLET_IOC_MAGIC, 0x22, struct syslet_cancel)
+#define SYSLET_IOC_EXEC_CALL	_IOWR(SYSLET_IOC_MAGIC, 6, struct syslet_exec_call)
+#define SYSLET_IOC_SERVE	_IOWR(SYSLET_IOC_MAGIC, 7, struct syslet_serve)
+#define SYSLET_IOC_PROBE	_IOR(SYSLET_IOC_MAGIC, 8, struct syslet_probe)
 
 /* Module operations, usable as an atom's nr beside the x86-64 __NR_*. */
 #define SYSLET_NR_BASE		0x10000

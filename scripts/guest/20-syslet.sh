@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # syslet in Debian's 6.12 kernel: the device, every selftest of
-# tools/tests/syslet_test.c and tools/tests/syslet_net.c (each in its own
-# process, bounded in time), the copy and echo demos, rmmod refused while
-# a context is open.
+# tools/tests/syslet_test.c, syslet_net.c and syslet_genuine.c (each in
+# its own process, bounded in time), the copy and echo demos, rmmod
+# refused while a context is open.
 M=/lib/msgport
 
 test_syslet_load() {
@@ -60,6 +60,7 @@ if no_workers; then
 fi
 selftests syslet syslet_test
 selftests syslet-net syslet_net
+selftests syslet-genuine syslet_genuine
 if no_workers; then
 	echo "ok - syslet: file copy as a looping chain (demo) # SKIP $NO_WORKERS"
 	echo "ok - syslet: TCP echo server, a looping chain per connection (demo) # SKIP $NO_WORKERS"

@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Small user-space helpers for /dev/syslet (the role liburing plays for
- * io_uring): open and register, build atoms, submit, wait, reap.
+ * io_uring): open and register, build atoms, submit, wait, reap; submit
+ * with genuine calls, and the server threads that make them for the
+ * asynchronous phase (link with -pthread).
  */
 #ifndef _SYSLET_USER_H
 #define _SYSLET_USER_H
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../../include/uapi/syslet.h"
@@ -122,6 +128,157 @@ static inline struct syslet_uatom *syslet_reap(struct syslet_ring *r)
 	__atomic_store_n(slot, NULL, __ATOMIC_RELEASE);
 	r->head++;
 	return a;
+}
+
+/* Make system call @nr(@args): its raw result (-errno on failure). */
+static inline long syslet_raw_call(unsigned long nr, const __u64 *args)
+{
+	long ret = syscall(nr, args[0], args[1], args[2], args[3], args[4],
+			   args[5]);
+
+	/* syscall() turns a raw -4095..-1 into -1 and errno. */
+	return ret == -1 ? -errno : ret;
+}
+
+/*
+ * Run a chain whose atoms may be any system call, as syslet_exec() does
+ * (1: finished, *done = final atom; 0: went asynchronous; -errno), making
+ * the genuine calls of the synchronous phase in this thread.  The
+ * asynchronous phase's are made by server threads (syslet_servers_start());
+ * without any, they return -ENOSYS.  An error on a resume (-EBUSY: the
+ * ring filled meanwhile) is returned with the call made and its result
+ * lost.
+ */
+static inline int syslet_submit(struct syslet_ring *r, struct syslet_uatom *a,
+				struct syslet_uatom **done)
+{
+	struct syslet_exec_call ec;
+	int ret;
+
+	memset(&ec, 0, sizeof(ec));
+	ec.atom = (unsigned long)a;
+	for (;;) {
+		ret = ioctl(r->fd, SYSLET_IOC_EXEC_CALL, &ec);
+		if (ret < 0)
+			return -errno;
+		if (ret != SYSLET_EXEC_NEED_CALL)
+			break;
+		ec.ret = syslet_raw_call(ec.nr, ec.args);
+		ec.flags = SYSLET_EXEC_RESUME;
+	}
+	if (ret == 1 && done)
+		*done = (struct syslet_uatom *)(unsigned long)ec.done;
+	return ret;
+}
+
+/* Is system call @nr run natively (in the kernel)?  -errno on error. */
+static inline int syslet_native(struct syslet_ring *r, unsigned long nr)
+{
+	struct syslet_probe p;
+
+	if (ioctl(r->fd, SYSLET_IOC_PROBE, &p))
+		return -errno;
+	if (nr >= SYSLET_NR_BASE)
+		return !!(p.module_ops & (1ULL << ((nr - SYSLET_NR_BASE) % 64)));
+	return nr < SYSLET_PROBE_NR && (p.native[nr / 64] >> (nr % 64)) & 1;
+}
+
+/* Server threads of one ring: see syslet_servers_start(). */
+struct syslet_servers {
+	int fd;
+	int n;
+	int ready;		/* threads registered (or failed): atomic */
+	int err;		/* the first registration error, -errno */
+	pthread_t *threads;
+};
+
+/*
+ * A server: register, then make the calls it is given until the context
+ * says to stop (SYSLET_SERVE_QUIT, unregistration: ESHUTDOWN; or any
+ * other error).  A signal (EINTR) just retries: the result already went.
+ */
+static inline void *syslet_server_main(void *arg)
+{
+	struct syslet_servers *s = arg;
+	struct syslet_serve sv;
+
+	memset(&sv, 0, sizeof(sv));
+	sv.flags = SYSLET_SERVE_REGISTER;
+	if (ioctl(s->fd, SYSLET_IOC_SERVE, &sv)) {
+		int err = -errno;
+
+		__atomic_compare_exchange_n(&s->err, &(int){ 0 }, err, 0,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&s->ready, 1, __ATOMIC_RELEASE);
+		return NULL;
+	}
+	__atomic_add_fetch(&s->ready, 1, __ATOMIC_RELEASE);
+	sv.flags = 0;
+	for (;;) {
+		if (ioctl(s->fd, SYSLET_IOC_SERVE, &sv)) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		sv.ret = syslet_raw_call(sv.nr, sv.args);
+	}
+	return NULL;
+}
+
+/*
+ * Stop the servers: SYSLET_SERVE_QUIT (every server of the context: one
+ * group per ring), then join them.  A server making a call ends after
+ * it.  Calls still queued, and later ones, return -ENOSYS.
+ */
+static inline void syslet_servers_stop(struct syslet_servers *s)
+{
+	struct syslet_serve sv;
+	int i;
+
+	memset(&sv, 0, sizeof(sv));
+	sv.flags = SYSLET_SERVE_QUIT;
+	ioctl(s->fd, SYSLET_IOC_SERVE, &sv);	/* fails once unregistered */
+	for (i = 0; i < s->n; i++)
+		pthread_join(s->threads[i], NULL);
+	free(s->threads);
+	s->threads = NULL;
+	s->n = 0;
+}
+
+/*
+ * Start @n server threads for @r's asynchronous genuine calls; returns
+ * once each is registered.  They run with every signal blocked (the
+ * process's other threads take its signals), as the calls they make do.
+ * 0 or -errno (then none is left running).
+ */
+static inline int syslet_servers_start(struct syslet_servers *s,
+				       struct syslet_ring *r, int n)
+{
+	sigset_t all, old;
+	int i, err = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = r->fd;
+	s->threads = calloc(n, sizeof(*s->threads));
+	if (!s->threads)
+		return -ENOMEM;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (i = 0; i < n; i++) {
+		err = -pthread_create(&s->threads[i], NULL,
+				      syslet_server_main, s);
+		if (err)
+			break;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	s->n = i;
+	while (__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) < s->n)
+		sched_yield();
+	if (!err)
+		err = s->err;
+	if (err)
+		syslet_servers_stop(s);
+	return err;
 }
 
 #endif /* _SYSLET_USER_H */
