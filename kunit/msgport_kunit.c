@@ -2830,7 +2830,7 @@ static void msgport_test_tracepoints(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tp.drop_ret, 0);
 
 	/* Send, receive, forward, receive there, reply. */
-	lwkt_initmsg(&msg, &rport, 0);
+	lwkt_initmsg(&msg, &rport, MSGF_DROPABLE);
 	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(&port, &msg), 0);
 	KUNIT_EXPECT_PTR_EQ(test, (lwkt_msg_t)lwkt_getport(&port), &msg);
 	KUNIT_EXPECT_EQ(test, lwkt_forwardmsg(&port2, &msg), EASYNC);
