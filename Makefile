@@ -92,7 +92,10 @@ DESTDIR ?=
 INSTALL_MOD_DIR ?= updates
 DEPMOD ?= depmod
 VERSION := $(shell sh scripts/version.sh)
-KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# The release the modules' vermagic names, as /lib/modules does: Debian's
+# 6.1 headers say 6.1.192 in include/config/kernel.release, for one.
+KRELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 moddir = /lib/modules/$(KRELEASE)/$(INSTALL_MOD_DIR)
 ksrcdir = /usr/src/msgport-$(VERSION)
 includedir = $(PREFIX)/include

@@ -49,7 +49,7 @@ t() {
 die() { echo "$*"; return 1; }
 
 KDIR=$(bash scripts/kdir.sh)
-krel=$(cat "$KDIR/include/config/kernel.release")
+krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$KDIR/include/generated/utsrelease.h")
 version=$(sh scripts/version.sh)
 dest=$out/root
 prefix=/opt/msgport-test
@@ -216,6 +216,23 @@ sign() {
 	fi
 }
 
+# Another kernel (KDIR=): the modules go where that kernel's modprobe
+# looks, the release its vermagic names (Debian's 6.1 headers give
+# another one in include/config/kernel.release).
+install_other() {
+	local d=$dist/msgport-$version k61 r61 dest61=$out/root61 m
+	k61=$(bash scripts/kdir.sh 6.1)
+	[ -n "$k61" ] || die "no 6.1 headers"
+	make -s -C "$d" KDIR="$KDIR" clean
+	make -s -C "$d" install KDIR="$k61" DESTDIR="$dest61" PREFIX="$prefix" >/dev/null
+	r61=${k61##*/linux-headers-}
+	for m in msgport syslet; do
+		[ "$(modinfo -F vermagic "$dest61/lib/modules/$r61/updates/$m.ko" | cut -d' ' -f1)" = "$r61" ] ||
+			die "$m.ko not in /lib/modules/$r61/updates: $(cd "$dest61" && find lib -name "$m.ko")"
+	done
+	[ -f "$dest61/usr/src/msgport-$version/$r61/Module.symvers" ]
+}
+
 # A /usr/src with the flavours and series Debian may have beside the plain
 # 6.12 headers; the -rt and -cloud ones sort after the plain one.
 kdir_default() {
@@ -248,6 +265,7 @@ t "man pages syslet(4), upcall(4), msgport(9) carry the .rst sections; upc_regis
 t "make uninstall leaves nothing" uninstall
 t "make dist: the tarball builds without git, VERSION as MODULE_VERSION, man pages" tarball
 t "make sign: signed once by the given key, with the kernel's hash" sign
+t "make install KDIR=<6.1>: into the release of the modules' vermagic" install_other
 t "kdir.sh: the default stays Debian's plain 6.12 beside -rt, -cloud and 6.1" kdir_default
 echo "install: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
