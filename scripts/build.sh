@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build checks: the modules build with W=1 and no warning against Debian's
-# 6.12 headers, and build against Debian 12's 6.1 headers.  Each build runs
+# 6.12 headers, its PREEMPT_RT flavour's, and Debian 12's 6.1 headers.  Each build runs
 # in a scratch copy so the work tree's objects are left alone.
 # Prints "build: N passed, N failed".
 set -uo pipefail
@@ -36,6 +36,7 @@ one() {
 
 mkdir -p "$out"
 one linux-6.12 "$(bash "$root/scripts/kdir.sh" 6.12)"
+one linux-6.12-rt "$(bash "$root/scripts/kdir.sh" rt)"
 one linux-6.1 "$(bash "$root/scripts/kdir.sh" 6.1)"
 echo "build: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -5,7 +5,13 @@
 #   - KUnit under UML;
 #   - KUnit on x86_64 (qemu TCG, -smp 2, lockdep) for cross-CPU and hotplug;
 #   - the VM suite on Debian's 6.12 kernel, then on a debug kernel (KASAN,
-#     lockdep, kmemleak, ...; built once and cached, scripts/debug-kernel.sh);
+#     lockdep, kmemleak, ...; built once and cached, scripts/debug-kernel.sh),
+#     then on Debian's PREEMPT_RT 6.12;
+#   - module signing: the debug kernel, booted with module.sig_enforce=1,
+#     trusting a key made for the run (scripts/vm.sh --sign);
+#   - installation: make install/uninstall/dist/sign under build/
+#     (scripts/install-check.sh), and dkms build for 6.12 and 6.1 in a
+#     private dkms tree (scripts/dkms-check.sh);
 #   - a smoke run of the benchmarks (one small repetition);
 #   - the documentation: Sphinx and kernel-doc -Wall without warnings.
 #   - the mutation catalogue still applies to the code (scripts/mutate.sh
@@ -57,6 +63,10 @@ suite docs bash scripts/docs.sh
 suite kunit bash scripts/kunit.sh um x86_64
 suite vm bash scripts/vm.sh
 suite vm-debug bash scripts/vm.sh --debug
+suite vm-rt bash scripts/vm.sh --kernel rt
+suite vm-sign bash scripts/vm.sh --sign
+suite install bash scripts/install-check.sh
+suite dkms bash scripts/dkms-check.sh
 suite bench bash scripts/bench.sh --smoke
 echo "=== done in $(($(date +%s) - start)) s"
 if [ -s "$failures" ]; then

@@ -5,7 +5,8 @@
 # and the guest scripts (scripts/guest/) into an initramfs, boot Debian's
 # 6.12 kernel under qemu (TCG, -smp 2) and run the guest suite.
 #
-# Usage: scripts/vm.sh [--debug] [--stress] [--demo | --bench [--smoke]]
+# Usage: scripts/vm.sh [--debug | --kernel rt | --sign] [--stress]
+#                      [--demo | --bench [--smoke]]
 #   default  run the tests; print "vm: N passed, N failed"; exit non-zero
 #            on a failed test, a kernel report in dmesg, or a VM that did
 #            not finish.
@@ -14,6 +15,17 @@
 #            lockdep, DEBUG_OBJECTS, DEBUG_LIST, kmemleak), built or taken
 #            from its cache; the guest scans for leaks after every test.
 #            Everything goes to build/vm-debug; prints "vm-debug: ...".
+#   --kernel rt  the same on Debian's PREEMPT_RT flavour of 6.12
+#            (linux-image-*-rt-amd64-unsigned, its headers); build/vm-rt,
+#            "vm-rt: ...".
+#   --sign   the signing test (guest/sign.sh) on the debug kernel, booted
+#            with module.sig_enforce=1: a key and certificate are made
+#            here, the certificate is written into a copy of the kernel's
+#            vmlinux (scripts/insert-sys-cert, into the room
+#            CONFIG_SYSTEM_EXTRA_CERTIFICATE keeps), which qemu boots
+#            through its PVH entry point; the modules are signed with
+#            scripts/sign.sh, or with another key, or not at all.
+#            build/vm-sign, "vm-sign: ...".
 #   VM_ONLY="20 22" in the environment runs only the guest scripts whose
 #            names start with one of these.
 #   --stress the long versions of the stress and fuzz tests (stress=1 on
@@ -21,19 +33,62 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-mode=test smoke=0 debug=0 stress=0
-for arg in "$@"; do
-	case $arg in
+mode=test smoke=0 debug=0 stress=0 flavour=stock
+usage() {
+	echo "usage: vm.sh [--debug | --kernel rt | --sign] [--stress] [--demo | --bench [--smoke]]" >&2
+	exit 2
+}
+while [ $# -gt 0 ]; do
+	case $1 in
 	--demo) mode=demo ;;
 	--bench) mode=bench ;;
 	--smoke) smoke=1 ;;
 	--debug) debug=1 ;;
 	--stress) stress=1 ;;
-	*) echo "usage: vm.sh [--debug] [--stress] [--demo | --bench [--smoke]]" >&2; exit 2 ;;
+	--kernel)
+		[ $# -ge 2 ] || usage
+		case $2 in rt | stock) flavour=$2 ;; *) usage ;; esac
+		shift ;;
+	--kernel=rt) flavour=rt ;;
+	--sign) mode=sign debug=1 ;;
+	*) usage ;;
 	esac
+	shift
 done
+[ $debug -eq 0 ] || [ $flavour = stock ] || usage
 
-if [ $debug -eq 0 ]; then
+# copy_src DIR: a copy of the kernel sources to build in.  6.12's Kbuild
+# has no separate output directory for external modules (MO= came in
+# 6.13): building against another kernel in the checkout would replace
+# the .ko files `make` built.  rsync keeps mtimes, so the copy rebuilds
+# incrementally.
+copy_src() {
+	mkdir -p "$1"
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.order' \
+		--exclude='*.symvers' --exclude='.*.d' \
+		--include=/Kbuild --include='/include/***' --include='/msgport/***' \
+		--include='/syslet/***' --include='/upcall/***' \
+		--include='/kunit/***' --include=/scripts/ --include=/scripts/version.sh \
+		--exclude='*' \
+		"$root/" "$1/"
+}
+
+if [ $debug -eq 0 ] && [ $flavour = rt ]; then
+	name=vm-rt
+	vm=$root/build/vm-rt
+	KDIR=$(bash "$root/scripts/kdir.sh" rt)
+	[ -d "$KDIR" ] || { echo "vm.sh: no 6.12 -rt headers; run scripts/deps.sh" >&2; exit 1; }
+	kver=$(basename "$KDIR" | sed 's/^linux-headers-//')
+	kernel=/boot/vmlinuz-$kver
+	[ -f "$kernel" ] || { echo "vm.sh: no kernel $kernel; run scripts/deps.sh" >&2; exit 1; }
+	kname=$(basename "$kernel")
+	mod=$vm/src
+	copy_src "$mod"
+	tools=$vm/tools
+	mem=1024
+	tmo=1200
+elif [ $debug -eq 0 ]; then
 	name=vm
 	vm=$root/build/vm
 	KDIR=${KDIR:-$(bash "$root/scripts/kdir.sh")}
@@ -50,23 +105,17 @@ if [ $debug -eq 0 ]; then
 else
 	name="vm-debug"
 	vm=$root/build/vm-debug
+	if [ $mode = sign ]; then
+		name=vm-sign
+		vm=$root/build/vm-sign
+	fi
 	KDIR=$(bash "$root/scripts/debug-kernel.sh")
 	kver=$(cat "$KDIR/include/config/kernel.release")
 	kernel=$KDIR/bzImage
 	kname=$kver
-	# 6.12's Kbuild has no separate output directory for external
-	# modules (MO= came in 6.13): build a copy of the sources, so that
-	# the stock .ko files in the checkout stay what `make` built.
-	# rsync keeps mtimes, so the copy rebuilds incrementally.
+	# The stock .ko files in the checkout stay what `make` built.
 	mod=$vm/src
-	mkdir -p "$mod"
-	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
-		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.order' \
-		--exclude='*.symvers' --exclude='.*.d' \
-		--include=/Kbuild --include='/include/***' --include='/msgport/***' \
-		--include='/syslet/***' --include='/upcall/***' \
-		--include='/kunit/***' --exclude='*' \
-		"$root/" "$mod/"
+	copy_src "$mod"
 	tools=$vm/tools
 	# KASAN's shadow is an eighth of memory, kmemleak keeps an object per
 	# allocation, and the kernel runs several times slower under TCG.
@@ -83,12 +132,12 @@ make -s -C "$KDIR" M="$mod" modules >"$vm/build.log" 2>&1 || {
 
 # Static user-space programs for the guest.
 mkdir -p "$tools"
-for prog in tests/syslet_test tests/syslet_isolation tests/syslet_fuzz \
+[ $mode = sign ] || for prog in tests/syslet_test tests/syslet_isolation tests/syslet_fuzz \
 	tests/upcall_test demo/syslet_copy; do
 	gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 		-o "$tools/$(basename "$prog")" "$root/tools/$prog.c"
 done
-gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
+[ $mode = sign ] || gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-o "$tools/syslet_bench" "$root/tools/bench/syslet_bench.c" -luring
 
 # The initramfs.
@@ -104,8 +153,52 @@ cp "$mod/msgport.ko" "$mod/syslet.ko" \
 	"$mod/msgport/stress/msgport_stress.ko" "$img/lib/msgport/"
 # An A/B benchmark's other syslet.ko (scripts/bench.sh --ab).
 [ -z "${BENCH_AB_KO:-}" ] || cp "$BENCH_AB_KO" "$img/lib/msgport/syslet-a.ko"
-cp "$tools/syslet_test" "$tools/syslet_isolation" "$tools/syslet_fuzz" \
+[ $mode = sign ] || cp "$tools/syslet_test" "$tools/syslet_isolation" "$tools/syslet_fuzz" \
 	"$tools/upcall_test" "$tools/syslet_copy" "$tools/syslet_bench" "$img/bin/"
+# The version the modules carry (MODULE_VERSION), for the guest to compare
+# with /sys/module/*/version.
+modinfo -F version "$mod/msgport.ko" >"$img/lib/msgport/VERSION"
+[ "$(cat "$img/lib/msgport/VERSION")" = "$(sh "$root/scripts/version.sh")" ] || {
+	echo "$name: msgport.ko is version $(cat "$img/lib/msgport/VERSION"), the tree $(sh "$root/scripts/version.sh")" >&2
+	exit 1
+}
+if [ $mode = sign ]; then
+	# Two keys, made now: the kernel is given the first one's certificate.
+	key=$vm/key
+	rm -rf "$key"
+	mkdir -p "$key"
+	for k in trusted untrusted; do
+		openssl req -new -nodes -utf8 -sha256 -days 1 -batch -x509 \
+			-subj "/CN=msgport vm-sign $k key/" -newkey rsa:2048 \
+			-keyout "$key/$k.pem" -outform DER -out "$key/$k.der" 2>/dev/null
+	done
+	kernel=$vm/vmlinux
+	cp "$KDIR/vmlinux" "$kernel"
+	"$KDIR/scripts/insert-sys-cert" -s "$KDIR/System.map" -b "$kernel" \
+		-c "$key/trusted.der" >"$vm/insert-sys-cert.log" 2>&1 || {
+		cat "$vm/insert-sys-cert.log"
+		exit 1
+	}
+	kname="$kver (vmlinux with the test certificate, PVH)"
+	s=$img/lib/msgport/sign
+	mkdir -p "$s"
+	cp "$mod/syslet.ko" "$s/syslet-unsigned.ko"
+	for m in msgport syslet; do
+		cp "$mod/$m.ko" "$s/$m-signed.ko"
+		bash "$root/scripts/sign.sh" "$KDIR" "$key/trusted.pem" "$key/trusted.der" \
+			"$s/$m-signed.ko" >/dev/null
+	done
+	cp "$mod/msgport.ko" "$s/msgport-untrusted.ko"
+	bash "$root/scripts/sign.sh" "$KDIR" "$key/untrusted.pem" "$key/untrusted.der" \
+		"$s/msgport-untrusted.ko" >/dev/null
+	# A signed module changed after signing: one byte in the middle.
+	cp "$s/msgport-signed.ko" "$s/msgport-changed.ko"
+	off=$(($(stat -c %s "$s/msgport-changed.ko") / 2))
+	b=$(od -An -tu1 -j "$off" -N1 "$s/msgport-changed.ko" | tr -d ' ')
+	printf "\\$(printf %03o $(((b + 1) % 256)))" |
+		dd of="$s/msgport-changed.ko" bs=1 seek="$off" conv=notrunc 2>/dev/null
+	cmp -s "$s/msgport-signed.ko" "$s/msgport-changed.ko" && exit 1
+fi
 # Debian's own modules for an ext4 RAM disk (bench: a file system with
 # FMODE_NOWAIT, which tmpfs lacks in 6.12).  The debug kernel has them
 # built in, and Debian's would not load into it.
@@ -129,7 +222,11 @@ log=$vm/console-$mode.log
 # no_timer_check: a loaded TCG host can fail the IO-APIC timer check at
 # boot and panic.
 append="console=ttyS0 loglevel=4 no_timer_check panic=-1 oops=panic vmmode=$mode smoke=$smoke"
-[ $debug -eq 0 ] || append="$append vmdebug=1"
+if [ $mode = sign ]; then
+	append="$append module.sig_enforce=1"
+elif [ $debug -eq 1 ]; then
+	append="$append vmdebug=1"
+fi
 # VM_ONLY="10 20": only the guest scripts whose names start so (a quicker
 # run while working on one part; make check runs them all).
 [ -z "${VM_ONLY:-}" ] || append="$append vmonly=$(echo $VM_ONLY | tr ' ' ,)"
@@ -158,13 +255,13 @@ for boot in 1 2 3; do
 	cp "$log" "$log.boot$boot"
 done
 
-if [ "$mode" != test ]; then
+if [ "$mode" != test ] && [ "$mode" != sign ]; then
 	sed -n '/VM-BEGIN/,/^VM-END/p' "$log" | grep -v 'VM-BEGIN\|^VM-END' || true
 fi
 
 pass=$(grep -c '^ok - ' "$log" || true)
 fail=$(grep -c '^not ok - ' "$log" || true)
-if [ "$mode" = test ]; then
+if [ "$mode" = test ] || [ "$mode" = sign ]; then
 	grep -E '^(ok|not ok) - |^#   ' "$log" || true
 fi
 if ! grep -q 'VM-BEGIN' "$log" || ! grep -q '^VM-END' "$log"; then
@@ -175,7 +272,7 @@ fi
 if ! python3 "$root/scripts/logcheck.py" "$log" "$name"; then
 	fail=$((fail + 1))
 fi
-if [ "$mode" != test ]; then
+if [ "$mode" != test ] && [ "$mode" != sign ]; then
 	[ "$fail" -eq 0 ] && echo "$name: $mode finished; no kernel reports in dmesg"
 else
 	echo "$name: $pass passed, $fail failed"

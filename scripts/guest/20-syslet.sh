@@ -43,6 +43,7 @@ test_syslet_unload() {
 }
 
 t "syslet: insmod, /dev/syslet mode 0666" test_syslet_load
+t "syslet: /sys/module/syslet/version" module_version syslet
 selftests syslet syslet_test
 t "syslet: file copy as a looping chain (demo)" test_syslet_copy
 t "syslet: rmmod refused while a context is open" test_syslet_rmmod_busy
