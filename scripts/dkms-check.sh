@@ -11,7 +11,7 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+cd "$root" || exit 1
 out=$root/build/dkms
 rm -rf "$out"
 mkdir -p "$out/key"

@@ -22,7 +22,7 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+cd "$root" || exit 1
 out=$root/build/installcheck
 rm -rf "$out"
 mkdir -p "$out"
@@ -106,7 +106,7 @@ pkgconfig() {
 	export PKG_CONFIG_PATH=$dest$prefix/share/pkgconfig PKG_CONFIG_SYSROOT_DIR=$dest
 	[ "$(pkg-config --modversion syslet)" = "$version" ]
 	local cflags
-	cflags=$(echo $(pkg-config --cflags syslet))
+	cflags=$(pkg-config --cflags syslet | sed "s/ *$//")
 	[ "$cflags" = "-I$dest$prefix/include" ] || die "cflags: $cflags"
 	cat >"$out/user.c" <<-'EOF'
 	#include <syslet/syslet.h>
@@ -252,8 +252,10 @@ kdir_default() {
 	[ "$(KDIR_SRC=$s make -s modules MAKE=echo | sed -n 's/^-C \([^ ]*\) .*/\1/p')" = \
 		"$s/linux-headers-6.12.118+deb12-amd64" ] || die "make's KDIR differs"
 	# And on this machine, with whatever is installed.
-	[ "$(bash scripts/kdir.sh)" = "$(ls -d /usr/src/linux-headers-6.12.*-amd64 |
-		grep -Ev -- '-(rt|cloud)-amd64$' | sort -V | tail -1)" ]
+	local want
+	want=$(printf '%s\n' /usr/src/linux-headers-6.12.*-amd64 |
+		grep -Ev -- '-(rt|cloud)-amd64$' | sort -V | tail -1)
+	[ "$(bash scripts/kdir.sh)" = "$want" ] || die "kdir.sh: $(bash scripts/kdir.sh), want $want"
 }
 
 t "make install: DESTDIR, PREFIX, the two modules, headers, Module.symvers, pkg-config, man" install_files

@@ -75,7 +75,7 @@ copy_src() {
 }
 
 if [ $debug -eq 0 ] && [ $flavour = rt ]; then
-	name=vm-rt
+	name="vm-rt"
 	vm=$root/build/vm-rt
 	KDIR=$(bash "$root/scripts/kdir.sh" rt)
 	[ -d "$KDIR" ] || { echo "vm.sh: no 6.12 -rt headers; run scripts/deps.sh" >&2; exit 1; }
@@ -106,7 +106,7 @@ else
 	name="vm-debug"
 	vm=$root/build/vm-debug
 	if [ $mode = sign ]; then
-		name=vm-sign
+		name="vm-sign"
 		vm=$root/build/vm-sign
 	fi
 	KDIR=$(bash "$root/scripts/debug-kernel.sh")
