@@ -39,7 +39,8 @@ modules:
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	rm -rf build/vm build/vm-debug build/vm-rt build/vm-sign build/tools build/ab-src \
-		build/html build/doctrees-html build/doctrees-man build/dist
+		build/html build/doctrees-html build/doctrees-man build/dist build/man \
+		build/installcheck build/dkms build/msgport-*.tar.xz
 
 deps:
 	bash scripts/deps.sh
