@@ -34,7 +34,7 @@ hash=${hash:-sha256}
 
 magic='~Module signature appended~'
 for ko in "$@"; do
-	if [ "$(tail -c 28 "$ko" | head -c 27)" = "$magic" ]; then
+	if tail -c 28 "$ko" | head -c 27 | cmp -s - <(printf %s "$magic"); then
 		echo "sign.sh: $ko is already signed; relink it first" >&2
 		exit 1
 	fi
