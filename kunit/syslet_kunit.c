@@ -19,6 +19,7 @@ enum {
 	FAKE_BLOCK = 2,		/* would block with nowait, else 7 */
 	FAKE_ECHO = 3,		/* args[0] */
 	FAKE_COUNT = 4,		/* number of arguments seen: index of last */
+	FAKE_EINTR = 5,		/* an interrupted wait: -EINTR */
 };
 
 struct fake {
@@ -29,6 +30,10 @@ struct fake {
 	int interrupted_calls;
 	int put_gets;		/* put_get() calls (joined env only) */
 	unsigned long last_args[6];
+	long cancel_code;	/* cancel_code() once calls >= cancel_after */
+	int cancel_after;
+	int deadlines;		/* deadline() calls ... */
+	ktime_t deadline;	/* ... and the last one's */
 };
 
 static bool fake_bad(struct fake *f, u64 addr, size_t len)
@@ -79,8 +84,25 @@ static long fake_call(void *priv, unsigned long nr, const unsigned long *args,
 		return 7;
 	case FAKE_ECHO:
 		return args[0];
+	case FAKE_EINTR:
+		return -EINTR;
 	}
 	return -ENOSYS;
+}
+
+static long fake_cancel_code(void *priv)
+{
+	struct fake *f = priv;
+
+	return f->calls >= f->cancel_after ? f->cancel_code : 0;
+}
+
+static void fake_deadline(void *priv, ktime_t when)
+{
+	struct fake *f = priv;
+
+	f->deadlines++;
+	f->deadline = when;
 }
 
 static bool fake_interrupted(void *priv)
@@ -109,6 +131,8 @@ static const struct syslet_env fake_env = {
 	.put_ret = fake_put_ret,
 	.call = fake_call,
 	.interrupted = fake_interrupted,
+	.cancel_code = fake_cancel_code,
+	.deadline = fake_deadline,
 };
 
 /* fake_env with put_get, and nothing else apart: see syslet_suite_init(). */
@@ -389,6 +413,118 @@ static void syslet_test_interrupted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r, FAKE_ECHO);
 }
 
+/*
+ * A chain cancelled on its own (cancel_code): in a worker it ends at its
+ * next atom, unrun, or at the atom whose wait was cut short (-EINTR),
+ * with the code as that atom's result, posted whatever its flags; one
+ * cancelled before it resumes ends at its resume atom.  The synchronous
+ * phase does not look.
+ */
+static void syslet_test_cancel_code(struct kunit *test)
+{
+	struct syslet_uatom a[3];
+	struct fake f;
+	struct syslet_run run_;
+	long r[3];
+
+	atom(&a[0], FAKE_ECHO, 0, &r[0], &a[1]);
+	atom(&a[1], FAKE_ECHO, SYSLET_NO_COMPLETE, &r[1], &a[2]);
+	atom(&a[2], FAKE_ECHO, 0, &r[2], NULL);
+	r[0] = r[1] = r[2] = 99;
+	f = (struct fake){ .cancel_code = -ECANCELED, .cancel_after = 1 };
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, f.calls, 1);
+	KUNIT_EXPECT_EQ(test, run_.atoms, 1);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[1]));
+	KUNIT_EXPECT_TRUE(test, run_.post);
+	KUNIT_EXPECT_EQ(test, r[0], 0);
+	KUNIT_EXPECT_EQ(test, r[1], -ECANCELED);
+	KUNIT_EXPECT_EQ(test, r[2], 99);
+
+	/* Cancelled before it resumes: nothing runs. */
+	r[0] = 99;
+	f = (struct fake){ .cancel_code = -ECANCELED };
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, f.calls, 0);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[0]));
+	KUNIT_EXPECT_EQ(test, r[0], -ECANCELED);
+
+	/* A wait cut short: that atom ends it, even if it would stop. */
+	atom(&a[0], FAKE_EINTR, SYSLET_NO_COMPLETE | SYSLET_STOP_ON_NEGATIVE,
+	     &r[0], &a[1]);
+	r[0] = r[1] = 99;
+	f = (struct fake){ .cancel_code = -ETIME, .cancel_after = 1 };
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[0]));
+	KUNIT_EXPECT_TRUE(test, run_.post);
+	KUNIT_EXPECT_EQ(test, r[0], -ETIME);
+	KUNIT_EXPECT_EQ(test, r[1], 99);
+
+	/* An -EINTR of its own, not cancelled: an ordinary result. */
+	f = (struct fake){};
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, r[0], -EINTR);
+	KUNIT_EXPECT_FALSE(test, run_.post);
+
+	/* The synchronous phase runs on. */
+	atom(&a[0], FAKE_ECHO, 0, &r[0], &a[1]);
+	f = (struct fake){ .cancel_code = -ECANCELED };
+	KUNIT_EXPECT_EQ(test, run(&f, a, true, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, f.calls, 3);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[2]));
+}
+
+/*
+ * SYSLET_NR_TIMEOUT(ns): sets the run's deadline and tells the env; a
+ * chain past it ends at its next atom, unrun, with -ETIME, in the
+ * synchronous phase as in a worker.  A negative bound is -EINVAL.
+ */
+static void syslet_test_timeout(struct kunit *test)
+{
+	struct syslet_uatom a[3];
+	unsigned long zero = 0, big = 100 * NSEC_PER_SEC, neg = -1UL;
+	struct fake f = {};
+	struct syslet_run run_;
+	ktime_t before;
+	long r[3];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		atom(&a[0], SYSLET_NR_TIMEOUT, 0, &r[0], &a[1]);
+		arg(&a[0], 0, &zero);
+		atom(&a[1], FAKE_ECHO, SYSLET_NO_COMPLETE, &r[1], &a[2]);
+		atom(&a[2], FAKE_ECHO, 0, &r[2], NULL);
+		r[0] = r[1] = r[2] = 99;
+		f = (struct fake){};
+		KUNIT_EXPECT_EQ(test, run(&f, a, i, &run_), SYSLET_RUN_DONE);
+		KUNIT_EXPECT_EQ(test, f.calls, 0);
+		KUNIT_EXPECT_EQ(test, f.deadlines, 1);
+		KUNIT_EXPECT_EQ(test, r[0], 0);
+		KUNIT_EXPECT_EQ(test, r[1], -ETIME);
+		KUNIT_EXPECT_EQ(test, r[2], 99);
+		KUNIT_EXPECT_EQ(test, run_.final, U(&a[1]));
+		KUNIT_EXPECT_TRUE(test, run_.post);
+	}
+
+	before = ktime_get();
+	arg(&a[0], 0, &big);
+	f = (struct fake){};
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, f.calls, 2);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[2]));
+	KUNIT_EXPECT_EQ(test, run_.deadline, f.deadline);
+	KUNIT_EXPECT_TRUE(test, ktime_after(run_.deadline,
+					    ktime_add_ns(before, big - 1)));
+
+	arg(&a[0], 0, &neg);
+	a[0].flags = SYSLET_STOP_ON_NEGATIVE;
+	f = (struct fake){};
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, r[0], -EINVAL);
+	KUNIT_EXPECT_EQ(test, f.deadlines, 0);
+	KUNIT_EXPECT_EQ(test, run_.deadline, 0);
+}
+
 static void syslet_test_faults(struct kunit *test)
 {
 	struct syslet_uatom a[2];
@@ -539,6 +675,8 @@ static struct kunit_case syslet_test_cases[] = {
 	KUNIT_CASE_PARAM(syslet_test_sync_handover, fake_env_gen_params),
 	KUNIT_CASE_PARAM(syslet_test_interrupted, fake_env_gen_params),
 	KUNIT_CASE_PARAM(syslet_test_faults, fake_env_gen_params),
+	KUNIT_CASE_PARAM(syslet_test_cancel_code, fake_env_gen_params),
+	KUNIT_CASE_PARAM(syslet_test_timeout, fake_env_gen_params),
 	KUNIT_CASE(syslet_test_ring_admission),
 	KUNIT_CASE(syslet_test_ring_order_wrap),
 	KUNIT_CASE(syslet_test_ring_tamper),

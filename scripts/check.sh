@@ -13,7 +13,9 @@
 #     (scripts/install-check.sh), and dkms build for 6.12 and 6.1 in a
 #     private dkms tree (scripts/dkms-check.sh);
 #   - a smoke run of the benchmarks (one small repetition);
-#   - the documentation: Sphinx and kernel-doc -Wall without warnings.
+#   - the documentation: Sphinx and kernel-doc -Wall without warnings;
+#     the io_uring coverage table is what scripts/coverage.py generates,
+#     and every native op has a row in the op table test.
 #   - the mutation catalogue still applies to the code (scripts/mutate.sh
 #     --verify; the mutation run itself is `make mutate`, too slow here).
 # Exits non-zero if any test failed or any suite did not run to the end.
@@ -60,6 +62,7 @@ start=$(date +%s)
 suite mutate-catalogue bash scripts/mutate.sh --verify
 suite build bash scripts/build.sh
 suite docs bash scripts/docs.sh
+suite coverage python3 scripts/coverage.py --check
 suite kunit bash scripts/kunit.sh um x86_64
 suite vm bash scripts/vm.sh
 suite vm-debug bash scripts/vm.sh --debug

@@ -132,13 +132,22 @@ make -s -C "$KDIR" M="$mod" modules >"$vm/build.log" 2>&1 || {
 
 # Static user-space programs for the guest.
 mkdir -p "$tools"
-[ $mode = sign ] || for prog in tests/syslet_test tests/syslet_isolation tests/syslet_fuzz \
-	tests/upcall_test demo/syslet_copy; do
+[ $mode = sign ] || for prog in tests/syslet_test tests/syslet_net tests/syslet_isolation \
+	tests/syslet_fuzz tests/syslet_events tests/upcall_test \
+	demo/syslet_copy demo/echo_server; do
 	gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 		-o "$tools/$(basename "$prog")" "$root/tools/$prog.c"
 done
 [ $mode = sign ] || gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-o "$tools/syslet_bench" "$root/tools/bench/syslet_bench.c" -luring
+# The op table test: its runner and every family's rows
+# (tools/tests/syslet_ops_*.c), with the native ops of syslet/opdef.c.
+if [ $mode != sign ]; then
+	python3 "$root/scripts/coverage.py" --c-header >"$tools/syslet_native_ops.h"
+	gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -I"$tools" \
+		-o "$tools/syslet_ops" "$root/tools/tests/syslet_ops.c" \
+		"$root"/tools/tests/syslet_ops_*.c
+fi
 
 # The initramfs.
 img=$vm/root
@@ -153,8 +162,10 @@ cp "$mod/msgport.ko" "$mod/syslet.ko" \
 	"$mod/msgport/stress/msgport_stress.ko" "$img/lib/msgport/"
 # An A/B benchmark's other syslet.ko (scripts/bench.sh --ab).
 [ -z "${BENCH_AB_KO:-}" ] || cp "$BENCH_AB_KO" "$img/lib/msgport/syslet-a.ko"
-[ $mode = sign ] || cp "$tools/syslet_test" "$tools/syslet_isolation" "$tools/syslet_fuzz" \
-	"$tools/upcall_test" "$tools/syslet_copy" "$tools/syslet_bench" "$img/bin/"
+[ $mode = sign ] || cp "$tools/syslet_test" "$tools/syslet_net" "$tools/syslet_isolation" \
+	"$tools/syslet_fuzz" "$tools/syslet_events" "$tools/syslet_ops" \
+	"$tools/upcall_test" "$tools/syslet_copy" \
+	"$tools/echo_server" "$tools/syslet_bench" "$img/bin/"
 # The version the modules carry (MODULE_VERSION), for the guest to compare
 # with /sys/module/*/version.
 modinfo -F version "$mod/msgport.ko" >"$img/lib/msgport/VERSION"

@@ -28,6 +28,8 @@
 #include <linux/slab.h>
 
 #include "syslet.h"
+#include "compat.h"
+#include "syslet_trace.h"
 #include "../upcall/upcall.h"
 
 /**
@@ -54,8 +56,73 @@ bool syslet_worker_interrupted(void *priv)
 	 * Cancelled, killed, or the submitter changed identity (setuid, ...):
 	 * its objective credentials, which override_creds() leaves alone.
 	 */
-	return READ_ONCE(c->cancelled) || fatal_signal_pending(current) ||
+	return READ_ONCE(c->cancelled) || READ_ONCE(c->cancel_code) ||
+	       fatal_signal_pending(current) ||
 	       rcu_access_pointer(c->task->real_cred) != c->real_cred;
+}
+
+static long syslet_worker_cancel_code(void *priv)
+{
+	struct syslet_chain *c = priv;
+
+	return READ_ONCE(c->cancel_code);
+}
+
+/*
+ * End the chain on its own with @code (-ECANCELED, -ETIME): the first
+ * reason wins.  The interpreter ends it at its next atom, or at the atom
+ * whose wait the interruption cuts short.
+ */
+static bool syslet_chain_set_code(struct syslet_chain *c, long code)
+{
+	return !cmpxchg(&c->cancel_code, 0, code);
+}
+
+/*
+ * Interrupt @task, a worker running a cancelled chain: TIF_NOTIFY_SIGNAL
+ * makes signal_pending() true, so interruptible waits end, and the worker
+ * clears it in get_signal() once the chain is over.  set_notify_signal()
+ * is an inline around wake_up_state(), which is not exported: waking with
+ * wake_up_process() instead may wake an uninterruptible sleep early,
+ * which the kernel's waits tolerate (spurious wake-ups).  Any context.
+ */
+static void syslet_kick(struct task_struct *task)
+{
+	set_tsk_thread_flag(task, TIF_NOTIFY_SIGNAL);
+	if (!wake_up_process(task))
+		kick_process(task);
+}
+
+/*
+ * The chain's deadline (SYSLET_NR_TIMEOUT) passed while it runs: its
+ * worker, current until it cancels this timer, is interrupted.
+ */
+static enum hrtimer_restart syslet_chain_timer_fn(struct hrtimer *timer)
+{
+	struct syslet_worker *w = container_of(timer, struct syslet_worker,
+					       timer);
+
+	syslet_chain_set_code(w->chain, -ETIME);
+	syslet_kick(w->task);
+	return HRTIMER_NORESTART;
+}
+
+/**
+ * syslet_worker_timer_init() - a worker's deadline timer
+ * @w: the worker
+ */
+void syslet_worker_timer_init(struct syslet_worker *w)
+{
+	syslet_hrtimer_setup(&w->timer, syslet_chain_timer_fn, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_ABS_HARD);
+}
+
+/* SYSLET_NR_TIMEOUT in a worker: (re)arm its timer. */
+static void syslet_worker_deadline(void *priv, ktime_t when)
+{
+	struct syslet_worker *w = syslet_current_worker();
+
+	hrtimer_start(&w->timer, when, HRTIMER_MODE_ABS_HARD);
 }
 
 const struct syslet_env syslet_worker_env = {
@@ -65,6 +132,8 @@ const struct syslet_env syslet_worker_env = {
 	.put_get = syslet_user_put_get,
 	.call = syslet_user_call,
 	.interrupted = syslet_worker_interrupted,
+	.cancel_code = syslet_worker_cancel_code,
+	.deadline = syslet_worker_deadline,
 };
 
 /**
@@ -82,7 +151,11 @@ void syslet_chain_run_begin(struct syslet_worker *w, struct syslet_chain *c)
 		.env = &syslet_worker_env,
 		.priv = c,
 		.cur = c->start,
+		.deadline = c->deadline,
+		.counts = c->ctx->counts,
 	};
+	if (c->deadline)
+		hrtimer_start(&w->timer, c->deadline, HRTIMER_MODE_ABS_HARD);
 }
 
 /**
@@ -96,6 +169,7 @@ void syslet_chain_run_end(struct syslet_worker *w, int ret)
 {
 	struct syslet_chain *c = w->chain;
 
+	hrtimer_cancel(&w->timer);
 	c->final = w->run.final;
 	c->post = w->run.post || (ret < 0 && w->run.final);
 	if (ret < 0 && !w->run.final) {
@@ -146,6 +220,9 @@ static void syslet_chain_end(struct syslet_chain *c, bool ran)
 	if (c->gen == ctx->gen && ctx->registered) {
 		if (ran && c->post && c->final) {
 			syslet_ring_post(&ctx->ring, c->final);
+			trace_syslet_post(c->final, ctx->ring.tail);
+			if (ctx->evfd)
+				syslet_eventfd_signal(ctx->evfd);
 			if (ctx->upc) {
 				upc = ctx->upc;
 				upc_space_get(upc);
@@ -185,21 +262,6 @@ void syslet_ctx_init_ports(struct syslet_ctx *ctx)
 }
 
 /*
- * Interrupt @task, a worker running a cancelled chain: TIF_NOTIFY_SIGNAL
- * makes signal_pending() true, so interruptible waits end, and the worker
- * clears it in get_signal() once the chain is over.  set_notify_signal()
- * is an inline around wake_up_state(), which is not exported: waking with
- * wake_up_process() instead may wake an uninterruptible sleep early,
- * which the kernel's waits tolerate (spurious wake-ups).
- */
-static void syslet_kick(struct task_struct *task)
-{
-	set_tsk_thread_flag(task, TIF_NOTIFY_SIGNAL);
-	if (!wake_up_process(task))
-		kick_process(task);
-}
-
-/*
  * Abort function, called by syslet_ctx_cancel() under ctx->ring_lock: a
  * chain still queued is dropped (and ended by the caller); a running one
  * is stopped.
@@ -236,6 +298,8 @@ static void syslet_chain_identity(struct syslet_chain *c)
  * @ctx: the context, registered generation @gen, with a ring slot
  *	reserved for this chain
  * @start: the atom to resume at
+ * @first: the chain's first atom, as submitted (SYSLET_IOC_CANCEL)
+ * @deadline: when it must end with -ETIME, 0 for never
  * @gen: the registration the reservation belongs to
  *
  * Takes the calling thread's identity into the chain, queues it on the
@@ -247,7 +311,8 @@ static void syslet_chain_identity(struct syslet_chain *c)
  * Return: 0, or -ENOMEM / -ECANCELED (context cancelled or re-registered
  * meanwhile), in which case the reservation is given back.
  */
-int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen)
+int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
+		    ktime_t deadline, unsigned int gen)
 {
 	struct syslet_chain *c;
 	bool spawn = false;
@@ -270,10 +335,13 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen)
 	c->ctx = ctx;
 	c->gen = gen;
 	c->start = start;
+	c->first = first;
+	c->deadline = deadline;
 	spin_lock_init(&c->lock);
 	lwkt_initmsg_abortable(&c->msg, &ctx->reply_port, MSGF_DROPABLE,
 			       syslet_chain_abort);
 	ctx->inflight++;
+	trace_syslet_async(first, start, ctx->inflight);
 	list_add_tail(&c->node, &ctx->chains);
 	ctx->nr_queued++;
 	lwkt_sendmsg(&ctx->port, &c->msg);
@@ -329,4 +397,70 @@ bool syslet_ctx_cancel(struct syslet_ctx *ctx)
 		syslet_chain_end(c, false);
 	/* ctx->cancelling stays set: the caller unregisters next. */
 	return !wait_event_killable(ctx->wait, READ_ONCE(ctx->inflight) <= own);
+}
+
+/*
+ * A chain dropped before it ran: its resume atom is its final atom, with
+ * -ECANCELED stored through its ret_ptr (by the canceller, a thread of the
+ * owning process) before it is posted.
+ */
+static void syslet_chain_end_dropped(struct syslet_chain *c)
+{
+	struct syslet_uatom __user *ua = u64_to_user_ptr(c->start);
+	long __user *ret_ptr;
+
+	if (!get_user(ret_ptr, &ua->ret_ptr) && ret_ptr)
+		put_user(-ECANCELED, ret_ptr);
+	c->final = c->start;
+	c->post = true;
+	syslet_chain_end(c, true);
+}
+
+/**
+ * syslet_chain_cancel() - cancel one asynchronous chain
+ * @ctx: the context, registered generation @gen
+ * @first: the chain's first atom, as given to SYSLET_IOC_EXEC
+ * @gen: the registration
+ *
+ * Cancels the oldest chain submitted at @first that is not ending yet.
+ * One still queued never runs: its resume atom is posted with -ECANCELED
+ * as result.  A running one ends at its next atom, or at the atom whose
+ * interruptible wait the cancel cuts short, with -ECANCELED as that
+ * atom's result; it is posted whatever the atom's flags.
+ *
+ * Context: a thread of the owning process, process context.
+ * Return: 0 if a chain was found, -ENOENT if none.
+ */
+int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen)
+{
+	struct syslet_chain *c, *found = NULL;
+	bool dropped = false;
+
+	spin_lock(&ctx->ring_lock);
+	list_for_each_entry(c, &ctx->chains, node) {
+		if (c->first != first || c->gen != gen ||
+		    READ_ONCE(c->cancel_code) || READ_ONCE(c->cancelled))
+			continue;
+		found = c;
+		break;
+	}
+	if (found && lwkt_dropmsg(&found->msg) == 0) {
+		ctx->nr_queued--;
+		/* Off the list: syslet_ctx_cancel() no longer sees it. */
+		list_del_init(&found->node);
+		dropped = true;
+	} else if (found) {
+		syslet_chain_set_code(found, -ECANCELED);
+		spin_lock(&found->lock);
+		if (found->worker)
+			syslet_kick(found->worker);
+		spin_unlock(&found->lock);
+	}
+	if (found)
+		trace_syslet_cancel(first, !dropped);
+	spin_unlock(&ctx->ring_lock);
+
+	if (dropped)
+		syslet_chain_end_dropped(found);
+	return found ? 0 : -ENOENT;
 }

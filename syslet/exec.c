@@ -17,10 +17,12 @@
  */
 #include <linux/errno.h>
 #include <linux/indirect_call_wrapper.h>
+#include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/task_work.h>
 
 #include "syslet.h"
+#include "syslet_trace.h"
 
 static bool syslet_stop(unsigned long flags, long ret)
 {
@@ -35,6 +37,62 @@ static bool syslet_flags_valid(unsigned long flags)
 	return !(flags & ~(unsigned long)SYSLET_FLAGS_ALL) &&
 	       (flags & (SYSLET_ASYNC | SYSLET_SYNC)) !=
 			(SYSLET_ASYNC | SYSLET_SYNC);
+}
+
+/**
+ * syslet_count_index() - the slot of an operation in a context's counters
+ * @nr: the atom's nr
+ *
+ * Return: @nr for system call numbers below SYSLET_COUNT_NR, a slot
+ * after them for module operations, SYSLET_COUNT_OTHER otherwise.
+ */
+unsigned int syslet_count_index(unsigned long nr)
+{
+	if (nr < SYSLET_COUNT_NR)
+		return nr;
+	if (nr - SYSLET_NR_BASE < SYSLET_COUNT_MODULE)
+		return SYSLET_COUNT_NR + (nr - SYSLET_NR_BASE);
+	return SYSLET_COUNT_OTHER;
+}
+
+/* Add a tally slot to the context's counters. */
+static void syslet_tally_flush(struct syslet_run *r, unsigned int slot)
+{
+	if (r->tally[slot].n)
+		atomic_long_add(r->tally[slot].n,
+				&r->counts[r->tally[slot].idx]);
+	r->tally[slot].n = 0;
+}
+
+/*
+ * Count an atom of @nr: in its tally slot (direct-mapped, so a read/write
+ * loop keeps two), added to the counters when the slot is wanted for
+ * another operation, holds SYSLET_TALLY_MAX, or the run returns.
+ */
+static void syslet_tally(struct syslet_run *r, unsigned long nr)
+{
+	unsigned int idx = syslet_count_index(nr), slot = idx % SYSLET_TALLY;
+
+	if (r->tally[slot].idx != idx || r->tally[slot].n >= SYSLET_TALLY_MAX) {
+		syslet_tally_flush(r, slot);
+		r->tally[slot].idx = idx;
+	}
+	r->tally[slot].n++;
+}
+
+/*
+ * SYSLET_NR_TIMEOUT(ns): the rest of the chain may run for @ns more
+ * nanoseconds.  An interpreter operation: it sets the run's deadline,
+ * which the env arms (a worker's timer interrupts a blocking atom).
+ */
+static long syslet_set_timeout(struct syslet_run *r, unsigned long ns)
+{
+	if ((long)ns < 0)
+		return -EINVAL;
+	r->deadline = ktime_add_safe(ktime_get(), ns_to_ktime(ns));
+	if (r->env->deadline)
+		r->env->deadline(r->priv, r->deadline);
+	return 0;
 }
 
 /* Run one atom; returns its result, or sets *@wouldblock. */
@@ -52,9 +110,43 @@ static long syslet_run_atom(struct syslet_run *r,
 				    (u64)(unsigned long)atom->arg_ptr[i],
 				    &args[i]))
 			return -EFAULT;
+	if (atom->nr == SYSLET_NR_TIMEOUT)
+		return syslet_set_timeout(r, args[0]);
 	return INDIRECT_CALL_1(env->call, syslet_user_call, r->priv, atom->nr,
 			       args, r->sync && !(atom->flags & SYSLET_SYNC),
 			       wouldblock);
+}
+
+/*
+ * Why the chain must end now, as an atom result: the run's deadline has
+ * passed (-ETIME), or, in a worker, the chain was cancelled on its own
+ * (SYSLET_IOC_CANCEL: -ECANCELED) or timed out while an atom blocked.
+ * 0 if it may go on.
+ */
+static long syslet_end_code(struct syslet_run *r)
+{
+	if (r->deadline && !ktime_before(ktime_get(), r->deadline))
+		return -ETIME;
+	if (!r->sync && r->env->cancel_code)
+		return r->env->cancel_code(r->priv);
+	return 0;
+}
+
+/*
+ * End the chain at @uaddr (@atom) with @code as its result: it is posted
+ * whatever its flags, so that a cancelled or timed-out chain is always
+ * seen.
+ */
+static int syslet_end_at(struct syslet_run *r, u64 uaddr,
+			 const struct syslet_uatom *atom, long code)
+{
+	r->final = uaddr;
+	r->post = true;
+	trace_syslet_atom_end(uaddr, atom->nr, code);
+	if (atom->ret_ptr &&
+	    r->env->put_ret(r->priv, (u64)(unsigned long)atom->ret_ptr, code))
+		return -EFAULT;
+	return SYSLET_RUN_DONE;
 }
 
 /* Where the chain goes after @atom returned @ret; 0 if it ends there. */
@@ -85,42 +177,41 @@ static int syslet_put_get(struct syslet_run *r, u64 ret_uaddr, long ret,
 	return env->get_atom(r->priv, uaddr, atom);
 }
 
-/**
- * syslet_run() - run a chain from r->cur
- * @r: the run; see struct syslet_run
- *
- * Context: process context; the env decides whose memory and identity.
- * Return: SYSLET_RUN_DONE when the chain ended (r->final, r->post set);
- * SYSLET_RUN_ASYNC (only with r->sync) when the rest, from r->cur, is to
- * run in a worker: an atom has SYSLET_ASYNC, would block, or a signal is
- * pending; SYSLET_RUN_YIELD (only without r->sync) when the worker has
- * task_work to run first, to call again for the rest, from r->cur;
- * -EFAULT when an atom to run cannot be read (r->final is the
- * atom that led there, or 0 for the first) or a return value cannot be
- * stored (r->final is that atom).
- */
-int syslet_run(struct syslet_run *r)
+/* syslet_run() without adding its tally to the counters. */
+static int __syslet_run(struct syslet_run *r)
 {
 	const struct syslet_env *env = r->env;
 	struct syslet_uatom atom;
 	bool wouldblock;
 	u64 next, ret_uaddr;
-	long ret;
+	long ret, code;
 	int err;
 
 	if (INDIRECT_CALL_1(env->get_atom, syslet_user_get_atom,
 			    r->priv, r->cur, &atom))
 		return -EFAULT;
+	/* A worker resuming a chain cancelled or timed out meanwhile. */
+	code = r->sync ? 0 : syslet_end_code(r);
+	if (code)
+		return syslet_end_at(r, r->cur, &atom, code);
 	for (;;) {
 		if (r->sync && (atom.flags & SYSLET_ASYNC) &&
 		    syslet_flags_valid(atom.flags))
 			return SYSLET_RUN_ASYNC;
 
+		trace_syslet_atom_start(r->cur, atom.nr, r->sync);
 		wouldblock = false;
 		ret = syslet_run_atom(r, &atom, &wouldblock);
 		if (wouldblock)
 			return SYSLET_RUN_ASYNC;
 		r->atoms++;
+		if (r->counts)
+			syslet_tally(r, atom.nr);
+		/* A wait cut short by a cancel or the deadline: say which. */
+		code = ret == -EINTR ? syslet_end_code(r) : 0;
+		if (code)
+			return syslet_end_at(r, r->cur, &atom, code);
+		trace_syslet_atom_end(r->cur, atom.nr, ret);
 		r->final = r->cur;
 		r->post = !(atom.flags & SYSLET_NO_COMPLETE);
 
@@ -139,6 +230,10 @@ int syslet_run(struct syslet_run *r)
 			return -EFAULT;
 
 		cond_resched();
+		/* Cancelled on its own or past its deadline: end at next. */
+		code = syslet_end_code(r);
+		if (code && !err)
+			return syslet_end_at(r, next, &atom, code);
 		if (INDIRECT_CALL_2(env->interrupted, syslet_caller_interrupted,
 				    syslet_worker_interrupted, r->priv)) {
 			if (!r->sync)
@@ -160,4 +255,30 @@ int syslet_run(struct syslet_run *r)
 		if (!r->sync && task_work_pending(current))
 			return SYSLET_RUN_YIELD;
 	}
+}
+
+/**
+ * syslet_run() - run a chain from r->cur
+ * @r: the run; see struct syslet_run
+ *
+ * Context: process context; the env decides whose memory and identity.
+ * Return: SYSLET_RUN_DONE when the chain ended (r->final, r->post set);
+ * SYSLET_RUN_ASYNC (only with r->sync) when the rest, from r->cur, is to
+ * run in a worker: an atom has SYSLET_ASYNC, would block, or a signal is
+ * pending; SYSLET_RUN_YIELD (only without r->sync) when the worker has
+ * task_work to run first, to call again for the rest, from r->cur;
+ * -EFAULT when an atom to run cannot be read (r->final is the
+ * atom that led there, or 0 for the first) or a return value cannot be
+ * stored (r->final is that atom).  The atoms it ran are in r->counts
+ * when it returns.
+ */
+int syslet_run(struct syslet_run *r)
+{
+	int ret = __syslet_run(r);
+	unsigned int i;
+
+	if (r->counts)
+		for (i = 0; i < SYSLET_TALLY; i++)
+			syslet_tally_flush(r, i);
+	return ret;
 }

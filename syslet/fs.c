@@ -189,3 +189,36 @@ long syslet_op_fdatasync(const unsigned long *args, bool nowait)
 {
 	return syslet_fsync(args[0], 1);
 }
+
+/**
+ * syslet_fs_enter() - resolve paths as the submitting thread
+ * @s: the scope, for syslet_fs_leave()
+ *
+ * In a worker, points current->fs at a private copy of the submitter's
+ * root, working directory and umask taken at the hand-over, so that
+ * user_path_at() and its kin, given the atom's dirfd, walk exactly as the
+ * system call made by that thread would (the file table, which resolves
+ * the dirfd, is the process's).  In the submitter, changes nothing.
+ *
+ * Context: process context; call syslet_fs_leave() before returning.
+ */
+void syslet_fs_enter(struct syslet_fs_scope *s)
+{
+	s->old = NULL;
+	if (!syslet_current_chain())
+		return;
+	syslet_fs_snapshot(&s->fs, NULL);
+	s->old = syslet_fs_swap(&s->fs);
+}
+
+/**
+ * syslet_fs_leave() - undo syslet_fs_enter()
+ * @s: the scope
+ */
+void syslet_fs_leave(struct syslet_fs_scope *s)
+{
+	if (!s->old)
+		return;
+	syslet_fs_swap(s->old);
+	syslet_fs_release(&s->fs);
+}

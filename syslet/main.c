@@ -19,6 +19,7 @@
 #include <linux/capability.h>
 #include <linux/compat.h>
 #include <linux/cred.h>
+#include <linux/eventfd.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -27,15 +28,22 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/pid.h>
+#include <linux/poll.h>
 #include <linux/seccomp.h>
+#include <linux/seq_file.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include "syslet.h"
+#include "compat.h"
 #include "../upcall/upcall.h"
+
+#define CREATE_TRACE_POINTS
+#include "syslet_trace.h"
 
 /* Largest ring: 1 MiB, 131072 slots. */
 #define SYSLET_RING_MAX		(1UL << 20)
@@ -129,6 +137,7 @@ static void syslet_ctx_release(struct kref *ref)
 	struct syslet_ctx *ctx = container_of(ref, struct syslet_ctx, ref);
 
 	mutex_destroy(&ctx->lock);
+	kfree(ctx->counts);
 	kfree(ctx);
 }
 
@@ -146,6 +155,12 @@ static int syslet_open(struct inode *inode, struct file *file)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
+	ctx->counts = kcalloc(SYSLET_COUNT_SLOTS, sizeof(*ctx->counts),
+			      GFP_KERNEL_ACCOUNT);
+	if (!ctx->counts) {
+		kfree(ctx);
+		return -ENOMEM;
+	}
 	kref_init(&ctx->ref);
 	mutex_init(&ctx->lock);
 	spin_lock_init(&ctx->ring_lock);
@@ -176,6 +191,7 @@ static bool syslet_is_owner(struct syslet_ctx *ctx)
  */
 void syslet_ctx_unregister(struct syslet_ctx *ctx)
 {
+	struct eventfd_ctx *evfd;
 	struct upc_space *upc;
 	bool drained;
 
@@ -191,9 +207,13 @@ void syslet_ctx_unregister(struct syslet_ctx *ctx)
 	wake_up_all(&ctx->wait);	/* WAIT sleepers: -ECANCELED */
 	upc = ctx->upc;
 	ctx->upc = NULL;
+	evfd = ctx->evfd;
+	ctx->evfd = NULL;
 	spin_unlock(&ctx->ring_lock);
 	if (upc)
 		upc_space_put(upc);
+	if (evfd)
+		eventfd_ctx_put(evfd);
 
 	vunmap(ctx->vaddr);
 	unpin_user_pages_dirty_lock(ctx->pages, ctx->npages, true);
@@ -416,7 +436,11 @@ static void syslet_unreserve(struct syslet_ctx *ctx, unsigned int gen)
 
 static long syslet_exec(struct syslet_ctx *ctx, struct syslet_exec __user *uex)
 {
-	struct syslet_run run = { .env = &syslet_caller_env, .sync = true };
+	struct syslet_run run = {
+		.env = &syslet_caller_env,
+		.sync = true,
+		.counts = ctx->counts,
+	};
 	struct syslet_exec ex;
 	long gen;
 	int ret;
@@ -429,10 +453,12 @@ static long syslet_exec(struct syslet_ctx *ctx, struct syslet_exec __user *uex)
 	if (gen < 0)
 		return gen;
 
+	trace_syslet_exec(ex.atom);
 	run.cur = ex.atom;
 	ret = syslet_run(&run);
 	if (ret == SYSLET_RUN_ASYNC)
-		return syslet_go_async(ctx, run.cur, gen);
+		return syslet_go_async(ctx, run.cur, ex.atom, run.deadline,
+				       gen);
 	syslet_unreserve(ctx, gen);
 	if (ret < 0)
 		return ret;
@@ -477,6 +503,114 @@ static long syslet_wait(struct syslet_ctx *ctx, unsigned long min)
 				     syslet_wait_done(ctx, gen, min, &count)))
 		return -ERESTARTSYS;
 	return count;
+}
+
+/*
+ * SYSLET_IOC_WAIT_TIMEOUT: SYSLET_IOC_WAIT with a timeout (-ETIME) and a
+ * signal mask in force while it waits, as ppoll(2) takes one: a signal
+ * that the mask lets through is delivered with that mask in force, and
+ * the thread's own mask comes back after its handler.
+ */
+static long syslet_wait_timeout(struct syslet_ctx *ctx,
+				struct syslet_wait __user *uw)
+{
+	sigset_t set, saved;
+	struct syslet_wait w;
+	long gen, count, left;
+
+	if (copy_from_user(&w, uw, sizeof(w)))
+		return -EFAULT;
+	if (w.flags || (w.sigmask && w.sigsetsize != sizeof(sigset_t)))
+		return -EINVAL;
+	if (w.sigmask && copy_from_user(&set, u64_to_user_ptr(w.sigmask),
+					sizeof(set)))
+		return -EFAULT;
+	gen = syslet_admit(ctx, false);
+	if (gen < 0)
+		return gen;
+
+	if (w.sigmask) {
+		sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
+		sigprocmask(SIG_SETMASK, &set, &saved);
+	}
+	if (w.timeout_ns < 0) {
+		left = wait_event_interruptible(ctx->wait,
+				syslet_wait_done(ctx, gen, w.min, &count));
+	} else {
+		left = wait_event_interruptible_hrtimeout(ctx->wait,
+				syslet_wait_done(ctx, gen, w.min, &count),
+				ns_to_ktime(w.timeout_ns));
+		if (left == -ETIME && syslet_wait_done(ctx, gen, w.min, &count))
+			left = 0;	/* done as the timer fired */
+	}
+	if (left)
+		count = left == -ETIME ? -ETIME : -EINTR;
+	if (w.sigmask) {
+		if (count == -EINTR) {
+			/* Delivered with @set in force, then @saved back. */
+			current->saved_sigmask = saved;
+			set_restore_sigmask();
+		} else {
+			sigprocmask(SIG_SETMASK, &saved, NULL);
+		}
+	}
+	return count;
+}
+
+/*
+ * SYSLET_IOC_EVENTFD: signal eventfd @fd on each completion posted, as
+ * IORING_REGISTER_EVENTFD does; -1 stops it.  Lasts until
+ * SYSLET_IOC_UNREGISTER.
+ */
+static long syslet_set_eventfd(struct syslet_ctx *ctx, int fd)
+{
+	struct eventfd_ctx *evfd = NULL, *old = NULL;
+	long ret;
+
+	if (fd < -1)
+		return -EBADF;
+	if (fd >= 0) {
+		evfd = eventfd_ctx_fdget(fd);
+		if (IS_ERR(evfd))
+			return PTR_ERR(evfd);
+	}
+	mutex_lock(&ctx->lock);
+	spin_lock(&ctx->ring_lock);
+	if (!ctx->registered)
+		ret = -EINVAL;
+	else if (!syslet_is_owner(ctx))
+		ret = -EPERM;
+	else
+		ret = 0;
+	if (!ret) {
+		old = ctx->evfd;
+		ctx->evfd = evfd;
+		evfd = NULL;
+	}
+	spin_unlock(&ctx->ring_lock);
+	mutex_unlock(&ctx->lock);
+	if (old)
+		eventfd_ctx_put(old);
+	if (evfd)
+		eventfd_ctx_put(evfd);
+	return ret;
+}
+
+/* SYSLET_IOC_CANCEL: cancel one chain by its first atom. */
+static long syslet_cancel(struct syslet_ctx *ctx,
+			  struct syslet_cancel __user *uc)
+{
+	struct syslet_cancel c;
+	long gen;
+
+	if (copy_from_user(&c, uc, sizeof(c)))
+		return -EFAULT;
+	if (c.flags)
+		return -EINVAL;
+	gen = syslet_admit(ctx, false);
+	if (gen < 0)
+		return gen;
+	return syslet_chain_cancel(ctx, c.atom, gen);
 }
 
 /*
@@ -550,8 +684,76 @@ static long syslet_ioctl(struct file *file, unsigned int cmd,
 		return syslet_unregister(ctx);
 	case SYSLET_IOC_UPCALL:
 		return syslet_set_upcall(ctx, (void __user *)arg);
+	case SYSLET_IOC_WAIT_TIMEOUT:
+		return syslet_wait_timeout(ctx, (void __user *)arg);
+	case SYSLET_IOC_EVENTFD:
+		return syslet_set_eventfd(ctx, (int)arg);
+	case SYSLET_IOC_CANCEL:
+		return syslet_cancel(ctx, (void __user *)arg);
 	}
 	return -ENOTTY;
+}
+
+/*
+ * EPOLLIN while completions wait in the ring.  Anyone holding the fd may
+ * poll; the ring's contents stay the owner's.
+ */
+static __poll_t syslet_poll(struct file *file, poll_table *pt)
+{
+	struct syslet_ctx *ctx = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &ctx->wait, pt);
+	spin_lock(&ctx->ring_lock);
+	if (ctx->registered && syslet_ring_count(&ctx->ring))
+		mask = EPOLLIN | EPOLLRDNORM;
+	spin_unlock(&ctx->ring_lock);
+	return mask;
+}
+
+/* /proc/<pid>/fdinfo/<fd>: the ring, the chains, the workers, the ops. */
+static void syslet_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct syslet_ctx *ctx = file->private_data;
+	const struct syslet_op *op;
+	unsigned long nr, n;
+	unsigned int i;
+
+	spin_lock(&ctx->ring_lock);
+	seq_printf(m, "registered:\t%d\n", ctx->registered);
+	if (ctx->registered) {
+		seq_printf(m, "ring_slots:\t%lu\n", ctx->ring.nr);
+		seq_printf(m, "ring_ready:\t%lu\n",
+			   syslet_ring_count(&ctx->ring));
+		seq_printf(m, "ring_reserved:\t%lu\n", ctx->ring.reserved);
+		seq_printf(m, "backlog:\t%lu\n", ctx->ring.nbacklog);
+		seq_printf(m, "chains:\t%u\n", ctx->inflight);
+		seq_printf(m, "queued:\t%u\n", ctx->nr_queued);
+		seq_printf(m, "workers:\t%u\n", ctx->nr_workers);
+		seq_printf(m, "idle_workers:\t%u\n", ctx->nr_free);
+		seq_printf(m, "max_workers:\t%u\n", ctx->max_threads);
+		seq_printf(m, "eventfd:\t%d\n", !!ctx->evfd);
+		seq_printf(m, "upcall:\t%d\n", ctx->upcid);
+	}
+	spin_unlock(&ctx->ring_lock);
+	for (i = 0; i < SYSLET_COUNT_SLOTS; i++) {
+		n = atomic_long_read(&ctx->counts[i]);
+		if (!n)
+			continue;
+		if (i == SYSLET_COUNT_OTHER) {
+			seq_printf(m, "op other:\t%lu\n", n);
+			continue;
+		}
+		nr = i < SYSLET_COUNT_NR ? i :
+		     SYSLET_NR_BASE + (i - SYSLET_COUNT_NR);
+		op = syslet_op_get(nr);
+		if (nr == SYSLET_NR_TIMEOUT)
+			seq_printf(m, "op timeout:\t%lu\n", n);
+		else if (op)
+			seq_printf(m, "op %s:\t%lu\n", op->name, n);
+		else
+			seq_printf(m, "op %lu:\t%lu\n", nr, n);
+	}
 }
 
 /*
@@ -622,6 +824,8 @@ static const struct file_operations syslet_fops = {
 	.release = syslet_release,
 	.flush = syslet_flush,
 	.unlocked_ioctl = syslet_ioctl,
+	.poll = syslet_poll,
+	.show_fdinfo = syslet_show_fdinfo,
 	.llseek = noop_llseek,
 };
 

@@ -7,8 +7,11 @@
 
 #include <linux/completion.h>
 #include <linux/cred.h>
+#include <linux/err.h>
 #include <linux/fs_struct.h>
+#include <linux/hrtimer.h>
 #include <linux/kref.h>
+#include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/path.h>
 #include <linux/resource.h>
@@ -28,6 +31,17 @@
  */
 #define SYSLET_EWOULDBLOCK	(-EIOCBQUEUED)
 
+/*
+ * "Make the genuine system call": a system-call op returns this, before
+ * it has had any effect, for a case it cannot run with the system call's
+ * checks through exported interfaces (net.c: a socket address under
+ * syscall auditing).  The atom is then to be run as the real system call
+ * by a thread of the process; until that path exists, syslet_user_call()
+ * makes it -ENOSYS.  -MAX_ERRNO is no errno, and kernel-internal like
+ * SYSLET_EWOULDBLOCK: never seen by user space.
+ */
+#define SYSLET_EGENUINE		(-MAX_ERRNO)
+
 /* x86-64 system call numbers of the supported operations (stable ABI). */
 enum {
 	SYSLET_NR_read		= 0,
@@ -39,11 +53,40 @@ enum {
 	SYSLET_NR_readv		= 19,
 	SYSLET_NR_writev	= 20,
 	SYSLET_NR_nanosleep	= 35,
+	SYSLET_NR_sendto	= 44,
+	SYSLET_NR_recvfrom	= 45,
+	SYSLET_NR_sendmsg	= 46,
+	SYSLET_NR_recvmsg	= 47,
 	SYSLET_NR_fsync		= 74,
 	SYSLET_NR_fdatasync	= 75,
 	SYSLET_NR_openat	= 257,
 	SYSLET_NR_preadv	= 295,
 	SYSLET_NR_pwritev	= 296,
+	/* stat.c */
+	SYSLET_NR_stat		= 4,
+	SYSLET_NR_fstat		= 5,
+	SYSLET_NR_lstat		= 6,
+	SYSLET_NR_statfs	= 137,
+	SYSLET_NR_fstatfs	= 138,
+	SYSLET_NR_newfstatat	= 262,
+	/* namei.c */
+	SYSLET_NR_access	= 21,
+	SYSLET_NR_mkdir		= 83,
+	SYSLET_NR_mkdirat	= 258,
+	SYSLET_NR_faccessat	= 269,
+	SYSLET_NR_faccessat2	= 439,
+	SYSLET_NR_truncate	= 76,
+	/* file.c */
+	SYSLET_NR_dup		= 32,
+	SYSLET_NR_getdents64	= 217,
+	SYSLET_NR_fadvise64	= 221,
+	SYSLET_NR_sync_file_range = 277,
+	SYSLET_NR_fallocate	= 285,
+	SYSLET_NR_syncfs	= 306,
+	SYSLET_NR_readahead	= 187,
+	SYSLET_NR_copy_file_range = 326,
+	/* random.c */
+	SYSLET_NR_getrandom	= 318,
 };
 
 /**
@@ -61,7 +104,7 @@ struct syslet_op {
 
 const struct syslet_op *syslet_op_get(unsigned long nr);
 
-/* Ops, one file per family (rw.c, fs.c, misc.c). */
+/* Ops, one file per family (rw.c, fs.c, net.c, misc.c). */
 long syslet_op_read(const unsigned long *args, bool nowait);
 long syslet_op_write(const unsigned long *args, bool nowait);
 long syslet_op_pread64(const unsigned long *args, bool nowait);
@@ -77,7 +120,56 @@ long syslet_op_fsync(const unsigned long *args, bool nowait);
 long syslet_op_fdatasync(const unsigned long *args, bool nowait);
 long syslet_op_nanosleep(const unsigned long *args, bool nowait);
 long syslet_op_nop(const unsigned long *args, bool nowait);
+long syslet_op_sendto(const unsigned long *args, bool nowait);
+long syslet_op_recvfrom(const unsigned long *args, bool nowait);
+long syslet_op_sendmsg(const unsigned long *args, bool nowait);
+long syslet_op_recvmsg(const unsigned long *args, bool nowait);
 long syslet_op_umem_add(const unsigned long *args, bool nowait);
+/* stat.c */
+long syslet_op_stat(const unsigned long *args, bool nowait);
+long syslet_op_lstat(const unsigned long *args, bool nowait);
+long syslet_op_fstat(const unsigned long *args, bool nowait);
+long syslet_op_newfstatat(const unsigned long *args, bool nowait);
+long syslet_op_statfs(const unsigned long *args, bool nowait);
+long syslet_op_fstatfs(const unsigned long *args, bool nowait);
+/* namei.c */
+long syslet_op_mkdir(const unsigned long *args, bool nowait);
+long syslet_op_mkdirat(const unsigned long *args, bool nowait);
+long syslet_op_access(const unsigned long *args, bool nowait);
+long syslet_op_faccessat(const unsigned long *args, bool nowait);
+long syslet_op_faccessat2(const unsigned long *args, bool nowait);
+long syslet_op_truncate(const unsigned long *args, bool nowait);
+/* file.c */
+long syslet_op_dup(const unsigned long *args, bool nowait);
+long syslet_op_getdents64(const unsigned long *args, bool nowait);
+long syslet_op_fadvise64(const unsigned long *args, bool nowait);
+long syslet_op_sync_file_range(const unsigned long *args, bool nowait);
+long syslet_op_fallocate(const unsigned long *args, bool nowait);
+long syslet_op_syncfs(const unsigned long *args, bool nowait);
+long syslet_op_readahead(const unsigned long *args, bool nowait);
+long syslet_op_copy_file_range(const unsigned long *args, bool nowait);
+/* random.c */
+long syslet_op_getrandom(const unsigned long *args, bool nowait);
+
+/**
+ * struct syslet_fs_scope - path look-ups as the submitting thread
+ * @fs: in a worker, a private fs_struct with the submitter's root, working
+ *	directory and umask (as they were at the hand-over)
+ * @old: the fs_struct @fs replaced as current->fs, or NULL (in the
+ *	submitter, whose own fs_struct is used as it is)
+ *
+ * Between syslet_fs_enter() and syslet_fs_leave(), look-ups relative to
+ * AT_FDCWD or "/" and current_umask() are the submitting thread's.
+ */
+struct syslet_fs_scope {
+	struct fs_struct fs;
+	struct fs_struct *old;
+};
+
+void syslet_fs_enter(struct syslet_fs_scope *s);
+void syslet_fs_leave(struct syslet_fs_scope *s);
+
+/* Path look-ups as the submitting thread's, in a worker too (fs.c). */
 
 /* ---------------------------------------------------------------------
  * The chain interpreter (exec.c).  Memory access and the operations go
@@ -100,7 +192,30 @@ struct syslet_env {
 		     bool nowait, bool *wouldblock);
 	/* Between atoms: true to stop (async) or leave the caller (sync). */
 	bool (*interrupted)(void *priv);
+	/*
+	 * Optional, async only: why the chain must end now as an atom
+	 * result (-ECANCELED: cancelled on its own; -ETIME: its deadline
+	 * passed while an atom blocked), 0 to go on.
+	 */
+	long (*cancel_code)(void *priv);
+	/* Optional: SYSLET_NR_TIMEOUT set the run's deadline to @when. */
+	void (*deadline)(void *priv, ktime_t when);
 };
+
+/*
+ * A context's operation counters (fdinfo): one per system call number
+ * below SYSLET_COUNT_NR, one per module operation, one for the rest.
+ */
+#define SYSLET_COUNT_NR		512
+#define SYSLET_COUNT_MODULE	8
+#define SYSLET_COUNT_OTHER	(SYSLET_COUNT_NR + SYSLET_COUNT_MODULE)
+#define SYSLET_COUNT_SLOTS	(SYSLET_COUNT_OTHER + 1)
+
+unsigned int syslet_count_index(unsigned long nr);
+
+/* Operations a run tallies before adding to the counters, and how far. */
+#define SYSLET_TALLY		4
+#define SYSLET_TALLY_MAX	64
 
 #define SYSLET_PUT_FAULT	1
 
@@ -132,6 +247,12 @@ enum syslet_run_status {
  *	yield (0 if none ran); zero it before the first call
  * @post: out: @final is to be posted to the ring (no SYSLET_NO_COMPLETE)
  * @atoms: out: atoms executed
+ * @deadline: in/out: when the chain must end with -ETIME
+ *	(SYSLET_NR_TIMEOUT), 0 for never
+ * @counts: optional: per-operation counters to add each atom run to
+ *	(SYSLET_COUNT_SLOTS of them, see syslet_count_index())
+ * @tally: atoms run not yet added to @counts, a few operations at a
+ *	time (an atomic add per atom cost a quarter of a null atom)
  */
 struct syslet_run {
 	const struct syslet_env *env;
@@ -141,6 +262,12 @@ struct syslet_run {
 	u64 final;
 	bool post;
 	unsigned long atoms;
+	ktime_t deadline;
+	atomic_long_t *counts;
+	struct {
+		u16 idx;
+		u16 n;
+	} tally[SYSLET_TALLY];
 };
 
 int syslet_run(struct syslet_run *r);
@@ -188,6 +315,7 @@ void syslet_ring_flush(struct syslet_ring *ring);
  */
 
 struct upc_space;
+struct eventfd_ctx;
 
 /**
  * struct syslet_ctx - one open /dev/syslet
@@ -221,6 +349,10 @@ struct upc_space;
  *	(SYSLET_IOC_UPCALL; M, R)
  * @upcid: the upcall identifier to dispatch, 0: none (M, R)
  * @upc_prio: its priority (M, R)
+ * @evfd: eventfd signalled on each completion posted (SYSLET_IOC_EVENTFD;
+ *	M, R)
+ * @counts: atoms run, per operation (syslet_count_index()), since open;
+ *	atomic, for fdinfo
  *
  * Locking legend:
  *
@@ -264,6 +396,8 @@ struct syslet_ctx {
 	struct upc_space *upc;
 	int upcid;
 	int upc_prio;
+	struct eventfd_ctx *evfd;
+	atomic_long_t *counts;
 };
 
 /**
@@ -273,6 +407,10 @@ struct syslet_ctx {
  * @node: link on the context's @chains (its ring_lock)
  * @gen: the registration generation it was admitted to
  * @start: user address of the atom it resumes at
+ * @first: user address of its first atom, as submitted
+ * @deadline: when it must end with -ETIME (SYSLET_NR_TIMEOUT), 0: never
+ * @cancel_code: why it must end on its own (-ECANCELED, -ETIME), set
+ *	once (cmpxchg), 0 while it may run on
  * @final: user address of its final atom, once it has ended
  * @post: post @final to the ring
  * @lock: protects @worker and @cancelled
@@ -300,6 +438,9 @@ struct syslet_chain {
 	struct list_head node;
 	unsigned int gen;
 	u64 start;
+	u64 first;
+	ktime_t deadline;
+	long cancel_code;
 	u64 final;
 	bool post;
 	spinlock_t lock;
@@ -328,6 +469,8 @@ struct syslet_chain {
  * @uid: the user it is charged to
  * @chain: the chain it runs (O, read by the reaper)
  * @run: @chain's interpreter state (O)
+ * @timer: interrupts @chain at its deadline; armed only while @chain
+ *	runs (O)
  *
  * Created by a thread of the process (vhost_task_create(): same thread
  * group, mm, fs, cgroups, namespaces, signal_struct), with a counted
@@ -349,11 +492,15 @@ struct syslet_worker {
 	kuid_t uid;
 	struct syslet_chain *chain;
 	struct syslet_run run;
+	struct hrtimer timer;
 };
 
 void syslet_ctx_put(struct syslet_ctx *ctx);
 bool syslet_is_device(struct file *file);
-int syslet_go_async(struct syslet_ctx *ctx, u64 start, unsigned int gen);
+int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
+		    ktime_t deadline, unsigned int gen);
+int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen);
+void syslet_worker_timer_init(struct syslet_worker *w);
 bool syslet_ctx_cancel(struct syslet_ctx *ctx);
 void syslet_ctx_init_ports(struct syslet_ctx *ctx);
 bool syslet_chain_confined(struct syslet_chain *c);

@@ -126,6 +126,8 @@ long syslet_user_call(void *priv, unsigned long nr,
 		*wouldblock = true;
 		return 0;
 	}
+	if (ret == SYSLET_EGENUINE)	/* no genuine-call path yet */
+		return -ENOSYS;
 	return syslet_fix_ret(ret);
 }
 

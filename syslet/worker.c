@@ -399,6 +399,7 @@ int syslet_worker_create(struct syslet_ctx *ctx, unsigned int gen)
 	INIT_LIST_HEAD(&w->node);
 	INIT_LIST_HEAD(&w->idle_node);
 	init_completion(&w->started);
+	syslet_worker_timer_init(w);
 	w->uid = current_uid();
 	ret = -EAGAIN;
 	if (!syslet_user_charge(w->uid))

@@ -40,6 +40,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -904,11 +905,32 @@ static long upc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	return -ENOTTY;
 }
 
+/*
+ * /proc/<pid>/fdinfo/<fd>: the space's registrations, how many are
+ * pending, and the threads that have them.
+ */
+static void upc_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct upc_space *space = file->private_data;
+	unsigned int pending = 0;
+	struct upc_entry *e;
+
+	spin_lock(&space->lock);
+	list_for_each_entry(e, &space->entries, node)
+		pending += e->pending != 0;
+	seq_printf(m, "upcalls:\t%u\n", space->count);
+	seq_printf(m, "pending:\t%u\n", pending);
+	seq_printf(m, "threads:\t%u\n", space->nthreads);
+	seq_printf(m, "next_id:\t%d\n", space->next_id);
+	spin_unlock(&space->lock);
+}
+
 static const struct file_operations upc_fops = {
 	.owner = THIS_MODULE,
 	.open = upc_open,
 	.release = upc_release,
 	.unlocked_ioctl = upc_ioctl,
+	.show_fdinfo = upc_show_fdinfo,
 	.llseek = noop_llseek,
 };
 

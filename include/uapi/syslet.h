@@ -11,6 +11,10 @@
  *   async_unregister(ahu)   ioctl(fd, SYSLET_IOC_UNREGISTER)
  *   umem_add(ptr, inc)      atom nr SYSLET_NR_UMEM_ADD
  *   (new)                   ioctl(fd, SYSLET_IOC_UPCALL, &upcall)
+ *   (new)                   ioctl(fd, SYSLET_IOC_WAIT_TIMEOUT, &wait)
+ *   (new)                   ioctl(fd, SYSLET_IOC_EVENTFD, efd)
+ *   (new)                   ioctl(fd, SYSLET_IOC_CANCEL, &cancel)
+ *   (new)                   poll(fd): POLLIN while completions wait
  *
  * 64-bit tasks only.  See Documentation/syslet.rst.
  */
@@ -133,16 +137,57 @@ struct syslet_upcall {
 	__s32 priority;
 };
 
+/**
+ * struct syslet_wait - SYSLET_IOC_WAIT_TIMEOUT argument
+ * @min: completions to wait for in the ring, 0 to the ring's size
+ * @timeout_ns: give up after this many nanoseconds (relative,
+ *	CLOCK_MONOTONIC); negative: no timeout
+ * @sigmask: user address of a sigset_t to block during the wait (as
+ *	ppoll(2) does), or 0 to keep the thread's mask
+ * @sigsetsize: sizeof(sigset_t) (8) when @sigmask is set
+ * @flags: 0
+ *
+ * 32 bytes, read once.
+ */
+struct syslet_wait {
+	__u64 min;
+	__s64 timeout_ns;
+	__u64 sigmask;
+	__u32 sigsetsize;
+	__u32 flags;
+};
+
+/**
+ * struct syslet_cancel - SYSLET_IOC_CANCEL argument
+ * @atom: the first atom of the chain to cancel, as given to
+ *	SYSLET_IOC_EXEC
+ * @flags: 0
+ *
+ * 16 bytes, read once.
+ */
+struct syslet_cancel {
+	__u64 atom;
+	__u64 flags;
+};
+
 #define SYSLET_IOC_MAGIC	0xb9	/* unassigned in ioctl-number.rst */
 #define SYSLET_IOC_REGISTER	_IOW(SYSLET_IOC_MAGIC, 1, struct async_head_user)
 #define SYSLET_IOC_EXEC		_IOWR(SYSLET_IOC_MAGIC, 2, struct syslet_exec)
 #define SYSLET_IOC_WAIT		_IO(SYSLET_IOC_MAGIC, 3)
 #define SYSLET_IOC_UNREGISTER	_IO(SYSLET_IOC_MAGIC, 4)
 #define SYSLET_IOC_UPCALL	_IOW(SYSLET_IOC_MAGIC, 5, struct syslet_upcall)
+#define SYSLET_IOC_WAIT_TIMEOUT	_IOW(SYSLET_IOC_MAGIC, 0x20, struct syslet_wait)
+#define SYSLET_IOC_EVENTFD	_IO(SYSLET_IOC_MAGIC, 0x21)
+#define SYSLET_IOC_CANCEL	_IOW(SYSLET_IOC_MAGIC, 0x22, struct syslet_cancel)
 
 /* Module operations, usable as an atom's nr beside the x86-64 __NR_*. */
 #define SYSLET_NR_BASE		0x10000
 #define SYSLET_NR_NOP		(SYSLET_NR_BASE + 0)	/* returns 0 */
 #define SYSLET_NR_UMEM_ADD	(SYSLET_NR_BASE + 1)	/* *(long *)a0 += a1 */
+/*
+ * Bound the rest of the chain to a0 nanoseconds from now: once they have
+ * passed, the chain ends with -ETIME as its final atom's result.
+ */
+#define SYSLET_NR_TIMEOUT	(SYSLET_NR_BASE + 2)
 
 #endif /* _UAPI_SYSLET_H */

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # syslet in Debian's 6.12 kernel: the device, every selftest of
-# tools/tests/syslet_test.c (each in its own process, bounded in time),
-# the copy demo, rmmod refused while a context is open.
+# tools/tests/syslet_test.c and tools/tests/syslet_net.c (each in its own
+# process, bounded in time), the copy and echo demos, rmmod refused while
+# a context is open.
 M=/lib/msgport
 
 test_syslet_load() {
@@ -17,6 +18,11 @@ test_syslet_copy() {
 	syslet_copy /tmp/copy-src /tmp/copy-dst
 	cmp /tmp/copy-src /tmp/copy-dst
 	cmp /tmp/copy-src /tmp/copy-dst.async
+}
+
+# 48 connections x 200 messages of 1 to 1500 bytes, every byte checked.
+test_syslet_echo() {
+	timeout 120 echo_server -c 48 -m 200 -s 1500
 }
 
 test_syslet_rmmod_busy() {
@@ -45,6 +51,12 @@ test_syslet_unload() {
 t "syslet: insmod, /dev/syslet mode 0666" test_syslet_load
 t "syslet: /sys/module/syslet/version" module_version syslet
 selftests syslet syslet_test
+selftests syslet-net syslet_net
 t "syslet: file copy as a looping chain (demo)" test_syslet_copy
+if [ -e /proc/net/tcp ]; then
+	t "syslet: TCP echo server, a looping chain per connection (demo)" test_syslet_echo
+else
+	echo "ok - syslet: TCP echo server, a looping chain per connection (demo) # SKIP no TCP/IP in this kernel"
+fi
 t "syslet: rmmod refused while a context is open" test_syslet_rmmod_busy
 t "syslet: rmmod" test_syslet_unload

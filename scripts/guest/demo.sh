@@ -26,6 +26,9 @@ insmod $M/msgport.ko
 insmod $M/syslet.ko
 dd if=/dev/urandom of=/tmp/demo-src bs=4096 count=256 2>/dev/null
 syslet_copy /tmp/demo-src /tmp/demo-dst | sed 's/^/   /'
+echo "== syslet: a TCP echo server over loopback, one looping chain per connection"
+echo "   (recvfrom -> sendto, tools/demo/echo_server.c); its client checks every byte"
+echo_server -c 32 -m 100 -s 1024 | sed 's/^/   /'
 echo "== syslet: the selftests"
 for name in $(syslet_test --list); do
 	if timeout 60 syslet_test "$name" >/tmp/t.out 2>&1; then

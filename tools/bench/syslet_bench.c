@@ -14,18 +14,31 @@
  *     IORING_OP_NOP.  ns per op.
  * S4  completions through the ring with 64 asynchronous chains (one nop
  *     atom each) in flight vs 64 IOSQE_ASYNC nops in flight.  ops/s.
+ * S5  TCP echo over loopback, 16 connections each doing round trips of
+ *     64 bytes, driven by one client process: the server as one looping
+ *     syslet chain per connection (tools/lib/syslet_echo.h) vs an epoll
+ *     loop vs io_uring recv/send.  Round trips/s; the three servers take
+ *     turns in each repetition.
  *
  * Usage: syslet_bench FILE REPS  (FILE: on a file system with
  * FMODE_NOWAIT, e.g. ext4, at least 2 MiB; REPS repetitions per figure).
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <liburing.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "../lib/syslet.h"
+#include "../lib/syslet_echo.h"
 
 #define BS		4096
 #define MAXN		512
@@ -320,6 +333,283 @@ static uint64_t s4_uring(void)
 	return (uint64_t)TOTAL * 1000000000ull / (now_ns() - t0);
 }
 
+/* --- S5: echo over loopback -------------------------------------------- */
+
+#define S5_CONNS	16
+#define S5_MSG		64
+
+static unsigned int s5_trips = 300;	/* round trips per connection */
+
+static int s5_listen(struct sockaddr_in *sin)
+{
+	socklen_t len = sizeof(*sin);
+	int lfd;
+
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (void *)sin, sizeof(*sin)) ||
+	    listen(lfd, 128) || getsockname(lfd, (void *)sin, &len))
+		die("S5 listen");
+	return lfd;
+}
+
+static void s5_full(int fd, char *p, size_t len, bool rd)
+{
+	while (len) {
+		ssize_t n = rd ? read(fd, p, len) : write(fd, p, len);
+
+		if (n <= 0)
+			die("S5 client io");
+		p += n;
+		len -= n;
+	}
+}
+
+/*
+ * The client, in a child process: S5_CONNS connections, each doing
+ * s5_trips round trips of S5_MSG bytes (checked), all in flight at once,
+ * driven by epoll.  Writes its round trips/s to @out.
+ */
+static void s5_client(const struct sockaddr_in *sin, int out)
+{
+	struct epoll_event ev, evs[S5_CONNS];
+	unsigned int left[S5_CONNS], busy = S5_CONNS;
+	char msg[S5_MSG], in[S5_MSG];
+	int fds[S5_CONNS], ep, i, n;
+	uint64_t t0, rate;
+
+	ep = epoll_create1(0);
+	for (i = 0; i < S5_MSG; i++)
+		msg[i] = (char)(i * 5 + 1);
+	for (i = 0; i < S5_CONNS; i++) {
+		int one = 1;
+
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (fds[i] < 0 || connect(fds[i], (const void *)sin, sizeof(*sin)))
+			die("S5 connect");
+		setsockopt(fds[i], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		ev.events = EPOLLIN;
+		ev.data.u32 = i;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev))
+			die("S5 epoll_ctl");
+		left[i] = s5_trips;
+	}
+	t0 = now_ns();
+	for (i = 0; i < S5_CONNS; i++)
+		s5_full(fds[i], msg, S5_MSG, false);
+	while (busy) {
+		n = epoll_wait(ep, evs, S5_CONNS, 10000);
+		if (n <= 0)
+			die("S5 client: no echo for 10 s");
+		while (n--) {
+			int c = evs[n].data.u32;
+
+			s5_full(fds[c], in, S5_MSG, true);
+			if (memcmp(in, msg, S5_MSG)) {
+				fprintf(stderr, "S5: echo differs\n");
+				exit(1);
+			}
+			if (--left[c])
+				s5_full(fds[c], msg, S5_MSG, false);
+			else
+				busy--;
+		}
+	}
+	rate = (uint64_t)S5_CONNS * s5_trips * 1000000000ull / (now_ns() - t0);
+	for (i = 0; i < S5_CONNS; i++)
+		close(fds[i]);
+	if (write(out, &rate, sizeof(rate)) != sizeof(rate))
+		exit(1);
+	exit(0);
+}
+
+/* Accept S5_CONNS connections, made non-blocking or not. */
+static void s5_accept_all(int lfd, int *fds, int flags)
+{
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	int i = 0;
+
+	while (i < S5_CONNS) {
+		fds[i] = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | flags);
+		if (fds[i] >= 0)
+			i++;
+		else if (errno == EAGAIN)
+			poll(&pfd, 1, 1000);
+		else
+			die("S5 accept");
+	}
+}
+
+static void s5_epoll_server(int lfd)
+{
+	struct epoll_event ev, evs[S5_CONNS];
+	int fds[S5_CONNS], ep = epoll_create1(0), live = S5_CONNS, i, n;
+	char buf[ECHO_BUF];
+
+	s5_accept_all(lfd, fds, SOCK_NONBLOCK);
+	for (i = 0; i < S5_CONNS; i++) {
+		ev.events = EPOLLIN;
+		ev.data.u32 = i;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev))
+			die("S5 epoll_ctl");
+	}
+	while (live) {
+		n = epoll_wait(ep, evs, S5_CONNS, -1);
+		if (n < 0)
+			die("S5 epoll_wait");
+		while (n--) {
+			int fd = fds[evs[n].data.u32];
+			ssize_t got = recv(fd, buf, sizeof(buf), 0), off = 0;
+
+			if (got < 0 && errno == EAGAIN)
+				continue;
+			if (got <= 0) {
+				close(fd);
+				live--;
+				continue;
+			}
+			while (off < got) {
+				ssize_t w = send(fd, buf + off, got - off,
+						 MSG_NOSIGNAL);
+
+				if (w < 0 && errno == EAGAIN)
+					continue;
+				if (w < 0)
+					die("S5 send");
+				off += w;
+			}
+		}
+	}
+	close(ep);
+}
+
+static void s5_uring_server(int lfd)
+{
+	static char bufs[S5_CONNS][ECHO_BUF];
+	int fds[S5_CONNS], live = S5_CONNS, i;
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+
+	s5_accept_all(lfd, fds, 0);
+	for (i = 0; i < S5_CONNS; i++) {
+		sqe = io_uring_get_sqe(&uring);
+		io_uring_prep_recv(sqe, fds[i], bufs[i], ECHO_BUF, 0);
+		io_uring_sqe_set_data64(sqe, i);
+	}
+	while (live) {
+		if (io_uring_submit_and_wait(&uring, 1) < 0)
+			die("S5 io_uring_submit_and_wait");
+		while (!io_uring_peek_cqe(&uring, &cqe)) {
+			uint64_t d = io_uring_cqe_get_data64(cqe);
+			int c = d & 0xffff, res = cqe->res;
+			bool send = d >> 16;
+
+			io_uring_cqe_seen(&uring, cqe);
+			if (res <= 0 && !send) {
+				close(fds[c]);
+				live--;
+				continue;
+			}
+			if (res < 0)
+				die("S5 io_uring send");
+			sqe = io_uring_get_sqe(&uring);
+			if (send)
+				io_uring_prep_recv(sqe, fds[c], bufs[c],
+						   ECHO_BUF, 0);
+			else
+				io_uring_prep_send(sqe, fds[c], bufs[c], res,
+						   MSG_NOSIGNAL | MSG_WAITALL);
+			io_uring_sqe_set_data64(sqe, c | (uint64_t)!send << 16);
+		}
+	}
+}
+
+/* One run of server @mech (0 syslet, 1 epoll, 2 io_uring): round trips/s. */
+static uint64_t s5_run(int mech)
+{
+	struct sockaddr_in sin;
+	struct echo_stats st = { 0 };
+	int lfd = s5_listen(&sin), pfd[2], status;
+	uint64_t rate = 0;
+	pid_t pid;
+
+	if (pipe(pfd))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		close(lfd);
+		s5_client(&sin, pfd[1]);
+	}
+	close(pfd[1]);
+	if (mech == 0) {
+		int ret = echo_serve(&sring, lfd, S5_CONNS, &st);
+
+		if (ret || st.errors) {
+			fprintf(stderr, "S5 syslet server: %s, %lu errors\n",
+				strerror(-ret), st.errors);
+			exit(1);
+		}
+	} else if (mech == 1) {
+		s5_epoll_server(lfd);
+	} else {
+		s5_uring_server(lfd);
+	}
+	if (read(pfd[0], &rate, sizeof(rate)) != sizeof(rate))
+		die("S5 client result");
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		die("S5 client failed");
+	close(pfd[0]);
+	close(lfd);
+	return rate;
+}
+
+static void lo_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (s >= 0 && !ioctl(s, SIOCGIFFLAGS, &ifr) &&
+	    !(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	if (s >= 0)
+		close(s);
+}
+
+static void s5(void)
+{
+	static const char *const mechs[] = { "syslet", "epoll", "io_uring" };
+	uint64_t *rates[3];
+	unsigned int r;
+	int m;
+
+	lo_up();
+	if (reps == 1)
+		s5_trips = 20;		/* the smoke run */
+	for (m = 0; m < 3; m++)
+		rates[m] = calloc(reps, sizeof(uint64_t));
+	for (r = 0; r < reps; r++)
+		for (m = 0; m < 3; m++)
+			rates[m][r] = s5_run(m);
+	for (m = 0; m < 3; m++) {
+		/* Every round, for the spread (not parsed by bench.sh). */
+		printf("syslet_bench: S5 rounds %s:", mechs[m]);
+		for (r = 0; r < reps; r++)
+			printf(" %llu", (unsigned long long)rates[m][r]);
+		printf("\n");
+		memcpy(samples, rates[m], reps * sizeof(uint64_t));
+		nsamples = reps;
+		report("S5", "16conns", mechs[m], "trips/s");
+		free(rates[m]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const int ns[] = { 1, 8, 64, 512 };
@@ -351,6 +641,7 @@ int main(int argc, char **argv)
 		offs[i] = (size_t)((i * 37) % MAXN) * BS;
 		pbuf[i] = (unsigned long)(bufs + (size_t)i * BS);
 	}
+	/* -1: up to 64 workers; S5's echo server needs one per connection. */
 	ret = syslet_setup(&sring, 256, -1UL);
 	if (ret) {
 		fprintf(stderr, "syslet_setup: %s\n", strerror(-ret));
@@ -373,6 +664,8 @@ int main(int argc, char **argv)
 			samples[nsamples++] = s4_uring();
 		report("S4", "64inflight", "io_uring", "ops/s");
 	}
+	if (want("S5"))
+		s5();
 	printf("syslet_bench: DONE 0\n");
 	return 0;
 }

@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0
+# syslet in an event loop and what one sees of it, in Debian's 6.12
+# kernel: every selftest of tools/tests/syslet_events.c (each in its own
+# process, bounded in time): poll/epoll readiness, the eventfd, waits with
+# a timeout and a signal mask, cancelling one chain, a chain's timeout,
+# fdinfo of /dev/syslet and /dev/upcall, the tracepoints in tracefs.
+#
+# Runs after 22-syslet-isolation.sh has unloaded the modules: loads them
+# itself (unless loaded) and unloads them at the end.
+M=/lib/msgport
+
+test_events_load() {
+	grep -q '^msgport ' /proc/modules || insmod $M/msgport.ko
+	grep -q '^syslet ' /proc/modules || insmod $M/syslet.ko
+	[ -c /dev/syslet ] || fail "no /dev/syslet"
+}
+
+test_events_unload() {
+	i=0
+	until rmmod syslet 2>/dev/null; do
+		[ $i -lt 50 ] || { rmmod syslet; fail "syslet still in use"; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	rmmod msgport
+}
+
+t "syslet events: insmod" test_events_load
+selftests syslet-events syslet_events
+t "syslet events: rmmod" test_events_unload

@@ -1,0 +1,685 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/syslet in an event loop, and what one sees of it: poll and epoll
+ * readiness, an eventfd signalled per completion, waiting with a timeout
+ * and a signal mask, cancelling one chain, a chain's timeout
+ * (SYSLET_NR_TIMEOUT), fdinfo of /dev/syslet and /dev/upcall, and the
+ * tracepoints read back from tracefs.  Run as root in the test VM.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/syslet.h"
+#include "../lib/upcall.h"
+#include "check.h"
+#include "runner.h"
+
+#define A(x) ((unsigned long *)&(x))
+
+static struct syslet_ring ring;
+
+static void setup(unsigned long nr, unsigned long threads)
+{
+	int ret = syslet_setup(&ring, nr, threads);
+
+	if (ret) {
+		fprintf(stderr, "syslet_setup: %s\n", strerror(-ret));
+		exit(1);
+	}
+}
+
+static long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static long load(long *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+/* Wait up to 5 s for *@p to leave @from. */
+static int wait_change(long *p, long from)
+{
+	int i;
+
+	for (i = 0; i < 5000 && load(p) == from; i++)
+		usleep(1000);
+	return load(p) != from;
+}
+
+/* Submit an asynchronous nop whose result goes to *@ret. */
+static void async_nop(struct syslet_uatom *a, long *ret)
+{
+	syslet_atom(a, SYSLET_NR_NOP, SYSLET_ASYNC, ret, NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, a, NULL), 0);
+}
+
+static long wait_timeout(unsigned long min, long ns, const sigset_t *mask)
+{
+	struct syslet_wait w = {
+		.min = min,
+		.timeout_ns = ns,
+		.sigmask = (unsigned long)mask,
+		.sigsetsize = mask ? 8 : 0,
+	};
+	long ret = ioctl(ring.fd, SYSLET_IOC_WAIT_TIMEOUT, &w);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/* Readiness through poll(): none before, POLLIN with one, none after. */
+static int t_poll(void)
+{
+	struct pollfd p;
+	struct syslet_uatom a;
+	long r = 99;
+
+	setup(8, -1UL);
+	p = (struct pollfd){ .fd = ring.fd, .events = POLLIN };
+	CHECK_EQ(poll(&p, 1, 0), 0);
+	async_nop(&a, &r);
+	CHECK_EQ(poll(&p, 1, 5000), 1);
+	CHECK(p.revents & POLLIN);
+	CHECK_EQ(r, 0);
+	CHECK(syslet_reap(&ring) == &a);
+	CHECK_EQ(poll(&p, 1, 0), 0);
+	syslet_teardown(&ring);
+	return 0;
+}
+
+/* An epoll loop is woken by a completion (level-triggered). */
+static int t_epoll(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	struct syslet_uatom a[2];
+	long r[2] = { 99, 99 };
+	int ep;
+
+	setup(8, -1UL);
+	ep = epoll_create1(0);
+	CHECK(ep >= 0);
+	CHECK_EQ(epoll_ctl(ep, EPOLL_CTL_ADD, ring.fd, &ev), 0);
+	CHECK_EQ(epoll_wait(ep, &out, 1, 0), 0);
+	async_nop(&a[0], &r[0]);
+	CHECK_EQ(epoll_wait(ep, &out, 1, 5000), 1);
+	CHECK(out.events & EPOLLIN);
+	/* Still ready while the completion is in the ring. */
+	CHECK_EQ(epoll_wait(ep, &out, 1, 0), 1);
+	CHECK(syslet_reap(&ring) == &a[0]);
+	CHECK_EQ(epoll_wait(ep, &out, 1, 0), 0);
+	async_nop(&a[1], &r[1]);
+	CHECK_EQ(epoll_wait(ep, &out, 1, 5000), 1);
+	CHECK(syslet_reap(&ring) == &a[1]);
+	close(ep);
+	syslet_teardown(&ring);
+	return 0;
+}
+
+/* poll() on an unregistered context: never ready, no error. */
+static int t_poll_unregistered(void)
+{
+	struct pollfd p;
+	int fd = open("/dev/syslet", O_RDWR);
+
+	CHECK(fd >= 0);
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	CHECK_EQ(poll(&p, 1, 0), 0);
+	close(fd);
+	return 0;
+}
+
+/* SYSLET_IOC_EVENTFD: one count per completion posted; -1 stops it. */
+static int t_eventfd(void)
+{
+	struct syslet_uatom a[4];
+	long r[4] = { 99, 99, 99, 99 };
+	uint64_t v = 0;
+	int efd, i, nfd;
+
+	setup(8, -1UL);
+	efd = eventfd(0, EFD_NONBLOCK);
+	CHECK(efd >= 0);
+	nfd = open("/dev/null", O_RDONLY);
+	CHECK(nfd >= 0);
+	CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_EVENTFD, nfd), -1);
+	CHECK_EQ(errno, EINVAL);
+	CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_EVENTFD, 1000), -1);
+	CHECK_EQ(errno, EBADF);
+	CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_EVENTFD, efd), 0);
+	for (i = 0; i < 3; i++)
+		async_nop(&a[i], &r[i]);
+	CHECK_EQ(syslet_wait(&ring, 3), 3);
+	CHECK_EQ(read(efd, &v, sizeof(v)), sizeof(v));
+	CHECK_EQ(v, 3);
+	/* A synchronous chain posts nothing, so signals nothing. */
+	syslet_atom(&a[3], SYSLET_NR_NOP, 0, &r[3], NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, &a[3], NULL), 1);
+	CHECK_EQ(read(efd, &v, sizeof(v)), -1);
+	CHECK_EQ(errno, EAGAIN);
+	for (i = 0; i < 3; i++)
+		CHECK(syslet_reap(&ring));
+	CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_EVENTFD, -1), 0);
+	async_nop(&a[0], &r[0]);
+	CHECK_EQ(syslet_wait(&ring, 1), 1);
+	CHECK_EQ(read(efd, &v, sizeof(v)), -1);
+	CHECK_EQ(errno, EAGAIN);
+	close(nfd);
+	close(efd);
+	syslet_teardown(&ring);
+	return 0;
+}
+
+/* Nothing in flight: the wait ends with -ETIME after its timeout. */
+static int t_wait_timeout(void)
+{
+	struct syslet_uatom a;
+	long t0, r = 99;
+
+	setup(8, -1UL);
+	t0 = now_ms();
+	CHECK_EQ(wait_timeout(1, 50000000, NULL), -ETIME);
+	CHECK(now_ms() - t0 >= 50);
+	CHECK(now_ms() - t0 < 5000);
+	/* Ready at once when the completions are there. */
+	async_nop(&a, &r);
+	CHECK_EQ(wait_timeout(1, 5000000000L, NULL), 1);
+	CHECK_EQ(wait_timeout(1, 0, NULL), 1);
+	/* More than the ring holds, unknown flags. */
+	CHECK_EQ(wait_timeout(9, 0, NULL), -EINVAL);
+	{
+		struct syslet_wait w = { .min = 1, .flags = 1 };
+
+		CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_WAIT_TIMEOUT, &w), -1);
+		CHECK_EQ(errno, EINVAL);
+	}
+	syslet_teardown(&ring);
+	return 0;
+}
+
+static volatile sig_atomic_t got_usr1;
+
+static void on_usr1(int sig)
+{
+	got_usr1 = 1;
+}
+
+/* Send SIGUSR1 to this process after @ms, from a child. */
+static pid_t signal_later(int ms)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		usleep(ms * 1000);
+		kill(parent, SIGUSR1);
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * A signal ends the wait with -EINTR; with a mask, the mask is in force
+ * during the wait only: a signal it blocks does not interrupt, and one
+ * it lets through is delivered, the thread's own mask restored after.
+ */
+static int t_wait_signal(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigset_t usr1, none, cur;
+	pid_t pid;
+	long t0;
+
+	setup(8, -1UL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&none);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+
+	/* No mask, no timeout: -EINTR once the handler ran. */
+	got_usr1 = 0;
+	pid = signal_later(50);
+	CHECK_EQ(wait_timeout(1, -1, NULL), -EINTR);
+	CHECK(got_usr1);
+	waitpid(pid, NULL, 0);
+
+	/* A mask that blocks it: the wait times out, the signal waits. */
+	got_usr1 = 0;
+	pid = signal_later(20);
+	t0 = now_ms();
+	CHECK_EQ(wait_timeout(1, 300000000, &usr1), -ETIME);
+	CHECK(now_ms() - t0 >= 300);
+	waitpid(pid, NULL, 0);
+	/* Delivered once the thread's own mask (empty) is back. */
+	CHECK(got_usr1);
+
+	/* Blocked in the thread, let through by the wait's mask. */
+	CHECK_EQ(sigprocmask(SIG_BLOCK, &usr1, NULL), 0);
+	got_usr1 = 0;
+	pid = signal_later(50);
+	CHECK_EQ(wait_timeout(1, -1, &none), -EINTR);
+	CHECK(got_usr1);
+	waitpid(pid, NULL, 0);
+	CHECK_EQ(sigprocmask(SIG_BLOCK, NULL, &cur), 0);
+	CHECK(sigismember(&cur, SIGUSR1));
+	syslet_teardown(&ring);
+	return 0;
+}
+
+static int cancel(unsigned long atom)
+{
+	struct syslet_cancel c = { .atom = atom };
+
+	return ioctl(ring.fd, SYSLET_IOC_CANCEL, &c) ? -errno : 0;
+}
+
+/* Count the ring's slots holding @a, without reaping. */
+static int in_ring(struct syslet_uatom *a)
+{
+	unsigned long i;
+	int n = 0;
+
+	for (i = 0; i < ring.nr; i++)
+		n += __atomic_load_n(&ring.slots[i], __ATOMIC_ACQUIRE) == a;
+	return n;
+}
+
+/*
+ * One worker: a read blocked on an empty pipe holds it, a second chain
+ * waits queued behind.  Cancelling the queued one posts it at once with
+ * -ECANCELED, unrun; cancelling the running read ends it within 100 ms,
+ * posted exactly once with -ECANCELED.
+ */
+static int t_cancel(void)
+{
+	struct syslet_uatom rd[2], q[2];
+	long r0 = 99, rr = 99, q0 = 99, q1 = 99, counter = 0, one = 1;
+	unsigned long fd, p, n = 1, cp = (unsigned long)&counter;
+	char buf;
+	int pfd[2];
+	long t0;
+
+	setup(8, 1);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	p = (unsigned long)&buf;
+	syslet_atom(&rd[0], SYSLET_NR_NOP, SYSLET_ASYNC, &r0, &rd[1], NULL);
+	syslet_atom(&rd[1], SYS_read, 0, &rr, NULL, A(fd), A(p), A(n), NULL);
+	CHECK_EQ(syslet_exec(&ring, &rd[0], NULL), 0);
+	CHECK(wait_change(&r0, 99));
+	usleep(100000);		/* into the read */
+	syslet_atom(&q[0], SYSLET_NR_UMEM_ADD, SYSLET_ASYNC, &q0, &q[1],
+		    A(cp), A(one), NULL);
+	syslet_atom(&q[1], SYSLET_NR_NOP, 0, &q1, NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, &q[0], NULL), 0);
+
+	CHECK_EQ(cancel((unsigned long)&q[0]), 0);
+	CHECK_EQ(in_ring(&q[0]), 1);
+	CHECK_EQ(q0, -ECANCELED);
+	CHECK_EQ(q1, 99);
+	CHECK_EQ(counter, 0);
+	CHECK_EQ(cancel((unsigned long)&q[0]), -ENOENT);
+
+	t0 = now_ms();
+	CHECK_EQ(cancel((unsigned long)&rd[0]), 0);
+	CHECK_EQ(syslet_wait(&ring, 2), 2);
+	CHECK(now_ms() - t0 < 100);
+	CHECK_EQ(rr, -ECANCELED);
+	CHECK_EQ(in_ring(&rd[1]), 1);
+	usleep(50000);
+	CHECK_EQ(syslet_wait(&ring, 0), 2);
+	CHECK_EQ(in_ring(&rd[1]), 1);
+	CHECK_EQ(cancel((unsigned long)&rd[0]), -ENOENT);
+	/* The worker is free again: the next chain runs. */
+	async_nop(&q[1], &q1);
+	CHECK_EQ(syslet_wait(&ring, 3), 3);
+	CHECK_EQ(q1, 0);
+	close(pfd[0]);
+	close(pfd[1]);
+	syslet_teardown(&ring);
+	return 0;
+}
+
+/* A chain that is not there, or not asynchronous. */
+static int t_cancel_enoent(void)
+{
+	struct syslet_cancel c = { .atom = 1, .flags = 1 };
+	struct syslet_uatom a;
+	long r = 99;
+	int fd;
+
+	setup(8, -1UL);
+	CHECK_EQ(cancel(0x1000), -ENOENT);
+	syslet_atom(&a, SYSLET_NR_NOP, 0, &r, NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 1);
+	CHECK_EQ(cancel((unsigned long)&a), -ENOENT);
+	CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_CANCEL, &c), -1);
+	CHECK_EQ(errno, EINVAL);
+	syslet_teardown(&ring);
+	fd = open("/dev/syslet", O_RDWR);
+	CHECK(fd >= 0);
+	c.flags = 0;
+	CHECK_EQ(ioctl(fd, SYSLET_IOC_CANCEL, &c), -1);
+	CHECK_EQ(errno, EINVAL);
+	close(fd);
+	return 0;
+}
+
+/*
+ * SYSLET_NR_TIMEOUT: an asynchronous read on an empty pipe under a 50 ms
+ * bound ends with -ETIME; synchronously, a bound already passed ends the
+ * chain at the next atom, unrun.
+ */
+static int t_chain_timeout(void)
+{
+	struct syslet_uatom a[3], *done = NULL;
+	long r[3] = { 99, 99, 99 }, counter = 0, one = 1, neg = -1;
+	unsigned long fd, p, n = 1, ns = 50000000, zero = 0;
+	unsigned long cp = (unsigned long)&counter;
+	char buf;
+	int pfd[2];
+	long t0;
+
+	setup(8, -1UL);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	p = (unsigned long)&buf;
+	syslet_atom(&a[0], SYSLET_NR_TIMEOUT, SYSLET_ASYNC, &r[0], &a[1],
+		    A(ns), NULL);
+	syslet_atom(&a[1], SYS_read, 0, &r[1], NULL, A(fd), A(p), A(n), NULL);
+	t0 = now_ms();
+	CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
+	CHECK_EQ(syslet_wait(&ring, 1), 1);
+	CHECK(now_ms() - t0 >= 50);
+	CHECK(now_ms() - t0 < 5000);
+	CHECK_EQ(r[0], 0);
+	CHECK_EQ(r[1], -ETIME);
+	CHECK(syslet_reap(&ring) == &a[1]);
+
+	/* Bound set in the caller: it goes with the chain to its worker. */
+	r[0] = r[1] = 99;
+	syslet_atom(&a[0], SYSLET_NR_TIMEOUT, 0, &r[0], &a[1], A(ns), NULL);
+	syslet_atom(&a[1], SYS_read, SYSLET_ASYNC, &r[1], NULL, A(fd), A(p),
+		    A(n), NULL);
+	t0 = now_ms();
+	CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
+	CHECK_EQ(syslet_wait(&ring, 1), 1);
+	CHECK(now_ms() - t0 >= 40);
+	CHECK(now_ms() - t0 < 5000);
+	CHECK_EQ(r[0], 0);
+	CHECK_EQ(r[1], -ETIME);
+	CHECK(syslet_reap(&ring) == &a[1]);
+
+	/* Synchronous, bound 0: ends at the umem_add, which never runs. */
+	r[0] = r[1] = 99;
+	syslet_atom(&a[0], SYSLET_NR_TIMEOUT, 0, &r[0], &a[1], A(zero), NULL);
+	syslet_atom(&a[1], SYSLET_NR_UMEM_ADD, SYSLET_NO_COMPLETE, &r[1],
+		    &a[2], A(cp), A(one), NULL);
+	syslet_atom(&a[2], SYSLET_NR_NOP, 0, &r[2], NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, &a[0], &done), 1);
+	CHECK(done == &a[1]);
+	CHECK_EQ(r[1], -ETIME);
+	CHECK_EQ(counter, 0);
+	CHECK_EQ(r[2], 99);
+
+	/* A long bound changes nothing; a negative one is invalid. */
+	ns = 10000000000UL;
+	syslet_atom(&a[0], SYSLET_NR_TIMEOUT, 0, &r[0], &a[1], A(ns), NULL);
+	syslet_atom(&a[1], SYSLET_NR_UMEM_ADD, 0, &r[1], NULL, A(cp), A(one),
+		    NULL);
+	CHECK_EQ(syslet_exec(&ring, &a[0], &done), 1);
+	CHECK(done == &a[1]);
+	CHECK_EQ(r[1], 1);
+	syslet_atom(&a[0], SYSLET_NR_TIMEOUT, SYSLET_STOP_ON_NEGATIVE, &r[0],
+		    NULL, A(neg), NULL);
+	CHECK_EQ(syslet_exec(&ring, &a[0], &done), 1);
+	CHECK_EQ(r[0], -EINVAL);
+	close(pfd[0]);
+	close(pfd[1]);
+	syslet_teardown(&ring);
+	return 0;
+}
+
+/* The value of @key in /proc/self/fdinfo/@fd, or -1. */
+static long fdinfo(int fd, const char *key)
+{
+	char path[64], line[256];
+	size_t len = strlen(key);
+	long val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	CHECK(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':')
+			val = strtol(line + len + 1, NULL, 10);
+	fclose(f);
+	return val;
+}
+
+/* fdinfo against a known state. */
+static int t_fdinfo(void)
+{
+	struct syslet_uatom a[4], rd[2];
+	long r[4], r0 = 99, rr = 99;
+	unsigned long fd, p, n = 1;
+	char buf;
+	int pfd[2], i, efd;
+
+	setup(16, 3);
+	CHECK_EQ(fdinfo(ring.fd, "registered"), 1);
+	CHECK_EQ(fdinfo(ring.fd, "ring_slots"), 16);
+	CHECK_EQ(fdinfo(ring.fd, "max_workers"), 3);
+	CHECK_EQ(fdinfo(ring.fd, "ring_ready"), 0);
+	CHECK_EQ(fdinfo(ring.fd, "eventfd"), 0);
+	for (i = 0; i < 3; i++)
+		async_nop(&a[i], &r[i]);
+	syslet_atom(&a[3], SYSLET_NR_NOP, 0, &r[3], NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, &a[3], NULL), 1);
+	CHECK_EQ(syslet_wait(&ring, 3), 3);
+	CHECK_EQ(fdinfo(ring.fd, "ring_ready"), 3);
+	CHECK_EQ(fdinfo(ring.fd, "op nop"), 4);
+	CHECK_EQ(fdinfo(ring.fd, "chains"), 0);
+
+	/* One chain blocked in a read: in flight, a busy worker. */
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	p = (unsigned long)&buf;
+	syslet_atom(&rd[0], SYSLET_NR_NOP, SYSLET_ASYNC, &r0, &rd[1], NULL);
+	syslet_atom(&rd[1], SYS_read, 0, &rr, NULL, A(fd), A(p), A(n), NULL);
+	CHECK_EQ(syslet_exec(&ring, &rd[0], NULL), 0);
+	CHECK(wait_change(&r0, 99));
+	CHECK_EQ(fdinfo(ring.fd, "chains"), 1);
+	CHECK_EQ(fdinfo(ring.fd, "ring_reserved"), 1);
+	CHECK(fdinfo(ring.fd, "workers") >= 1);
+	CHECK(fdinfo(ring.fd, "workers") <= 3);
+	CHECK_EQ(write(pfd[1], "x", 1), 1);
+	CHECK_EQ(syslet_wait(&ring, 4), 4);
+	CHECK_EQ(fdinfo(ring.fd, "chains"), 0);
+	CHECK_EQ(fdinfo(ring.fd, "ring_ready"), 4);
+	CHECK_EQ(fdinfo(ring.fd, "op read"), 1);
+	CHECK_EQ(fdinfo(ring.fd, "op nop"), 5);
+	for (i = 0; i < 4; i++)
+		CHECK(syslet_reap(&ring));
+	CHECK_EQ(fdinfo(ring.fd, "ring_ready"), 0);
+	efd = eventfd(0, 0);
+	CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_EVENTFD, efd), 0);
+	CHECK_EQ(fdinfo(ring.fd, "eventfd"), 1);
+	CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_UNREGISTER), 0);
+	CHECK_EQ(fdinfo(ring.fd, "registered"), 0);
+	CHECK_EQ(fdinfo(ring.fd, "ring_slots"), -1);
+	close(efd);
+	close(pfd[0]);
+	close(pfd[1]);
+	syslet_teardown(&ring);
+	return 0;
+}
+
+static void upfunc(void *arg)
+{
+}
+
+/* /dev/upcall's fdinfo: registrations, pending ones, threads. */
+static int t_upcall_fdinfo(void)
+{
+	static struct upcall upc;
+	int fd, id1, id2;
+
+	id1 = upc_register(&upc, upc_context, upfunc, NULL);
+	CHECK(id1 > 0);
+	fd = upc_dev();
+	CHECK_EQ(fdinfo(fd, "upcalls"), 1);
+	CHECK_EQ(fdinfo(fd, "threads"), 1);
+	CHECK_EQ(fdinfo(fd, "pending"), 0);
+	id2 = upc_register(&upc, upc_context, upfunc, NULL);
+	CHECK(id2 > id1);
+	CHECK_EQ(fdinfo(fd, "upcalls"), 2);
+	/* Dispatched inside a critical section: it stays pending. */
+	crit_enter();
+	CHECK_EQ(upc_control(UPC_CONTROL_DISPATCH, id2, (void *)1), 0);
+	CHECK_EQ(fdinfo(fd, "pending"), 1);
+	CHECK_EQ(upc_control(UPC_CONTROL_DELETE, id1, NULL), 0);
+	CHECK_EQ(fdinfo(fd, "upcalls"), 1);
+	return 0;
+}
+
+/* Read tracefs's trace into @buf; its length. */
+static size_t read_trace(const char *dir, char *buf, size_t size)
+{
+	char path[128];
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0);
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = 0;
+	return len;
+}
+
+static void write_file(const char *dir, const char *name, const char *val)
+{
+	char path[160];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, val, strlen(val)), (long)strlen(val));
+	close(fd);
+}
+
+static int has(const char *buf, const char *fmt, ...)
+{
+	char want[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	if (strstr(buf, want))
+		return 1;
+	fprintf(stderr, "not in the trace: %s\n", want);
+	return 0;
+}
+
+/* Every syslet tracepoint fires, with the fields of what ran. */
+static int t_tracepoints(void)
+{
+	const char *dir = "/sys/kernel/tracing";
+	struct syslet_uatom s, a[2], rd[2];
+	long r = 99, ra[2] = { 99, 99 }, r0 = 99, rr = 99;
+	unsigned long fd, p, n = 1, rp = (unsigned long)&r;
+	static char buf[1 << 20];
+	char b;
+	int pfd[2];
+
+	if (access("/sys/kernel/tracing/trace", F_OK)) {
+		mkdir(dir, 0755);
+		if (mount("tracefs", dir, "tracefs", 0, NULL) &&
+		    errno != EBUSY)
+			return SKIP;	/* no tracefs in this kernel */
+	}
+	write_file(dir, "events/syslet/enable", "1");
+	write_file(dir, "trace", "");
+	setup(8, -1UL);
+	syslet_atom(&s, SYSLET_NR_NOP, 0, &r, NULL, NULL);
+	CHECK_EQ(syslet_exec(&ring, &s, NULL), 1);
+	syslet_atom(&a[0], SYSLET_NR_NOP, SYSLET_ASYNC, &ra[0], &a[1], NULL);
+	syslet_atom(&a[1], SYSLET_NR_UMEM_ADD, 0, &ra[1], NULL, A(rp),
+		    A(n), NULL);
+	CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
+	CHECK_EQ(syslet_wait(&ring, 1), 1);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	p = (unsigned long)&b;
+	syslet_atom(&rd[0], SYSLET_NR_NOP, SYSLET_ASYNC, &r0, &rd[1], NULL);
+	syslet_atom(&rd[1], SYS_read, 0, &rr, NULL, A(fd), A(p), A(n), NULL);
+	CHECK_EQ(syslet_exec(&ring, &rd[0], NULL), 0);
+	CHECK(wait_change(&r0, 99));
+	CHECK_EQ(cancel((unsigned long)&rd[0]), 0);
+	CHECK_EQ(syslet_wait(&ring, 2), 2);
+	write_file(dir, "events/syslet/enable", "0");
+	read_trace(dir, buf, sizeof(buf));
+
+	CHECK(has(buf, "syslet_exec: atom=%#lx", (unsigned long)&s));
+	CHECK(has(buf, "syslet_atom_start: atom=%#lx nr=%lu sync=1",
+		  (unsigned long)&s, (unsigned long)SYSLET_NR_NOP));
+	CHECK(has(buf, "syslet_atom_end: atom=%#lx nr=%lu ret=0",
+		  (unsigned long)&s, (unsigned long)SYSLET_NR_NOP));
+	CHECK(has(buf, "syslet_async: first=%#lx start=%#lx inflight=1",
+		  (unsigned long)&a[0], (unsigned long)&a[0]));
+	CHECK(has(buf, "syslet_atom_start: atom=%#lx nr=%lu sync=0",
+		  (unsigned long)&a[1], (unsigned long)SYSLET_NR_UMEM_ADD));
+	CHECK(has(buf, "syslet_atom_end: atom=%#lx nr=%lu ret=1",
+		  (unsigned long)&a[1], (unsigned long)SYSLET_NR_UMEM_ADD));
+	CHECK(has(buf, "syslet_post: atom=%#lx tail=1", (unsigned long)&a[1]));
+	CHECK(has(buf, "syslet_cancel: first=%#lx running",
+		  (unsigned long)&rd[0]));
+	CHECK(has(buf, "syslet_atom_end: atom=%#lx nr=0 ret=%d",
+		  (unsigned long)&rd[1], -ECANCELED));
+	CHECK(has(buf, "syslet_post: atom=%#lx tail=2", (unsigned long)&rd[1]));
+	close(pfd[0]);
+	close(pfd[1]);
+	syslet_teardown(&ring);
+	return 0;
+}
+
+static const struct test tests[] = {
+	{ "poll", t_poll },
+	{ "epoll", t_epoll },
+	{ "poll-unregistered", t_poll_unregistered },
+	{ "eventfd", t_eventfd },
+	{ "wait-timeout", t_wait_timeout },
+	{ "wait-signal", t_wait_signal },
+	{ "cancel", t_cancel },
+	{ "cancel-enoent", t_cancel_enoent },
+	{ "chain-timeout", t_chain_timeout },
+	{ "fdinfo", t_fdinfo },
+	{ "upcall-fdinfo", t_upcall_fdinfo },
+	{ "tracepoints", t_tracepoints },
+};
+
+TEST_MAIN(tests, NULL)

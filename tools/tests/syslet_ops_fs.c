@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The op table test's rows for the file and file-system operations
+ * (syslet/rw.c, fs.c, misc.c, stat.c, namei.c, file.c, random.c).
+ *
+ * Fixtures, in the row's scratch directory (root's, mode 0755):
+ *   data    "0123456789abcdefghijklmnopqrstuvwxyz", mode 0644
+ *   secret  a directory of mode 0700 holding "file" (mode 0600)
+ *   link    a symbolic link to "data"
+ * OPC_DENY runs as uid 65534 unless the row says otherwise: it may not
+ * enter "secret", open root's 0600 files or create entries in the
+ * directory.  For calls on open fds, where the uid plays no part, it is
+ * an fd opened without the access the call needs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "syslet_ops.h"
+
+#define DATA	"0123456789abcdefghijklmnopqrstuvwxyz"
+#define UL(p)	((unsigned long)(p))
+
+static void fixture(struct op_ctx *c)
+{
+	op_mkfile(c, "data", 0644, DATA);
+	op_mkdir(c, "secret", 0700);
+	op_mkfile(c, "secret/file", 0600, DATA);
+	CHECK(symlink("data", op_path(c, 3, "link")) == 0);
+	c->path[3][0] = 0;
+}
+
+/* An fd on "data" (O_RDWR; O_RDONLY or O_WRONLY for OPC_DENY). */
+static int data_fd(struct op_ctx *c, int deny_flags)
+{
+	c->fd = op_open(c, "data", c->kase == OPC_DENY ? deny_flags : O_RDWR);
+	return c->fd;
+}
+
+/* The fd argument: ours, or OP_BADFD for OPC_BADF. */
+static unsigned long fd_arg(struct op_ctx *c)
+{
+	return c->kase == OPC_BADF ? OP_BADFD : (unsigned long)c->fd;
+}
+
+/* The usual wants: the result for OPC_DENY and OPC_BADF given. */
+static void want(struct op_ctx *c, long ok, long deny, long badf)
+{
+	static const long efault = -EFAULT;
+
+	switch (c->kase) {
+	case OPC_OK: c->want = ok; break;
+	case OPC_DENY: c->want = deny; break;
+	case OPC_BADF: c->want = badf; break;
+	default: c->want = efault; break;
+	}
+}
+
+/* Side effect: "data"'s content. */
+static void observe_data(struct op_ctx *c)
+{
+	char buf[128] = "";
+	int fd = op_open(c, "data", O_RDONLY);
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+	close(fd);
+	op_seen(c, "data: %zd '%s'\n", n, n > 0 ? buf : "");
+}
+
+static void undo_data(struct op_ctx *c)
+{
+	op_mkfile(c, "data", 0644, DATA);
+}
+
+/* ------------------------------------------------------------------
+ * read, write and their positioned and vector forms, lseek
+ */
+
+static void prep_read(struct op_ctx *c)
+{
+	fixture(c);
+	data_fd(c, O_WRONLY);
+	c->a[0] = fd_arg(c);
+	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(c->out);
+	c->a[2] = 10;
+	c->a[3] = 4;			/* pread64's pos */
+	c->outlen = 16;
+	want(c, 10, -EBADF, -EBADF);
+}
+
+static void prep_write(struct op_ctx *c)
+{
+	fixture(c);
+	data_fd(c, O_RDONLY);
+	strcpy((char *)c->in, "WRITTEN");
+	c->a[0] = fd_arg(c);
+	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(c->in);
+	c->a[2] = 7;
+	c->a[3] = 5;			/* pwrite64's pos */
+	want(c, 7, -EBADF, -EBADF);
+}
+
+/* Two iovecs in c->in[1024...]: 3 bytes, then 5. */
+static void prep_vec(struct op_ctx *c, bool write)
+{
+	struct iovec *iov = (struct iovec *)(c->in + 1024);
+
+	fixture(c);
+	data_fd(c, write ? O_RDONLY : O_WRONLY);
+	strcpy((char *)c->in, "VECTORED");
+	iov[0].iov_base = write ? c->in : c->out;
+	iov[0].iov_len = 3;
+	iov[1].iov_base = write ? c->in + 3 : c->out + 8;
+	iov[1].iov_len = 5;
+	c->a[0] = fd_arg(c);
+	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(iov);
+	c->a[2] = 2;
+	c->a[3] = 6;			/* preadv/pwritev's pos_l */
+	c->outlen = 16;
+	want(c, 8, -EBADF, -EBADF);
+}
+
+static void prep_readv(struct op_ctx *c) { prep_vec(c, false); }
+static void prep_writev(struct op_ctx *c) { prep_vec(c, true); }
+
+static void prep_lseek(struct op_ctx *c)
+{
+	fixture(c);
+	data_fd(c, O_RDONLY);
+	c->a[0] = fd_arg(c);
+	c->a[1] = 5;
+	c->a[2] = SEEK_SET;
+	want(c, 5, 0, -EBADF);
+}
+
+/* ------------------------------------------------------------------
+ * openat, close, dup, fsync, fdatasync, nanosleep (the module ops have
+ * no system call to compare with: syslet_test covers them)
+ */
+
+static void prep_openat(struct op_ctx *c)
+{
+	fixture(c);
+	c->a[0] = AT_FDCWD;
+	c->a[1] = UL(op_path(c, 0, c->kase == OPC_DENY ? "secret/file" :
+				   c->kase == OPC_BADF ? "missing" : "data"));
+	if (c->kase == OPC_EFAULT)
+		c->a[1] = UL(c->bad);
+	c->a[2] = O_RDONLY;
+	want(c, OP_WANT_OK, -EACCES, -ENOENT);
+}
+
+static void prep_fd_only(struct op_ctx *c)
+{
+	fixture(c);
+	data_fd(c, O_RDONLY);
+	c->a[0] = fd_arg(c);
+	want(c, 0, 0, -EBADF);
+}
+
+static void prep_dup(struct op_ctx *c)
+{
+	prep_fd_only(c);
+	want(c, OP_WANT_OK, 0, -EBADF);
+}
+
+static void prep_nanosleep(struct op_ctx *c)
+{
+	struct timespec *ts = (struct timespec *)c->in;
+
+	ts->tv_sec = 0;
+	ts->tv_nsec = 1000000;
+	c->a[0] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(ts);
+	want(c, 0, 0, 0);
+}
+
+/* ------------------------------------------------------------------
+ * stat, lstat, newfstatat, fstat, statfs, fstatfs
+ */
+
+/* A path argument: "data" (or @ok), "secret/file", "missing" or bad. */
+static unsigned long path_arg(struct op_ctx *c, int i, const char *ok)
+{
+	if (c->kase == OPC_EFAULT)
+		return UL(c->bad);
+	return UL(op_path(c, i, c->kase == OPC_DENY ? "secret/file" :
+				c->kase == OPC_BADF ? "missing" : ok));
+}
+
+static void prep_stat(struct op_ctx *c)
+{
+	fixture(c);
+	c->a[0] = path_arg(c, 0, "data");
+	c->a[1] = UL(c->out);
+	c->outlen = sizeof(struct stat);
+	want(c, 0, -EACCES, -ENOENT);
+}
+
+static void prep_lstat(struct op_ctx *c)
+{
+	prep_stat(c);
+	c->a[0] = path_arg(c, 0, "link");
+}
+
+/* The buffer unmapped, the path good: the copy-out faults. */
+static void prep_stat_efault_buf(struct op_ctx *c)
+{
+	prep_stat(c);
+	if (c->kase == OPC_EFAULT) {
+		c->a[0] = UL(op_path(c, 0, "data"));
+		c->a[1] = UL(c->bad);
+	}
+}
+
+/* newfstatat(dirfd of c->dir or of "secret", name, buf, flags) */
+static void prep_newfstatat(struct op_ctx *c)
+{
+	fixture(c);
+	c->fd = op_open(c, c->kase == OPC_DENY ? "secret" : ".",
+			O_PATH | O_DIRECTORY);
+	c->a[0] = fd_arg(c);
+	strcpy(c->path[0], c->kase == OPC_DENY ? "file" : "link");
+	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(c->path[0]);
+	c->a[2] = UL(c->out);
+	c->a[3] = AT_SYMLINK_NOFOLLOW;
+	c->outlen = sizeof(struct stat);
+	want(c, 0, -EACCES, -EBADF);
+}
+
+/* newfstatat(fd, "", buf, AT_EMPTY_PATH): fstat's shortcut. */
+static void prep_newfstatat_empty(struct op_ctx *c)
+{
+	fixture(c);
+	data_fd(c, O_RDONLY);
+	c->a[0] = fd_arg(c);
+	c->a[1] = UL(c->path[0]);	/* "" */
+	c->a[2] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(c->out);
+	c->a[3] = AT_EMPTY_PATH;
+	c->outlen = sizeof(struct stat);
+	want(c, 0, 0, -EBADF);
+}
+
+static void prep_fstat(struct op_ctx *c)
+{
+	fixture(c);
+	c->fd = op_open(c, "data", O_PATH);	/* O_PATH is enough */
+	c->a[0] = fd_arg(c);
+	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(c->out);
+	c->outlen = sizeof(struct stat);
+	want(c, 0, 0, -EBADF);
+}
+
+static void prep_statfs(struct op_ctx *c)
+{
+	prep_stat_efault_buf(c);
+	c->outlen = sizeof(struct statfs);
+}
+
+static void prep_fstatfs(struct op_ctx *c)
+{
+	prep_fstat(c);
+	c->outlen = sizeof(struct statfs);
+}
+
+/* ------------------------------------------------------------------
+ * access, faccessat, faccessat2
+ */
+
+static void prep_access(struct op_ctx *c)
+{
+	fixture(c);
+	/* Real ids 65534, effective 0: access() checks the real ones. */
+	c->flags |= OPF_DENY_RUID;
+	c->a[0] = path_arg(c, 0, "data");
+	c->a[1] = R_OK | W_OK;
+	want(c, 0, -EACCES, -ENOENT);
+}
+
+static void prep_faccessat(struct op_ctx *c)
+{
+	fixture(c);
+	c->fd = op_open(c, c->kase == OPC_DENY ? "secret" : ".",
+			O_RDONLY | O_DIRECTORY);
+	c->a[0] = fd_arg(c);
+	strcpy(c->path[0], c->kase == OPC_DENY ? "file" : "data");
+	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(c->path[0]);
+	c->a[2] = R_OK;
+	want(c, 0, -EACCES, -EBADF);
+}
+
+static void prep_faccessat2(struct op_ctx *c)
+{
+	prep_faccessat(c);
+	if (c->kase == OPC_OK)
+		strcpy(c->path[0], "link");
+	c->a[3] = AT_SYMLINK_NOFOLLOW;
+}
+
+/*
+ * faccessat2(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS): the effective ids,
+ * which stay 0 in OPC_DENY (OPF_DENY_RUID): allowed there too.
+ */
+static void prep_faccessat2_eaccess(struct op_ctx *c)
+{
+	prep_access(c);
+	c->a[0] = AT_FDCWD;
+	c->a[1] = path_arg(c, 0, "data");
+	c->a[2] = R_OK | W_OK;
+	c->a[3] = AT_EACCESS;
+	if (c->kase == OPC_DENY)
+		c->want = 0;
+}
+
+/* ------------------------------------------------------------------
+ * mkdir, mkdirat
+ */
+
+static void prep_mkdir(struct op_ctx *c)
+{
+	fixture(c);
+	c->a[0] = path_arg(c, 0, "new");
+	if (c->kase == OPC_DENY)
+		c->a[0] = UL(op_path(c, 0, "new"));
+	else if (c->kase == OPC_BADF)
+		c->a[0] = UL(op_path(c, 0, "missing/new"));
+	c->a[1] = 0777;
+	snprintf(c->obs, sizeof(c->obs), "%s/new", c->dir);
+	want(c, 0, -EACCES, -ENOENT);
+}
+
+static void prep_mkdirat(struct op_ctx *c)
+{
+	fixture(c);
+	c->fd = op_open(c, ".", O_RDONLY | O_DIRECTORY);
+	c->a[0] = fd_arg(c);
+	strcpy(c->path[0], "new");
+	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(c->path[0]);
+	c->a[2] = 0751;
+	snprintf(c->obs, sizeof(c->obs), "%s/new", c->dir);
+	want(c, 0, -EACCES, -EBADF);
+}
+
+static void undo_mkdir(struct op_ctx *c)
+{
+	rmdir(c->obs);
+}
+
+/* ------------------------------------------------------------------
+ * getdents64, fadvise64, fallocate, sync_file_range, syncfs
+ */
+
+static void prep_getdents64(struct op_ctx *c)
+{
+	fixture(c);
+	c->fd = op_open(c, ".", c->kase == OPC_DENY ? O_PATH | O_DIRECTORY :
+						   O_RDONLY | O_DIRECTORY);
+	c->a[0] = fd_arg(c);
+	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(c->out);
+	c->a[2] = 1024;
+	c->outlen = 1024;
+	want(c, OP_WANT_OK, -EBADF, -EBADF);
+}
+
+/* A buffer too small for the first entry: -EINVAL, nothing written. */
+static void prep_getdents64_small(struct op_ctx *c)
+{
+	prep_getdents64(c);
+	if (c->kase == OPC_OK) {
+		c->a[2] = 8;
+		c->want = -EINVAL;
+	}
+}
+
+static void prep_fadvise(struct op_ctx *c, int advice)
+{
+	fixture(c);
+	c->fd = op_open(c, "data", O_RDONLY);
+	c->a[0] = fd_arg(c);
+	c->a[1] = 0;
+	c->a[2] = 0;
+	c->a[3] = advice;
+	want(c, 0, 0, -EBADF);
+}
+
+static void prep_fadvise_willneed(struct op_ctx *c)
+{
+	prep_fadvise(c, POSIX_FADV_WILLNEED);
+}
+
+static void prep_fadvise_sequential(struct op_ctx *c)
+{
+	prep_fadvise(c, POSIX_FADV_SEQUENTIAL);
+}
+
+static void prep_fallocate(struct op_ctx *c)
+{
+	fixture(c);
+	data_fd(c, O_RDONLY);
+	c->a[0] = fd_arg(c);
+	c->a[1] = 0;
+	c->a[2] = 0;
+	c->a[3] = 8192;
+	snprintf(c->obs, sizeof(c->obs), "%s/data", c->dir);
+	want(c, 0, -EBADF, -EBADF);
+}
+
+static void prep_fallocate_keep(struct op_ctx *c)
+{
+	prep_fallocate(c);
+	c->a[1] = FALLOC_FL_KEEP_SIZE;
+}
+
+static void prep_sync_file_range(struct op_ctx *c)
+{
+	fixture(c);
+	data_fd(c, O_RDONLY);
+	c->a[0] = fd_arg(c);
+	c->a[1] = 0;
+	c->a[2] = 0;
+	c->a[3] = 7;	/* WAIT_BEFORE | WRITE | WAIT_AFTER */
+	want(c, 0, 0, -EBADF);
+}
+
+/* Unknown flags: -EINVAL, after the fd is checked. */
+static void prep_sync_file_range_inval(struct op_ctx *c)
+{
+	prep_sync_file_range(c);
+	c->a[3] = 8;
+	if (c->kase == OPC_OK)
+		c->want = -EINVAL;
+}
+
+/* readahead(fd, 0, 4096) */
+static void prep_readahead(struct op_ctx *c)
+{
+	fixture(c);
+	c->fd = op_open(c, "data", c->kase == OPC_DENY ? O_WRONLY : O_RDONLY);
+	c->a[0] = fd_arg(c);
+	c->a[1] = 0;
+	c->a[2] = 4096;
+	want(c, 0, -EBADF, -EBADF);
+}
+
+/*
+ * copy_file_range("data" at *off_in = 2, NULL, "copy" at its offset, NULL,
+ * 10, 0); off_in is in c->in, "copy" is c->fd (its offset is observed).
+ */
+static void prep_copy_file_range(struct op_ctx *c)
+{
+	long long *off_in = (long long *)c->in;
+
+	fixture(c);
+	op_mkfile(c, "copy", 0644, NULL);
+	c->fd2 = op_open(c, "data", O_RDONLY);
+	c->fd = op_open(c, "copy", c->kase == OPC_DENY ? O_RDONLY : O_RDWR);
+	*off_in = 2;
+	c->a[0] = c->kase == OPC_BADF ? OP_BADFD : (unsigned long)c->fd2;
+	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(off_in);
+	c->a[2] = c->fd;
+	c->a[3] = 0;
+	c->a[4] = 10;
+	c->a[5] = 0;
+	snprintf(c->obs, sizeof(c->obs), "%s/copy", c->dir);
+	want(c, 10, -EBADF, -EBADF);
+}
+
+static void observe_copy_file_range(struct op_ctx *c)
+{
+	char buf[64] = "";
+	int fd = op_open(c, "copy", O_RDONLY);
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+	close(fd);
+	op_seen(c, "off_in %lld; copy: %zd '%s'\n", *(long long *)c->in, n,
+		n > 0 ? buf : "");
+}
+
+static void undo_copy_file_range(struct op_ctx *c)
+{
+	*(long long *)c->in = 2;
+	op_mkfile(c, "copy", 0644, NULL);
+}
+
+/* truncate("data", 5): as uid 65534 denied (no write permission). */
+static void prep_truncate(struct op_ctx *c)
+{
+	fixture(c);
+	c->a[0] = path_arg(c, 0, "data");
+	if (c->kase == OPC_DENY)
+		c->a[0] = UL(op_path(c, 0, "data"));
+	c->a[1] = 5;
+	snprintf(c->obs, sizeof(c->obs), "%s/data", c->dir);
+	want(c, 0, -EACCES, -ENOENT);
+}
+
+/* ------------------------------------------------------------------
+ * getrandom
+ */
+
+static void prep_getrandom(struct op_ctx *c)
+{
+	c->flags |= OPF_NO_OUT_CMP;
+	c->a[0] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(c->out);
+	c->a[1] = 100;
+	c->a[2] = 0;
+	want(c, 100, 0, 0);
+}
+
+/* Random bytes were written (100 of them all 0xa5: never). */
+static void observe_getrandom(struct op_ctx *c)
+{
+	int i, same = 0;
+
+	for (i = 0; i < 100; i++)
+		same += c->out[i] == 0xa5;
+	op_seen(c, "buffer %s; after it %02x\n",
+		same == 100 ? "untouched" : "written", c->out[100]);
+}
+
+/* Unknown flags. */
+static void prep_getrandom_inval(struct op_ctx *c)
+{
+	prep_getrandom(c);
+	c->a[2] = 0x80;
+	c->want = -EINVAL;
+}
+
+#define OK_BADF		(OPC_BIT(OPC_OK) | OPC_BIT(OPC_BADF))
+#define OK_EFAULT	(OPC_BIT(OPC_OK) | OPC_BIT(OPC_EFAULT))
+#define NO_DENY		(OPC_ALL & ~OPC_BIT(OPC_DENY))
+
+static const struct op_row fs_rows[] = {
+	ROW("read", read, OPC_ALL, prep_read),
+	ROW("write", write, OPC_ALL,
+	    prep_write, .undo = undo_data, .observe = observe_data),
+	ROW("pread64", pread64, OPC_ALL, prep_read),
+	ROW("pwrite64", pwrite64, OPC_ALL,
+	    prep_write, .undo = undo_data, .observe = observe_data),
+	ROW("readv", readv, OPC_ALL, prep_readv),
+	ROW("writev", writev, OPC_ALL,
+	    prep_writev, .undo = undo_data, .observe = observe_data),
+	ROW("preadv", preadv, OPC_ALL, prep_readv),
+	ROW("pwritev", pwritev, OPC_ALL,
+	    prep_writev, .undo = undo_data, .observe = observe_data),
+	ROW("lseek", lseek, OK_BADF, prep_lseek),
+	ROW("openat", openat, OPC_ALL, prep_openat),
+	ROW("close", close, OK_BADF, prep_fd_only),
+	ROW("fsync", fsync, OK_BADF, prep_fd_only),
+	ROW("fdatasync", fdatasync, OK_BADF, prep_fd_only),
+	ROW("nanosleep", nanosleep, OK_EFAULT, prep_nanosleep),
+	ROW("stat", stat, OPC_ALL, prep_stat),
+	ROW("stat-efault-buf", stat, OPC_BIT(OPC_EFAULT), prep_stat_efault_buf),
+	ROW("lstat", lstat, OPC_ALL, prep_lstat),
+	ROW("newfstatat", newfstatat, OPC_ALL, prep_newfstatat),
+	ROW("newfstatat-empty-path", newfstatat, NO_DENY,
+	    prep_newfstatat_empty),
+	ROW("fstat", fstat, NO_DENY, prep_fstat),
+	ROW("statfs", statfs, OPC_ALL, prep_statfs),
+	ROW("fstatfs", fstatfs, NO_DENY, prep_fstatfs),
+	ROW("access", access, OPC_ALL, prep_access),
+	ROW("faccessat", faccessat, OPC_ALL, prep_faccessat),
+	ROW("faccessat2", faccessat2, OPC_ALL, prep_faccessat2),
+	ROW("faccessat2-eaccess", faccessat2, OPC_BIT(OPC_OK) | OPC_BIT(OPC_DENY),
+	    prep_faccessat2_eaccess),
+	ROW("mkdir", mkdir, OPC_ALL, prep_mkdir, .undo = undo_mkdir),
+	ROW("mkdirat", mkdirat, OPC_ALL, prep_mkdirat, .undo = undo_mkdir),
+	ROW("dup", dup, OK_BADF, prep_dup),
+	ROW("getdents64", getdents64, OPC_ALL, prep_getdents64),
+	ROW("getdents64-small", getdents64, OPC_BIT(OPC_OK),
+	    prep_getdents64_small),
+	ROW("fadvise64", fadvise64, OK_BADF, prep_fadvise_willneed),
+	ROW("fadvise64-sequential", fadvise64, OK_BADF,
+	    prep_fadvise_sequential),
+	ROW("fallocate", fallocate, OPC_ALL & ~OPC_BIT(OPC_EFAULT),
+	    prep_fallocate, .undo = undo_data),
+	ROW("fallocate-keep-size", fallocate, OPC_BIT(OPC_OK),
+	    prep_fallocate_keep, .undo = undo_data),
+	ROW("sync_file_range", sync_file_range, OK_BADF, prep_sync_file_range),
+	ROW("sync_file_range-inval", sync_file_range, OK_BADF,
+	    prep_sync_file_range_inval),
+	ROW("syncfs", syncfs, OK_BADF, prep_fd_only),
+	ROW("readahead", readahead, OPC_ALL & ~OPC_BIT(OPC_EFAULT),
+	    prep_readahead),
+	ROW("copy_file_range", copy_file_range, OPC_ALL,
+	    prep_copy_file_range, .undo = undo_copy_file_range,
+	    .observe = observe_copy_file_range),
+	ROW("truncate", truncate, OPC_ALL, prep_truncate, .undo = undo_data,
+	    .observe = observe_data),
+	ROW("getrandom", getrandom, OK_EFAULT,
+	    prep_getrandom, .observe = observe_getrandom),
+	ROW("getrandom-inval", getrandom, OPC_BIT(OPC_OK),
+	    prep_getrandom_inval, .observe = observe_getrandom),
+};
+OP_ROWS(fs_rows);
