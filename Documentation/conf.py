@@ -31,3 +31,16 @@ exclude_patterns = []
 html_theme = 'alabaster'
 html_theme_options = {'page_width': '1100px', 'sidebar_width': '240px'}
 html_static_path = []
+
+# Manual pages (`make man`, installed by `make install`): the references
+# themselves, rendered by Sphinx's man builder, not a second text.
+# upc_register(3) and upc_control(3) are links to upcall(4), made by
+# the Makefile.
+man_pages = [
+    ('syslet', 'syslet', 'chains of system calls run by threads of the caller',
+     [author], 4),
+    ('upcall', 'upcall', 'DragonFly upcalls on /dev/upcall',
+     [author], 4),
+    ('msgport', 'msgport', 'LWKT message ports', [author], 9),
+]
+man_show_urls = False

@@ -788,3 +788,4 @@ module_exit(msgport_exit);
 
 MODULE_DESCRIPTION("LWKT message ports (DragonFly msgport(9)) for Linux");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(MSGPORT_VERSION);

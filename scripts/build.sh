@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build checks: the modules build with W=1 and no warning against Debian's
-# 6.12 headers, Debian 12's 6.1 headers and the 7.2 kernel built from
-# sid's linux-source-7.2 (scripts/debug-kernel.sh --kernel 7.2: built on
-# first use, then cached).  Each build runs in a scratch copy so the work
-# tree's objects are left alone.
+# 6.12 headers, its PREEMPT_RT flavour's, Debian 12's 6.1 headers and the
+# 7.2 kernel built from sid's linux-source-7.2 (scripts/debug-kernel.sh
+# --kernel 7.2: built on first use, then cached).  Each build runs in a
+# scratch copy so the work tree's objects are left alone.
 # Prints "build: N passed, N failed".
 set -uo pipefail
 
@@ -38,6 +38,7 @@ one() {
 
 mkdir -p "$out"
 one linux-6.12 "$(bash "$root/scripts/kdir.sh" 6.12)"
+one linux-6.12-rt "$(bash "$root/scripts/kdir.sh" rt)"
 one linux-6.1 "$(bash "$root/scripts/kdir.sh" 6.1)"
 one linux-7.2 "$(bash "$root/scripts/debug-kernel.sh" --kernel 7.2 || true)"
 echo "build: $pass passed, $fail failed"

@@ -6,7 +6,13 @@
 #   - KUnit on x86_64 (qemu TCG, -smp 2, lockdep) for cross-CPU and hotplug;
 #   - KUnit under UML again, in a 7.2 kernel with 7.2's kunit.py;
 #   - the VM suite on Debian's 6.12 kernel, then on a debug kernel (KASAN,
-#     lockdep, kmemleak, ...; built once and cached, scripts/debug-kernel.sh);
+#     lockdep, kmemleak, ...; built once and cached, scripts/debug-kernel.sh),
+#     then on Debian's PREEMPT_RT 6.12;
+#   - module signing: the debug kernel, booted with module.sig_enforce=1,
+#     trusting a key made for the run (scripts/vm.sh --sign);
+#   - installation: make install/uninstall/dist/sign under build/
+#     (scripts/install-check.sh), and dkms build for 6.12 and 6.1 in a
+#     private dkms tree (scripts/dkms-check.sh);
 #   - the VM suite on Debian 12's 6.1 (no syslet workers there: REGISTER
 #     must fail with EOPNOTSUPP) and on Linux 7.2 (built from sid's
 #     linux-source-7.2 once and cached, scripts/debug-kernel.sh --kernel 7.2);
@@ -67,6 +73,10 @@ suite vm bash scripts/vm.sh
 suite vm-debug bash scripts/vm.sh --debug
 suite vm-6.1 bash scripts/vm.sh --kernel 6.1
 suite vm-7.2 bash scripts/vm.sh --kernel 7.2
+suite vm-rt bash scripts/vm.sh --kernel rt
+suite vm-sign bash scripts/vm.sh --sign
+suite install bash scripts/install-check.sh
+suite dkms bash scripts/dkms-check.sh
 suite bench bash scripts/bench.sh --smoke
 echo "=== done in $(($(date +%s) - start)) s"
 if [ -s "$failures" ]; then

@@ -13,7 +13,7 @@
 # SLUB (KASAN needs it) that the fragment would have to chase one by one.
 #
 # The result is build/debug-kernel/<key>/: a kernel tree for external
-# modules (make -C <dir> M=... modules) holding bzImage, System.map and
+# modules (make -C <dir> M=... modules) holding bzImage, vmlinux, System.map and
 # .config too.  <key> is a sha256 of the fragment, the linux-source-6.12
 # package version, the compiler and the recipe version below, so editing
 # any of them builds a new kernel and an unchanged one is reused.
@@ -63,7 +63,7 @@ src=$root/build/linux-$series
 obj=$top/obj
 jobs=$(nproc)
 # Bump when the way the tree is built or installed changes.
-recipe=1
+recipe=2
 
 say() { echo "$(basename "$top"): $*" >&2; }
 
@@ -90,7 +90,7 @@ if [ $want_key -eq 1 ]; then
 fi
 
 out=$top/$key
-complete() { [ -f "$1/bzImage" ] && [ -f "$1/Module.symvers" ] && [ -f "$1/.config" ]; }
+complete() { [ -f "$1/bzImage" ] && [ -f "$1/vmlinux" ] && [ -f "$1/Module.symvers" ] && [ -f "$1/.config" ]; }
 
 # copy_to FROM DEST: copy a complete tree to DEST, atomically.
 copy_to() {
@@ -199,7 +199,7 @@ say "built in $(($(date +%s) - start)) s"
 tmp=$top/.$key.tmp.$$
 rm -rf "$tmp"
 kmake -s run-command KBUILD_RUN_COMMAND="\${srctree}/scripts/package/install-extmod-build $tmp" >>"$log" 2>&1
-cp "$obj/arch/x86/boot/bzImage" "$obj/System.map" "$obj/.config" "$tmp/"
+cp "$obj/arch/x86/boot/bzImage" "$obj/vmlinux" "$obj/System.map" "$obj/.config" "$tmp/"
 complete "$tmp" || {
 	say "incomplete tree in $tmp"
 	exit 1

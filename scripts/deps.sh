@@ -12,15 +12,21 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok install
 
 for p in build-essential bc bison flex libelf-dev libssl-dev dwarves cpio \
 	 kmod rsync python3 xz-utils qemu-system-x86 busybox-static \
-	 liburing-dev python3-sphinx; do
+	 liburing-dev python3-sphinx dkms pkg-config; do
 	have_pkg "$p" || need+=("$p")
 done
 
-ls /usr/src/linux-headers-$KVER_GLOB >/dev/null 2>&1 || need+=(linux-headers-amd64-6.12)
-ls /boot/vmlinuz-$KVER_GLOB >/dev/null 2>&1 || need+=(linux-image-6.12-unsigned)
+# The plain flavour: an -rt-amd64 beside it does not count.
+[ -n "$(bash "$(dirname "$0")/kdir.sh" 6.12)" ] || need+=(linux-headers-amd64-6.12)
+ls /boot/vmlinuz-$KVER_GLOB 2>/dev/null | grep -qEv -- '-(rt|cloud)-amd64$' ||
+	need+=(linux-image-6.12-unsigned)
 ls /usr/src/linux-source-6.12.tar.* >/dev/null 2>&1 || need+=(linux-source-6.12)
 # Debian 12's own 6.1 headers: make check also builds against them.
 ls -d /usr/src/linux-headers-6.1.0-*-amd64 >/dev/null 2>&1 || need+=(linux-headers-amd64-6.1)
+# The PREEMPT_RT flavour of the same 6.12: make check builds against its
+# headers and runs the VM suite on its kernel.
+ls -d /usr/src/linux-headers-6.12.*-rt-amd64 >/dev/null 2>&1 || need+=(linux-headers-rt-amd64-6.12)
+ls /boot/vmlinuz-6.12.*-rt-amd64 >/dev/null 2>&1 || need+=(linux-image-6.12-rt-unsigned)
 
 # Debian 12's 6.1 kernel itself: the VM suite also boots it.
 ls /boot/vmlinuz-6.1.0-*-amd64 >/dev/null 2>&1 || need+=(linux-image-6.1-unsigned)
@@ -125,6 +131,8 @@ resolve() {
 	case "$1" in
 	linux-headers-amd64-6.12) [ -n "$kabi" ] && echo "linux-headers-$kabi-amd64" ;;
 	linux-image-6.12-unsigned) [ -n "$kabi" ] && echo "linux-image-$kabi-amd64-unsigned" ;;
+	linux-headers-rt-amd64-6.12) [ -n "$kabi" ] && echo "linux-headers-$kabi-rt-amd64" ;;
+	linux-image-6.12-rt-unsigned) [ -n "$kabi" ] && echo "linux-image-$kabi-rt-amd64-unsigned" ;;
 	linux-headers-amd64-6.1)
 		apt-cache pkgnames linux-headers-6.1.0- |
 			grep -E '^linux-headers-6\.1\.0-[0-9]+-amd64$' | sort -V | tail -1 ;;

@@ -5,7 +5,8 @@
 # and the guest scripts (scripts/guest/) into an initramfs, boot Debian's
 # 6.12 kernel under qemu (TCG, -smp 2) and run the guest suite.
 #
-# Usage: scripts/vm.sh [--debug | --kernel K] [--stress] [--demo | --bench [--smoke]]
+# Usage: scripts/vm.sh [--debug | --kernel K | --sign] [--stress]
+#                      [--demo | --bench [--smoke]]
 #   default  run the tests; print "vm: N passed, N failed, N skipped"; exit non-zero
 #            on a failed test, a kernel report in dmesg, or a VM that did
 #            not finish.
@@ -15,9 +16,18 @@
 #            from its cache; the guest scans for leaks after every test.
 #            Everything goes to build/vm-debug; prints "vm-debug: ...".
 #   --kernel K  another kernel than Debian's 6.12: 6.1 (Debian 12's own
-#            image) or 7.2 (sid's linux-source-7.2, built and cached by
+#            image), rt (Debian's PREEMPT_RT flavour of 6.12) or 7.2 (sid's
+#            linux-source-7.2, built and cached by
 #            scripts/debug-kernel.sh --kernel 7.2).  Everything goes to
 #            build/vm-K; prints "vm-K: ...".
+#   --sign   the signing test (guest/sign.sh) on the debug kernel, booted
+#            with module.sig_enforce=1: a key and certificate are made
+#            here, the certificate is written into a copy of the kernel's
+#            vmlinux (scripts/insert-sys-cert, into the room
+#            CONFIG_SYSTEM_EXTRA_CERTIFICATE keeps), which qemu boots
+#            through its PVH entry point; the modules are signed with
+#            scripts/sign.sh, or with another key, or not at all.
+#            build/vm-sign, "vm-sign: ...".
 #   VM_ONLY="20 22" in the environment runs only the guest scripts whose
 #            names start with one of these.
 #   --stress the long versions of the stress and fuzz tests (stress=1 on
@@ -26,10 +36,10 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 mode=test smoke=0 debug=0 stress=0
-# The kernel to boot: 6.12 (Debian's, the default), debug, 6.1 or 7.2.
+# The kernel to boot: 6.12 (Debian's, the default), debug, rt, 6.1 or 7.2.
 kernel_sel=6.12
 usage() {
-	echo "usage: vm.sh [--debug | --kernel 6.1|7.2] [--stress] [--demo | --bench [--smoke]]" >&2
+	echo "usage: vm.sh [--debug | --kernel 6.1|7.2|rt | --sign] [--stress] [--demo | --bench [--smoke]]" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -43,6 +53,8 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || usage
 		kernel_sel=$2
 		shift ;;
+	--kernel=rt) kernel_sel=rt ;;
+	--sign) mode=sign debug=1 ;;
 	*) usage ;;
 	esac
 	shift
@@ -65,7 +77,8 @@ copy_sources() {
 		--exclude='*.symvers' --exclude='.*.d' \
 		--include=/Kbuild --include='/include/***' --include='/msgport/***' \
 		--include='/syslet/***' --include='/upcall/***' \
-		--include='/kunit/***' --exclude='*' \
+		--include='/kunit/***' --include=/scripts/ --include=/scripts/version.sh \
+		--exclude='*' \
 		"$root/" "$1/"
 }
 
@@ -76,6 +89,20 @@ debian_kmods=1
 guest_args=
 case $kernel_sel in
 6.12 | debug) ;;
+rt)
+	name=vm-rt
+	vm=$root/build/vm-rt
+	KDIR=$(bash "$root/scripts/kdir.sh" rt)
+	[ -d "$KDIR" ] || { echo "vm.sh: no 6.12 -rt headers; run scripts/deps.sh" >&2; exit 1; }
+	kver=$(basename "$KDIR" | sed 's/^linux-headers-//')
+	kernel=/boot/vmlinuz-$kver
+	[ -f "$kernel" ] || { echo "vm.sh: no kernel $kernel; run scripts/deps.sh" >&2; exit 1; }
+	kname=$(basename "$kernel")
+	mod=$vm/src
+	copy_sources "$mod"
+	tools=$vm/tools
+	mem=1024
+	tmo=1200 ;;
 6.1)
 	name=vm-6.1
 	vm=$root/build/vm-6.1
@@ -126,6 +153,10 @@ if [ "$kernel_sel" = 6.12 ]; then
 elif [ $debug -eq 1 ]; then
 	name="vm-debug"
 	vm=$root/build/vm-debug
+	if [ $mode = sign ]; then
+		name="vm-sign"
+		vm=$root/build/vm-sign
+	fi
 	KDIR=$(bash "$root/scripts/debug-kernel.sh")
 	kver=$(cat "$KDIR/include/config/kernel.release")
 	kernel=$KDIR/bzImage
@@ -150,20 +181,22 @@ make -s -C "$KDIR" M="$mod" modules >"$vm/build.log" 2>&1 || {
 # Static user-space programs for the guest.
 mkdir -p "$tools"
 # -pthread: tools/lib/syslet.h's server threads.
-for prog in tests/syslet_test tests/syslet_net tests/syslet_isolation \
+[ $mode = sign ] || for prog in tests/syslet_test tests/syslet_net tests/syslet_isolation \
 	tests/syslet_fuzz tests/syslet_events tests/syslet_genuine \
 	tests/upcall_test demo/syslet_copy demo/echo_server; do
 	gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -pthread \
 		-o "$tools/$(basename "$prog")" "$root/tools/$prog.c"
 done
-gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -pthread \
+[ $mode = sign ] || gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -pthread \
 	-o "$tools/syslet_bench" "$root/tools/bench/syslet_bench.c" -luring
 # The op table test: its runner and every family's rows
 # (tools/tests/syslet_ops_*.c), with the native ops of syslet/opdef.c.
-python3 "$root/scripts/coverage.py" --c-header >"$tools/syslet_native_ops.h"
-gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -I"$tools" \
-	-o "$tools/syslet_ops" "$root/tools/tests/syslet_ops.c" \
-	"$root"/tools/tests/syslet_ops_*.c
+if [ $mode != sign ]; then
+	python3 "$root/scripts/coverage.py" --c-header >"$tools/syslet_native_ops.h"
+	gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -I"$tools" \
+		-o "$tools/syslet_ops" "$root/tools/tests/syslet_ops.c" \
+		"$root"/tools/tests/syslet_ops_*.c
+fi
 
 # The initramfs.
 img=$vm/root
@@ -178,10 +211,54 @@ cp "$mod/msgport.ko" "$mod/syslet.ko" \
 	"$mod/msgport/stress/msgport_stress.ko" "$img/lib/msgport/"
 # An A/B benchmark's other syslet.ko (scripts/bench.sh --ab).
 [ -z "${BENCH_AB_KO:-}" ] || cp "$BENCH_AB_KO" "$img/lib/msgport/syslet-a.ko"
-cp "$tools/syslet_test" "$tools/syslet_net" "$tools/syslet_isolation" \
+[ $mode = sign ] || cp "$tools/syslet_test" "$tools/syslet_net" "$tools/syslet_isolation" \
 	"$tools/syslet_fuzz" "$tools/syslet_events" "$tools/syslet_ops" \
 	"$tools/syslet_genuine" "$tools/upcall_test" "$tools/syslet_copy" \
 	"$tools/echo_server" "$tools/syslet_bench" "$img/bin/"
+# The version the modules carry (MODULE_VERSION), for the guest to compare
+# with /sys/module/*/version.
+modinfo -F version "$mod/msgport.ko" >"$img/lib/msgport/VERSION"
+[ "$(cat "$img/lib/msgport/VERSION")" = "$(sh "$root/scripts/version.sh")" ] || {
+	echo "$name: msgport.ko is version $(cat "$img/lib/msgport/VERSION"), the tree $(sh "$root/scripts/version.sh")" >&2
+	exit 1
+}
+if [ $mode = sign ]; then
+	# Two keys, made now: the kernel is given the first one's certificate.
+	key=$vm/key
+	rm -rf "$key"
+	mkdir -p "$key"
+	for k in trusted untrusted; do
+		openssl req -new -nodes -utf8 -sha256 -days 1 -batch -x509 \
+			-subj "/CN=msgport vm-sign $k key/" -newkey rsa:2048 \
+			-keyout "$key/$k.pem" -outform DER -out "$key/$k.der" 2>/dev/null
+	done
+	kernel=$vm/vmlinux
+	cp "$KDIR/vmlinux" "$kernel"
+	"$KDIR/scripts/insert-sys-cert" -s "$KDIR/System.map" -b "$kernel" \
+		-c "$key/trusted.der" >"$vm/insert-sys-cert.log" 2>&1 || {
+		cat "$vm/insert-sys-cert.log"
+		exit 1
+	}
+	kname="$kver (vmlinux with the test certificate, PVH)"
+	s=$img/lib/msgport/sign
+	mkdir -p "$s"
+	cp "$mod/syslet.ko" "$s/syslet-unsigned.ko"
+	for m in msgport syslet; do
+		cp "$mod/$m.ko" "$s/$m-signed.ko"
+		bash "$root/scripts/sign.sh" "$KDIR" "$key/trusted.pem" "$key/trusted.der" \
+			"$s/$m-signed.ko" >/dev/null
+	done
+	cp "$mod/msgport.ko" "$s/msgport-untrusted.ko"
+	bash "$root/scripts/sign.sh" "$KDIR" "$key/untrusted.pem" "$key/untrusted.der" \
+		"$s/msgport-untrusted.ko" >/dev/null
+	# A signed module changed after signing: one byte in the middle.
+	cp "$s/msgport-signed.ko" "$s/msgport-changed.ko"
+	off=$(($(stat -c %s "$s/msgport-changed.ko") / 2))
+	b=$(od -An -tu1 -j "$off" -N1 "$s/msgport-changed.ko" | tr -d ' ')
+	printf "\\$(printf %03o $(((b + 1) % 256)))" |
+		dd of="$s/msgport-changed.ko" bs=1 seek="$off" conv=notrunc 2>/dev/null
+	cmp -s "$s/msgport-signed.ko" "$s/msgport-changed.ko" && exit 1
+fi
 # Debian's own modules for an ext4 RAM disk (bench: a file system with
 # FMODE_NOWAIT, which tmpfs lacks in 6.12).  The debug kernel has them
 # built in, and Debian's would not load into it.
@@ -205,7 +282,11 @@ log=$vm/console-$mode.log
 # no_timer_check: a loaded TCG host can fail the IO-APIC timer check at
 # boot and panic.
 append="console=ttyS0 loglevel=4 no_timer_check panic=-1 oops=panic vmmode=$mode smoke=$smoke"
-[ $debug -eq 0 ] || append="$append vmdebug=1"
+if [ $mode = sign ]; then
+	append="$append module.sig_enforce=1"
+elif [ $debug -eq 1 ]; then
+	append="$append vmdebug=1"
+fi
 [ -z "$guest_args" ] || append="$append $guest_args"
 # VM_ONLY="10 20": only the guest scripts whose names start so (a quicker
 # run while working on one part; make check runs them all).
@@ -235,7 +316,7 @@ for boot in 1 2 3; do
 	cp "$log" "$log.boot$boot"
 done
 
-if [ "$mode" != test ]; then
+if [ "$mode" != test ] && [ "$mode" != sign ]; then
 	sed -n '/VM-BEGIN/,/^VM-END/p' "$log" | grep -v 'VM-BEGIN\|^VM-END' || true
 fi
 
@@ -243,7 +324,7 @@ fi
 skip=$(grep -c '^ok - .*# SKIP' "$log" || true)
 pass=$(($(grep -c '^ok - ' "$log" || true) - skip))
 fail=$(grep -c '^not ok - ' "$log" || true)
-if [ "$mode" = test ]; then
+if [ "$mode" = test ] || [ "$mode" = sign ]; then
 	grep -E '^(ok|not ok) - |^#   ' "$log" || true
 fi
 if ! grep -q 'VM-BEGIN' "$log" || ! grep -q '^VM-END' "$log"; then
@@ -254,7 +335,7 @@ fi
 if ! python3 "$root/scripts/logcheck.py" "$log" "$name"; then
 	fail=$((fail + 1))
 fi
-if [ "$mode" != test ]; then
+if [ "$mode" != test ] && [ "$mode" != sign ]; then
 	[ "$fail" -eq 0 ] && echo "$name: $mode finished; no kernel reports in dmesg"
 else
 	echo "$name: $pass passed, $fail failed, $skip skipped"

@@ -948,3 +948,4 @@ module_exit(syslet_exit);
 
 MODULE_DESCRIPTION("syslet: chains of system calls run by threads of the submitter");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(MSGPORT_VERSION);

@@ -158,6 +158,7 @@ test_reload() {
 }
 
 t "msgport: insmod" test_load
+t "msgport: /sys/module/msgport/version" module_version msgport
 t "msgport: one service thread per CPU" test_threads
 t "msgport: msgport(9) examples in a client module" test_examples
 t "msgport: rmmod refused while a client is loaded" test_unload_refused

@@ -55,6 +55,7 @@ test_syslet_no_workers() {
 }
 
 t "syslet: insmod, /dev/syslet mode 0666" test_syslet_load
+t "syslet: /sys/module/syslet/version" module_version syslet
 if no_workers; then
 	t "syslet: REGISTER is EOPNOTSUPP without workers" test_syslet_no_workers
 fi

@@ -11,6 +11,7 @@ export PATH=/bin
 mode=test
 grep -q 'vmmode=demo' /proc/cmdline && mode=demo
 grep -q 'vmmode=bench' /proc/cmdline && mode=bench
+grep -q 'vmmode=sign' /proc/cmdline && mode=sign
 . /tests/lib.sh
 
 echo
@@ -20,6 +21,8 @@ if [ "$mode" = demo ]; then
 	. /tests/demo.sh
 elif [ "$mode" = bench ]; then
 	. /tests/bench.sh
+elif [ "$mode" = sign ]; then
+	. /tests/sign.sh
 else
 	only=$(sed -n 's/.*vmonly=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
 	for f in /tests/[0-9]*.sh; do

@@ -58,6 +58,16 @@ ncpus() {
 	grep -c '^processor' /proc/cpuinfo
 }
 
+# module_version NAME: /sys/module/NAME/version (MODULE_VERSION) is the
+# version of the tree the modules were built from, which vm.sh writes to
+# /lib/msgport/VERSION.
+module_version() {
+	_want=$(cat /lib/msgport/VERSION)
+	[ -n "$_want" ] || fail "empty /lib/msgport/VERSION"
+	_got=$(cat /sys/module/$1/version) || fail "no /sys/module/$1/version"
+	[ "$_got" = "$_want" ] || fail "$1: version '$_got', want '$_want'"
+}
+
 # Messages logged since the mark.
 dmesg_mark() {
 	dmesg | wc -l >/tmp/dmesg.mark
