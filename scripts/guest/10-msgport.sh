@@ -47,11 +47,17 @@ cpu1_cycle() {
 	sleep 0.3
 }
 
-# The trace events fire with their fields while the example runs.
-test_trace() {
-	T=/sys/kernel/tracing
+# The trace events fire with their fields while the example runs, and
+# each service thread's statistics count what it served.
+test_trace_stats() {
+	T=/sys/kernel/tracing S=/sys/kernel/debug/msgport/services
 	[ -e $T/trace ] || mount -t tracefs tracefs $T 2>/dev/null
+	[ -e $S ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	[ -e $T/events/msgport/enable ] || fail "no msgport events in tracefs"
+	[ -r $S ] || fail "no $S"
+	head -1 $S | grep -q '^cpu served batches spins sleeps held$' ||
+		fail "$S: unexpected header"
+	before=$(awk 'NR > 1 { s += $2 } END { print s + 0 }' $S)
 	echo >$T/trace
 	echo 1 >$T/events/msgport/enable
 	insmod $M/msgport_example.ko
@@ -67,8 +73,12 @@ test_trace() {
 	while [ $cpu -lt "$(ncpus)" ]; do
 		grep -q "msgport_batch: port=[0-9a-f]* cpu=$cpu n=[1-9]" /tmp/trace.txt ||
 			fail "no msgport_batch of lwkt/$cpu"
+		awk -v c=$cpu '$1 == c && $2 > 0 && $3 > 0 { ok = 1 } END { exit !ok }' $S ||
+			fail "lwkt/$cpu: nothing served in $S"
 		cpu=$((cpu + 1))
 	done
+	after=$(awk 'NR > 1 { s += $2 } END { print s + 0 }' $S)
+	[ "$after" -gt "$before" ] || fail "served: $before before the example, $after after"
 }
 
 test_hotplug_traffic() {
@@ -153,9 +163,9 @@ t "msgport: one service thread per CPU" test_threads
 t "msgport: msgport(9) examples in a client module" test_examples
 t "msgport: rmmod refused while a client is loaded" test_unload_refused
 if [ -e /sys/kernel/tracing/trace ] || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null; then
-	t "msgport: trace events" test_trace
+	t "msgport: trace events and service-thread statistics" test_trace_stats
 else
-	echo "ok - msgport: trace events # SKIP no tracefs in this kernel"
+	echo "ok - msgport: trace events and service-thread statistics # SKIP no tracefs in this kernel"
 fi
 t "msgport: traffic across CPU 1 offline/online, nothing lost" test_hotplug_traffic
 t "msgport: CPU 1's service thread bound to it again after offline/online" test_hotplug_rebind
