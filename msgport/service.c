@@ -81,17 +81,9 @@ struct lwkt_service {
 	unsigned long held;
 };
 
-/*
- * One of @svc's statistics goes up by @n; only the thread itself, and
- * only for lwkt/N: counting in a private per-CPU set's threads (whose
- * struct lwkt_service is alloc_percpu() memory) corrupted other memory
- * on the debug kernel (a GP fault in mem_cgroup_exit() of the task that
- * loaded msgport_example), for a reason not found yet.
- */
-#define lwkt_service_count(svc, field, n) do {				\
-	if (!(svc)->set)						\
-		WRITE_ONCE((svc)->field, (svc)->field + (n));		\
-} while (0)
+/* One of @svc's statistics goes up by @n; only the thread itself. */
+#define lwkt_service_count(svc, field, n) \
+	WRITE_ONCE((svc)->field, (svc)->field + (n))
 
 /**
  * struct lwkt_service_set - a client's private service threads
