@@ -13,27 +13,7 @@
 # and pids controllers (mounted on /sys/fs/cgroup by the tests if it is
 # not; they skip if the kernel lacks it); the tests change module
 # parameters and restore them.
-M=/lib/msgport
 
-test_iso_load() {
-	grep -q '^msgport ' /proc/modules || insmod $M/msgport.ko
-	grep -q '^syslet ' /proc/modules || insmod $M/syslet.ko
-	[ -c /dev/syslet ] || fail "no /dev/syslet"
-}
-
-test_iso_unload() {
-	# A killed test's last references go with its reaped processes;
-	# allow a moment for them.
-	i=0
-	until rmmod syslet 2>/dev/null; do
-		[ $i -lt 50 ] || { rmmod syslet; fail "syslet still in use"; }
-		sleep 0.1
-		i=$((i + 1))
-	done
-	rmmod msgport
-	[ ! -e /dev/syslet ] || fail "/dev/syslet left behind"
-}
-
-t "syslet-isolation: insmod" test_iso_load
+t "syslet-isolation: insmod" syslet_load
 selftests syslet-isolation syslet_isolation
-t "syslet-isolation: rmmod" test_iso_unload
+t "syslet-isolation: rmmod" syslet_unload

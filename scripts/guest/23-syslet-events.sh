@@ -7,24 +7,7 @@
 #
 # Runs after 22-syslet-isolation.sh has unloaded the modules: loads them
 # itself (unless loaded) and unloads them at the end.
-M=/lib/msgport
 
-test_events_load() {
-	grep -q '^msgport ' /proc/modules || insmod $M/msgport.ko
-	grep -q '^syslet ' /proc/modules || insmod $M/syslet.ko
-	[ -c /dev/syslet ] || fail "no /dev/syslet"
-}
-
-test_events_unload() {
-	i=0
-	until rmmod syslet 2>/dev/null; do
-		[ $i -lt 50 ] || { rmmod syslet; fail "syslet still in use"; }
-		sleep 0.1
-		i=$((i + 1))
-	done
-	rmmod msgport
-}
-
-t "syslet events: insmod" test_events_load
+t "syslet events: insmod" syslet_load
 selftests syslet-events syslet_events
-t "syslet events: rmmod" test_events_unload
+t "syslet events: rmmod" syslet_unload

@@ -151,3 +151,24 @@ debug_final() {
 		grep 'debug_locks' /proc/lockdep_stats | sed 's/^/#   /'
 	fi
 }
+
+# syslet_load / syslet_unload: the modules for a syslet guest script that
+# runs after another one unloaded them.  Loads what is not loaded; unloads
+# both, allowing a killed test's last references (which go with its
+# reaped processes) a moment.
+syslet_load() {
+	grep -q '^msgport ' /proc/modules || insmod /lib/msgport/msgport.ko
+	grep -q '^syslet ' /proc/modules || insmod /lib/msgport/syslet.ko
+	[ -c /dev/syslet ] || fail "no /dev/syslet"
+}
+
+syslet_unload() {
+	_i=0
+	until rmmod syslet 2>/dev/null; do
+		[ $_i -lt 50 ] || { rmmod syslet; fail "syslet still in use"; }
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	rmmod msgport
+	[ ! -e /dev/syslet ] || fail "/dev/syslet left behind"
+}
