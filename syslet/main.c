@@ -193,6 +193,18 @@ bool syslet_is_owner(struct syslet_ctx *ctx)
 	       ctx->files == current->files;
 }
 
+/*
+ * Why the caller may not use the registered context: -EINVAL if no ring
+ * is registered, -EPERM if it is not a thread of the owner; else 0.
+ */
+static long syslet_owner_error(struct syslet_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->ring_lock);
+	if (!ctx->registered)
+		return -EINVAL;
+	return syslet_is_owner(ctx) ? 0 : -EPERM;
+}
+
 /**
  * syslet_ctx_unregister() - cancel everything, stop the workers, release
  *	the ring
@@ -400,14 +412,11 @@ out_unlock:
 
 static long syslet_unregister(struct syslet_ctx *ctx)
 {
-	long ret = 0;
+	long ret;
 
 	mutex_lock(&ctx->lock);
 	spin_lock(&ctx->ring_lock);
-	if (!ctx->registered)
-		ret = -EINVAL;
-	else if (!syslet_is_owner(ctx))
-		ret = -EPERM;
+	ret = syslet_owner_error(ctx);
 	spin_unlock(&ctx->ring_lock);
 	if (!ret)
 		syslet_ctx_unregister(ctx);
@@ -424,14 +433,11 @@ static long syslet_admit(struct syslet_ctx *ctx, bool reserve)
 	long ret;
 
 	spin_lock(&ctx->ring_lock);
-	if (!ctx->registered)
-		ret = -EINVAL;
-	else if (!syslet_is_owner(ctx))
-		ret = -EPERM;
-	else if (ctx->cancelling)
+	ret = syslet_owner_error(ctx);
+	if (!ret && ctx->cancelling)
 		ret = -ECANCELED;
-	else
-		ret = reserve ? syslet_ring_reserve(&ctx->ring) : 0;
+	else if (!ret && reserve)
+		ret = syslet_ring_reserve(&ctx->ring);
 	if (!ret)
 		ret = ctx->gen;
 	spin_unlock(&ctx->ring_lock);
@@ -643,12 +649,7 @@ static long syslet_set_eventfd(struct syslet_ctx *ctx, int fd)
 	}
 	mutex_lock(&ctx->lock);
 	spin_lock(&ctx->ring_lock);
-	if (!ctx->registered)
-		ret = -EINVAL;
-	else if (!syslet_is_owner(ctx))
-		ret = -EPERM;
-	else
-		ret = 0;
+	ret = syslet_owner_error(ctx);
 	if (!ret) {
 		old = ctx->evfd;
 		ctx->evfd = evfd;
@@ -709,12 +710,7 @@ static long syslet_set_upcall(struct syslet_ctx *ctx,
 
 	mutex_lock(&ctx->lock);
 	spin_lock(&ctx->ring_lock);
-	if (!ctx->registered)
-		ret = -EINVAL;
-	else if (!syslet_is_owner(ctx))
-		ret = -EPERM;
-	else
-		ret = 0;
+	ret = syslet_owner_error(ctx);
 	old = NULL;
 	if (!ret) {
 		old = ctx->upc;
