@@ -248,8 +248,9 @@ kdir_default() {
 	[ "$(KDIR_SRC=$s bash scripts/kdir.sh 6.1)" = "$s/linux-headers-6.1.0-57-amd64" ] ||
 		die "6.1: $(KDIR_SRC=$s bash scripts/kdir.sh 6.1)"
 	[ "$(KDIR_SRC=$s bash scripts/kdir.sh rt)" = "$s/linux-headers-6.12.118+deb12-rt-amd64" ]
-	# make's own default is kdir.sh's.
-	[ "$(KDIR_SRC=$s make -s modules MAKE=echo | sed -n 's/^-C \([^ ]*\) .*/\1/p')" = \
+	# make's own default is kdir.sh's (not a KDIR exported by an outer
+	# make, as "make check" does).
+	[ "$(env -u KDIR KDIR_SRC=$s make -s modules MAKE=echo | sed -n 's/^-C \([^ ]*\) .*/\1/p')" = \
 		"$s/linux-headers-6.12.118+deb12-amd64" ] || die "make's KDIR differs"
 	# And on this machine, with whatever is installed.
 	local want
