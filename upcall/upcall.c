@@ -764,7 +764,8 @@ static long upc_register(struct upc_space *space,
 		return -EFAULT;
 	/* One page holds the struct: it is read through the kernel map. */
 	if (!a.upc || a.upc % sizeof(int) || !a.ctxfunc || !a.func ||
-	    offset_in_page(a.upc) + sizeof(struct upcall) > PAGE_SIZE)
+	    offset_in_page(a.upc) + offsetofend(struct upcall, pending) >
+	    PAGE_SIZE)
 		return -EINVAL;
 	if (get_user(magic, (int __user *)u64_to_user_ptr(a.upc)))
 		return -EFAULT;
@@ -944,7 +945,9 @@ static struct miscdevice upc_misc = {
 
 int upc_init(void)
 {
-	BUILD_BUG_ON(sizeof(struct upcall) != 12);
+	/* 12 bytes the kernel uses, padded to 16 by the type's alignment. */
+	BUILD_BUG_ON(offsetofend(struct upcall, pending) != 12);
+	BUILD_BUG_ON(sizeof(struct upcall) != 16);
 	BUILD_BUG_ON(sizeof(struct upc_frame) != 32);
 	return misc_register(&upc_misc);
 }

@@ -38,13 +38,15 @@
  *	and priority 0, clear it when nothing is pending.
  *
  * 12 bytes, in the thread's memory; the kernel pins its page while the
- * thread has registrations.
+ * thread has registrations.  It must not cross a page boundary: the type
+ * is 16-byte aligned (and so 16 bytes long) so that no variable of it,
+ * static or on a stack, ever does.
  */
 struct upcall {
 	int magic;
 	int crit_count;
 	int pending;
-};
+} __attribute__((aligned(16)));
 
 #define UPCALL_MAGIC		0x55504331	/* 'UPC1' */
 #define UPC_CRITADD		32	/* added to crit_count per section */

@@ -73,6 +73,10 @@ static int wait_for(volatile int *p, int v)
 
 static struct upcall mainupc;
 
+/* No struct upcall, on a stack or not, can cross a page boundary. */
+_Static_assert(sizeof(struct upcall) == 16 && _Alignof(struct upcall) == 16,
+	       "struct upcall is 16-byte aligned");
+
 static int reg(struct upcall *u, long i)
 {
 	int id = upc_register(u, upc_context, cfunc, (void *)i);
@@ -96,7 +100,8 @@ static int test_register_errors(void)
 	char *page = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct upcall *u;
-	int id;
+	int id, status;
+	pid_t pid;
 
 	CHECK(page != MAP_FAILED);
 	/* No handler for UPC_SIGNAL yet: an upcall would kill us. */
@@ -115,6 +120,16 @@ static int test_register_errors(void)
 	CHECK_ERR(raw_register(u, upc_context, cfunc), EINVAL);
 	CHECK_ERR(raw_register(&mainupc, NULL, cfunc), EINVAL);
 	CHECK_ERR(raw_register(&mainupc, upc_context, NULL), EINVAL);
+	/* Its 12 bytes just before a page end are fine (in a child). */
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		u = (struct upcall *)(page + 4096 - 12);
+		u->magic = UPCALL_MAGIC;
+		_exit(raw_register(u, upc_context, cfunc) > 0 ? 0 : 1);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	CHECK(munmap(page, 4096) == 0);
 	CHECK_ERR(raw_register((void *)page, upc_context, cfunc), EFAULT);
 	/* A kernel address. */
