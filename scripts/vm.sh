@@ -172,6 +172,16 @@ elif [ $debug -eq 1 ]; then
 fi
 mkdir -p "$vm"
 
+# Objects built against another kernel build directory, or the same one
+# with another configuration, are not rebuilt by kbuild (an external
+# module's command lines and header paths are relative to KDIR): start
+# afresh when either changed, or a structure's layout may differ from the
+# running kernel's.
+stamp="$KDIR $(cksum <"$KDIR/include/generated/autoconf.h")"
+if [ "$(cat "$mod/.vm-kdir" 2>/dev/null)" != "$stamp" ]; then
+	make -s -C "$KDIR" M="$mod" clean >/dev/null 2>&1 || true
+	echo "$stamp" >"$mod/.vm-kdir"
+fi
 echo "$name: building modules against $kver"
 make -s -C "$KDIR" M="$mod" modules >"$vm/build.log" 2>&1 || {
 	cat "$vm/build.log"
