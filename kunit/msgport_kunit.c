@@ -751,6 +751,177 @@ static void msgport_test_serialize_abort(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->msg.ms_error, -ECANCELED);
 }
 
+/*
+ * lwkt_serialize_try() and lwkt_serialize_held() from the holder and
+ * from another task; and a send by a task that does not hold the
+ * serializer waits for the task that does.
+ */
+struct slz_other {
+	struct lwkt_serialize *slz;
+	struct lwkt_port *port;
+	bool hold;		/* hold the serializer for a while */
+	int tried;		/* lwkt_serialize_try() result */
+	bool held_seen;		/* lwkt_serialize_held() seen */
+	bool empty_while_held;	/* the port's queue, before release */
+	struct completion entered, done;
+};
+
+static int slz_other_thread(void *arg)
+{
+	struct slz_other *o = arg;
+
+	if (o->hold) {
+		lwkt_serialize_enter(o->slz);
+		complete(&o->entered);
+		msleep(50);
+		o->empty_while_held = list_empty(&o->port->mp_msgq);
+		lwkt_serialize_exit(o->slz);
+	} else {
+		o->held_seen = lwkt_serialize_held(o->slz);
+		o->tried = lwkt_serialize_try(o->slz);
+		if (o->tried)
+			lwkt_serialize_exit(o->slz);
+	}
+	complete(&o->done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ / 100);
+	return 0;
+}
+
+static struct slz_other *slz_other_run(struct kunit *test,
+				       struct lwkt_serialize *slz,
+				       struct lwkt_port *port, bool hold)
+{
+	struct slz_other *o = test_zalloc(test, sizeof(*o));
+
+	o->slz = slz;
+	o->port = port;
+	o->hold = hold;
+	init_completion(&o->entered);
+	init_completion(&o->done);
+	test_kthread(test, kthread_run(slz_other_thread, o, "mpk_slzo"));
+	return o;
+}
+
+static void msgport_test_serialize_try(struct kunit *test)
+{
+	struct lwkt_serialize *slz = test_zalloc(test, sizeof(*slz));
+	struct lwkt_port *port = test_zalloc(test, sizeof(*port));
+	struct lwkt_port *rport = test_zalloc(test, sizeof(*rport));
+	struct lwkt_msg *msg = test_zalloc(test, sizeof(*msg));
+	struct slz_other *o;
+
+	lwkt_serialize_init(slz);
+	lwkt_initport_serialize(port, slz);
+	lwkt_initport_replyonly_null(rport);
+	KUNIT_EXPECT_FALSE(test, lwkt_serialize_held(slz));
+	KUNIT_ASSERT_EQ(test, lwkt_serialize_try(slz), 1);
+	KUNIT_EXPECT_TRUE(test, lwkt_serialize_held(slz));
+	lwkt_serialize_assert_held(slz);
+	/* Not recursive. */
+	KUNIT_EXPECT_EQ(test, lwkt_serialize_try(slz), 0);
+	KUNIT_EXPECT_TRUE(test, lwkt_serialize_held(slz));
+
+	/* Held here: another task neither holds it nor gets it. */
+	o = slz_other_run(test, slz, port, false);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&o->done, TMO));
+	KUNIT_EXPECT_FALSE(test, o->held_seen);
+	KUNIT_EXPECT_EQ(test, o->tried, 0);
+	lwkt_serialize_exit(slz);
+	KUNIT_EXPECT_FALSE(test, lwkt_serialize_held(slz));
+	lwkt_serialize_assert_not_held(slz);
+
+	/* Free: the other task gets it (and releases it). */
+	o = slz_other_run(test, slz, port, false);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&o->done, TMO));
+	KUNIT_EXPECT_EQ(test, o->tried, 1);
+	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&slz->lock));
+
+	/* Held by another task: a send here waits for its release. */
+	o = slz_other_run(test, slz, port, true);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&o->entered, TMO));
+	KUNIT_EXPECT_FALSE(test, lwkt_serialize_held(slz));
+	lwkt_initmsg(msg, rport, 0);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(port, msg), 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&o->done, TMO));
+	KUNIT_EXPECT_TRUE(test, o->empty_while_held);
+	lwkt_serialize_enter(slz);
+	KUNIT_EXPECT_PTR_EQ(test, (lwkt_msg_t)lwkt_getport(port), msg);
+	lwkt_serialize_exit(slz);
+
+	/* Send and drop without the serializer: each takes and releases it. */
+	lwkt_initmsg(msg, rport, MSGF_DROPABLE);
+	KUNIT_EXPECT_EQ(test, lwkt_sendmsg(port, msg), 0);
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(msg), 0);
+	KUNIT_EXPECT_FALSE(test, lwkt_serialize_held(slz));
+	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&slz->lock));
+	KUNIT_EXPECT_TRUE(test, list_empty(&port->mp_msgq));
+}
+
+/*
+ * DragonFly's convention: the caller of put, reply and drop on a
+ * serializer port already holds its serializer (netisr-style code sends
+ * and replies from inside the serialized section).  A helper thread does
+ * all three with the serializer held; if one of them took it again the
+ * thread would deadlock, which the test reports as a timeout (and then
+ * leaks the state the stuck thread still uses).
+ */
+struct slz_held {
+	struct lwkt_serialize slz;
+	struct lwkt_port port;
+	struct lwkt_msg msg[2];
+	lwkt_msg_t got;
+	int drop, wait;
+	struct completion done;
+};
+
+static int slz_held_thread(void *arg)
+{
+	struct slz_held *s = arg;
+
+	lwkt_serialize_enter(&s->slz);
+	/* The port is target and reply port, as in a netisr loop. */
+	lwkt_initmsg(&s->msg[0], &s->port, 0);
+	lwkt_sendmsg(&s->port, &s->msg[0]);
+	s->got = lwkt_getport(&s->port);
+	if (s->got)
+		lwkt_replymsg(s->got, -EDOM);
+	lwkt_initmsg(&s->msg[1], &s->port, MSGF_DROPABLE);
+	lwkt_sendmsg(&s->port, &s->msg[1]);
+	s->drop = lwkt_dropmsg(&s->msg[1]);
+	s->wait = lwkt_waitmsg(&s->msg[0], 0);
+	lwkt_serialize_exit(&s->slz);
+	complete(&s->done);
+	return 0;
+}
+
+static void msgport_test_serialize_held(struct kunit *test)
+{
+	struct slz_held *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	struct task_struct *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	lwkt_serialize_init(&s->slz);
+	lwkt_initport_serialize(&s->port, &s->slz);
+	init_completion(&s->done);
+	t = kthread_run(slz_held_thread, s, "mpk_slzheld");
+	if (IS_ERR(t)) {
+		kfree(s);
+		KUNIT_FAIL(test, "kthread_run: %ld", PTR_ERR(t));
+		return;
+	}
+	if (!wait_for_completion_timeout(&s->done, TMO)) {
+		KUNIT_FAIL(test, "deadlock: a port operation took the serializer its caller holds");
+		return;		/* s stays: the stuck thread still uses it */
+	}
+	KUNIT_EXPECT_PTR_EQ(test, s->got, &s->msg[0]);
+	KUNIT_EXPECT_EQ(test, s->drop, 0);
+	KUNIT_EXPECT_EQ(test, s->msg[1].ms_error, -ECANCELED);
+	KUNIT_EXPECT_EQ(test, s->wait, -EDOM);
+	KUNIT_EXPECT_TRUE(test, list_empty(&s->port.mp_msgq));
+	kfree(s);
+}
+
 /* ------------------------------------------------------------------
  * Forwarding.
  */
@@ -2872,6 +3043,8 @@ static struct kunit_case msgport_test_cases[] = {
 	KUNIT_CASE(msgport_test_waitport_pcatch),
 	KUNIT_CASE(msgport_test_serialize),
 	KUNIT_CASE(msgport_test_serialize_abort),
+	KUNIT_CASE(msgport_test_serialize_held),
+	KUNIT_CASE(msgport_test_serialize_try),
 	KUNIT_CASE(msgport_test_forwardmsg),
 	KUNIT_CASE(msgport_test_abortmsg),
 	KUNIT_CASE(msgport_test_abort_running),

@@ -83,7 +83,7 @@ static inline void lwkt_assert_port_context(void)
 static void lwkt_port_assert_locked(lwkt_port_t port)
 {
 	if (port->mpu_serialize)
-		lockdep_assert_held(&port->mpu_serialize->lock);
+		lwkt_serialize_assert_held(port->mpu_serialize);
 	else
 		lockdep_assert_held(lwkt_port_spin(port));
 }
@@ -665,16 +665,28 @@ static void *lwkt_spin_waitport(lwkt_port_t port, int flags)
 }
 
 /* ---------------------------------------------------------------------
- * Serializer ports: guarded by a caller-supplied lwkt_serialize.  put and
- * reply take it; get, wait and waitmsg need the caller to hold it.
+ * Serializer ports: guarded by a caller-supplied lwkt_serialize.  put,
+ * reply and drop take it unless their caller holds it already (DragonFly's
+ * callers do); get, wait and waitmsg need the caller to hold it.
  */
+
+/* Take @slz unless current holds it; true if it was taken here. */
+static bool lwkt_serialize_enter_unheld(struct lwkt_serialize *slz)
+{
+	if (lwkt_serialize_held(slz))
+		return false;
+	lwkt_serialize_enter(slz);
+	return true;
+}
 
 static int lwkt_serialize_putport(lwkt_port_t port, lwkt_msg_t msg)
 {
-	lwkt_serialize_enter(port->mpu_serialize);
+	bool taken = lwkt_serialize_enter_unheld(port->mpu_serialize);
+
 	__lwkt_pushmsg(port, msg);
 	wake_up(&port->mp_wq);
-	lwkt_serialize_exit(port->mpu_serialize);
+	if (taken)
+		lwkt_serialize_exit(port->mpu_serialize);
 	return EASYNC;
 }
 
@@ -721,30 +733,34 @@ static int lwkt_serialize_waitmsg(lwkt_msg_t msg, int flags)
 
 static void lwkt_serialize_replyport(lwkt_port_t port, lwkt_msg_t msg)
 {
+	bool taken;
+
 	if (msg->ms_flags & MSGF_SYNC) {
 		lwkt_complete_sync(msg);
 		return;
 	}
-	lwkt_serialize_enter(port->mpu_serialize);
+	taken = lwkt_serialize_enter_unheld(port->mpu_serialize);
 	__lwkt_pushmsg(port, msg);
 	__lwkt_setdone(msg, MSGF_REPLY);
 	wake_up(&port->mp_wq);
-	lwkt_serialize_exit(port->mpu_serialize);
+	if (taken)
+		lwkt_serialize_exit(port->mpu_serialize);
 	lwkt_wake_msg(msg);
 }
 
 static int lwkt_serialize_dropmsg(lwkt_port_t port, lwkt_msg_t msg)
 {
+	bool taken = lwkt_serialize_enter_unheld(port->mpu_serialize);
 	int error = -ENOENT;
 
-	lwkt_serialize_enter(port->mpu_serialize);
 	if (READ_ONCE(msg->ms_qport) == port && !(msg->ms_flags & MSGF_REPLY)) {
 		__lwkt_pullmsg(port, msg);
 		msg->ms_error = -ECANCELED;
 		lwkt_setdone_wake(msg, 0);
 		error = 0;
 	}
-	lwkt_serialize_exit(port->mpu_serialize);
+	if (taken)
+		lwkt_serialize_exit(port->mpu_serialize);
 	return error;
 }
 
@@ -907,12 +923,13 @@ EXPORT_SYMBOL_GPL(lwkt_initport_spin);
  * @port: the port
  * @slz: the lock that guards the port, initialised by the caller
  *
- * Sending and replying to @port take @slz; receiving (lwkt_getport(),
- * lwkt_waitport(), and lwkt_waitmsg() of an asynchronous message replied
- * to @port) requires the caller to hold it, and the waits release it
- * while they sleep.  @slz is a sleeping lock: such a
- * port is for process context only, and a holder of @slz must not send or
- * reply to @port.
+ * Sending to, replying to and dropping from @port take @slz unless the
+ * calling task holds it already (DragonFly's callers hold it; callers of
+ * the other port types, and the per-CPU service threads replying, do
+ * not): both work.  Receiving (lwkt_getport(), lwkt_waitport(), and
+ * lwkt_waitmsg() of an asynchronous message replied to @port) requires
+ * the caller to hold it, and the waits release it while they sleep.
+ * @slz is a sleeping lock: such a port is for process context only.
  *
  * Context: any; the port must not be in use.
  */

@@ -18,8 +18,10 @@
 #ifndef _MSGPORT_MSGPORT_H
 #define _MSGPORT_MSGPORT_H
 
+#include <linux/bug.h>
 #include <linux/compiler.h>
 #include <linux/list.h>
+#include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/types.h>
@@ -123,17 +125,125 @@ struct lwkt_msg {
 /**
  * struct lwkt_serialize - the lock of a serializer port
  * @lock: a sleeping lock; the receiver holds it around get/wait calls
+ * @owner: the task holding @lock, or NULL; written by that task only
  *
  * DragonFly's serializer(9) is a sleepable mutual-exclusion lock; a mutex
- * is its Linux equivalent.  Initialise with lwkt_serialize_init().
+ * is its Linux equivalent.  @owner lets a serializer port's put, reply
+ * and drop tell whether their caller already holds the serializer, as
+ * DragonFly's callers do, or not, as callers of the other port types do
+ * (lwkt_initport_serialize()).  Initialise with lwkt_serialize_init();
+ * take and release it only with the helpers below, which keep @owner.
+ *
+ * Locking legend: @owner is WRITE_ONCE() by the holder of @lock, read
+ * with READ_ONCE(); it equals current only in the task holding @lock.
  */
 struct lwkt_serialize {
 	struct mutex lock;
+	struct task_struct *owner;
 };
 
-#define lwkt_serialize_init(slz)	mutex_init(&(slz)->lock)
-#define lwkt_serialize_enter(slz)	mutex_lock(&(slz)->lock)
-#define lwkt_serialize_exit(slz)	mutex_unlock(&(slz)->lock)
+/* A macro, so that each initialisation site has its own lockdep class. */
+#define lwkt_serialize_init(slz)					\
+	do {								\
+		mutex_init(&(slz)->lock);				\
+		(slz)->owner = NULL;					\
+	} while (0)
+
+/**
+ * lwkt_serialize_enter() - take a serializer
+ * @slz: the serializer
+ *
+ * Sleeps until @slz is free.  Not recursive: a holder must not take it
+ * again.
+ *
+ * Context: process context.
+ */
+static inline void lwkt_serialize_enter(struct lwkt_serialize *slz)
+{
+	mutex_lock(&slz->lock);
+	WRITE_ONCE(slz->owner, current);
+}
+
+/**
+ * lwkt_serialize_try() - take a serializer if it is free
+ * @slz: the serializer
+ *
+ * DragonFly's lwkt_serialize_try().  Never sleeps; fails also when the
+ * caller itself holds @slz.
+ *
+ * Context: process context (a mutex is owned by a task).
+ * Return: 1 if @slz was taken, 0 if it is held.
+ */
+static inline int lwkt_serialize_try(struct lwkt_serialize *slz)
+{
+	if (!mutex_trylock(&slz->lock))
+		return 0;
+	WRITE_ONCE(slz->owner, current);
+	return 1;
+}
+
+/**
+ * lwkt_serialize_exit() - release a serializer
+ * @slz: the serializer, held by the caller
+ *
+ * Context: process context, the task that took @slz.
+ */
+static inline void lwkt_serialize_exit(struct lwkt_serialize *slz)
+{
+	WRITE_ONCE(slz->owner, NULL);
+	mutex_unlock(&slz->lock);
+}
+
+/**
+ * lwkt_serialize_held() - does the calling task hold a serializer?
+ * @slz: the serializer
+ *
+ * Unlike mutex_is_locked(), false when another task holds @slz.
+ *
+ * Context: any (in interrupt context the answer is that of the
+ * interrupted task, which is not the holder's own view; do not rely on
+ * it there).
+ * Return: true if the current task holds @slz.
+ */
+static inline bool lwkt_serialize_held(struct lwkt_serialize *slz)
+{
+	return READ_ONCE(slz->owner) == current;
+}
+
+/**
+ * lwkt_serialize_assert_held() - warn unless the caller holds a serializer
+ * @slz: the serializer
+ *
+ * DragonFly's ASSERT_SERIALIZED(), a warning rather than a panic, with
+ * or without lockdep; lockdep's own check too where it is built in.
+ *
+ * Context: process context.
+ */
+static inline void lwkt_serialize_assert_held(struct lwkt_serialize *slz)
+{
+	lockdep_assert_held(&slz->lock);
+	WARN_ONCE(!lwkt_serialize_held(slz),
+		  "msgport: serializer %p not held by %s[%d]\n",
+		  slz, current->comm, current->pid);
+}
+
+/**
+ * lwkt_serialize_assert_not_held() - warn if the caller holds a serializer
+ * @slz: the serializer
+ *
+ * DragonFly's ASSERT_NOT_SERIALIZED().
+ *
+ * Context: process context.
+ */
+static inline void lwkt_serialize_assert_not_held(struct lwkt_serialize *slz)
+{
+	WARN_ONCE(lwkt_serialize_held(slz),
+		  "msgport: serializer %p held by %s[%d]\n",
+		  slz, current->comm, current->pid);
+}
+
+#define ASSERT_SERIALIZED(slz)		lwkt_serialize_assert_held(slz)
+#define ASSERT_NOT_SERIALIZED(slz)	lwkt_serialize_assert_not_held(slz)
 
 /* Port flags (mp_flags). */
 #define MSGPORTF_WAITING	0x0001	/* the owner of a thread port sleeps */
