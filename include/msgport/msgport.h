@@ -242,6 +242,8 @@ static inline void lwkt_serialize_assert_not_held(struct lwkt_serialize *slz)
 		  slz, current->comm, current->pid);
 }
 
+/* DragonFly's names. */
+#define IS_SERIALIZED(slz)		lwkt_serialize_held(slz)
 #define ASSERT_SERIALIZED(slz)		lwkt_serialize_assert_held(slz)
 #define ASSERT_NOT_SERIALIZED(slz)	lwkt_serialize_assert_not_held(slz)
 
