@@ -13,23 +13,41 @@
  *    (lwkt_service_create(), with a rollup that counts batches).  Their
  *    commands and reply handlers are module text: the exit function
  *    stops sending, calls lwkt_cpu_ports_sync() and destroys its own
- *    threads before the module goes.
+ *    threads before the module goes;
+ *  - with netisr=1, a netisr-style client: counters partitioned by a
+ *    hash of their key over the CPUs, each partition touched only by
+ *    its CPU's service thread; a timer on each CPU feeds them with
+ *    messages embedded in flow objects, sent to the owning CPU's port;
+ *    priority control messages replace flows from the owning thread,
+ *    dropping a pending message before freeing its flow; at unload a
+ *    barrier, then a check that every message the timers sent was
+ *    either counted exactly once or dropped.
  *
  * Loading fails (-EIO) if any example does not produce the expected result.
  */
 #include <linux/completion.h>
 #include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/hash.h>
+#include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include <msgport/compat.h>
 #include <msgport/msgport.h>
 
 static bool traffic;
 module_param(traffic, bool, 0444);
 MODULE_PARM_DESC(traffic, "keep messages flowing to every service port until unload");
+
+static bool netisr;
+module_param(netisr, bool, 0444);
+MODULE_PARM_DESC(netisr, "run the netisr-style counters until unload");
 
 static int failures;
 
@@ -410,6 +428,244 @@ static int traffic_init(void)
 	return lwkt_initport_replyonly(&traffic_free_rport, traffic_free_reply);
 }
 
+/*
+ * netisr=1: DragonFly's netisr pattern.  A flow (a connection, say) is
+ * owned by the CPU its key hashes to; the counters of a CPU's partition
+ * are written by that CPU's service thread only, so they need no lock.
+ * Each flow embeds a DROPABLE message; a timer on each CPU sends the
+ * message of random flows, if idle, to the owner's port, where the
+ * command counts it.  A recycler replaces random flows: its control
+ * message (MSGF_PRIORITY, so it overtakes the queued counting messages)
+ * runs in the old flow's owning thread, unpublishes the flow, drops its
+ * message if still queued, and frees it (tcp_destroy_timermsg()'s
+ * drop-before-free).
+ */
+#define NETISR_FLOWS		64
+#define NETISR_BUCKETS		16
+#define NETISR_TICK_NS		(500 * NSEC_PER_USEC)
+#define NETISR_SENDS_PER_TICK	4
+
+struct netisr_flow {
+	struct lwkt_msg msg;	/* DROPABLE, replyonly_null reply port */
+	u32 key;
+	int cpu;		/* owner: netisr_owner(key) */
+};
+
+/* A CPU's partition: written by lwkt/cpu only. */
+struct netisr_part {
+	unsigned long count[NETISR_BUCKETS];
+} ____cacheline_aligned;
+
+struct netisr_timer {
+	struct hrtimer timer;
+	bool started;
+};
+
+static struct netisr_flow __rcu *netisr_flows[NETISR_FLOWS];
+static struct netisr_part *netisr_parts;	/* [nr_cpu_ids] */
+static struct netisr_timer *netisr_timers;	/* [nr_cpu_ids] */
+static int *netisr_cpus, netisr_nr_cpus;	/* CPUs with a service port */
+static struct lwkt_port netisr_rport;		/* replyonly_null */
+static struct task_struct *netisr_task;
+static bool netisr_stopping;
+static atomic_long_t netisr_sent, netisr_dropped, netisr_recycled;
+static atomic_long_t netisr_bad;
+
+static int netisr_owner(u32 key)
+{
+	return netisr_cpus[hash_32(key, 16) % netisr_nr_cpus];
+}
+
+/* The counting command, in the owner's service thread. */
+static int netisr_count_cmd(lwkt_msg_t msg)
+{
+	struct netisr_flow *f = container_of(msg, struct netisr_flow, msg);
+
+	netisr_parts[f->cpu].count[f->key % NETISR_BUCKETS]++;
+	return 0;
+}
+
+static struct netisr_flow *netisr_flow_new(void)
+{
+	struct netisr_flow *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return NULL;
+	f->key = get_random_u32();
+	f->cpu = netisr_owner(f->key);
+	lwkt_initmsg(&f->msg, &netisr_rport, MSGF_DROPABLE);
+	f->msg.ms_cmd.cm_func = netisr_count_cmd;
+	return f;
+}
+
+static enum hrtimer_restart netisr_tick(struct hrtimer *timer)
+{
+	struct netisr_flow *f;
+	int i;
+
+	if (READ_ONCE(netisr_stopping))
+		return HRTIMER_NORESTART;
+	rcu_read_lock();
+	for (i = 0; i < NETISR_SENDS_PER_TICK; i++) {
+		f = rcu_dereference(netisr_flows[get_random_u32() % NETISR_FLOWS]);
+		if (f && lwkt_sendmsg_idle(lwkt_cpu_port(f->cpu), &f->msg) == 0)
+			atomic_long_inc(&netisr_sent);
+	}
+	rcu_read_unlock();
+	hrtimer_forward_now(timer, ns_to_ktime(NETISR_TICK_NS));
+	return HRTIMER_RESTART;
+}
+
+/* on_each_cpu(): start this CPU's timer. */
+static void netisr_timer_start(void *unused)
+{
+	struct netisr_timer *t = &netisr_timers[smp_processor_id()];
+
+	t->started = true;
+	hrtimer_start(&t->timer, ns_to_ktime(NETISR_TICK_NS),
+		      HRTIMER_MODE_REL_PINNED_SOFT);
+}
+
+struct netisr_ctl {
+	struct lwkt_msg msg;	/* MSGF_PRIORITY, sent with lwkt_domsg() */
+	unsigned int slot;
+	struct netisr_flow *old, *new;
+};
+
+/* The control command, in the old flow's owning thread. */
+static int netisr_recycle_cmd(lwkt_msg_t msg)
+{
+	struct netisr_ctl *ctl = container_of(msg, struct netisr_ctl, msg);
+	struct netisr_flow *old = ctl->old;
+	int error;
+
+	rcu_assign_pointer(netisr_flows[ctl->slot], ctl->new);
+	/* No timer sends the old flow's message any more... */
+	synchronize_rcu();
+	/*
+	 * ...which is queued behind us, so still droppable, or done: this
+	 * thread is the only one that runs it.
+	 */
+	error = lwkt_dropmsg(&old->msg);
+	if (!error)
+		atomic_long_inc(&netisr_dropped);
+	else if (error != -ENOENT || !lwkt_checkmsg(&old->msg))
+		atomic_long_inc(&netisr_bad);
+	kfree(old);
+	atomic_long_inc(&netisr_recycled);
+	return 0;
+}
+
+static int netisr_recycler(void *unused)
+{
+	struct netisr_ctl ctl;
+	struct netisr_flow *nf;
+
+	while (!kthread_should_stop()) {
+		usleep_range(2000, 4000);
+		nf = netisr_flow_new();
+		if (!nf)
+			continue;
+		ctl.slot = get_random_u32() % NETISR_FLOWS;
+		/* Slots change only here, through the commands we wait for. */
+		ctl.old = rcu_dereference_protected(netisr_flows[ctl.slot], 1);
+		ctl.new = nf;
+		lwkt_initmsg(&ctl.msg, NULL, MSGF_PRIORITY);
+		ctl.msg.ms_cmd.cm_func = netisr_recycle_cmd;
+		if (lwkt_domsg(lwkt_cpu_port(ctl.old->cpu), &ctl.msg, 0)) {
+			atomic_long_inc(&netisr_bad);
+			kfree(nf);
+		}
+	}
+	return 0;
+}
+
+/* Stops everything; with @report, checks the counts.  Idempotent. */
+static void netisr_stop(bool report)
+{
+	unsigned long counted = 0;
+	long sent, dropped, lost;
+	struct netisr_flow *f;
+	int cpu, i, j;
+
+	if (netisr_task) {
+		kthread_stop(netisr_task);
+		put_task_struct(netisr_task);
+		netisr_task = NULL;
+	}
+	WRITE_ONCE(netisr_stopping, true);
+	for (i = 0; netisr_timers && i < nr_cpu_ids; i++)
+		if (netisr_timers[i].started)
+			hrtimer_cancel(&netisr_timers[i].timer);
+	/* Barrier: every counting message sent has been counted. */
+	lwkt_cpu_ports_sync();
+	for (i = 0; i < NETISR_FLOWS; i++) {
+		f = rcu_dereference_protected(netisr_flows[i], 1);
+		if (f && !lwkt_checkmsg(&f->msg))
+			atomic_long_inc(&netisr_bad);
+		kfree(f);
+		RCU_INIT_POINTER(netisr_flows[i], NULL);
+	}
+	if (report && netisr_parts) {
+		for_each_possible_cpu(cpu)
+			for (j = 0; j < NETISR_BUCKETS; j++)
+				counted += netisr_parts[cpu].count[j];
+		sent = atomic_long_read(&netisr_sent);
+		dropped = atomic_long_read(&netisr_dropped);
+		lost = sent - dropped - (long)counted;
+		pr_info("netisr: sent=%ld counted=%lu dropped=%ld recycled=%ld bad=%ld lost=%ld\n",
+			sent, counted, dropped,
+			atomic_long_read(&netisr_recycled),
+			atomic_long_read(&netisr_bad), lost);
+		WARN(lost || atomic_long_read(&netisr_bad),
+		     "msgport_example: netisr counts do not close\n");
+	}
+	kfree(netisr_timers);
+	kfree(netisr_parts);
+	kfree(netisr_cpus);
+	netisr_timers = NULL;
+	netisr_parts = NULL;
+	netisr_cpus = NULL;
+}
+
+static int netisr_start(void)
+{
+	struct netisr_flow *f;
+	int cpu, i;
+
+	netisr_parts = kcalloc(nr_cpu_ids, sizeof(*netisr_parts), GFP_KERNEL);
+	netisr_timers = kcalloc(nr_cpu_ids, sizeof(*netisr_timers), GFP_KERNEL);
+	netisr_cpus = kcalloc(nr_cpu_ids, sizeof(*netisr_cpus), GFP_KERNEL);
+	if (!netisr_parts || !netisr_timers || !netisr_cpus)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		if (lwkt_cpu_port(cpu))
+			netisr_cpus[netisr_nr_cpus++] = cpu;
+	lwkt_initport_replyonly_null(&netisr_rport);
+	for (i = 0; i < NETISR_FLOWS; i++) {
+		f = netisr_flow_new();
+		if (!f)
+			return -ENOMEM;
+		RCU_INIT_POINTER(netisr_flows[i], f);
+	}
+	for (i = 0; i < nr_cpu_ids; i++)
+		syslet_hrtimer_setup(&netisr_timers[i].timer, netisr_tick,
+				     CLOCK_MONOTONIC,
+				     HRTIMER_MODE_REL_PINNED_SOFT);
+	cpus_read_lock();
+	on_each_cpu(netisr_timer_start, NULL, 1);
+	cpus_read_unlock();
+	netisr_task = kthread_run(netisr_recycler, NULL, "msgport_netisr");
+	if (IS_ERR(netisr_task)) {
+		int error = PTR_ERR(netisr_task);
+
+		netisr_task = NULL;
+		return error;
+	}
+	get_task_struct(netisr_task);
+	return 0;
+}
+
 static void __exit msgport_example_exit(void)
 {
 	if (traffic_task) {
@@ -422,6 +678,8 @@ static void __exit msgport_example_exit(void)
 		traffic_report();
 		traffic_unfinished_report();
 	}
+	if (netisr)
+		netisr_stop(true);
 	kfree(traffic_kicks);
 	kfree(traffic_served);
 	if (my_service2.td)
@@ -466,9 +724,21 @@ static int __init msgport_example_init(void)
 		}
 		get_task_struct(traffic_task);
 	}
+	if (netisr) {
+		error = netisr_start();
+		if (error)
+			goto fail;
+	}
 	return 0;
 
 fail:
+	if (netisr)
+		netisr_stop(false);
+	if (traffic_task) {
+		kthread_stop(traffic_task);
+		put_task_struct(traffic_task);
+		lwkt_cpu_ports_sync();
+	}
 	lwkt_service_destroy(traffic_set);
 	kfree(traffic_kicks);
 	kfree(traffic_served);

@@ -3,8 +3,9 @@
 # abort and drop messages to a spin port, a thread port and the per-CPU
 # service ports while CPU 1 goes offline and online; every message must
 # come back exactly once.  A timed run, then a run removed while it goes
-# on (with CPU 1 offline during the drain).  With stress=1 on the kernel
-# command line both runs are much longer.
+# on (with CPU 1 offline during the drain); then the example's netisr-style
+# client, removed under load.  With stress=1 on the kernel command line
+# the first two runs are much longer.
 #
 # 10-msgport.sh leaves msgport unloaded; this script loads it and unloads
 # it again at the end.
@@ -108,6 +109,44 @@ test_stress_rmmod_running() {
 	stress_check /tmp/stress.log
 }
 
+# The example's netisr-style client (msgport_example netisr=1): timers
+# feed hash-partitioned per-CPU counters while flows are replaced from
+# their owning threads; CPU 1 goes offline and online meanwhile and
+# offline again for the rmmod, which comes while the timers run.  Every
+# message the timers sent must have been counted exactly once or dropped.
+test_netisr() {
+	dmesg_mark
+	insmod $M/msgport_example.ko netisr=1
+	sleep 0.5
+	n=0
+	while [ $n -lt $((stress_rm_cycles + 2)) ]; do
+		stress_cpu1_cycle
+		n=$((n + 1))
+	done
+	echo 0 >$CPU1
+	sleep 0.2
+	rmmod msgport_example
+	echo 1 >$CPU1
+	dmesg_new | sed -n 's/^\[[^]]*\] msgport_example: \(netisr: \)/\1/p' \
+		>/tmp/stress.report
+	echo "CPU 1 offline/online cycles, then offline for the rmmod: $n" \
+		>/tmp/stress.cycles
+	line=$(grep '^netisr: sent=' /tmp/stress.report | tail -1)
+	[ -n "$line" ] || fail "no report after rmmod"
+	num() {
+		echo "$line" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"
+	}
+	sent=$(echo "$line" | sed -n 's/^netisr: sent=\([0-9]*\).*/\1/p')
+	counted=$(num counted)
+	dropped=$(num dropped)
+	recycled=$(num recycled)
+	[ "$sent" -gt 0 ] || fail "nothing sent"
+	[ "$recycled" -gt 0 ] || fail "no flow was replaced"
+	[ "$sent" -eq $((counted + dropped)) ] ||
+		fail "sent $sent != counted $counted + dropped $dropped"
+	echo "$line" | grep -q ' bad=0 lost=0$' || fail "$line"
+}
+
 test_stress_unload() {
 	rmmod msgport
 	[ "$(lwkt_threads)" -eq 0 ] || fail "service threads left behind"
@@ -118,6 +157,9 @@ t "msgport-stress: ${stress_secs} s of traffic across CPU 1 offline/online" test
 stress_show
 echo 1 >$CPU1 2>/dev/null
 t "msgport-stress: rmmod while traffic runs, CPU 1 offline" test_stress_rmmod_running
+stress_show
+echo 1 >$CPU1 2>/dev/null
+t "msgport-stress: netisr-style example across CPU 1 offline/online, rmmod under load" test_netisr
 stress_show
 echo 1 >$CPU1 2>/dev/null
 t "msgport-stress: rmmod msgport" test_stress_unload
