@@ -19,10 +19,16 @@
  *     producers.  ops/s.
  * M3  a synchronous putport (lwkt_domsg completes in the sender) vs a
  *     direct function call.  ns/op.
+ * M4  throughput of a client's own service threads: N lwkt_sendmsg to a
+ *     private set (lwkt_service_create()) of 2 unbound threads, and of
+ *     one thread per CPU (round robin over the online CPUs), replies
+ *     counted by a replyonly port's handler, vs N queue_work to an
+ *     unbound workqueue (WQ_UNBOUND) with a completion count; the same
+ *     small computation per item.  ops/s.
  *
  * The measuring thread is bound to CPU 0.  Medians and p99 are over
  * `reps` repetitions of `iters` operations each (M1, M3: per-operation
- * samples; M2: per-repetition rates).
+ * samples; M2, M4: per-repetition rates).
  */
 #include <linux/completion.h>
 #include <linux/cpumask.h>
@@ -516,6 +522,115 @@ static void m3_run(void)
 	}
 }
 
+/* ------------------------------------------------------------------
+ * M4: a private set of service threads vs an unbound workqueue.
+ */
+
+enum m4_mode { M4_SET_UNBOUND, M4_SET_PERCPU, M4_WQ_UNBOUND, M4_NR };
+
+static const char *const m4_names[M4_NR] = {
+	"lwkt_service_unbound", "lwkt_service_percpu", "wq_unbound",
+};
+
+#define M4_UNBOUND_THREADS	2
+
+/* The work of one item, the same on both sides. */
+static noinline void m4_unit(void)
+{
+	unsigned long x = 0;
+	int i;
+
+	for (i = 0; i < 256; i++)
+		x = x * 31 + i;
+	OPTIMIZER_HIDE_VAR(x);
+}
+
+static int m4_cmd(lwkt_msg_t msg)
+{
+	m4_unit();
+	return 0;
+}
+
+static void m4_work_fn(struct work_struct *w)
+{
+	struct m2_work *mw = container_of(w, struct m2_work, work);
+
+	m4_unit();
+	if (atomic_dec_and_test(mw->left))
+		complete(mw->all);
+}
+
+static int m4_run(enum m4_mode mode)
+{
+	unsigned int i, n = iters * 5;
+	struct lwkt_service_set *set = NULL;
+	struct workqueue_struct *wq = NULL;
+	struct m2_work *works = NULL;
+	struct lwkt_msg *msgs = NULL;
+	struct m2_rport counted;
+	struct completion all;
+	int r, cpu = 0, ret = 0;
+	atomic_t left;
+	u64 t0;
+
+	if (mode == M4_WQ_UNBOUND) {
+		wq = alloc_workqueue("mpbench4", WQ_UNBOUND, 0);
+		works = kvcalloc(n, sizeof(*works), GFP_KERNEL);
+		if (!wq || !works)
+			ret = -ENOMEM;
+	} else {
+		set = lwkt_service_create("mpbench4", mode == M4_SET_UNBOUND ?
+					  M4_UNBOUND_THREADS : 0, NULL, NULL);
+		msgs = kvcalloc(n, sizeof(*msgs), GFP_KERNEL);
+		if (IS_ERR(set)) {
+			ret = PTR_ERR(set);
+			set = NULL;
+		} else if (!msgs) {
+			ret = -ENOMEM;
+		}
+	}
+	lwkt_initport_replyonly(&counted.port, m2_reply_count);
+	nsamples = 0;
+	for (r = 0; r < reps && !ret; r++) {
+		atomic_set(&counted.left, n);
+		init_completion(&counted.all);
+		atomic_set(&left, n);
+		init_completion(&all);
+		t0 = ktime_get_ns();
+		for (i = 0; i < n; i++) {
+			if (mode == M4_WQ_UNBOUND) {
+				INIT_WORK(&works[i].work, m4_work_fn);
+				works[i].left = &left;
+				works[i].all = &all;
+				queue_work(wq, &works[i].work);
+				continue;
+			}
+			lwkt_initmsg(&msgs[i], &counted.port, 0);
+			msgs[i].ms_cmd.cm_func = m4_cmd;
+			if (mode == M4_SET_PERCPU) {
+				cpu = cpumask_next(cpu, cpu_online_mask);
+				if (cpu >= nr_cpu_ids)
+					cpu = cpumask_first(cpu_online_mask);
+			} else {
+				cpu = i;
+			}
+			lwkt_sendmsg(lwkt_service_port(set, cpu), &msgs[i]);
+		}
+		wait_for_completion(mode == M4_WQ_UNBOUND ? &all : &counted.all);
+		samples[nsamples++] = div64_u64((u64)n * NSEC_PER_SEC,
+						ktime_get_ns() - t0);
+	}
+	if (set)
+		lwkt_service_destroy(set);
+	if (wq)
+		destroy_workqueue(wq);
+	kvfree(msgs);
+	kvfree(works);
+	if (!ret && nsamples)
+		report("M4", "1prod", m4_names[mode], "ops/s");
+	return ret;
+}
+
 /* ------------------------------------------------------------------ */
 
 static bool selected(const char *bench)
@@ -544,6 +659,12 @@ static int bench_thread(void *unused)
 	}
 	if (!ret && selected("M3"))
 		m3_run();
+	if (!ret && selected("M4")) {
+		enum m4_mode mode;
+
+		for (mode = 0; !ret && mode < M4_NR; mode++)
+			ret = m4_run(mode);
+	}
 	pr_info("DONE %d\n", ret);
 	return ret;
 }
