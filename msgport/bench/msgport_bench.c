@@ -22,7 +22,18 @@
  *
  * The measuring thread is bound to CPU 0.  Medians and p99 are over
  * `reps` repetitions of `iters` operations each (M1, M3: per-operation
- * samples; M2: per-repetition rates).
+ * samples; M2: per-repetition rates).  The mechanisms of a benchmark take
+ * turns, one repetition each (A B C A B C ...), so that a slow phase of
+ * the host hits all of them.
+ *
+ * Every repetition runs between two marker instructions that an
+ * instruction-counting qemu plugin (tools/bench/icount.c) recognises;
+ * with icount=1 each repetition also prints
+ *
+ *   msgport_bench: IMARK <bench> <case> <mechanism> <operations>
+ *
+ * after its closing marker, which names the plugin's count of the
+ * section, in order.
  */
 #include <linux/completion.h>
 #include <linux/cpumask.h>
@@ -44,12 +55,20 @@ static unsigned int reps = 7;
 module_param(reps, uint, 0444);
 MODULE_PARM_DESC(reps, "repetitions");
 
+/* The most mechanisms of one benchmark (M1's). */
+#define M_MECHS	7
+
+static bool icount;
+module_param(icount, bool, 0444);
+MODULE_PARM_DESC(icount, "print an IMARK line per measured section (instruction counting)");
+
 static char *only = "";
 module_param(only, charp, 0444);
 MODULE_PARM_DESC(only, "run only these benchmarks, e.g. \"M1,M3\" (default: all)");
 
+/* Per mechanism: samples[m * iters * reps ...], nsamples[m]. */
 static u64 *samples;
-static unsigned int nsamples;
+static unsigned int nsamples[M_MECHS];
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -58,16 +77,46 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void report(const char *bench, const char *cas, const char *mech,
-		   const char *unit)
+static u64 *mech_samples(int m)
 {
-	u64 med, p99;
+	return samples + (size_t)m * iters * reps;
+}
 
-	sort(samples, nsamples, sizeof(u64), cmp_u64, NULL);
-	med = samples[nsamples / 2];
-	p99 = samples[min(nsamples - 1, nsamples * 99 / 100)];
+static void add_sample(int m, u64 v)
+{
+	mech_samples(m)[nsamples[m]++] = v;
+}
+
+static void report(int m, const char *bench, const char *cas,
+		   const char *mech, const char *unit)
+{
+	u64 *s = mech_samples(m), med, p99;
+	unsigned int n = nsamples[m];
+
+	sort(s, n, sizeof(u64), cmp_u64, NULL);
+	med = s[n / 2];
+	p99 = s[min(n - 1, n * 99 / 100)];
 	pr_info("RESULT %s %s %s %llu %llu %s\n", bench, cas, mech, med, p99,
 		unit);
+	nsamples[m] = 0;
+}
+
+/*
+ * The markers: instructions with no effect (nopl with a 32-bit
+ * displacement) whose displacements tools/bench/icount.c looks for.
+ * Between a begin and an end it counts the instructions all CPUs ran.
+ */
+static __always_inline void icount_begin(void)
+{
+	asm volatile("nopl 0x4d500001(%%rax)" ::: "memory");
+}
+
+static __always_inline void icount_end(const char *bench, const char *cas,
+				       const char *mech, u64 ops)
+{
+	asm volatile("nopl 0x4d500002(%%rax)" ::: "memory");
+	if (icount)
+		pr_info("IMARK %s %s %s %llu\n", bench, cas, mech, ops);
 }
 
 /* ------------------------------------------------------------------
@@ -229,11 +278,12 @@ static int m1_run(int cpu, const char *cas)
 	INIT_WORK(&work, work_nop);
 	kthread_init_work(&kwork, kwork_nop);
 
-	for (m = 0; m < M1_NR; m++) {
-		if (m == M1_IPI && cpu == raw_smp_processor_id())
-			continue;	/* local: a plain call */
-		nsamples = 0;
-		for (r = 0; r < reps; r++) {
+	BUILD_BUG_ON(M1_NR > M_MECHS);
+	for (r = 0; r < reps; r++) {
+		for (m = 0; m < M1_NR; m++) {
+			if (m == M1_IPI && cpu == raw_smp_processor_id())
+				continue;	/* local: a plain call */
+			icount_begin();
 			for (i = 0; i < iters; i++) {
 				u64 t0 = ktime_get_ns();
 
@@ -267,12 +317,15 @@ static int m1_run(int cpu, const char *cas)
 								 NULL, 1);
 					break;
 				}
-				samples[nsamples++] = ktime_get_ns() - t0;
+				add_sample(m, ktime_get_ns() - t0);
 			}
+			icount_end("M1", cas, m1_names[m], iters);
 			cond_resched();
 		}
-		report("M1", cas, m1_names[m], "ns");
 	}
+	for (m = 0; m < M1_NR; m++)
+		if (nsamples[m])
+			report(m, "M1", cas, m1_names[m], "ns");
 out:
 	if (cs && !IS_ERR_OR_NULL(cs->task)) {
 		WRITE_ONCE(cs->stop, true);
@@ -400,58 +453,72 @@ static int m2_producer_fn(void *arg)
 	return 0;
 }
 
-static int m2_run(int producers, enum m2_mode mode, const char *cas)
+/* One repetition of @mode with @producers producers; 0 or -errno. */
+static int m2_once(int producers, enum m2_mode mode, const char *cas,
+		   struct workqueue_struct *wq)
 {
 	struct m2_producer p[2] = {};
-	struct workqueue_struct *wq;
 	struct task_struct *t[2];
-	int r, k, ret = 0;
+	u64 worst = 0;
+	int k, ret = 0;
+
+	for (k = 0; k < producers; k++) {
+		p[k] = (struct m2_producer){ .cpu = k % num_online_cpus(),
+			.mode = mode, .n = iters * 5, .wq = wq };
+		init_completion(&p[k].finished);
+		p[k].msgs = kvcalloc(p[k].n, sizeof(*p[k].msgs), GFP_KERNEL);
+		p[k].works = kvcalloc(p[k].n, sizeof(*p[k].works), GFP_KERNEL);
+		if (!p[k].msgs || !p[k].works)
+			ret = -ENOMEM;
+	}
+	for (k = 0; k < producers && !ret; k++) {
+		t[k] = kthread_create_on_cpu(m2_producer_fn, &p[k],
+					     p[k].cpu, "mpbench_p/%u");
+		if (IS_ERR(t[k])) {
+			ret = PTR_ERR(t[k]);
+			producers = k;
+			break;
+		}
+	}
+	if (ret)
+		producers = min(producers, k);
+	icount_begin();
+	for (k = 0; k < producers; k++)
+		wake_up_process(t[k]);
+	for (k = 0; k < producers; k++) {
+		wait_for_completion(&p[k].finished);
+		kthread_stop(t[k]);
+		worst = max(worst, p[k].ns);
+	}
+	icount_end("M2", cas, m2_names[mode], (u64)iters * 5 * producers);
+	if (!ret && worst)
+		add_sample(mode, div64_u64((u64)iters * 5 * producers *
+					   NSEC_PER_SEC, worst));
+	for (k = 0; k < 2; k++) {
+		kvfree(p[k].msgs);
+		kvfree(p[k].works);
+	}
+	return ret;
+}
+
+/* The modes take turns, one repetition each. */
+static int m2_run(int producers, const char *cas)
+{
+	struct workqueue_struct *wq;
+	enum m2_mode mode;
+	int r, ret = 0;
 
 	wq = alloc_workqueue("mpbench2", 0, 0);
 	if (!wq)
 		return -ENOMEM;
-	nsamples = 0;
-	for (r = 0; r < reps && !ret; r++) {
-		u64 worst = 0;
-
-		for (k = 0; k < producers; k++) {
-			p[k] = (struct m2_producer){ .cpu = k % num_online_cpus(),
-				.mode = mode, .n = iters * 5, .wq = wq };
-			init_completion(&p[k].finished);
-			p[k].msgs = kvcalloc(p[k].n, sizeof(*p[k].msgs), GFP_KERNEL);
-			p[k].works = kvcalloc(p[k].n, sizeof(*p[k].works), GFP_KERNEL);
-			if (!p[k].msgs || !p[k].works)
-				ret = -ENOMEM;
-		}
-		for (k = 0; k < producers && !ret; k++) {
-			t[k] = kthread_create_on_cpu(m2_producer_fn, &p[k],
-						     p[k].cpu, "mpbench_p/%u");
-			if (IS_ERR(t[k])) {
-				ret = PTR_ERR(t[k]);
-				producers = k;
-				break;
-			}
-		}
-		for (k = 0; k < producers; k++)
-			wake_up_process(t[k]);
-		for (k = 0; k < producers; k++) {
-			wait_for_completion(&p[k].finished);
-			kthread_stop(t[k]);
-			worst = max(worst, p[k].ns);
-		}
-		if (!ret && worst)
-			samples[nsamples++] = div64_u64((u64)iters * 5 * producers *
-							NSEC_PER_SEC, worst);
-		for (k = 0; k < 2; k++) {
-			kvfree(p[k].msgs);
-			kvfree(p[k].works);
-			p[k].msgs = NULL;
-			p[k].works = NULL;
-		}
-	}
+	for (r = 0; r < reps && !ret; r++)
+		for (mode = 0; mode <= M2_WORKQUEUE && !ret; mode++)
+			ret = m2_once(producers, mode, cas, wq);
 	destroy_workqueue(wq);
-	if (!ret && nsamples)
-		report("M2", cas, m2_names[mode], "ops/s");
+	for (mode = 0; mode <= M2_WORKQUEUE; mode++)
+		if (!ret && nsamples[mode])
+			report(mode, "M2", cas, m2_names[mode], "ops/s");
+	memset(nsamples, 0, sizeof(nsamples));
 	return ret;
 }
 
@@ -494,11 +561,11 @@ static void m3_run(void)
 	int r, i, m;
 
 	lwkt_initport_putonly(&port, m3_putport);
-	for (m = 0; m < ARRAY_SIZE(names); m++) {
-		nsamples = 0;
-		for (r = 0; r < reps; r++) {
+	for (r = 0; r < reps; r++) {
+		for (m = 0; m < ARRAY_SIZE(names); m++) {
 			u64 t0 = ktime_get_ns();
 
+			icount_begin();
 			/* Batches of 100: a single call is below the clock. */
 			for (i = 0; i < iters; i++) {
 				lwkt_initmsg(&msg, NULL, 0);
@@ -509,11 +576,13 @@ static void m3_run(void)
 				else
 					lwkt_domsg(&port, &msg, 0);
 			}
-			samples[nsamples++] = div_u64((ktime_get_ns() - t0) * 100,
-						      iters);
+			add_sample(m, div_u64((ktime_get_ns() - t0) * 100,
+					      iters));
+			icount_end("M3", "same", names[m], iters);
 		}
-		report("M3", "same", names[m], "ns/100ops");
 	}
+	for (m = 0; m < ARRAY_SIZE(names); m++)
+		report(m, "M3", "same", names[m], "ns/100ops");
 }
 
 /* ------------------------------------------------------------------ */
@@ -534,13 +603,9 @@ static int bench_thread(void *unused)
 			ret = m1_run(cross, "cross");
 	}
 	if (!ret && selected("M2")) {
-		enum m2_mode mode;
-
-		for (mode = 0; !ret && mode <= M2_WORKQUEUE; mode++)
-			ret = m2_run(1, mode, "1prod");
-		for (mode = 0; !ret && mode <= M2_WORKQUEUE &&
-		     num_online_cpus() > 1; mode++)
-			ret = m2_run(2, mode, "2prod");
+		ret = m2_run(1, "1prod");
+		if (!ret && num_online_cpus() > 1)
+			ret = m2_run(2, "2prod");
 	}
 	if (!ret && selected("M3"))
 		m3_run();
@@ -556,7 +621,8 @@ static int __init msgport_bench_init(void)
 
 	if (!iters || !reps)
 		return -EINVAL;
-	samples = kvcalloc((size_t)iters * reps, sizeof(*samples), GFP_KERNEL);
+	samples = kvcalloc((size_t)iters * reps * M_MECHS, sizeof(*samples),
+			   GFP_KERNEL);
 	if (!samples)
 		return -ENOMEM;
 	t = kthread_create_on_cpu(bench_thread, NULL, 0, "mpbench/%u");
@@ -566,6 +632,12 @@ static int __init msgport_bench_init(void)
 	}
 	bench_task = get_task_struct(t);
 	wake_up_process(t);
+#ifndef MODULE
+	/* Built in (UML): run to the end before the kernel goes on. */
+	kthread_stop(bench_task);
+	put_task_struct(bench_task);
+	kvfree(samples);
+#endif
 	return 0;
 }
 
@@ -577,7 +649,12 @@ static void __exit msgport_bench_exit(void)
 	kvfree(samples);
 }
 
+#ifdef MODULE
 module_init(msgport_bench_init);
+#else
+/* After msgport's own initcall: the per-CPU service ports. */
+late_initcall(msgport_bench_init);
+#endif
 module_exit(msgport_bench_exit);
 
 MODULE_DESCRIPTION("msgport benchmarks against workqueue, kthread_worker, completions and IPIs");
