@@ -62,6 +62,11 @@ static bool icount;
 module_param(icount, bool, 0444);
 MODULE_PARM_DESC(icount, "print an IMARK line per measured section (instruction counting)");
 
+/* UML's clock ticks in 256 ns steps, too coarse for one M1 round trip. */
+static bool m1_mean;
+module_param(m1_mean, bool, 0444);
+MODULE_PARM_DESC(m1_mean, "M1: one sample per repetition, its mean, instead of one per operation");
+
 static char *only = "";
 module_param(only, charp, 0444);
 MODULE_PARM_DESC(only, "run only these benchmarks, e.g. \"M1,M3\" (default: all)");
@@ -283,6 +288,8 @@ static int m1_run(int cpu, const char *cas)
 		for (m = 0; m < M1_NR; m++) {
 			if (m == M1_IPI && cpu == raw_smp_processor_id())
 				continue;	/* local: a plain call */
+			u64 rt0 = ktime_get_ns();
+
 			icount_begin();
 			for (i = 0; i < iters; i++) {
 				u64 t0 = ktime_get_ns();
@@ -317,9 +324,12 @@ static int m1_run(int cpu, const char *cas)
 								 NULL, 1);
 					break;
 				}
-				add_sample(m, ktime_get_ns() - t0);
+				if (!m1_mean)
+					add_sample(m, ktime_get_ns() - t0);
 			}
 			icount_end("M1", cas, m1_names[m], iters);
+			if (m1_mean)
+				add_sample(m, div_u64(ktime_get_ns() - rt0, iters));
 			cond_resched();
 		}
 	}
@@ -625,6 +635,12 @@ static int __init msgport_bench_init(void)
 			   GFP_KERNEL);
 	if (!samples)
 		return -ENOMEM;
+#ifndef MODULE
+	/* Built in (UML, one CPU): run here, to the end, before going on. */
+	bench_thread(NULL);
+	kvfree(samples);
+	return 0;
+#endif
 	t = kthread_create_on_cpu(bench_thread, NULL, 0, "mpbench/%u");
 	if (IS_ERR(t)) {
 		kvfree(samples);
@@ -632,12 +648,6 @@ static int __init msgport_bench_init(void)
 	}
 	bench_task = get_task_struct(t);
 	wake_up_process(t);
-#ifndef MODULE
-	/* Built in (UML): run to the end before the kernel goes on. */
-	kthread_stop(bench_task);
-	put_task_struct(bench_task);
-	kvfree(samples);
-#endif
 	return 0;
 }
 
