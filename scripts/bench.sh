@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: boot the test VM (-smp 2) BENCH_BOOTS times (default 4),
+# make bench: boot the test VM (-smp 2) BENCH_BOOTS times (default 5),
 # each running every benchmark BENCH_ROUNDS times in turns (default 3),
 # so that every ratio has BENCH_BOOTS x BENCH_ROUNDS repetitions; then
 # once more with an instruction-counting qemu plugin (tools/bench/icount.c)
@@ -59,7 +59,7 @@ mkdir -p "$bench"
 if [ ${#smoke[@]} -eq 1 ]; then
 	boots=0
 else
-	boots=${BENCH_BOOTS:-4}
+	boots=${BENCH_BOOTS:-5}
 	export BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 fi
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -96,7 +96,7 @@ if [ -z "${BENCH_ONLY:-}" ]; then
 fi
 set -e
 cat "${boot_outs[@]}" >"$out"
-note="$(git -C "$root" describe --always --dirty 2>/dev/null), $boots boots x ${BENCH_ROUNDS:-1} rounds, $(($(date +%s) - start)) s, load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+note="$(git -C "$root" describe --always --dirty 2>/dev/null), $boots boots x ${BENCH_ROUNDS:-1} rounds, $(nproc) host CPUs, $(($(date +%s) - start)) s, load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 python3 "$root/scripts/bench_report.py" "${smoke[@]}" \
 	--targets "$root/scripts/bench-targets.txt" \
 	--json "$root/build/bench.json" --svg "$root/build/bench.svg" \

@@ -389,6 +389,8 @@ def main(argv):
     tables = summarise(reps, icount, uml)
     judged = judge(targets, reps)
     sys.stdout.write(render_text(tables, judged))
+    if a.note:
+        print(f'\nrun: {a.note}')
     if a.json:
         with open(a.json, 'w') as fh:
             json.dump(dict(vm='qemu TCG, -smp 2, Debian 6.12', smoke=a.smoke,
