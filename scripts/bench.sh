@@ -9,8 +9,10 @@
 # once more in UML (scripts/bench-uml.sh).  scripts/bench_report.py prints
 # one table per benchmark (median ratio to the baseline, its IQR and
 # range), the verdict on every target of scripts/bench-targets.txt, and
-# writes build/bench.json and build/bench.svg.  The VM runs under TCG:
-# absolute times are emulated, the ratios are what matter.
+# writes build/bench.json, build/bench.svg and the tables as
+# reStructuredText, build/bench.rst (for Documentation/benchmarks.rst).
+# The VM runs under TCG: absolute times are emulated, the ratios are
+# what matter.
 #
 # Usage: scripts/bench.sh [--smoke] [--ab REV]
 #   --smoke  one boot, one small round, with the plugin, and one UML run:
@@ -100,5 +102,6 @@ note="$(git -C "$root" describe --always --dirty 2>/dev/null), $boots boots x ${
 python3 "$root/scripts/bench_report.py" "${smoke[@]}" \
 	--targets "$root/scripts/bench-targets.txt" \
 	--json "$root/build/bench.json" --svg "$root/build/bench.svg" \
+	--rst "$root/build/bench.rst" \
 	--icount "$bench/icount.out" "$bench/icount.txt" "${uml[@]}" \
 	"${rcs[@]}" --note "$note" "${boot_outs[@]}"

@@ -18,7 +18,7 @@ over its baseline's in the same repetition.  Per ratio the report gives
 the median over the repetitions, the interquartile range and min-max.
 
 Usage: bench_report.py [--smoke] [--targets FILE] [--json FILE]
-         [--svg FILE] [--icount CONSOLE PLUGIN_OUT] [--uml FILE]...
+         [--svg FILE] [--rst FILE] [--icount CONSOLE PLUGIN_OUT] [--uml FILE]...
          [--rc N]... [--note TEXT] BOOT_OUTPUT...
 """
 import argparse
@@ -243,6 +243,41 @@ def render_text(tables, judged):
     return '\n'.join(lines) + '\n'
 
 
+def render_rst(tables, judged):
+    """The tables and verdicts as reStructuredText (Documentation)."""
+    def table(head, rows):
+        w = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
+        sep = '  '.join('=' * n for n in w)
+        line = lambda r: '  '.join(str(x).ljust(n) for x, n in zip(r, w)).rstrip()
+        return '\n'.join([sep, line(head), sep] + [line(r) for r in rows] + [sep])
+    rows = []
+    for t in tables:
+        for r in t['rows']:
+            if r['mech'] == t['baseline']:
+                continue
+            q, u = r['ratio'], r.get('uml_ratio')
+            rows.append([f'{t["bench"]} {t["case"]}', r['mech'], t['baseline'],
+                         fmt(q['median']) if q else '-',
+                         f'{fmt(q["q1"])}-{fmt(q["q3"])}' if q else '-',
+                         f'{fmt(q["min"])}-{fmt(q["max"])}' if q else '-',
+                         q['n'] if q else 0,
+                         fmt(r.get('insns_ratio')), fmt(u['median'] if u else None)])
+    out = [table(['benchmark', 'mechanism', 'baseline', 'ratio', 'IQR', 'min-max', 'n',
+                  'insn', 'UML'], rows)]
+    if judged:
+        vrows = []
+        for j in judged:
+            q = j['ratio']
+            vrows.append([j['id'], f'{j["mech"]} / {j["baseline"]} {j["test"]} {j["value"]:g}',
+                          fmt(q['median']) if q else '-',
+                          f'{fmt(q["q1"])}-{fmt(q["q3"])}' if q else '-',
+                          f'{fmt(q["min"])}-{fmt(q["max"])}' if q else '-',
+                          q['n'] if q else 0, j['verdict']])
+        out.append(table(['target', 'ratio and bound', 'median', 'IQR', 'min-max', 'n',
+                          'verdict'], vrows))
+    return '\n\n'.join(out) + '\n'
+
+
 def esc(s):
     return str(s).replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
 
@@ -345,6 +380,7 @@ def main(argv):
     ap.add_argument('--targets')
     ap.add_argument('--json')
     ap.add_argument('--svg')
+    ap.add_argument('--rst')
     ap.add_argument('--icount', nargs=2)
     ap.add_argument('--uml', action='append', default=[])
     ap.add_argument('--rc', action='append', type=int, default=[])
@@ -398,6 +434,9 @@ def main(argv):
                            tables=tables, targets=judged, problems=problems),
                       fh, indent=1)
         print(f'\nwrote {a.json}')
+    if a.rst:
+        with open(a.rst, 'w') as fh:
+            fh.write(render_rst(tables, judged))
     if a.svg:
         with open(a.svg, 'w') as fh:
             fh.write(render_svg(tables, judged, a.note or 'make bench'))

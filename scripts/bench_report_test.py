@@ -192,10 +192,11 @@ def main_end_to_end():
         with open(p, 'w') as fh:
             fh.writelines(boot([{a: 90, b: 100}] * 5))
         js, svg = os.path.join(d, 'b.json'), os.path.join(d, 'b.svg')
+        rst = os.path.join(d, 'b.rst')
         old = sys.stdout
         sys.stdout = open(os.devnull, 'w')
         try:
-            rc = br.main([p, '--json', js, '--svg', svg])
+            rc = br.main([p, '--json', js, '--svg', svg, '--rst', rst])
         finally:
             sys.stdout.close()
             sys.stdout = old
@@ -209,6 +210,14 @@ def main_end_to_end():
             s = fh.read()
         assert s.startswith('<svg') and s.rstrip().endswith('</svg>')
         assert 'S1: cached 4 KiB reads' in s and '<rect' in s
+        with open(rst) as fh:
+            r = fh.read().splitlines()
+        # A simple table: the rule, the header, the rule, one row, the rule.
+        assert r[0].startswith('====') and r[0] == r[2] == r[4], r
+        assert r[1].split() == ['benchmark', 'mechanism', 'baseline', 'ratio', 'IQR',
+                                'min-max', 'n', 'insn', 'UML'], r
+        assert r[3].split() == ['S1', 'n=64', 'syslet', 'io_uring', '0.90',
+                                '0.90-0.90', '0.90-0.90', '5', '-', '-'], r
 
 
 def main():
