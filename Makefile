@@ -3,7 +3,8 @@
 #   make          build the modules against Debian's 6.12 headers (KDIR=...)
 #   make demo     boot the test VM, load the modules, run the examples
 #   make check    all tests: KUnit (UML and x86_64 SMP) and the VM suite
-#   make bench    benchmarks against the kernel's own mechanisms (one VM boot)
+#   make bench    benchmarks against the kernel's own mechanisms (several VM
+#                 boots, an instruction count, UML; build/bench.svg)
 #   make stress   the long stress and fuzz runs, on the stock and debug kernels
 #   make docs     Documentation/ as HTML in build/html (Sphinx + kernel-doc)
 #   make mutate   mutation testing: the bugs of scripts/mutations.txt, one at
@@ -38,7 +39,7 @@ modules:
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
-	rm -rf build/vm build/vm-debug build/vm-rt build/vm-sign build/tools build/ab-src \
+	rm -rf build/vm build/vm-debug build/vm-rt build/vm-sign build/tools build/ab-src build/bench \
 		build/html build/doctrees-html build/doctrees-man build/dist build/man \
 		build/installcheck build/dkms build/msgport-*.tar.xz
 

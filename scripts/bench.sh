@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: boot the test VM once (-smp 2), run the benchmarks side by
-# side, print one table per benchmark with ratios to the baseline, and
-# write build/bench.json.  The VM runs under TCG: absolute times are
-# emulated, the ratios are what matter.
+# make bench: boot the test VM (-smp 2) BENCH_BOOTS times (default 5),
+# each running every benchmark BENCH_ROUNDS times in turns (default 3),
+# so that every ratio has BENCH_BOOTS x BENCH_ROUNDS repetitions; then
+# once more with an instruction-counting qemu plugin (tools/bench/icount.c)
+# for instructions per operation, and the single-CPU msgport benchmarks
+# once more in UML (scripts/bench-uml.sh).  scripts/bench_report.py prints
+# one table per benchmark (median ratio to the baseline, its IQR and
+# range), the verdict on every target of scripts/bench-targets.txt, and
+# writes build/bench.json, build/bench.svg and the tables as
+# reStructuredText, build/bench.rst (for Documentation/benchmarks.rst).
+# The VM runs under TCG: absolute times are emulated, the ratios are
+# what matter.
 #
 # Usage: scripts/bench.sh [--smoke] [--ab REV]
-#   --smoke  one small repetition: checks that the bench code runs;
-#            prints "bench: N passed, N failed" (part of make check).
+#   --smoke  one boot, one small round, with the plugin, and one UML run:
+#            checks that the bench code runs; prints "bench: N passed,
+#            N failed" (part of make check).
 #   --ab REV also run the syslet benchmarks with syslet.ko built from git
 #            revision REV and with this tree's, in turns in the same boot
 #            (rows "syslet@A1", "syslet@B1", "syslet@A2", "syslet@B2"),
-#            before the usual run (e.g. `make bench AB=HEAD~3`).
-#   --only S2,S4  only these syslet benchmarks (msgport's all run); the
+#            before the usual rounds (e.g. `make bench AB=HEAD~3`).
+#   --only S2,S4  only these syslet benchmarks (msgport's none); the
 #            run then reports itself incomplete.
 set -euo pipefail
 
@@ -46,64 +55,53 @@ if [ -n "$ab" ]; then
 	export BENCH_AB_KO=$absrc/syslet.ko
 fi
 
+bench=$root/build/bench
+rm -rf "$bench"
+mkdir -p "$bench"
+if [ ${#smoke[@]} -eq 1 ]; then
+	boots=0
+else
+	boots=${BENCH_BOOTS:-5}
+	export BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+fi
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+start=$(date +%s)
+
+# The instruction counter, against the plugin header of qemu's source.
+qinc=$(dirname "$(ls /var/cache/msgport-qemu/qemu-*/include/qemu/qemu-plugin.h 2>/dev/null | head -1)")
+[ -f "$qinc/qemu-plugin.h" ] || { echo "bench: no qemu-plugin.h; run scripts/deps.sh" >&2; exit 1; }
+gcc -shared -fPIC -O2 -Wall -Wextra -Werror -Wno-unused-parameter -I"$qinc" \
+	-o "$bench/icount.so" "$root/tools/bench/icount.c"
+
+rcs=()
+boot_outs=()
 set +e
-bash "$root/scripts/vm.sh" --bench "${smoke[@]}" >"$out" 2>&1
-rc=$?
+for k in $(seq 1 "$boots"); do
+	echo "bench: boot $k of $boots ($BENCH_ROUNDS rounds)"
+	bash "$root/scripts/vm.sh" --bench >"$bench/boot-$k.out" 2>&1
+	rcs+=(--rc $?)
+	boot_outs+=("$bench/boot-$k.out")
+done
+# The counted boot: one round (the smoke's only boot, whose times then
+# also make the one repetition).
+echo "bench: instruction-count boot"
+BENCH_ROUNDS=1 VM_ICOUNT="$bench/icount.so,out=$bench/icount.txt" \
+	bash "$root/scripts/vm.sh" --bench "${smoke[@]}" >"$bench/icount.out" 2>&1
+rcs+=(--rc $?)
+[ ${#smoke[@]} -eq 0 ] || boot_outs+=("$bench/icount.out")
+uml=()
+if [ -z "${BENCH_ONLY:-}" ]; then
+	echo "bench: UML"
+	bash "$root/scripts/bench-uml.sh" "${smoke[@]}" >"$bench/uml.out" 2>&1
+	rcs+=(--rc $?)
+	uml=(--uml "$bench/uml.out")
+fi
 set -e
-
-python3 - "$out" "$root/build/bench.json" "${smoke[@]}" "$rc" <<'PY'
-import json, sys
-
-out, js = sys.argv[1], sys.argv[2]
-smoke = '--smoke' in sys.argv
-rc = int(sys.argv[-1])
-rows = []
-dones = {}
-for line in open(out, errors='replace'):
-    for prog in ('msgport_bench', 'syslet_bench'):
-        if prog + ': DONE' in line:
-            dones[prog] = int(line.split()[-1])
-    if 'msgport_bench: RESULT' not in line and 'syslet_bench: RESULT' not in line:
-        continue
-    f = line.split('RESULT', 1)[1].split()
-    rows.append(dict(bench=f[0], case=f[1], mech=f[2], median=int(f[3]),
-                     p99=int(f[4]), unit=f[5]))
-
-# Baseline of each table and whether a larger figure is better.
-tables = {
-    'M1': ('round trip, ns/op (lower is better)', 'kthread_worker', False),
-    'M2': ('throughput, ops/s (higher is better)', 'queue_work_on', True),
-    'M3': ('synchronous putport, ns per 100 ops', 'direct_call', False),
-    'M4': ('private service threads, ops/s (higher is better)', 'wq_unbound', True),
-    'S1': ('cached 4 KiB reads, ns per read', 'io_uring', False),
-    'S2': ('the same, forced asynchronous, ns per read', 'io_uring', False),
-    'S3': ('null operations, ns per op', 'io_uring', False),
-    'S4': ('completions with 64 in flight, ops/s', 'io_uring', True),
-    'S5': ('TCP echo, 16 connections, round trips/s', 'epoll', True),
-}
-result = {'vm': 'qemu TCG, -smp 2, Debian 6.12', 'smoke': smoke, 'tables': []}
-for b, (title, base, higher) in tables.items():
-    cases = {r['case'] for r in rows if r['bench'] == b}
-    key = lambda c: int(c[2:]) if c.startswith('n=') else 0
-    for case in sorted(cases, key=lambda c: (key(c), c)):
-        rs = [r for r in rows if r['bench'] == b and r['case'] == case]
-        bl = next((r for r in rs if r['mech'] == base), None)
-        print(f'\n{b} {case}: {title}; ratio = figure / {base}')
-        print(f'  {"mechanism":28} {"median":>10} {"p99":>10} {"ratio":>7}')
-        for r in rs:
-            r['ratio'] = round(r['median'] / bl['median'], 3) if bl else None
-            ratio = f'{r["ratio"]:.2f}' if r['ratio'] is not None else '-'
-            print(f'  {r["mech"]:28} {r["median"]:>10} {r["p99"]:>10} {ratio:>7}')
-        result['tables'].append(dict(bench=b, case=case, baseline=base,
-                                     unit=rs[0]['unit'], rows=rs))
-json.dump(result, open(js, 'w'), indent=1)
-print(f'\nwrote {js}')
-
-ok = (rc == 0 and dones.get('msgport_bench') == 0 and
-      dones.get('syslet_bench') == 0 and len(rows) >= 19 + 29)
-if smoke:
-    print(f'bench: {1 if ok else 0} passed, {0 if ok else 1} failed')
-if not ok:
-    print(f'bench: incomplete (vm rc={rc}, done={dones}, {len(rows)} results)')
-    sys.exit(1)
-PY
+cat "${boot_outs[@]}" >"$out"
+note="$(git -C "$root" describe --always --dirty 2>/dev/null), $boots boots x ${BENCH_ROUNDS:-1} rounds, $(nproc) host CPUs, $(($(date +%s) - start)) s, load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+python3 "$root/scripts/bench_report.py" "${smoke[@]}" \
+	--targets "$root/scripts/bench-targets.txt" \
+	--json "$root/build/bench.json" --svg "$root/build/bench.svg" \
+	--rst "$root/build/bench.rst" \
+	--icount "$bench/icount.out" "$bench/icount.txt" "${uml[@]}" \
+	"${rcs[@]}" --note "$note" "${boot_outs[@]}"

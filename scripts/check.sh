@@ -16,7 +16,9 @@
 #   - the VM suite on Debian 12's 6.1 (no syslet workers there: REGISTER
 #     must fail with EOPNOTSUPP) and on Linux 7.2 (built from sid's
 #     linux-source-7.2 once and cached, scripts/debug-kernel.sh --kernel 7.2);
-#   - a smoke run of the benchmarks (one small repetition);
+#   - a smoke run of the benchmarks (one small repetition, with the
+#     instruction counter and the UML run), and the tests of the report
+#     code on fixed input (scripts/bench_report_test.py);
 #   - the documentation: Sphinx and kernel-doc -Wall without warnings;
 #     the io_uring coverage table is what scripts/coverage.py generates,
 #     and every native op has a row in the op table test.
@@ -77,6 +79,7 @@ suite vm-rt bash scripts/vm.sh --kernel rt
 suite vm-sign bash scripts/vm.sh --sign
 suite install bash scripts/install-check.sh
 suite dkms bash scripts/dkms-check.sh
+suite bench-report python3 scripts/bench_report_test.py
 suite bench bash scripts/bench.sh --smoke
 echo "=== done in $(($(date +%s) - start)) s"
 if [ -s "$failures" ]; then

@@ -44,10 +44,21 @@ sid_src() {
 want_sid=0
 [ -n "$(sid_src)" ] || want_sid=1
 
-[ ${#need[@]} -eq 0 ] && [ $want_sid -eq 0 ] && exit 0
+# qemu's plugin header and example plugins, from the source of bookworm's
+# qemu (the version of the installed binary), under $QEMU_CACHE:
+# tools/bench/icount.c, the instruction counter of `make bench`, is built
+# against that header.
+QEMU_CACHE=/var/cache/msgport-qemu
+qemu_plugin_h() {
+	ls "$QEMU_CACHE"/qemu-*/include/qemu/qemu-plugin.h 2>/dev/null | head -1
+}
+want_qemu=0
+[ -n "$(qemu_plugin_h)" ] || want_qemu=1
+
+[ ${#need[@]} -eq 0 ] && [ $want_sid -eq 0 ] && [ $want_qemu -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps.sh: missing ${need[*]}${need[*]:+ }$([ $want_sid -eq 0 ] || echo "linux-source-$SID_SERIES (sid)"); run as root to install" >&2
+	echo "deps.sh: missing ${need[*]}${need[*]:+ }$([ $want_sid -eq 0 ] || echo "linux-source-$SID_SERIES (sid) ")$([ $want_qemu -eq 0 ] || echo "qemu's source (bookworm)"); run as root to install" >&2
 	exit 1
 fi
 
@@ -87,10 +98,22 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 LIST
 
+# bookworm's sources, for `apt-get source fio` only (deb-src: no binary
+# package comes from it).
+put /etc/apt/sources.list.d/msgport-src.sources <<'LIST'
+# Written by msgport's scripts/deps.sh: the source of bookworm's fio.
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+LIST
+
 stamp=/var/lib/apt/periodic/msgport-update-stamp
 if [ $sid_changed -eq 1 ] || [ ! -e "$stamp" ] ||
    [ -z "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v lock)" ] ||
-   ! ls /var/lib/apt/lists/*_dists_sid_* >/dev/null 2>&1; then
+   ! ls /var/lib/apt/lists/*_dists_sid_* >/dev/null 2>&1 ||
+   ! ls /var/lib/apt/lists/*_dists_bookworm_main_source_Sources* >/dev/null 2>&1; then
 	apt-get update -q
 	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
 fi
@@ -119,6 +142,24 @@ if [ $want_sid -eq 1 ]; then
 		exit 1
 	}
 	[ -n "$(sid_src)" ] || { echo "deps.sh: no tarball in $SID_CACHE/linux-source-$SID_SERIES" >&2; exit 1; }
+fi
+if [ $want_qemu -eq 1 ]; then
+	# Only the plugin header and contrib/plugins are unpacked, not the
+	# whole tree.
+	(
+		set -e
+		rm -rf "$QEMU_CACHE"
+		mkdir -p "$QEMU_CACHE"
+		cd "$QEMU_CACHE"
+		apt-get source -q --download-only -o APT::Sandbox::User=root qemu/bookworm
+		tar -xf qemu_*.orig.tar.* --wildcards '*/include/qemu/qemu-plugin.h' \
+			'*/contrib/plugins/*'
+		rm -f qemu_*.orig.tar.* qemu_*.debian.tar.*
+	) >/dev/null || {
+		echo "deps.sh: could not fetch qemu's source from bookworm" >&2
+		exit 1
+	}
+	[ -n "$(qemu_plugin_h)" ] || { echo "deps.sh: no qemu-plugin.h in $QEMU_CACHE" >&2; exit 1; }
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -30,6 +30,12 @@
 #            build/vm-sign, "vm-sign: ...".
 #   VM_ONLY="20 22" in the environment runs only the guest scripts whose
 #            names start with one of these.
+#   BENCH_ROUNDS=N (--bench) every benchmark N times in the boot, in
+#            turns (scripts/guest/bench.sh).
+#   VM_ICOUNT=PLUGIN,ARGS (--bench) load this qemu TCG plugin
+#            (tools/bench/icount.c) and run the vCPUs in one thread, so
+#            that the plugin counts without races; the benchmarks then
+#            print their IMARK lines.
 #   --stress the long versions of the stress and fuzz tests (stress=1 on
 #            the guest's command line; `make stress`).
 set -euo pipefail
@@ -302,6 +308,14 @@ fi
 # run while working on one part; make check runs them all).
 [ -z "${VM_ONLY:-}" ] || append="$append vmonly=$(echo $VM_ONLY | tr ' ' ,)"
 [ -z "${BENCH_ONLY:-}" ] || append="$append benchonly=$BENCH_ONLY"
+[ -z "${BENCH_ROUNDS:-}" ] || append="$append benchrounds=$BENCH_ROUNDS"
+accel=tcg
+plugin=()
+if [ -n "${VM_ICOUNT:-}" ] && [ $mode = bench ]; then
+	accel=tcg,thread=single
+	plugin=(-plugin "$VM_ICOUNT")
+	append="$append icount=1"
+fi
 if [ $stress -eq 1 ]; then
 	append="$append stress=1"
 	tmo=$((tmo * 4))
@@ -313,7 +327,7 @@ fi
 for boot in 1 2 3; do
 	echo "$name: booting $kname (qemu TCG, 2 CPUs); console: $log"
 	set +e
-	timeout $tmo qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m $mem \
+	timeout $tmo qemu-system-x86_64 -accel $accel "${plugin[@]}" -cpu max -smp 2 -m $mem \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$kernel" -initrd "$vm/initramfs.cpio.gz" \
 		-append "$append" \

@@ -28,7 +28,18 @@
  *
  * The measuring thread is bound to CPU 0.  Medians and p99 are over
  * `reps` repetitions of `iters` operations each (M1, M3: per-operation
- * samples; M2, M4: per-repetition rates).
+ * samples; M2, M4: per-repetition rates).  The mechanisms of a benchmark take
+ * turns, one repetition each (A B C A B C ...), so that a slow phase of
+ * the host hits all of them.
+ *
+ * Every repetition runs between two marker instructions that an
+ * instruction-counting qemu plugin (tools/bench/icount.c) recognises;
+ * with icount=1 each repetition also prints
+ *
+ *   msgport_bench: IMARK <bench> <case> <mechanism> <operations>
+ *
+ * after its closing marker, which names the plugin's count of the
+ * section, in order.
  */
 #include <linux/completion.h>
 #include <linux/cpumask.h>
@@ -50,12 +61,25 @@ static unsigned int reps = 7;
 module_param(reps, uint, 0444);
 MODULE_PARM_DESC(reps, "repetitions");
 
+/* The most mechanisms of one benchmark (M1's). */
+#define M_MECHS	7
+
+static bool icount;
+module_param(icount, bool, 0444);
+MODULE_PARM_DESC(icount, "print an IMARK line per measured section (instruction counting)");
+
+/* UML's clock ticks in 256 ns steps, too coarse for one M1 round trip. */
+static bool m1_mean;
+module_param(m1_mean, bool, 0444);
+MODULE_PARM_DESC(m1_mean, "M1: one sample per repetition, its mean, instead of one per operation");
+
 static char *only = "";
 module_param(only, charp, 0444);
 MODULE_PARM_DESC(only, "run only these benchmarks, e.g. \"M1,M3\" (default: all)");
 
+/* Per mechanism: samples[m * iters * reps ...], nsamples[m]. */
 static u64 *samples;
-static unsigned int nsamples;
+static unsigned int nsamples[M_MECHS];
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -64,16 +88,46 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void report(const char *bench, const char *cas, const char *mech,
-		   const char *unit)
+static u64 *mech_samples(int m)
 {
-	u64 med, p99;
+	return samples + (size_t)m * iters * reps;
+}
 
-	sort(samples, nsamples, sizeof(u64), cmp_u64, NULL);
-	med = samples[nsamples / 2];
-	p99 = samples[min(nsamples - 1, nsamples * 99 / 100)];
+static void add_sample(int m, u64 v)
+{
+	mech_samples(m)[nsamples[m]++] = v;
+}
+
+static void report(int m, const char *bench, const char *cas,
+		   const char *mech, const char *unit)
+{
+	u64 *s = mech_samples(m), med, p99;
+	unsigned int n = nsamples[m];
+
+	sort(s, n, sizeof(u64), cmp_u64, NULL);
+	med = s[n / 2];
+	p99 = s[min(n - 1, n * 99 / 100)];
 	pr_info("RESULT %s %s %s %llu %llu %s\n", bench, cas, mech, med, p99,
 		unit);
+	nsamples[m] = 0;
+}
+
+/*
+ * The markers: instructions with no effect (nopl with a 32-bit
+ * displacement) whose displacements tools/bench/icount.c looks for.
+ * Between a begin and an end it counts the instructions all CPUs ran.
+ */
+static __always_inline void icount_begin(void)
+{
+	asm volatile("nopl 0x4d500001(%%rax)" ::: "memory");
+}
+
+static __always_inline void icount_end(const char *bench, const char *cas,
+				       const char *mech, u64 ops)
+{
+	asm volatile("nopl 0x4d500002(%%rax)" ::: "memory");
+	if (icount)
+		pr_info("IMARK %s %s %s %llu\n", bench, cas, mech, ops);
 }
 
 /* ------------------------------------------------------------------
@@ -235,11 +289,14 @@ static int m1_run(int cpu, const char *cas)
 	INIT_WORK(&work, work_nop);
 	kthread_init_work(&kwork, kwork_nop);
 
-	for (m = 0; m < M1_NR; m++) {
-		if (m == M1_IPI && cpu == raw_smp_processor_id())
-			continue;	/* local: a plain call */
-		nsamples = 0;
-		for (r = 0; r < reps; r++) {
+	BUILD_BUG_ON(M1_NR > M_MECHS);
+	for (r = 0; r < reps; r++) {
+		for (m = 0; m < M1_NR; m++) {
+			if (m == M1_IPI && cpu == raw_smp_processor_id())
+				continue;	/* local: a plain call */
+			u64 rt0 = ktime_get_ns();
+
+			icount_begin();
 			for (i = 0; i < iters; i++) {
 				u64 t0 = ktime_get_ns();
 
@@ -273,12 +330,18 @@ static int m1_run(int cpu, const char *cas)
 								 NULL, 1);
 					break;
 				}
-				samples[nsamples++] = ktime_get_ns() - t0;
+				if (!m1_mean)
+					add_sample(m, ktime_get_ns() - t0);
 			}
+			icount_end("M1", cas, m1_names[m], iters);
+			if (m1_mean)
+				add_sample(m, div_u64(ktime_get_ns() - rt0, iters));
 			cond_resched();
 		}
-		report("M1", cas, m1_names[m], "ns");
 	}
+	for (m = 0; m < M1_NR; m++)
+		if (nsamples[m])
+			report(m, "M1", cas, m1_names[m], "ns");
 out:
 	if (cs && !IS_ERR_OR_NULL(cs->task)) {
 		WRITE_ONCE(cs->stop, true);
@@ -406,58 +469,72 @@ static int m2_producer_fn(void *arg)
 	return 0;
 }
 
-static int m2_run(int producers, enum m2_mode mode, const char *cas)
+/* One repetition of @mode with @producers producers; 0 or -errno. */
+static int m2_once(int producers, enum m2_mode mode, const char *cas,
+		   struct workqueue_struct *wq)
 {
 	struct m2_producer p[2] = {};
-	struct workqueue_struct *wq;
 	struct task_struct *t[2];
-	int r, k, ret = 0;
+	u64 worst = 0;
+	int k, ret = 0;
+
+	for (k = 0; k < producers; k++) {
+		p[k] = (struct m2_producer){ .cpu = k % num_online_cpus(),
+			.mode = mode, .n = iters * 5, .wq = wq };
+		init_completion(&p[k].finished);
+		p[k].msgs = kvcalloc(p[k].n, sizeof(*p[k].msgs), GFP_KERNEL);
+		p[k].works = kvcalloc(p[k].n, sizeof(*p[k].works), GFP_KERNEL);
+		if (!p[k].msgs || !p[k].works)
+			ret = -ENOMEM;
+	}
+	for (k = 0; k < producers && !ret; k++) {
+		t[k] = kthread_create_on_cpu(m2_producer_fn, &p[k],
+					     p[k].cpu, "mpbench_p/%u");
+		if (IS_ERR(t[k])) {
+			ret = PTR_ERR(t[k]);
+			producers = k;
+			break;
+		}
+	}
+	if (ret)
+		producers = min(producers, k);
+	icount_begin();
+	for (k = 0; k < producers; k++)
+		wake_up_process(t[k]);
+	for (k = 0; k < producers; k++) {
+		wait_for_completion(&p[k].finished);
+		kthread_stop(t[k]);
+		worst = max(worst, p[k].ns);
+	}
+	icount_end("M2", cas, m2_names[mode], (u64)iters * 5 * producers);
+	if (!ret && worst)
+		add_sample(mode, div64_u64((u64)iters * 5 * producers *
+					   NSEC_PER_SEC, worst));
+	for (k = 0; k < 2; k++) {
+		kvfree(p[k].msgs);
+		kvfree(p[k].works);
+	}
+	return ret;
+}
+
+/* The modes take turns, one repetition each. */
+static int m2_run(int producers, const char *cas)
+{
+	struct workqueue_struct *wq;
+	enum m2_mode mode;
+	int r, ret = 0;
 
 	wq = alloc_workqueue("mpbench2", 0, 0);
 	if (!wq)
 		return -ENOMEM;
-	nsamples = 0;
-	for (r = 0; r < reps && !ret; r++) {
-		u64 worst = 0;
-
-		for (k = 0; k < producers; k++) {
-			p[k] = (struct m2_producer){ .cpu = k % num_online_cpus(),
-				.mode = mode, .n = iters * 5, .wq = wq };
-			init_completion(&p[k].finished);
-			p[k].msgs = kvcalloc(p[k].n, sizeof(*p[k].msgs), GFP_KERNEL);
-			p[k].works = kvcalloc(p[k].n, sizeof(*p[k].works), GFP_KERNEL);
-			if (!p[k].msgs || !p[k].works)
-				ret = -ENOMEM;
-		}
-		for (k = 0; k < producers && !ret; k++) {
-			t[k] = kthread_create_on_cpu(m2_producer_fn, &p[k],
-						     p[k].cpu, "mpbench_p/%u");
-			if (IS_ERR(t[k])) {
-				ret = PTR_ERR(t[k]);
-				producers = k;
-				break;
-			}
-		}
-		for (k = 0; k < producers; k++)
-			wake_up_process(t[k]);
-		for (k = 0; k < producers; k++) {
-			wait_for_completion(&p[k].finished);
-			kthread_stop(t[k]);
-			worst = max(worst, p[k].ns);
-		}
-		if (!ret && worst)
-			samples[nsamples++] = div64_u64((u64)iters * 5 * producers *
-							NSEC_PER_SEC, worst);
-		for (k = 0; k < 2; k++) {
-			kvfree(p[k].msgs);
-			kvfree(p[k].works);
-			p[k].msgs = NULL;
-			p[k].works = NULL;
-		}
-	}
+	for (r = 0; r < reps && !ret; r++)
+		for (mode = 0; mode <= M2_WORKQUEUE && !ret; mode++)
+			ret = m2_once(producers, mode, cas, wq);
 	destroy_workqueue(wq);
-	if (!ret && nsamples)
-		report("M2", cas, m2_names[mode], "ops/s");
+	for (mode = 0; mode <= M2_WORKQUEUE; mode++)
+		if (!ret && nsamples[mode])
+			report(mode, "M2", cas, m2_names[mode], "ops/s");
+	memset(nsamples, 0, sizeof(nsamples));
 	return ret;
 }
 
@@ -500,11 +577,11 @@ static void m3_run(void)
 	int r, i, m;
 
 	lwkt_initport_putonly(&port, m3_putport);
-	for (m = 0; m < ARRAY_SIZE(names); m++) {
-		nsamples = 0;
-		for (r = 0; r < reps; r++) {
+	for (r = 0; r < reps; r++) {
+		for (m = 0; m < ARRAY_SIZE(names); m++) {
 			u64 t0 = ktime_get_ns();
 
+			icount_begin();
 			/* Batches of 100: a single call is below the clock. */
 			for (i = 0; i < iters; i++) {
 				lwkt_initmsg(&msg, NULL, 0);
@@ -515,11 +592,13 @@ static void m3_run(void)
 				else
 					lwkt_domsg(&port, &msg, 0);
 			}
-			samples[nsamples++] = div_u64((ktime_get_ns() - t0) * 100,
-						      iters);
+			add_sample(m, div_u64((ktime_get_ns() - t0) * 100,
+					      iters));
+			icount_end("M3", "same", names[m], iters);
 		}
-		report("M3", "same", names[m], "ns/100ops");
 	}
+	for (m = 0; m < ARRAY_SIZE(names); m++)
+		report(m, "M3", "same", names[m], "ns/100ops");
 }
 
 /* ------------------------------------------------------------------
@@ -560,74 +639,92 @@ static void m4_work_fn(struct work_struct *w)
 		complete(mw->all);
 }
 
-static int m4_run(enum m4_mode mode)
+/* The resources of the M4 mechanisms, set up once for all repetitions. */
+struct m4_ctx {
+	struct lwkt_service_set *set[M4_WQ_UNBOUND];
+	struct workqueue_struct *wq;
+	struct m2_work *works;
+	struct lwkt_msg *msgs;
+};
+
+/* One repetition of @mode: n items sent, the time until all are done. */
+static void m4_once(struct m4_ctx *c, enum m4_mode mode, unsigned int n)
 {
-	unsigned int i, n = iters * 5;
-	struct lwkt_service_set *set = NULL;
-	struct workqueue_struct *wq = NULL;
-	struct m2_work *works = NULL;
-	struct lwkt_msg *msgs = NULL;
 	struct m2_rport counted;
 	struct completion all;
-	int r, cpu = 0, ret = 0;
+	unsigned int i;
+	int cpu = 0;
 	atomic_t left;
 	u64 t0;
 
-	if (mode == M4_WQ_UNBOUND) {
-		wq = alloc_workqueue("mpbench4", WQ_UNBOUND, 0);
-		works = kvcalloc(n, sizeof(*works), GFP_KERNEL);
-		if (!wq || !works)
-			ret = -ENOMEM;
-	} else {
-		set = lwkt_service_create("mpbench4", mode == M4_SET_UNBOUND ?
-					  M4_UNBOUND_THREADS : 0, NULL, NULL);
-		msgs = kvcalloc(n, sizeof(*msgs), GFP_KERNEL);
-		if (IS_ERR(set)) {
-			ret = PTR_ERR(set);
-			set = NULL;
-		} else if (!msgs) {
-			ret = -ENOMEM;
-		}
-	}
 	lwkt_initport_replyonly(&counted.port, m2_reply_count);
-	nsamples = 0;
-	for (r = 0; r < reps && !ret; r++) {
-		atomic_set(&counted.left, n);
-		init_completion(&counted.all);
-		atomic_set(&left, n);
-		init_completion(&all);
-		t0 = ktime_get_ns();
-		for (i = 0; i < n; i++) {
-			if (mode == M4_WQ_UNBOUND) {
-				INIT_WORK(&works[i].work, m4_work_fn);
-				works[i].left = &left;
-				works[i].all = &all;
-				queue_work(wq, &works[i].work);
-				continue;
-			}
-			lwkt_initmsg(&msgs[i], &counted.port, 0);
-			msgs[i].ms_cmd.cm_func = m4_cmd;
-			if (mode == M4_SET_PERCPU) {
-				cpu = cpumask_next(cpu, cpu_online_mask);
-				if (cpu >= nr_cpu_ids)
-					cpu = cpumask_first(cpu_online_mask);
-			} else {
-				cpu = i;
-			}
-			lwkt_sendmsg(lwkt_service_port(set, cpu), &msgs[i]);
+	atomic_set(&counted.left, n);
+	init_completion(&counted.all);
+	atomic_set(&left, n);
+	init_completion(&all);
+	icount_begin();
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		if (mode == M4_WQ_UNBOUND) {
+			INIT_WORK(&c->works[i].work, m4_work_fn);
+			c->works[i].left = &left;
+			c->works[i].all = &all;
+			queue_work(c->wq, &c->works[i].work);
+			continue;
 		}
-		wait_for_completion(mode == M4_WQ_UNBOUND ? &all : &counted.all);
-		samples[nsamples++] = div64_u64((u64)n * NSEC_PER_SEC,
-						ktime_get_ns() - t0);
+		lwkt_initmsg(&c->msgs[i], &counted.port, 0);
+		c->msgs[i].ms_cmd.cm_func = m4_cmd;
+		if (mode == M4_SET_PERCPU) {
+			cpu = cpumask_next(cpu, cpu_online_mask);
+			if (cpu >= nr_cpu_ids)
+				cpu = cpumask_first(cpu_online_mask);
+		} else {
+			cpu = i;
+		}
+		lwkt_sendmsg(lwkt_service_port(c->set[mode], cpu), &c->msgs[i]);
 	}
-	if (set)
-		lwkt_service_destroy(set);
-	if (wq)
-		destroy_workqueue(wq);
-	kvfree(msgs);
-	kvfree(works);
-	if (!ret && nsamples)
-		report("M4", "1prod", m4_names[mode], "ops/s");
+	wait_for_completion(mode == M4_WQ_UNBOUND ? &all : &counted.all);
+	add_sample(mode, div64_u64((u64)n * NSEC_PER_SEC, ktime_get_ns() - t0));
+	icount_end("M4", "1prod", m4_names[mode], n);
+}
+
+/* The modes take turns, one repetition each. */
+static int m4_run(void)
+{
+	unsigned int n = iters * 5;
+	struct m4_ctx c = {};
+	enum m4_mode mode;
+	int r, ret = 0;
+
+	c.wq = alloc_workqueue("mpbench4", WQ_UNBOUND, 0);
+	c.works = kvcalloc(n, sizeof(*c.works), GFP_KERNEL);
+	c.msgs = kvcalloc(n, sizeof(*c.msgs), GFP_KERNEL);
+	if (!c.wq || !c.works || !c.msgs)
+		ret = -ENOMEM;
+	for (mode = 0; mode < M4_WQ_UNBOUND && !ret; mode++) {
+		c.set[mode] = lwkt_service_create("mpbench4",
+						  mode == M4_SET_UNBOUND ?
+						  M4_UNBOUND_THREADS : 0,
+						  NULL, NULL);
+		if (IS_ERR(c.set[mode])) {
+			ret = PTR_ERR(c.set[mode]);
+			c.set[mode] = NULL;
+		}
+	}
+	for (r = 0; r < reps && !ret; r++)
+		for (mode = 0; mode < M4_NR; mode++)
+			m4_once(&c, mode, n);
+	for (mode = 0; mode < M4_WQ_UNBOUND; mode++)
+		if (c.set[mode])
+			lwkt_service_destroy(c.set[mode]);
+	if (c.wq)
+		destroy_workqueue(c.wq);
+	kvfree(c.msgs);
+	kvfree(c.works);
+	for (mode = 0; mode < M4_NR; mode++)
+		if (!ret && nsamples[mode])
+			report(mode, "M4", "1prod", m4_names[mode], "ops/s");
+	memset(nsamples, 0, sizeof(nsamples));
 	return ret;
 }
 
@@ -649,22 +746,14 @@ static int bench_thread(void *unused)
 			ret = m1_run(cross, "cross");
 	}
 	if (!ret && selected("M2")) {
-		enum m2_mode mode;
-
-		for (mode = 0; !ret && mode <= M2_WORKQUEUE; mode++)
-			ret = m2_run(1, mode, "1prod");
-		for (mode = 0; !ret && mode <= M2_WORKQUEUE &&
-		     num_online_cpus() > 1; mode++)
-			ret = m2_run(2, mode, "2prod");
+		ret = m2_run(1, "1prod");
+		if (!ret && num_online_cpus() > 1)
+			ret = m2_run(2, "2prod");
 	}
 	if (!ret && selected("M3"))
 		m3_run();
-	if (!ret && selected("M4")) {
-		enum m4_mode mode;
-
-		for (mode = 0; !ret && mode < M4_NR; mode++)
-			ret = m4_run(mode);
-	}
+	if (!ret && selected("M4"))
+		ret = m4_run();
 	pr_info("DONE %d\n", ret);
 	return ret;
 }
@@ -677,9 +766,16 @@ static int __init msgport_bench_init(void)
 
 	if (!iters || !reps)
 		return -EINVAL;
-	samples = kvcalloc((size_t)iters * reps, sizeof(*samples), GFP_KERNEL);
+	samples = kvcalloc((size_t)iters * reps * M_MECHS, sizeof(*samples),
+			   GFP_KERNEL);
 	if (!samples)
 		return -ENOMEM;
+#ifndef MODULE
+	/* Built in (UML, one CPU): run here, to the end, before going on. */
+	bench_thread(NULL);
+	kvfree(samples);
+	return 0;
+#endif
 	t = kthread_create_on_cpu(bench_thread, NULL, 0, "mpbench/%u");
 	if (IS_ERR(t)) {
 		kvfree(samples);
@@ -698,7 +794,12 @@ static void __exit msgport_bench_exit(void)
 	kvfree(samples);
 }
 
+#ifdef MODULE
 module_init(msgport_bench_init);
+#else
+/* After msgport's own initcall: the per-CPU service ports. */
+late_initcall(msgport_bench_init);
+#endif
 module_exit(msgport_bench_exit);
 
 MODULE_DESCRIPTION("msgport benchmarks against workqueue, kthread_worker, completions and IPIs");

@@ -20,6 +20,17 @@
  *     loop vs io_uring recv/send.  Round trips/s; the three servers take
  *     turns in each repetition.
  *
+ * The mechanisms of a figure take turns, one repetition each (A B A B
+ * ...), so that a slow phase of the host hits all of them.  Every
+ * repetition runs between two marker instructions that an
+ * instruction-counting qemu plugin (tools/bench/icount.c) recognises;
+ * with SYSLET_BENCH_ICOUNT=1 each repetition also prints
+ *
+ *   syslet_bench: IMARK <bench> <case> <mechanism> <operations>
+ *
+ * after its closing marker, which names the plugin's count of the
+ * section, in order.
+ *
  * Usage: syslet_bench FILE REPS  (FILE: on a file system with
  * FMODE_NOWAIT, e.g. ext4, at least 2 MiB; REPS repetitions per figure).
  */
@@ -54,6 +65,8 @@ static long rets[MAXN];
 static unsigned int reps;
 static uint64_t *samples;
 static unsigned int nsamples;
+/* Per mechanism, while the mechanisms take turns. */
+static uint64_t *msamples[3];
 
 static uint64_t now_ns(void)
 {
@@ -91,6 +104,41 @@ static void report(const char *bench, const char *cas, const char *mech,
 	       (unsigned long long)samples[nsamples * 99 / 100], unit);
 	fflush(stdout);
 	nsamples = 0;
+}
+
+/* Report mechanism @m's samples of msamples[]. */
+static void report_mech(int m, const char *bench, const char *cas,
+			const char *mech, const char *unit)
+{
+	memcpy(samples, msamples[m], reps * sizeof(*samples));
+	nsamples = reps;
+	report(bench, cas, mech, unit);
+}
+
+/*
+ * The markers: instructions with no effect (nopl with a 32-bit
+ * displacement) whose displacements tools/bench/icount.c looks for.
+ * Between a begin and an end it counts the instructions all CPUs ran.
+ */
+static inline void icount_begin(void)
+{
+	__asm__ volatile("nopl 0x4d500001(%%rax)" ::: "memory");
+}
+
+static void icount_end(const char *bench, const char *cas, const char *mech,
+		       unsigned long ops)
+{
+	static int on = -1;
+
+	__asm__ volatile("nopl 0x4d500002(%%rax)" ::: "memory");
+	if (on < 0)
+		on = getenv("SYSLET_BENCH_ICOUNT") &&
+		     !strcmp(getenv("SYSLET_BENCH_ICOUNT"), "1");
+	if (on) {
+		printf("syslet_bench: IMARK %s %s %s %lu\n", bench, cas, mech,
+		       ops);
+		fflush(stdout);
+	}
 }
 
 /* SYSLET_BENCH_ONLY=S2,S4 runs only those benchmarks. */
@@ -194,6 +242,8 @@ static void uring_batch(int n, bool nop, unsigned int sqe_flags)
 	}
 }
 
+static const char *const s1_mechs[] = { "pread", "syslet", "io_uring" };
+
 static void s1_s2(const char *bench, int n, bool async)
 {
 	char cas[16];
@@ -201,16 +251,17 @@ static void s1_s2(const char *bench, int n, bool async)
 	int mech;
 
 	snprintf(cas, sizeof(cas), "n=%d", n);
-	for (mech = 0; mech < 3; mech++) {
-		if (async && mech == 0)
-			continue;	/* pread() has no async form */
-		for (r = 0; r < reps; r++) {
+	for (r = 0; r < reps; r++) {
+		for (mech = 0; mech < 3; mech++) {
 			uint64_t t0;
 			int sync = -1;
 
+			if (async && mech == 0)
+				continue;	/* pread() has no async form */
 			memset(bufs, 0, (size_t)n * BS);
 			if (mech == 1)
 				build_chain(n, false, async ? SYSLET_ASYNC : 0);
+			icount_begin();
 			t0 = now_ns();
 			switch (mech) {
 			case 0:
@@ -226,7 +277,8 @@ static void s1_s2(const char *bench, int n, bool async)
 				uring_batch(n, false, async ? IOSQE_ASYNC : 0);
 				break;
 			}
-			samples[nsamples++] = (now_ns() - t0) / n;
+			msamples[mech][r] = (now_ns() - t0) / n;
+			icount_end(bench, cas, s1_mechs[mech], n);
 			verify(n);
 			if (mech == 1) {
 				for (i = 0; i < (unsigned int)n; i++)
@@ -238,33 +290,37 @@ static void s1_s2(const char *bench, int n, bool async)
 				}
 			}
 		}
-		report(bench, cas, mech == 0 ? "pread" :
-		       mech == 1 ? "syslet" : "io_uring", "ns/op");
 	}
+	for (mech = async; mech < 3; mech++)
+		report_mech(mech, bench, cas, s1_mechs[mech], "ns/op");
 }
 
 static void s3(int n)
 {
+	static const char *const mechs[] = { "syslet", "io_uring" };
 	char cas[16];
 	unsigned int r;
 	int mech;
 
 	snprintf(cas, sizeof(cas), "n=%d", n);
-	for (mech = 0; mech < 2; mech++) {
-		for (r = 0; r < reps; r++) {
+	for (r = 0; r < reps; r++) {
+		for (mech = 0; mech < 2; mech++) {
 			uint64_t t0;
 
 			if (!mech)
 				build_chain(n, true, 0);
+			icount_begin();
 			t0 = now_ns();
 			if (!mech)
 				run_chain();
 			else
 				uring_batch(n, true, 0);
-			samples[nsamples++] = (now_ns() - t0) / n;
+			msamples[mech][r] = (now_ns() - t0) / n;
+			icount_end("S3", cas, mechs[mech], n);
 		}
-		report("S3", cas, mech ? "io_uring" : "syslet", "ns/op");
 	}
+	for (mech = 0; mech < 2; mech++)
+		report_mech(mech, "S3", cas, mechs[mech], "ns/op");
 }
 
 /* 64 in flight, TOTAL completions; returns ops/s. */
@@ -622,6 +678,11 @@ int main(int argc, char **argv)
 	}
 	reps = atoi(argv[2]);
 	samples = calloc(reps + 1, sizeof(*samples));
+	for (i = 0; i < 3; i++) {
+		msamples[i] = calloc(reps, sizeof(*samples));
+		if (!msamples[i])
+			return 2;
+	}
 	bufs = aligned_alloc(BS, (size_t)MAXN * BS);
 	if (!reps || !samples || !bufs)
 		return 2;
@@ -657,12 +718,16 @@ int main(int argc, char **argv)
 	for (i = 0; i < 4 && want("S3"); i++)
 		s3(ns[i]);
 	if (want("S4")) {
-		for (r = 0; r < reps; r++)
-			samples[nsamples++] = s4_syslet();
-		report("S4", "64inflight", "syslet", "ops/s");
-		for (r = 0; r < reps; r++)
-			samples[nsamples++] = s4_uring();
-		report("S4", "64inflight", "io_uring", "ops/s");
+		for (r = 0; r < reps; r++) {
+			icount_begin();
+			msamples[0][r] = s4_syslet();
+			icount_end("S4", "64inflight", "syslet", TOTAL);
+			icount_begin();
+			msamples[1][r] = s4_uring();
+			icount_end("S4", "64inflight", "io_uring", TOTAL);
+		}
+		report_mech(0, "S4", "64inflight", "syslet", "ops/s");
+		report_mech(1, "S4", "64inflight", "io_uring", "ops/s");
 	}
 	if (want("S5"))
 		s5();
