@@ -84,6 +84,8 @@ enum {
 	SYSLET_NR_access	= 21,
 	SYSLET_NR_mkdir		= 83,
 	SYSLET_NR_mkdirat	= 258,
+	SYSLET_NR_mknod		= 133,
+	SYSLET_NR_mknodat	= 259,
 	SYSLET_NR_faccessat	= 269,
 	SYSLET_NR_faccessat2	= 439,
 	SYSLET_NR_truncate	= 76,
@@ -146,6 +148,8 @@ long syslet_op_fstatfs(const unsigned long *args, bool nowait);
 /* namei.c */
 long syslet_op_mkdir(const unsigned long *args, bool nowait);
 long syslet_op_mkdirat(const unsigned long *args, bool nowait);
+long syslet_op_mknod(const unsigned long *args, bool nowait);
+long syslet_op_mknodat(const unsigned long *args, bool nowait);
 long syslet_op_access(const unsigned long *args, bool nowait);
 long syslet_op_faccessat(const unsigned long *args, bool nowait);
 long syslet_op_faccessat2(const unsigned long *args, bool nowait);
