@@ -12,9 +12,10 @@
  * is the submitter's by construction.  What is per thread is taken from
  * the submitting thread when the chain goes async: its credentials
  * (override_creds() around every step), its root, working directory and
- * umask (openat).  A chain stops when its submitter's credentials change
- * and, unless syslet.allow_confined is set, an atom gets -EPERM once the
- * submitter is under seccomp.
+ * umask (openat).  A chain stops when its submitter's credentials change.
+ * Once the submitter is under seccomp (unless syslet.allow_confined is
+ * set), every system call atom is made as the genuine call (genuine.c),
+ * or, in a chain submitted without genuine calls, gets -EPERM.
  *
  * Cancellation: lwkt_abortmsg() on each chain: a chain still queued is
  * dropped from the port; a running one is marked cancelled and its worker
@@ -33,19 +34,28 @@
 #include "../upcall/upcall.h"
 
 /**
- * syslet_chain_confined() - may this chain's atoms no longer run?
+ * syslet_chain_confined() - must this chain's atom @nr not run natively?
  * @c: the chain
+ * @nr: the atom's number, of a native op
  *
- * Return: true if its submitter is confined by seccomp (and
- * syslet.allow_confined is not set): the atom then returns -EPERM and the
- * chain stops there.
+ * Its submitter is confined by seccomp (and syslet.allow_confined is not
+ * set): a system call atom of a chain submitted with
+ * SYSLET_IOC_EXEC_CALL is then made as the genuine call, which the filter
+ * sees; a chain submitted with SYSLET_IOC_EXEC makes no genuine calls:
+ * it is cancelled there, and the atom gets -EPERM.
+ *
+ * Return: 0 to run the atom natively, 1 to make it as the genuine call,
+ * or -EPERM.
  */
-bool syslet_chain_confined(struct syslet_chain *c)
+int syslet_chain_confined(struct syslet_chain *c, unsigned long nr)
 {
 	if (!syslet_task_confined(c->task))
-		return false;
-	WRITE_ONCE(c->cancelled, true);
-	return true;
+		return 0;
+	if (!c->genuine) {
+		WRITE_ONCE(c->cancelled, true);
+		return -EPERM;
+	}
+	return nr < SYSLET_NR_BASE;
 }
 
 bool syslet_worker_interrupted(void *priv)

@@ -32,6 +32,15 @@
  * the server making its call died (the atom then returns -EINTR) or, for
  * a request still queued, whether any server is left (-ENOSYS): a module
  * cannot hook a thread's exit.
+ *
+ * A submitter under seccomp has all its system call atoms made here
+ * (uaccess.c).  Its calls must meet its filter, and seccomp filters are
+ * per thread: a server takes a confined submitter's request only if it
+ * runs under the very filter the submitter had when the request was
+ * queued (threads that inherited it, or got it through
+ * SECCOMP_FILTER_FLAG_TSYNC); with no such server the atom returns
+ * -ENOSYS, and a submitter in strict mode gets -EPERM.  The filter
+ * pointers are only compared, never followed.
  */
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -65,6 +74,9 @@ struct syslet_server {
  * @done: completed: @ret is set and @node is off the lists (R)
  * @worker: the waiting worker (I)
  * @server: the server making it, counted, or NULL while queued (R)
+ * @confined: its submitter is under seccomp: only a server under
+ *	@filter takes it (I)
+ * @filter: the submitter's seccomp filter, compared only (I)
  *
  * R: the context's ring_lock; I: set before it is queued.
  */
@@ -77,6 +89,8 @@ struct syslet_request {
 	bool done;
 	struct task_struct *worker;
 	struct task_struct *server;
+	bool confined;
+	const void *filter;
 };
 
 /**
@@ -96,16 +110,51 @@ static bool syslet_task_gone(struct task_struct *task)
 	return READ_ONCE(task->flags) & PF_EXITING;
 }
 
-/* Is a server left to take a queued request? */
-static bool syslet_servers_live(struct syslet_ctx *ctx)
+/*
+ * @task's seccomp filter, to be compared only: another task's filter may
+ * be read (it is one pointer) but not followed.
+ */
+static const void *syslet_task_filter(struct task_struct *task)
+{
+#ifdef CONFIG_SECCOMP
+	return READ_ONCE(task->seccomp.filter);
+#else
+	return NULL;
+#endif
+}
+
+/* May server thread @task make @rq's call? */
+static bool syslet_request_fits(const struct syslet_request *rq,
+				struct task_struct *task)
+{
+	return !rq->confined || syslet_task_filter(task) == rq->filter;
+}
+
+/* Is a server left to take queued request @rq? */
+static bool syslet_servers_live(struct syslet_ctx *ctx,
+				const struct syslet_request *rq)
 {
 	struct syslet_server *srv;
 
 	lockdep_assert_held(&ctx->ring_lock);
 	list_for_each_entry(srv, &ctx->servers, node)
-		if (!srv->quit && !syslet_task_gone(srv->task))
+		if (!srv->quit && !syslet_task_gone(srv->task) &&
+		    syslet_request_fits(rq, srv->task))
 			return true;
 	return false;
+}
+
+/*
+ * Tell the servers of @rq, queued: one (their waits are exclusive), or
+ * all of them for a confined submitter's, which only some may take.
+ */
+static void syslet_serve_wake(struct syslet_ctx *ctx,
+			      const struct syslet_request *rq)
+{
+	if (rq->confined)
+		wake_up_all(&ctx->serve_wait);
+	else
+		wake_up(&ctx->serve_wait);
 }
 
 /* Complete @rq with @ret and wake its worker. */
@@ -152,7 +201,7 @@ static long syslet_request_wait(struct syslet_ctx *ctx,
 		else if (rq->server)
 			why = syslet_task_gone(rq->server) ? -EINTR : 0;
 		else
-			why = syslet_servers_live(ctx) ? 0 : -ENOSYS;
+			why = syslet_servers_live(ctx, rq) ? 0 : -ENOSYS;
 		spin_unlock(&ctx->ring_lock);
 		if (why)
 			break;
@@ -170,8 +219,10 @@ static long syslet_request_wait(struct syslet_ctx *ctx,
  * Context: a worker, process context, may sleep.
  * Return: the call's result; -ENOSYS if @c was not submitted with
  * SYSLET_IOC_EXEC_CALL or no server is registered (or the last one quit
- * or died before taking the call); -EINTR if the chain was cancelled,
- * the process killed, or the server died before it answered.
+ * or died before taking the call; for a submitter under seccomp: no
+ * server under its filter); -EPERM for a submitter in strict seccomp
+ * mode; -EINTR if the chain was cancelled, the process killed, or the
+ * server died before it answered.
  */
 long syslet_genuine_call(struct syslet_chain *c, unsigned long nr,
 			 const unsigned long *args)
@@ -183,6 +234,12 @@ long syslet_genuine_call(struct syslet_chain *c, unsigned long nr,
 
 	if (!c->genuine)
 		return -ENOSYS;
+	if (syslet_task_confined(c->task)) {
+		rq.confined = true;
+		rq.filter = syslet_task_filter(c->task);
+		if (!rq.filter)
+			return -EPERM;
+	}
 	memcpy(rq.args, args, sizeof(rq.args));
 	spin_lock(&ctx->ring_lock);
 	if (READ_ONCE(c->cancelled) || ctx->cancelling || !ctx->registered ||
@@ -190,13 +247,13 @@ long syslet_genuine_call(struct syslet_chain *c, unsigned long nr,
 		spin_unlock(&ctx->ring_lock);
 		return -EINTR;
 	}
-	if (!syslet_servers_live(ctx)) {
+	if (!syslet_servers_live(ctx, &rq)) {
 		spin_unlock(&ctx->ring_lock);
 		return -ENOSYS;
 	}
 	rq.token = ++ctx->token;
 	list_add_tail(&rq.node, &ctx->requests);
-	wake_up(&ctx->serve_wait);	/* one server: exclusive waits */
+	syslet_serve_wake(ctx, &rq);
 	spin_unlock(&ctx->ring_lock);
 
 	why = syslet_request_wait(ctx, &rq);
@@ -301,6 +358,18 @@ static long syslet_serve_quit(struct syslet_ctx *ctx)
 	return ret;
 }
 
+/* The first queued request current may make, or NULL. */
+static struct syslet_request *syslet_request_first(struct syslet_ctx *ctx)
+{
+	struct syslet_request *rq;
+
+	lockdep_assert_held(&ctx->ring_lock);
+	list_for_each_entry(rq, &ctx->requests, node)
+		if (syslet_request_fits(rq, current))
+			return rq;
+	return NULL;
+}
+
 /*
  * Wait for a request and take it into @s.  0, -ESHUTDOWN (quit, or the
  * context unregistered or re-registered: not generation @gen) or -EINTR.
@@ -327,8 +396,7 @@ static long syslet_serve_take(struct syslet_ctx *ctx, unsigned int gen,
 			ret = -ESHUTDOWN;
 			break;
 		}
-		rq = list_first_entry_or_null(&ctx->requests,
-					      struct syslet_request, node);
+		rq = syslet_request_first(ctx);
 		if (rq) {
 			list_move_tail(&rq->node, &ctx->taken);
 			rq->server = get_task_struct(current);
@@ -351,7 +419,7 @@ static long syslet_serve_take(struct syslet_ctx *ctx, unsigned int gen,
 		/* A wake-up this server took must not be lost to the others. */
 		spin_lock(&ctx->ring_lock);
 		if (!list_empty(&ctx->requests))
-			wake_up(&ctx->serve_wait);
+			wake_up_all(&ctx->serve_wait);
 		spin_unlock(&ctx->ring_lock);
 	}
 	return ret;
@@ -369,7 +437,7 @@ static void syslet_serve_untake(struct syslet_ctx *ctx, u64 token)
 		list_move(&rq->node, &ctx->requests);
 		server = rq->server;
 		rq->server = NULL;
-		wake_up(&ctx->serve_wait);
+		syslet_serve_wake(ctx, rq);
 	}
 	spin_unlock(&ctx->ring_lock);
 	if (server)

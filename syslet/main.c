@@ -12,8 +12,9 @@
  *
  * Administration, like io_uring's sysctls: syslet.disabled and
  * syslet.group decide who may open /dev/syslet and /dev/upcall;
- * syslet.allow_confined lets tasks under seccomp use /dev/syslet (whose
- * atoms their filter does not see); syslet.max_workers_per_ctx and
+ * syslet.allow_confined lets tasks under seccomp run native ops (which
+ * their filter does not see) instead of genuine calls, and submit with
+ * SYSLET_IOC_EXEC; syslet.max_workers_per_ctx and
  * syslet.max_workers_per_user bound the workers.
  */
 #include <linux/capability.h>
@@ -80,7 +81,7 @@ module_param_named(group, syslet_group, int, 0644);
 MODULE_PARM_DESC(group, "The group of syslet.disabled=1 (-1: none)");
 module_param_named(allow_confined, syslet_allow_confined, bool, 0644);
 MODULE_PARM_DESC(allow_confined,
-		 "Let tasks under seccomp use /dev/syslet: confined tasks can bypass their filter (default N)");
+		 "Tasks under seccomp run native ops, bypassing their filter, instead of genuine calls (default N)");
 module_param_named(max_workers_per_ctx, syslet_max_workers_per_ctx, uint, 0644);
 MODULE_PARM_DESC(max_workers_per_ctx,
 		 "Workers of one context at most (max_nr_threads -1, and the cap of larger values; default 64)");
@@ -113,11 +114,13 @@ bool syslet_access_allowed(void)
 }
 
 /**
- * syslet_task_confined() - is @task under seccomp, and is that refused?
+ * syslet_task_confined() - must @task's system calls meet its filter?
  * @task: a thread
  *
- * A chain's atoms are kernel calls made inside an ioctl, which is all a
- * seccomp filter sees: a confined task would bypass its filter.
+ * A native op is a kernel call made inside an ioctl, which is all a
+ * seccomp filter sees: a confined task would bypass its filter.  Its
+ * atoms are made as genuine calls instead (uaccess.c, genuine.c), and
+ * SYSLET_IOC_EXEC, which makes none, is refused.
  *
  * Return: true unless @task runs without seccomp or syslet.allow_confined
  * is set.
@@ -347,8 +350,6 @@ static long syslet_register(struct syslet_ctx *ctx, struct file *file,
 	int tries;
 	long ret;
 
-	if (syslet_task_confined(current))
-		return -EPERM;
 	if (copy_from_user(&ahu, uahu, sizeof(ahu)))
 		return -EFAULT;
 	ring = (unsigned long)ahu.completion_ring;
@@ -509,8 +510,6 @@ static long syslet_exec_call(struct syslet_ctx *ctx,
 		return -EFAULT;
 	if (ec.flags & ~(u64)SYSLET_EXEC_RESUME)
 		return -EINVAL;
-	if (syslet_task_confined(current))
-		return -EPERM;
 	gen = syslet_admit(ctx, true);
 	if (gen < 0)
 		return gen;

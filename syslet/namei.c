@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * syslet: mkdir, mkdirat, access, faccessat, faccessat2 and truncate.
+ * syslet: mkdir, mkdirat, mknod, mknodat, access, faccessat, faccessat2
+ * and truncate.
  *
  * mkdirat is fs/namei.c's do_mkdirat() on its exported parts:
  * user_path_create() (getname, the parent's walk with its audit record,
  * mnt_want_write(), the parent locked, the new dentry looked up), the
  * security_path_mkdir() hook, vfs_mkdir() (may_create(): permission,
  * the LSM's inode_mkdir, audit of the child; fsnotify) and
- * done_path_create().  faccessat is fs/open.c's do_faccessat() on
+ * done_path_create().  mknodat is do_mknodat() on the same parts, with
+ * security_path_mknod() and vfs_mknod() (may_create(), CAP_MKNOD for
+ * devices other than a whiteout, the device cgroup, the LSM's
+ * inode_mknod, fsnotify), for fifos, sockets and devices; a regular
+ * file is the genuine call (SYSLET_EGENUINE), since do_mknodat() then
+ * calls security_path_post_mknod() (IMA's mark of a new file; 6.1:
+ * ima_post_path_mknod()), which is not exported.  faccessat is fs/open.c's do_faccessat() on
  * user_path_at() and inode_permission(), with its credentials override
  * for the real ids.  truncate is fs/open.c's do_sys_truncate():
  * user_path_at() and vfs_truncate(), which makes truncate(2)'s checks
@@ -62,6 +69,73 @@ retry:
 	}
 	syslet_fs_leave(&fs);
 	return err;
+}
+
+/* fs/namei.c's do_mknodat() */
+static long syslet_mknodat(int dfd, const char __user *name, umode_t mode,
+			   unsigned int dev)
+{
+	struct compat_delegated_inode deleg = { };
+	unsigned int lookup_flags = 0;
+	struct syslet_fs_scope fs;
+	struct dentry *dentry;
+	struct path path;
+	int err, deleg_err;
+
+	switch (mode & S_IFMT) {	/* may_mknod() */
+	case 0:
+	case S_IFREG:
+		return SYSLET_EGENUINE;
+	case S_IFCHR:
+	case S_IFBLK:
+	case S_IFIFO:
+	case S_IFSOCK:
+		break;
+	case S_IFDIR:
+		return -EPERM;
+	default:
+		return -EINVAL;
+	}
+	syslet_fs_enter(&fs);
+retry:
+	dentry = compat_user_path_create(dfd, name, &path, lookup_flags);
+	err = PTR_ERR_OR_ZERO(dentry);
+	if (!err) {
+		err = security_path_mknod(&path, dentry,
+					  syslet_mkdir_lsm_mode(&path, mode),
+					  dev);
+		if (!err)
+			err = syslet_vfs_mknod(&path, dentry, mode,
+					       S_ISCHR(mode) || S_ISBLK(mode) ?
+					       new_decode_dev(dev) : 0,
+					       &deleg);
+		compat_done_path_create(&path, dentry);
+		deleg_err = compat_break_deleg(&deleg);
+		if (!deleg_err)
+			goto retry;
+		if (deleg_err < 0)
+			err = deleg_err;
+		if (retry_estale(err, lookup_flags)) {
+			lookup_flags |= LOOKUP_REVAL;
+			goto retry;
+		}
+	}
+	syslet_fs_leave(&fs);
+	return err;
+}
+
+/* mknod(path, mode, dev) */
+long syslet_op_mknod(const unsigned long *args, bool nowait)
+{
+	return syslet_mknodat(AT_FDCWD, (const char __user *)args[0], args[1],
+			      args[2]);
+}
+
+/* mknodat(dfd, path, mode, dev) */
+long syslet_op_mknodat(const unsigned long *args, bool nowait)
+{
+	return syslet_mknodat(args[0], (const char __user *)args[1], args[2],
+			      args[3]);
 }
 
 /* mkdir(path, mode) */

@@ -84,6 +84,8 @@ enum {
 	SYSLET_NR_access	= 21,
 	SYSLET_NR_mkdir		= 83,
 	SYSLET_NR_mkdirat	= 258,
+	SYSLET_NR_mknod		= 133,
+	SYSLET_NR_mknodat	= 259,
 	SYSLET_NR_faccessat	= 269,
 	SYSLET_NR_faccessat2	= 439,
 	SYSLET_NR_truncate	= 76,
@@ -146,6 +148,8 @@ long syslet_op_fstatfs(const unsigned long *args, bool nowait);
 /* namei.c */
 long syslet_op_mkdir(const unsigned long *args, bool nowait);
 long syslet_op_mkdirat(const unsigned long *args, bool nowait);
+long syslet_op_mknod(const unsigned long *args, bool nowait);
+long syslet_op_mknodat(const unsigned long *args, bool nowait);
 long syslet_op_access(const unsigned long *args, bool nowait);
 long syslet_op_faccessat(const unsigned long *args, bool nowait);
 long syslet_op_faccessat2(const unsigned long *args, bool nowait);
@@ -535,7 +539,7 @@ int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen);
 void syslet_worker_timer_init(struct syslet_worker *w);
 bool syslet_ctx_cancel(struct syslet_ctx *ctx);
 void syslet_ctx_init_ports(struct syslet_ctx *ctx);
-bool syslet_chain_confined(struct syslet_chain *c);
+int syslet_chain_confined(struct syslet_chain *c, unsigned long nr);
 bool syslet_worker_interrupted(void *priv);
 extern const struct syslet_env syslet_worker_env;
 

@@ -111,14 +111,27 @@ long syslet_user_call(void *priv, unsigned long nr,
 
 	if (!op)
 		goto genuine;
+	/*
+	 * A submitter under seccomp: its system calls are all made
+	 * genuinely, so that its filter sees each (module operations are
+	 * not system calls: they run).  A chain submitted with plain
+	 * SYSLET_IOC_EXEC has no genuine calls: its atom gets -EPERM and
+	 * the chain stops.
+	 */
+	if (priv == SYSLET_CALLER_GENUINE) {
+		if (nr < SYSLET_NR_BASE && syslet_task_confined(current))
+			goto genuine;
+	} else if (priv) {
+		ret = syslet_chain_confined(priv, nr);
+		if (ret < 0)
+			return ret;
+		if (ret)
+			goto genuine;
+	}
 	if (nowait && op->may_block) {
 		*wouldblock = true;
 		return 0;
 	}
-	/* In a worker: not once the submitter is confined (seccomp). */
-	if (priv && priv != SYSLET_CALLER_GENUINE &&
-	    syslet_chain_confined(priv))
-		return -EPERM;
 	ret = op->fn(args, nowait);
 	/* Module ops return any long; only system calls use the codes. */
 	if (nr >= SYSLET_NR_BASE)

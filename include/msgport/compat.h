@@ -167,6 +167,14 @@ static inline int compat_break_deleg(struct delegated_inode *deleg)
 {
 	return is_delegated(deleg) ? break_deleg_wait(deleg) : 1;
 }
+
+static inline int syslet_vfs_mknod(const struct path *dir,
+				   struct dentry *dentry, umode_t mode,
+				   dev_t dev, struct delegated_inode *deleg)
+{
+	return vfs_mknod(mnt_idmap(dir->mnt), d_inode(dir->dentry), dentry,
+			 mode, dev, deleg);
+}
 #else
 #define compat_user_path_create		user_path_create
 #define compat_done_path_create		done_path_create
@@ -178,6 +186,14 @@ static inline int syslet_vfs_mkdir(const struct path *dir,
 {
 	return vfs_mkdir(mnt_idmap(dir->mnt), d_inode(dir->dentry), *dentry,
 			 mode);
+}
+
+static inline int syslet_vfs_mknod(const struct path *dir,
+				   struct dentry *dentry, umode_t mode,
+				   dev_t dev, struct compat_delegated_inode *deleg)
+{
+	return vfs_mknod(mnt_idmap(dir->mnt), d_inode(dir->dentry), dentry,
+			 mode, dev);
 }
 
 static inline int compat_break_deleg(struct compat_delegated_inode *deleg)
@@ -208,6 +224,14 @@ static inline int syslet_vfs_mkdir(const struct path *dir,
 {
 	return vfs_mkdir(mnt_user_ns(dir->mnt), d_inode(dir->dentry), *dentry,
 			 syslet_mkdir_lsm_mode(dir, mode));
+}
+
+static inline int syslet_vfs_mknod(const struct path *dir,
+				   struct dentry *dentry, umode_t mode,
+				   dev_t dev, struct compat_delegated_inode *deleg)
+{
+	return vfs_mknod(mnt_user_ns(dir->mnt), d_inode(dir->dentry), dentry,
+			 syslet_mkdir_lsm_mode(dir, mode), dev);
 }
 
 static inline int compat_break_deleg(struct compat_delegated_inode *deleg)

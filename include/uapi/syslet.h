@@ -44,7 +44,9 @@
  *	below SYSLET_NR_BASE is made as the genuine system call by a thread
  *	of the process in a chain submitted with SYSLET_IOC_EXEC_CALL
  *	(the caller, or a SYSLET_IOC_SERVE thread), and is -ENOSYS
- *	otherwise.  Any other value makes the atom's result -ENOSYS.
+ *	otherwise.  For a submitter under seccomp every system call number
+ *	is made as the genuine call, native or not, so that its filter
+ *	sees it.  Any other value makes the atom's result -ENOSYS.
  * @ret_ptr: where the atom's return value, a long, is stored after it
  *	runs (offset 16).  May be NULL: the value is then only used for the
  *	stop conditions.  An earlier atom's @ret_ptr may be one of a later

@@ -391,8 +391,10 @@ static uint64_t s4_uring(void)
 
 /* --- S5: echo over loopback -------------------------------------------- */
 
-#define S5_CONNS	16
+#define S5_CONNS	16	/* at most; SYSLET_BENCH_S5_CONNS=N: fewer */
 #define S5_MSG		64
+
+static int s5_conns = S5_CONNS;		/* connections of this run */
 
 static unsigned int s5_trips = 300;	/* round trips per connection */
 
@@ -431,7 +433,7 @@ static void s5_full(int fd, char *p, size_t len, bool rd)
 static void s5_client(const struct sockaddr_in *sin, int out)
 {
 	struct epoll_event ev, evs[S5_CONNS];
-	unsigned int left[S5_CONNS], busy = S5_CONNS;
+	unsigned int left[S5_CONNS], busy = s5_conns;
 	char msg[S5_MSG], in[S5_MSG];
 	int fds[S5_CONNS], ep, i, n;
 	uint64_t t0, rate;
@@ -439,7 +441,7 @@ static void s5_client(const struct sockaddr_in *sin, int out)
 	ep = epoll_create1(0);
 	for (i = 0; i < S5_MSG; i++)
 		msg[i] = (char)(i * 5 + 1);
-	for (i = 0; i < S5_CONNS; i++) {
+	for (i = 0; i < s5_conns; i++) {
 		int one = 1;
 
 		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
@@ -453,10 +455,10 @@ static void s5_client(const struct sockaddr_in *sin, int out)
 		left[i] = s5_trips;
 	}
 	t0 = now_ns();
-	for (i = 0; i < S5_CONNS; i++)
+	for (i = 0; i < s5_conns; i++)
 		s5_full(fds[i], msg, S5_MSG, false);
 	while (busy) {
-		n = epoll_wait(ep, evs, S5_CONNS, 10000);
+		n = epoll_wait(ep, evs, s5_conns, 10000);
 		if (n <= 0)
 			die("S5 client: no echo for 10 s");
 		while (n--) {
@@ -473,8 +475,8 @@ static void s5_client(const struct sockaddr_in *sin, int out)
 				busy--;
 		}
 	}
-	rate = (uint64_t)S5_CONNS * s5_trips * 1000000000ull / (now_ns() - t0);
-	for (i = 0; i < S5_CONNS; i++)
+	rate = (uint64_t)s5_conns * s5_trips * 1000000000ull / (now_ns() - t0);
+	for (i = 0; i < s5_conns; i++)
 		close(fds[i]);
 	if (write(out, &rate, sizeof(rate)) != sizeof(rate))
 		exit(1);
@@ -487,7 +489,7 @@ static void s5_accept_all(int lfd, int *fds, int flags)
 	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
 	int i = 0;
 
-	while (i < S5_CONNS) {
+	while (i < s5_conns) {
 		fds[i] = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | flags);
 		if (fds[i] >= 0)
 			i++;
@@ -501,18 +503,18 @@ static void s5_accept_all(int lfd, int *fds, int flags)
 static void s5_epoll_server(int lfd)
 {
 	struct epoll_event ev, evs[S5_CONNS];
-	int fds[S5_CONNS], ep = epoll_create1(0), live = S5_CONNS, i, n;
+	int fds[S5_CONNS], ep = epoll_create1(0), live = s5_conns, i, n;
 	char buf[ECHO_BUF];
 
 	s5_accept_all(lfd, fds, SOCK_NONBLOCK);
-	for (i = 0; i < S5_CONNS; i++) {
+	for (i = 0; i < s5_conns; i++) {
 		ev.events = EPOLLIN;
 		ev.data.u32 = i;
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev))
 			die("S5 epoll_ctl");
 	}
 	while (live) {
-		n = epoll_wait(ep, evs, S5_CONNS, -1);
+		n = epoll_wait(ep, evs, s5_conns, -1);
 		if (n < 0)
 			die("S5 epoll_wait");
 		while (n--) {
@@ -544,12 +546,12 @@ static void s5_epoll_server(int lfd)
 static void s5_uring_server(int lfd)
 {
 	static char bufs[S5_CONNS][ECHO_BUF];
-	int fds[S5_CONNS], live = S5_CONNS, i;
+	int fds[S5_CONNS], live = s5_conns, i;
 	struct io_uring_cqe *cqe;
 	struct io_uring_sqe *sqe;
 
 	s5_accept_all(lfd, fds, 0);
-	for (i = 0; i < S5_CONNS; i++) {
+	for (i = 0; i < s5_conns; i++) {
 		sqe = io_uring_get_sqe(&uring);
 		io_uring_prep_recv(sqe, fds[i], bufs[i], ECHO_BUF, 0);
 		io_uring_sqe_set_data64(sqe, i);
@@ -602,7 +604,7 @@ static uint64_t s5_run(int mech)
 	}
 	close(pfd[1]);
 	if (mech == 0) {
-		int ret = echo_serve(&sring, lfd, S5_CONNS, &st);
+		int ret = echo_serve(&sring, lfd, s5_conns, &st);
 
 		if (ret || st.errors) {
 			fprintf(stderr, "S5 syslet server: %s, %lu errors\n",
@@ -645,6 +647,12 @@ static void s5(void)
 	unsigned int r;
 	int m;
 
+	const char *conns = getenv("SYSLET_BENCH_S5_CONNS");
+	char cas[16];
+
+	if (conns && atoi(conns) >= 1 && atoi(conns) < S5_CONNS)
+		s5_conns = atoi(conns);
+	snprintf(cas, sizeof(cas), "%dconns", s5_conns);
 	lo_up();
 	if (reps == 1)
 		s5_trips = 20;		/* the smoke run */
@@ -661,7 +669,7 @@ static void s5(void)
 		printf("\n");
 		memcpy(samples, rates[m], reps * sizeof(uint64_t));
 		nsamples = reps;
-		report("S5", "16conns", mechs[m], "trips/s");
+		report("S5", cas, mechs[m], "trips/s");
 		free(rates[m]);
 	}
 }

@@ -141,6 +141,13 @@ static inline long syslet_raw_call(unsigned long nr, const __u64 *args)
 }
 
 /*
+ * Makes a genuine call for syslet_submit_call() or a server: its result,
+ * -errno on failure.  syslet_raw_call() makes it as it is; a program may
+ * refuse some calls, log them, or change the signal mask around them.
+ */
+typedef long (*syslet_call_fn)(unsigned long nr, const __u64 *args);
+
+/*
  * Run a chain whose atoms may be any system call, as syslet_exec() does
  * (1: finished, *done = final atom; 0: went asynchronous; -errno), making
  * the genuine calls of the synchronous phase in this thread.  The
@@ -149,8 +156,10 @@ static inline long syslet_raw_call(unsigned long nr, const __u64 *args)
  * ring filled meanwhile) is returned with the call made and its result
  * lost.
  */
-static inline int syslet_submit(struct syslet_ring *r, struct syslet_uatom *a,
-				struct syslet_uatom **done)
+static inline int syslet_submit_call(struct syslet_ring *r,
+				     struct syslet_uatom *a,
+				     struct syslet_uatom **done,
+				     syslet_call_fn call)
 {
 	struct syslet_exec_call ec;
 	int ret;
@@ -163,12 +172,19 @@ static inline int syslet_submit(struct syslet_ring *r, struct syslet_uatom *a,
 			return -errno;
 		if (ret != SYSLET_EXEC_NEED_CALL)
 			break;
-		ec.ret = syslet_raw_call(ec.nr, ec.args);
+		ec.ret = call(ec.nr, ec.args);
 		ec.flags = SYSLET_EXEC_RESUME;
 	}
 	if (ret == 1 && done)
 		*done = (struct syslet_uatom *)(unsigned long)ec.done;
 	return ret;
+}
+
+/* syslet_submit_call() with each call made as it is. */
+static inline int syslet_submit(struct syslet_ring *r, struct syslet_uatom *a,
+				struct syslet_uatom **done)
+{
+	return syslet_submit_call(r, a, done, syslet_raw_call);
 }
 
 /* Is system call @nr run natively (in the kernel)?  -errno on error. */
@@ -190,6 +206,7 @@ struct syslet_servers {
 	int ready;		/* threads registered (or failed): atomic */
 	int err;		/* the first registration error, -errno */
 	pthread_t *threads;
+	syslet_call_fn call;	/* makes each call */
 };
 
 /*
@@ -220,7 +237,7 @@ static inline void *syslet_server_main(void *arg)
 				continue;
 			break;
 		}
-		sv.ret = syslet_raw_call(sv.nr, sv.args);
+		sv.ret = s->call(sv.nr, sv.args);
 	}
 	return NULL;
 }
@@ -246,19 +263,22 @@ static inline void syslet_servers_stop(struct syslet_servers *s)
 }
 
 /*
- * Start @n server threads for @r's asynchronous genuine calls; returns
- * once each is registered.  They run with every signal blocked (the
- * process's other threads take its signals), as the calls they make do.
- * 0 or -errno (then none is left running).
+ * Start @n server threads for @r's asynchronous genuine calls, made by
+ * @call; returns once each is registered.  They run with every signal
+ * blocked (the process's other threads take its signals), as the calls
+ * they make do unless @call unblocks some.  0 or -errno (then none is
+ * left running).
  */
-static inline int syslet_servers_start(struct syslet_servers *s,
-				       struct syslet_ring *r, int n)
+static inline int syslet_servers_start_call(struct syslet_servers *s,
+					    struct syslet_ring *r, int n,
+					    syslet_call_fn call)
 {
 	sigset_t all, old;
 	int i, err = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->fd = r->fd;
+	s->call = call;
 	s->threads = calloc(n, sizeof(*s->threads));
 	if (!s->threads)
 		return -ENOMEM;
@@ -279,6 +299,13 @@ static inline int syslet_servers_start(struct syslet_servers *s,
 	if (err)
 		syslet_servers_stop(s);
 	return err;
+}
+
+/* syslet_servers_start_call() with each call made as it is. */
+static inline int syslet_servers_start(struct syslet_servers *s,
+				       struct syslet_ring *r, int n)
+{
+	return syslet_servers_start_call(s, r, n, syslet_raw_call);
 }
 
 #endif /* _SYSLET_USER_H */

@@ -25,6 +25,20 @@
  * closes the contexts, timing the close, and checks that the kernel no
  * longer writes to the ring.
  *
+ * Genuine calls: in half the contexts chains are submitted with
+ * SYSLET_IOC_EXEC_CALL and served by server threads of the user library,
+ * and atom numbers come from the whole system call number space; the
+ * calls that would harm the fuzzer itself (its memory, its signals, its
+ * children, its file table, its identity, the machine) are refused
+ * (harmful(), which fuzz_call() applies in user space).  Some iterations
+ * fork a confined child: it registers, starts servers, then puts itself
+ * and them under a seccomp filter (TSYNC) that makes those same calls
+ * fail with EPERM, and submits the iteration's chains with EXEC_CALL:
+ * every system call atom, native op or not, must then be a genuine call
+ * under the filter (a probe chain checks that getrandom, a native op the
+ * filter also denies, gets EPERM synchronously and asynchronously), and
+ * SYSLET_IOC_EXEC must be refused.
+ *
  * The iterations run in runner processes, BATCH at a time, and some
  * runners are SIGKILLed at a random moment: they must die promptly.  The
  * result of every ioctl is checked against Documentation/syslet.rst.
@@ -43,16 +57,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -72,7 +91,8 @@ enum {
 	C_ITER, C_CHAINS, C_SYNC, C_ASYNC, C_EFAULT, C_EBUSY, C_ECANCELED,
 	C_BADEXEC, C_REAPED, C_WAIT, C_WAITINTR, C_TAMPER, C_UNMAP, C_REPLACE,
 	C_ATOMSGONE, C_UNREG, C_GONE, C_FORK, C_REGERR, C_CLOSED, C_RACE,
-	C_RUNNERS, C_KILLED, C_NR
+	C_RUNNERS, C_KILLED, C_GENUINE, C_REFUSED, C_CONFINED,
+	C_CONFINED_KILLED, C_NR
 };
 
 /* Shared between the parent and its runners. */
@@ -82,11 +102,17 @@ struct shared {
 	unsigned long iter;		/* the iteration a runner is in */
 	unsigned long count[C_NR];
 	double max_close;		/* slowest close of a context, s */
+	unsigned long calls;		/* the confined child's calls made */
+	unsigned long call_nr[8];	/* the last 8, by call_nr[calls % 8] */
 	char msg[1024];
 };
 
 static struct shared *sh;
 static bool in_runner;
+static bool in_confined;	/* the confined child: exits through EXIT_MAGIC */
+
+/* The only exit_group() the confined child's filter lets through. */
+#define EXIT_MAGIC	0x5c3b7a00
 static const char *seed_arg = "?";
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -101,6 +127,8 @@ fail(const char *fmt, ...)
 
 		vsnprintf(sh->msg + n, sizeof(sh->msg) - n, fmt, ap);
 		__atomic_store_n(&sh->failed, 1, __ATOMIC_SEQ_CST);
+		if (in_confined)
+			syscall(SYS_exit_group, EXIT_MAGIC + 1);
 		_exit(1);
 	}
 	fprintf(stderr, "syslet_fuzz: FAILED (seed %s): ", seed_arg);
@@ -141,7 +169,7 @@ static bool errno_in(int e, ...)
 
 static void count(int c)
 {
-	sh->count[c]++;
+	__atomic_add_fetch(&sh->count[c], 1, __ATOMIC_RELAXED);
 }
 
 /* --- the generator ------------------------------------------------------ */
@@ -587,6 +615,139 @@ static unsigned long *arg_ptr(int t)
 	return NULL;
 }
 
+/* --- genuine calls --------------------------------------------------------- */
+
+/*
+ * The system calls a chain may not make as genuine calls: they would
+ * harm the fuzzer rather than test the module (its memory, its signal
+ * handling, its children and threads, its file table and working
+ * directory, its identity, waits no signal ends), or the machine the
+ * tests run in as root (modules, mounts, clocks, the console, the
+ * devices the other tests open).  The numbers are x86-64's.
+ */
+static const unsigned short harmful_nrs[] = {
+	/* memory */
+	9, 10, 11, 12, 25, 28, 30, 67, 216, 311, 323, 329, 440, 453, 462,
+	/* signals, timers */
+	13, 14, 15, 37, 38, 62, 129, 130, 131, 200, 222, 234, 297, 424,
+	/* processes, threads, identity */
+	56, 57, 58, 59, 60, 61, 101, 105, 106, 113, 114, 116, 117, 119, 122,
+	123, 126, 135, 154, 157, 158, 218, 231, 247, 272, 308, 317, 322, 334,
+	335, 435, 446, 460,
+	/* file table, working directory */
+	33, 72, 80, 81, 292, 436,
+	/* waits with a signal mask of their own */
+	270, 271, 281, 333, 441,
+	/* files and attributes of the machine (/dev/null, /dev/syslet) */
+	82, 84, 87, 90, 91, 92, 93, 94, 133, 188, 189, 190, 197, 198, 199,
+	259, 260, 263, 264, 268, 316, 452, 463, 466,
+	/* the machine */
+	103, 141, 142, 144, 151, 153, 155, 159, 160, 161, 163, 164, 165, 166,
+	167, 168, 169, 170, 171, 172, 173, 175, 176, 179, 203, 227, 246, 251,
+	298, 300, 301, 302, 305, 313, 314, 320, 321, 428, 429, 430, 431, 432,
+	442, 443, 467,
+};
+
+/*
+ * Would the call harm the fuzzer?  The kernel takes the low 32 bits of
+ * the number (x32's bit included: none of those), and a SYSLET_IOC_*
+ * ioctl from a chain would hand over chains the fuzzer does not count.
+ */
+static bool harmful(unsigned long nr, const __u64 *args)
+{
+	unsigned int n = (unsigned int)nr;
+	size_t i;
+
+	if (n >= 0x40000000)
+		return true;
+	if (n == SYS_ioctl && ((args[1] >> 8) & 0xff) == SYSLET_IOC_MAGIC)
+		return true;
+	for (i = 0; i < sizeof(harmful_nrs) / sizeof(harmful_nrs[0]); i++)
+		if (n == harmful_nrs[i])
+			return true;
+	return false;
+}
+
+/*
+ * A genuine call, for a chain of a context with genuine calls: refused
+ * with EPERM if harmful, else made with SIGALRM let through, so that the
+ * interval timer (in the caller) or the joining runner (in a server
+ * thread) ends a call that would wait for ever.
+ */
+static long fuzz_call(unsigned long nr, const __u64 *args)
+{
+	sigset_t alrm, old;
+	long ret;
+
+	if (harmful(nr, args)) {
+		count(C_REFUSED);
+		return -EPERM;
+	}
+	count(C_GENUINE);
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_UNBLOCK, &alrm, &old);
+	ret = syslet_raw_call(nr, args);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}
+
+/*
+ * The confined child's filter: EPERM for the harmful calls and for
+ * getrandom (a native op, the probe), nothing but x86-64 calls,
+ * exit_group only with EXIT_MAGIC, and rt_sigreturn only from the
+ * signal restorer (the return from the SIGALRM handler), not as a
+ * chain's call.
+ */
+static void confine(void)
+{
+	enum { N = sizeof(harmful_nrs) / sizeof(harmful_nrs[0]), H = 16 };
+	enum { ALLOW = H + N, EPERM_AT = H + N + 1 };
+	struct sock_filter f[H + N + 2];
+	struct sock_fprog prog = { 0, f };
+	struct sigaction sa;
+	unsigned long rst;
+	int k = 0, i;
+
+	CHECK(sigaction(SIGALRM, NULL, &sa) == 0);
+	rst = (unsigned long)sa.sa_restorer;
+	CHECK(rst);
+#define LD(off)	(f[k] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, \
+		 (off)), k++)
+#define JMP(op, val, t, e) (f[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | \
+		 (op) | BPF_K, (val), (t) - k - 1, (e) - k - 1), k++)
+#define RET(v)	(f[k] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, (v)), k++)
+	LD(offsetof(struct seccomp_data, arch));			/* 0 */
+	JMP(BPF_JEQ, AUDIT_ARCH_X86_64, 2, EPERM_AT);
+	LD(offsetof(struct seccomp_data, nr));
+	JMP(BPF_JGE, 0x40000000, EPERM_AT, 4);
+	JMP(BPF_JEQ, SYS_exit_group, 5, 8);
+	LD(offsetof(struct seccomp_data, args[0]));		/* 5 */
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, ~1U);
+	JMP(BPF_JEQ, EXIT_MAGIC, ALLOW, EPERM_AT);
+	JMP(BPF_JEQ, SYS_rt_sigreturn, 9, 15);			/* 8 */
+	LD(offsetof(struct seccomp_data, instruction_pointer) + 4);
+	JMP(BPF_JEQ, rst >> 32, 11, EPERM_AT);
+	LD(offsetof(struct seccomp_data, instruction_pointer));
+	JMP(BPF_JGE, (__u32)rst, 13, EPERM_AT);
+	JMP(BPF_JGE, (__u32)rst + 16, EPERM_AT, ALLOW);
+	RET(SECCOMP_RET_ERRNO | EPERM);				/* 14, unused */
+	JMP(BPF_JEQ, SYS_getrandom, EPERM_AT, H);		/* 15 */
+	CHECK(k == H);
+	for (i = 0; i < N; i++)
+		JMP(BPF_JEQ, harmful_nrs[i], EPERM_AT, k + 1);
+	RET(SECCOMP_RET_ALLOW);
+	RET(SECCOMP_RET_ERRNO | EPERM);
+#undef LD
+#undef JMP
+#undef RET
+	CHECK(k == H + N + 2 && N + 2 < 256);
+	prog.len = k;
+	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+	CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		      SECCOMP_FILTER_FLAG_TSYNC, &prog) == 0);
+}
+
 /* --- chains --------------------------------------------------------------- */
 
 static const unsigned long ops[] = {
@@ -595,6 +756,9 @@ static const unsigned long ops[] = {
 	SYS_fdatasync, SYS_nanosleep,
 };
 
+/* Chains for contexts with genuine calls: numbers from the whole space. */
+static bool genuine_chains;
+
 static unsigned long gen_nr(void)
 {
 	static const unsigned long odd[] = {
@@ -602,6 +766,8 @@ static unsigned long gen_nr(void)
 	};
 	unsigned long r = rnd(100);
 
+	if (genuine_chains && r < 25)
+		return rnd(512);
 	if (r < 60)
 		return PICK(ops);
 	if (r < 70)
@@ -812,6 +978,9 @@ struct fctx {
 	bool strict[MAX_SLOTS];
 	unsigned long handed;	/* EXECs that returned 0, this registration */
 	unsigned long posted;	/* final atoms reaped, this registration */
+	bool genuine;		/* submitted with EXEC_CALL, served */
+	struct syslet_servers srv[4];	/* one group per registration */
+	int nsrv;
 };
 
 static struct fctx ctxs[2];
@@ -929,6 +1098,45 @@ static void bad_register(struct fctx *x, bool registered)
 	count(C_REGERR);
 }
 
+/* Server threads for a context with genuine calls, just registered. */
+static void servers_start(struct fctx *x)
+{
+	struct syslet_ring r = { .fd = x->fd };
+
+	if (!x->genuine || in_confined || x->nsrv == 4)
+		return;
+	CHECK_EQ(syslet_servers_start_call(&x->srv[x->nsrv], &r, 1 + rnd(2),
+					   fuzz_call), 0);
+	x->nsrv++;
+}
+
+/*
+ * Join the servers once their context is closed (they leave with
+ * ESHUTDOWN); one still in a call is interrupted by SIGALRM, which
+ * fuzz_call() lets through.
+ */
+static void servers_join(struct fctx *x)
+{
+	struct syslet_servers *g;
+	double t0 = syslet_now();
+	int i, j, err;
+
+	for (i = 0; i < x->nsrv; i++) {
+		g = &x->srv[i];
+		for (j = 0; j < g->n; j++) {
+			while ((err = pthread_tryjoin_np(g->threads[j], NULL))) {
+				CHECK_EQ(err, EBUSY);
+				if (syslet_now() - t0 > 30)
+					fail("a server thread did not end in 30 s");
+				pthread_kill(g->threads[j], SIGALRM);
+				syslet_sleep_ms(1);
+			}
+		}
+		free(g->threads);
+	}
+	x->nsrv = 0;
+}
+
 static void do_register(struct fctx *x)
 {
 	static const unsigned long maxes[] = { 1, 2, 3, 8, 64, -1UL };
@@ -944,6 +1152,7 @@ static void do_register(struct fctx *x)
 	CHECK(ERR_IN(ioctl(x->fd, SYSLET_IOC_REGISTER, &a), EBUSY));
 	while (chance(20))
 		bad_register(x, true);
+	servers_start(x);
 }
 
 static void ctx_open(struct fctx *x, int k)
@@ -1156,6 +1365,81 @@ static void fork_check(struct fctx *x)
 	CHECK(alive(x));
 }
 
+/* The errors of an EXEC or EXEC_CALL that ran nothing wrong. */
+static void check_exec_err(struct fctx *x, int c, int ret, int e)
+{
+	errno = e;
+	if (x->racy)	/* unregistered, closed or cancelled by the other thread */
+		CHECK(ERR_IN(ret, EFAULT, EBUSY, ECANCELED, EINVAL, EBADF, ENOTTY));
+	else if (chains[c].bad_head)
+		CHECK(ERR_IN(ret, EFAULT, EBUSY));
+	else
+		CHECK(ERR_IN(ret, EFAULT, EBUSY, ECANCELED));
+	count(e == EFAULT ? C_EFAULT : e == EBUSY ? C_EBUSY :
+	      e == ECANCELED ? C_ECANCELED : C_GONE);
+}
+
+/*
+ * EXEC_CALL, making the genuine calls of the synchronous phase with
+ * @call; at most 200 (a loop of genuine atoms never leaves the caller).
+ * Returns the last ioctl's result, errno in *@e; -2 if abandoned.
+ */
+static int exec_call(int fd, unsigned long head, syslet_call_fn call,
+		     unsigned long *done, int *e)
+{
+	struct syslet_exec_call ec;
+	int ret, calls = 0;
+
+	memset(&ec, 0, sizeof(ec));
+	ec.atom = head;
+	for (;;) {
+		ret = ioctl(fd, SYSLET_IOC_EXEC_CALL, &ec);
+		*e = errno;
+		if (ret != SYSLET_EXEC_NEED_CALL)
+			break;
+		if (in_arena(head))
+			CHECK(in_arena(ec.atom));
+		if (++calls > 200)
+			return -2;
+		ec.ret = call(ec.nr, ec.args);
+		ec.flags = SYSLET_EXEC_RESUME;
+	}
+	*done = ec.done;
+	return ret;
+}
+
+/* A chain of a context with genuine calls. */
+static void submit_call(struct fctx *x, int c)
+{
+	unsigned long done;
+	int ret, e;
+
+	if (chance(4)) {	/* the argument unreadable: nothing runs */
+		ret = ioctl(x->fd, SYSLET_IOC_EXEC_CALL, (void *)bad_addr());
+		if (x->racy)
+			CHECK(ERR_IN(ret, EFAULT, EINVAL, EBADF, ENOTTY));
+		else
+			CHECK(ERR_IN(ret, EFAULT));
+		count(C_BADEXEC);
+		return;
+	}
+	ret = exec_call(x->fd, chains[c].head, fuzz_call, &done, &e);
+	if (ret == 1) {
+		CHECK(!chains[c].bad_head);
+		CHECK(in_arena(done));
+		count(C_SYNC);
+	} else if (ret == 0) {
+		CHECK(!chains[c].bad_head);
+		x->handed++;
+		count(C_ASYNC);
+	} else if (ret == -1) {
+		check_exec_err(x, c, ret, e);
+	}
+	if (!alive(x) || x->racy)
+		return;
+	CHECK(!(ret == -1 && e == ECANCELED));
+}
+
 static void submit(struct fctx *x, int c)
 {
 	struct syslet_exec *ex = &exs[c];
@@ -1164,6 +1448,10 @@ static void submit(struct fctx *x, int c)
 	int ret, e;
 
 	count(C_CHAINS);
+	if (x->genuine) {
+		submit_call(x, c);
+		return;
+	}
 	ex->atom = chains[c].head;
 	ex->done = 0;
 	if (r < 4) {		/* the argument unreadable: nothing runs */
@@ -1205,6 +1493,162 @@ static void submit(struct fctx *x, int c)
 	if (!alive(x) || x->racy)
 		return;
 	CHECK(!(ret == -1 && e == ECANCELED));
+}
+
+/* --- the confined child ------------------------------------------------ */
+
+static pid_t wait_for(pid_t pid, int *st, double secs, double *took);
+
+/* The confined child's genuine calls: made as they are, remembered. */
+static long confined_call(unsigned long nr, const __u64 *args)
+{
+	unsigned long i = __atomic_fetch_add(&sh->calls, 1, __ATOMIC_RELAXED);
+
+	sh->call_nr[i % 8] = nr;
+	return syslet_raw_call(nr, args);
+}
+
+/* Empty the ring: chains' own SYSLET_IOC_* calls may post there too. */
+static void confined_drain(struct fctx *x)
+{
+	unsigned long n;
+	uint64_t *slot;
+
+	for (n = 0; x->ring_ok && n < x->nr; n++) {
+		slot = &x->ring[x->head % x->nr];
+		if (!__atomic_load_n(slot, __ATOMIC_ACQUIRE))
+			break;
+		__atomic_store_n(slot, 0, __ATOMIC_RELEASE);
+		x->head++;
+		count(C_REAPED);
+	}
+}
+
+/*
+ * getrandom, a native op the filter denies: EPERM in the caller and in
+ * a worker (whose server makes it), where a native run would give 8.
+ */
+static void confined_probe(struct fctx *x)
+{
+	static char buf[8];
+	static long ret;
+	static unsigned long bp = (unsigned long)buf, len = sizeof(buf), zero;
+	static struct syslet_uatom a;
+	unsigned long done;
+	int i, e;
+
+	CHECK(syscall(SYS_getrandom, buf, len, 0) == -1 && errno == EPERM);
+	syslet_atom(&a, SYS_getrandom, 0, &ret, NULL, &bp, &len, &zero, NULL);
+	ret = 12345;
+	CHECK_EQ(exec_call(x->fd, (unsigned long)&a, syslet_raw_call, &done,
+			   &e), 1);
+	CHECK_EQ(ret, -EPERM);
+	a.flags = SYSLET_ASYNC;
+	ret = 12345;
+	CHECK_EQ(exec_call(x->fd, (unsigned long)&a, syslet_raw_call, &done,
+			   &e), 0);
+	for (i = 0; i < 10000 && __atomic_load_n(&ret, __ATOMIC_ACQUIRE) ==
+	     12345; i++)
+		syslet_sleep_ms(1);
+	CHECK_EQ(ret, -EPERM);
+	exs[0].atom = (unsigned long)&a;
+	CHECK(ERR_IN(ioctl(x->fd, SYSLET_IOC_EXEC, &exs[0]), EPERM));
+	confined_drain(x);
+}
+
+static void confined_submit(struct fctx *x, int c)
+{
+	unsigned long done;
+	int ret, e;
+
+	count(C_CHAINS);
+	if (chance(10)) {	/* never runs a confined caller's chain */
+		exs[c].atom = chains[c].head;
+		CHECK(ERR_IN(ioctl(x->fd, SYSLET_IOC_EXEC, &exs[c]),
+			     EPERM, EBADF, ENOTTY));
+		return;
+	}
+	/* Each genuine call made as it is: the filter decides. */
+	ret = exec_call(x->fd, chains[c].head, confined_call, &done, &e);
+	errno = e;
+	if (ret == 1) {
+		CHECK(in_arena(done));
+		count(C_SYNC);
+	} else if (ret == 0) {
+		count(C_ASYNC);
+	} else if (ret == -1) {
+		/* A chain may close, replace or unregister the context. */
+		CHECK(ERR_IN(ret, EFAULT, EBUSY, ECANCELED, EINVAL, EBADF,
+			     ENOTTY));
+	}
+	confined_drain(x);
+}
+
+/*
+ * The child: a context and two servers, then the filter on all of them
+ * (TSYNC), the probe and the iteration's chains.  It ends with
+ * exit_group(EXIT_MAGIC), the only exit the filter allows.
+ */
+static void __attribute__((noreturn)) confined_child(void)
+{
+	struct itimerval it = { { 0, 20000 }, { 0, 20000 } };
+	struct syslet_servers srv;
+	struct syslet_ring r;
+	int c;
+
+	in_confined = true;
+	CHECK(prctl(PR_SET_PDEATHSIG, SIGKILL) == 0);
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
+	ctx_open(&ctxs[0], 0);
+	r.fd = ctxs[0].fd;
+	CHECK_EQ(syslet_servers_start_call(&srv, &r, 2, confined_call), 0);
+	sh->calls = 0;
+	confine();
+	confined_probe(&ctxs[0]);
+	for (c = 0; c < nchains; c++)
+		confined_submit(&ctxs[0], c);
+	syslet_sleep_ms(rnd(20));
+	syscall(SYS_exit_group, EXIT_MAGIC);
+	fail("exit_group(EXIT_MAGIC) returned");
+}
+
+/*
+ * Run the confined child: it exits with EXIT_MAGIC, or, if a chain left
+ * it blocked (in a server, no signal ends a wait), is killed after 20 s
+ * and must die promptly.
+ */
+static void confined_run(void)
+{
+	double took;
+	pid_t pid;
+	int st;
+
+	count(C_CONFINED);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid)
+		confined_child();
+	if (!wait_for(pid, &st, 20, &took)) {
+		CHECK(kill(pid, SIGKILL) == 0);
+		if (!wait_for(pid, &st, 30, &took))
+			fail("confined child %d not dead %.0f s after SIGKILL",
+			     pid, took);
+		count(C_CONFINED_KILLED);
+	}
+	if (sh->failed)
+		_exit(1);
+	if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
+		fail("confined child died of signal %d; its last calls: %lu %lu %lu %lu %lu %lu %lu %lu (%lu made)",
+		     WTERMSIG(st), sh->call_nr[(sh->calls + 0) % 8],
+		     sh->call_nr[(sh->calls + 1) % 8],
+		     sh->call_nr[(sh->calls + 2) % 8],
+		     sh->call_nr[(sh->calls + 3) % 8],
+		     sh->call_nr[(sh->calls + 4) % 8],
+		     sh->call_nr[(sh->calls + 5) % 8],
+		     sh->call_nr[(sh->calls + 6) % 8],
+		     sh->call_nr[(sh->calls + 7) % 8], sh->calls);
+	if (WIFEXITED(st) && WEXITSTATUS(st) != (EXIT_MAGIC & 0xff))
+		fail("confined child exited with %d", WEXITSTATUS(st));
 }
 
 /* Something between two submissions. */
@@ -1370,7 +1814,13 @@ static void iteration(uint64_t seed, unsigned long i)
 	rnd64();
 	sh->iter = i;
 	count(C_ITER);
-	/* Contexts left open by the last iteration drain here. */
+	/*
+	 * Contexts left open by the last iteration drain here, and their
+	 * servers leave; then nothing is left to open an fd.
+	 */
+	CHECK(syscall(SYS_close_range, 0, ~0U, 0) == 0);
+	for (k = 0; k < 2; k++)
+		servers_join(&ctxs[k]);
 	reset_fds();
 	for (k = 0; k < 2; k++)
 		if (ctxs[k].map && (ctxs[k].ring_ok || ctxs[k].replaced))
@@ -1382,6 +1832,7 @@ static void iteration(uint64_t seed, unsigned long i)
 		atoms_gone = false;
 	}
 	nctx = chance(20) ? 2 : 1;
+	genuine_chains = chance(50);
 	arena_prot(PG_ATOMS, NPG_ATOMS, PROT_READ | PROT_WRITE);
 	arena_prot(PG_PTRS, 2 + NPG_DATA, PROT_READ | PROT_WRITE);
 	arena_prot(PG_EXEC_RO, 1, PROT_READ | PROT_WRITE);
@@ -1393,8 +1844,12 @@ static void iteration(uint64_t seed, unsigned long i)
 	arena_prot(PG_PTRS, 2 + NPG_DATA, PROT_READ);
 	arena_prot(PG_EXEC_RO, 1, PROT_READ);
 
-	for (k = 0; k < nctx; k++)
+	if (genuine_chains && chance(15))
+		confined_run();
+	for (k = 0; k < nctx; k++) {
+		ctxs[k].genuine = genuine_chains && chance(80);
 		ctx_open(&ctxs[k], k);
+	}
 	if (chance(20))
 		race_start(&ctxs[rnd(nctx)]);
 	for (c = 0; c < nchains; c++) {
@@ -1590,6 +2045,9 @@ int main(int argc, char **argv)
 	       sh->count[C_UNREG], sh->count[C_CLOSED], sh->max_close,
 	       sh->count[C_GONE], sh->count[C_RACE], sh->count[C_FORK],
 	       sh->count[C_REGERR]);
+	printf("syslet_fuzz: %lu genuine calls made, %lu refused as harmful; %lu confined children (%lu killed when stuck)\n",
+	       sh->count[C_GENUINE], sh->count[C_REFUSED],
+	       sh->count[C_CONFINED], sh->count[C_CONFINED_KILLED]);
 	printf("syslet_fuzz: ok: sanity chain, workers idle, module references back to %ld\n",
 	       ref0);
 	return 0;

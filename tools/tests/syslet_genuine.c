@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -23,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -569,35 +571,256 @@ static int t_async_seccomp(void)
 	return 0;
 }
 
-static void *confined_submitter(void *arg)
+/*
+ * seccomp: EPERM for each of @nrs, on this thread or (@tsync) on every
+ * thread of the process.
+ */
+static void seccomp_deny_set(const unsigned long *nrs, int n, bool tsync)
 {
-	struct syslet_exec_call ec;
-	struct syslet_uatom a;
-	long r = 1;
+	struct sock_filter f[16];
+	struct sock_fprog prog = { 0, f };
+	int i, k = 0;
 
-	seccomp_deny(SYS_uname);
-	syslet_atom(&a, SYSLET_NR_NOP, 0, &r, NULL, NULL);
-	memset(&ec, 0, sizeof(ec));
-	ec.atom = (unsigned long)&a;
-	*(int *)arg = ioctl(ring.fd, SYSLET_IOC_EXEC_CALL, &ec) == -1 ?
-		      errno : 0;
-	CHECK_EQ(r, 1);
-	return NULL;
+	CHECK(n <= 10);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			offsetof(struct seccomp_data, arch));
+	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+			AUDIT_ARCH_X86_64, 1, 0);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+			SECCOMP_RET_ALLOW);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			offsetof(struct seccomp_data, nr));
+	for (i = 0; i < n; i++)	/* a match jumps to the EPERM below */
+		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ |
+				BPF_K, nrs[i], n - i, 0);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+			SECCOMP_RET_ALLOW);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+			SECCOMP_RET_ERRNO | EPERM);
+	prog.len = k;
+	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+	CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		      tsync ? SECCOMP_FILTER_FLAG_TSYNC : 0, &prog) == 0);
+}
+
+/* The lowest free fd: what an openat would get. */
+static int free_fd(void)
+{
+	int fd = dup(0);
+
+	CHECK(fd >= 0);
+	close(fd);
+	return fd;
+}
+
+static void check_fd_free(int fd)
+{
+	CHECK(fcntl(fd, F_GETFD) == -1 && errno == EBADF);
 }
 
 /*
- * A thread under seccomp cannot submit with EXEC_CALL either: its
- * chain's native ops would bypass its filter (EPERM, nothing runs).
+ * A chain of a submitter under a filter that denies openat (native),
+ * getppid and uname (genuine): openat, getppid, uname, getrandom
+ * (native, allowed), NOP.
  */
-static int t_exec_call_confined(void)
+static const unsigned long confined_deny[] = {
+	SYS_openat, SYS_getppid, SYS_uname
+};
+static char confined_path[] = "/dev/null";
+static struct utsname confined_u;
+static char confined_buf[8];
+static long confined_r[5];
+
+static void confined_chain(struct syslet_uatom *a, unsigned long flags0)
 {
-	pthread_t t;
-	int err = -1;
+	static unsigned long dirfd = AT_FDCWD, flags = O_RDONLY,
+		path = (unsigned long)confined_path,
+		up = (unsigned long)&confined_u,
+		bp = (unsigned long)confined_buf,
+		len = sizeof(confined_buf), zero;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		confined_r[i] = 12345;
+	syslet_atom(&a[0], SYS_openat, flags0, &confined_r[0], &a[1],
+		    A(dirfd), A(path), A(flags), NULL);
+	syslet_atom(&a[1], SYS_getppid, 0, &confined_r[1], &a[2], NULL);
+	syslet_atom(&a[2], SYS_uname, 0, &confined_r[2], &a[3], A(up), NULL);
+	syslet_atom(&a[3], SYS_getrandom, 0, &confined_r[3], &a[4],
+		    A(bp), A(len), A(zero), NULL);
+	syslet_atom(&a[4], SYSLET_NR_NOP, 0, &confined_r[4], NULL, NULL);
+}
+
+/* The filter decided each atom, native or not; the rest ran. */
+static void confined_check(void)
+{
+	CHECK_EQ(confined_r[0], -EPERM);
+	CHECK_EQ(confined_r[1], -EPERM);
+	CHECK_EQ(confined_r[2], -EPERM);
+	CHECK_EQ(confined_r[3], sizeof(confined_buf));
+	CHECK_EQ(confined_r[4], 0);
+}
+
+static int confined_setup(void)
+{
+	static const unsigned long nrs[] = { SYS_getppid, SYS_uname };
 
 	setup(8);
-	CHECK(pthread_create(&t, NULL, confined_submitter, &err) == 0);
-	CHECK(pthread_join(t, NULL) == 0);
-	CHECK_EQ(err, EPERM);
+	if (need_genuine(nrs, ARRAY_SIZE(nrs)))
+		return SKIP;
+	if (syslet_native(&ring, SYS_openat) != 1 ||
+	    syslet_native(&ring, SYS_getrandom) != 1) {
+		fprintf(stderr, "openat or getrandom is not native\n");
+		return SKIP;
+	}
+	return 0;
+}
+
+/*
+ * A submitter under seccomp: each system call atom is made as the
+ * genuine call, by the submitter itself in the synchronous phase, so
+ * that the filter decides a native op (openat) as it does a genuine
+ * one.  SYSLET_IOC_EXEC, which makes no genuine calls, is refused.
+ */
+static int t_confined_sync(void)
+{
+	struct syslet_uatom a[5], *done;
+	int probe;
+
+	if (confined_setup())
+		return SKIP;
+	seccomp_deny_set(confined_deny, ARRAY_SIZE(confined_deny), false);
+	probe = free_fd();
+	confined_chain(a, 0);
+	CHECK(submit(&a[0], 1) == &a[4]);
+	confined_check();
+	check_fd_free(probe);
+	confined_chain(a, 0);
+	CHECK_EQ(syslet_exec(&ring, &a[0], &done), -EPERM);
+	CHECK_EQ(confined_r[0], 12345);
+	return 0;
+}
+
+/*
+ * The same in the asynchronous phase: the servers run under the
+ * submitter's filter (SECCOMP_FILTER_FLAG_TSYNC), and make every system
+ * call atom, native op or not.
+ */
+static int t_confined_async(void)
+{
+	struct syslet_uatom a[5];
+	int probe;
+
+	if (confined_setup())
+		return SKIP;
+	start_servers(2);
+	seccomp_deny_set(confined_deny, ARRAY_SIZE(confined_deny), true);
+	probe = free_fd();
+	confined_chain(a, SYSLET_ASYNC);
+	CHECK(submit(&a[0], 0) == &a[4]);
+	confined_check();
+	check_fd_free(probe);
+	/* A chain that goes async at its second atom. */
+	confined_chain(a, 0);
+	a[1].flags = SYSLET_ASYNC;
+	CHECK(submit(&a[0], 0) == &a[4]);
+	confined_check();
+	check_fd_free(probe);
+	return 0;
+}
+
+/*
+ * Filters are per thread: a submitter whose filter its servers do not
+ * run under (it installed its own after they started) gets -ENOSYS for
+ * its asynchronous calls, which no server may make for it; nothing runs
+ * past its filter.  Its synchronous calls meet its filter.
+ */
+static int t_confined_other_filter(void)
+{
+	static const unsigned long deny[] = { SYS_openat };
+	struct syslet_uatom a[5];
+	int probe;
+
+	if (confined_setup())
+		return SKIP;
+	start_servers(2);
+	seccomp_deny_set(deny, ARRAY_SIZE(deny), false);
+	probe = free_fd();
+	confined_chain(a, SYSLET_ASYNC);
+	CHECK(submit(&a[0], 0) == &a[4]);
+	CHECK_EQ(confined_r[0], -ENOSYS);
+	CHECK_EQ(confined_r[1], -ENOSYS);
+	CHECK_EQ(confined_r[2], -ENOSYS);
+	CHECK_EQ(confined_r[3], -ENOSYS);
+	CHECK_EQ(confined_r[4], 0);
+	check_fd_free(probe);
+	confined_chain(a, 0);
+	CHECK(submit(&a[0], 1) == &a[4]);
+	CHECK_EQ(confined_r[0], -EPERM);
+	CHECK_EQ(confined_r[1], getppid());
+	CHECK_EQ(confined_r[2], 0);
+	CHECK_EQ(confined_r[3], sizeof(confined_buf));
+	check_fd_free(probe);
+	return 0;
+}
+
+/*
+ * mknod makes fifos, sockets and devices natively, and a regular file as
+ * the genuine call (do_mknodat()'s post-mknod hook is not exported): the
+ * caller gets the call back, a server makes it asynchronously.
+ */
+static int t_mknod_regular(void)
+{
+	static char fifo[] = "/tmp/genuine-mknod-fifo";
+	static char reg[] = "/tmp/genuine-mknod-reg";
+	unsigned long fp = (unsigned long)fifo, rp = (unsigned long)reg;
+	unsigned long fmode = S_IFIFO | 0600, rmode = S_IFREG | 0600, dev = 0;
+	struct syslet_exec_call ec;
+	struct syslet_uatom a;
+	struct stat st;
+	long r = 1;
+
+	setup(8);
+	if (syslet_native(&ring, SYS_mknod) != 1)
+		return SKIP;
+	unlink(fifo);
+	unlink(reg);
+	/* SYSLET_SYNC: mknod may block, and would go async at once. */
+	syslet_atom(&a, SYS_mknod, SYSLET_SYNC, &r, NULL, A(fp), A(fmode),
+		    A(dev), NULL);
+	memset(&ec, 0, sizeof(ec));
+	ec.atom = (unsigned long)&a;
+	CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_EXEC_CALL, &ec), 1);
+	CHECK_EQ(r, 0);
+	CHECK(lstat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+	syslet_atom(&a, SYS_mknod, SYSLET_SYNC, &r, NULL, A(rp), A(rmode),
+		    A(dev), NULL);
+	memset(&ec, 0, sizeof(ec));
+	ec.atom = (unsigned long)&a;
+	CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_EXEC_CALL, &ec),
+		 SYSLET_EXEC_NEED_CALL);
+	CHECK_EQ(ec.nr, SYS_mknod);
+	CHECK(lstat(reg, &st) == -1 && errno == ENOENT);
+	r = 1;
+	CHECK(submit(&a, 1) == &a);
+	CHECK_EQ(r, 0);
+	CHECK(lstat(reg, &st) == 0 && S_ISREG(st.st_mode));
+	CHECK(unlink(reg) == 0);
+	/* Asynchronously, by a server. */
+	start_servers(1);
+	a.flags = SYSLET_ASYNC;
+	r = 1;
+	CHECK(submit(&a, 0) == &a);
+	CHECK_EQ(r, 0);
+	CHECK(lstat(reg, &st) == 0 && S_ISREG(st.st_mode));
+	/* Plain EXEC makes no genuine calls. */
+	CHECK(unlink(reg) == 0);
+	a.flags = SYSLET_SYNC;
+	r = 1;
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 1);
+	CHECK_EQ(r, -ENOSYS);
+	CHECK(lstat(reg, &st) == -1 && errno == ENOENT);
+	unlink(fifo);
 	return 0;
 }
 
@@ -1028,7 +1251,10 @@ static const struct test tests[] = {
 	{ "many", t_many },
 	{ "async-no-server", t_async_no_server },
 	{ "async-seccomp", t_async_seccomp },
-	{ "exec-call-confined", t_exec_call_confined },
+	{ "confined-sync", t_confined_sync },
+	{ "confined-async", t_confined_async },
+	{ "confined-other-filter", t_confined_other_filter },
+	{ "mknod-regular", t_mknod_regular },
 	{ "serve-other-process", t_serve_other_process },
 	{ "serve-eintr", t_serve_eintr },
 	{ "unregister-servers", t_unregister_servers },

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -357,6 +358,91 @@ static void undo_mkdir(struct op_ctx *c)
 }
 
 /* ------------------------------------------------------------------
+ * mknod, mknodat: fifos and devices (a regular file is a genuine call)
+ */
+
+/* mknod("fifo", S_IFIFO | 0640, 0): as uid 65534 denied (the directory). */
+static void prep_mknod(struct op_ctx *c)
+{
+	fixture(c);
+	c->a[0] = path_arg(c, 0, "fifo");
+	if (c->kase == OPC_DENY)
+		c->a[0] = UL(op_path(c, 0, "fifo"));
+	else if (c->kase == OPC_BADF)
+		c->a[0] = UL(op_path(c, 0, "missing/fifo"));
+	c->a[1] = S_IFIFO | 0640;
+	c->a[2] = 0;
+	snprintf(c->obs, sizeof(c->obs), "%s/fifo", c->dir);
+	want(c, 0, -EACCES, -ENOENT);
+}
+
+static void prep_mknodat(struct op_ctx *c)
+{
+	fixture(c);
+	c->fd = op_open(c, ".", O_RDONLY | O_DIRECTORY);
+	c->a[0] = fd_arg(c);
+	strcpy(c->path[0], "sock");
+	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(c->path[0]);
+	c->a[2] = S_IFSOCK | 0604;
+	c->a[3] = 0;
+	snprintf(c->obs, sizeof(c->obs), "%s/sock", c->dir);
+	want(c, 0, -EACCES, -EBADF);
+}
+
+/*
+ * A character device 1:3 in a directory anybody may write to: uid 65534
+ * lacks CAP_MKNOD (EPERM).
+ */
+static void prep_mknodat_chr(struct op_ctx *c)
+{
+	prep_mknodat(c);
+	CHECK(chmod(c->dir, 0777) == 0);
+	strcpy(c->path[0], "null");
+	c->a[2] = S_IFCHR | 0666;
+	c->a[3] = makedev(1, 3);
+	snprintf(c->obs, sizeof(c->obs), "%s/null", c->dir);
+	want(c, 0, -EPERM, -EBADF);
+}
+
+/* A whiteout (a character device 0:0) needs no CAP_MKNOD. */
+static void prep_mknodat_whiteout(struct op_ctx *c)
+{
+	prep_mknodat_chr(c);
+	c->a[3] = 0;
+	c->want = 0;
+}
+
+/* Not a type mknod makes: a directory (EPERM), garbage (EINVAL). */
+static void prep_mknodat_dir(struct op_ctx *c)
+{
+	prep_mknodat(c);
+	c->a[2] = S_IFDIR | 0755;
+	c->want = -EPERM;
+}
+
+static void prep_mknodat_inval(struct op_ctx *c)
+{
+	prep_mknodat(c);
+	c->a[2] = 0170000 | 0644;
+	c->want = -EINVAL;
+}
+
+static void undo_mknod(struct op_ctx *c)
+{
+	unlink(c->obs);
+}
+
+/* Side effect: the device number of c->obs. */
+static void observe_rdev(struct op_ctx *c)
+{
+	struct stat st;
+
+	if (!lstat(c->obs, &st))
+		op_seen(c, "rdev %u:%u\n", major(st.st_rdev),
+			minor(st.st_rdev));
+}
+
+/* ------------------------------------------------------------------
  * getdents64, fadvise64, fallocate, sync_file_range, syncfs
  */
 
@@ -575,6 +661,16 @@ static const struct op_row fs_rows[] = {
 	    prep_faccessat2_eaccess),
 	ROW("mkdir", mkdir, OPC_ALL, prep_mkdir, .undo = undo_mkdir),
 	ROW("mkdirat", mkdirat, OPC_ALL, prep_mkdirat, .undo = undo_mkdir),
+	ROW("mknod", mknod, OPC_ALL, prep_mknod, .undo = undo_mknod),
+	ROW("mknodat", mknodat, OPC_ALL, prep_mknodat, .undo = undo_mknod),
+	ROW("mknodat-chr", mknodat, OPC_ALL, prep_mknodat_chr,
+	    .undo = undo_mknod, .observe = observe_rdev),
+	ROW("mknodat-whiteout", mknodat, OPC_BIT(OPC_OK) | OPC_BIT(OPC_DENY),
+	    prep_mknodat_whiteout, .undo = undo_mknod, .observe = observe_rdev),
+	ROW("mknodat-dir", mknodat, OPC_BIT(OPC_OK), prep_mknodat_dir,
+	    .undo = undo_mknod),
+	ROW("mknodat-inval", mknodat, OPC_BIT(OPC_OK), prep_mknodat_inval,
+	    .undo = undo_mknod),
 	ROW("dup", dup, OK_BADF, prep_dup),
 	ROW("getdents64", getdents64, OPC_ALL, prep_getdents64),
 	ROW("getdents64-small", getdents64, OPC_BIT(OPC_OK),
