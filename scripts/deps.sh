@@ -12,7 +12,7 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok install
 
 for p in build-essential bc bison flex libelf-dev libssl-dev dwarves cpio \
 	 kmod rsync python3 xz-utils qemu-system-x86 busybox-static \
-	 liburing-dev python3-sphinx dkms pkg-config; do
+	 liburing-dev python3-sphinx dkms pkg-config fio libaio-dev; do
 	have_pkg "$p" || need+=("$p")
 done
 
@@ -44,10 +44,22 @@ sid_src() {
 want_sid=0
 [ -n "$(sid_src)" ] || want_sid=1
 
-[ ${#need[@]} -eq 0 ] && [ $want_sid -eq 0 ] && exit 0
+# The source of bookworm's fio (the version of the installed binary),
+# unpacked under $FIO_CACHE: tools/fio/ builds its external ioengine
+# against its headers.
+FIO_CACHE=/var/cache/msgport-fio
+fio_src() {
+	ls -d "$FIO_CACHE"/fio-*/ 2>/dev/null | while read -r d; do
+		[ -f "$d/ioengines.h" ] && echo "${d%/}"
+	done | head -1
+}
+want_fio=0
+[ -n "$(fio_src)" ] || want_fio=1
+
+[ ${#need[@]} -eq 0 ] && [ $want_sid -eq 0 ] && [ $want_fio -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps.sh: missing ${need[*]}${need[*]:+ }$([ $want_sid -eq 0 ] || echo "linux-source-$SID_SERIES (sid)"); run as root to install" >&2
+	echo "deps.sh: missing ${need[*]}${need[*]:+ }$([ $want_sid -eq 0 ] || echo "linux-source-$SID_SERIES (sid) ")$([ $want_fio -eq 0 ] || echo "fio's source (bookworm)"); run as root to install" >&2
 	exit 1
 fi
 
@@ -87,10 +99,22 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 LIST
 
+# bookworm's sources, for `apt-get source fio` only (deb-src: no binary
+# package comes from it).
+put /etc/apt/sources.list.d/msgport-src.sources <<'LIST'
+# Written by msgport's scripts/deps.sh: the source of bookworm's fio.
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+LIST
+
 stamp=/var/lib/apt/periodic/msgport-update-stamp
 if [ $sid_changed -eq 1 ] || [ ! -e "$stamp" ] ||
    [ -z "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v lock)" ] ||
-   ! ls /var/lib/apt/lists/*_dists_sid_* >/dev/null 2>&1; then
+   ! ls /var/lib/apt/lists/*_dists_sid_* >/dev/null 2>&1 ||
+   ! ls /var/lib/apt/lists/*_dists_bookworm_main_source_Sources* >/dev/null 2>&1; then
 	apt-get update -q
 	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
 fi
@@ -119,6 +143,19 @@ if [ $want_sid -eq 1 ]; then
 		exit 1
 	}
 	[ -n "$(sid_src)" ] || { echo "deps.sh: no tarball in $SID_CACHE/linux-source-$SID_SERIES" >&2; exit 1; }
+fi
+if [ $want_fio -eq 1 ]; then
+	(
+		set -e
+		rm -rf "$FIO_CACHE"
+		mkdir -p "$FIO_CACHE"
+		cd "$FIO_CACHE"
+		apt-get source -q -o APT::Sandbox::User=root fio/bookworm
+	) >/dev/null || {
+		echo "deps.sh: could not fetch fio's source from bookworm" >&2
+		exit 1
+	}
+	[ -n "$(fio_src)" ] || { echo "deps.sh: no fio source in $FIO_CACHE" >&2; exit 1; }
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
