@@ -238,6 +238,16 @@ static enum fio_q_status fio_syslet_queue(struct thread_data *td,
 	if (o->async)
 		first->flags |= SYSLET_ASYNC;
 
+	/*
+	 * The unit is issued now: a chain that completes in this call has
+	 * its time in the completion latency, as psync's read has.
+	 */
+	if (fio_fill_issue_time(td)) {
+		fio_gettime(&io_u->issue_time, NULL);
+		if (td->o.read_iolog_file)
+			memcpy(&td->last_issue, &io_u->issue_time,
+			       sizeof(io_u->issue_time));
+	}
 	ret = syslet_exec(&sd->ring, first, &done);
 	if (ret < 0) {
 		io_u->error = -ret;
@@ -306,6 +316,7 @@ static struct io_u *fio_syslet_event(struct thread_data *td, int event)
 static struct ioengine_ops ioengine = {
 	.name			= "syslet",
 	.version		= FIO_IOOPS_VERSION,
+	.flags			= FIO_ASYNCIO_SETS_ISSUE_TIME,
 	.init			= fio_syslet_init,
 	.cleanup		= fio_syslet_cleanup,
 	.io_u_init		= fio_syslet_io_u_init,
