@@ -60,10 +60,11 @@ rc = int(sys.argv[-1])
 rows = []
 dones = {}
 for line in open(out, errors='replace'):
-    for prog in ('msgport_bench', 'syslet_bench'):
+    for prog in ('msgport_bench', 'syslet_bench', 'fio_bench'):
         if prog + ': DONE' in line:
             dones[prog] = int(line.split()[-1])
-    if 'msgport_bench: RESULT' not in line and 'syslet_bench: RESULT' not in line:
+    if not any(p + ': RESULT' in line
+               for p in ('msgport_bench', 'syslet_bench', 'fio_bench')):
         continue
     f = line.split('RESULT', 1)[1].split()
     rows.append(dict(bench=f[0], case=f[1], mech=f[2], median=int(f[3]),
@@ -79,6 +80,10 @@ tables = {
     'S3': ('null operations, ns per op', 'io_uring', False),
     'S4': ('completions with 64 in flight, ops/s', 'io_uring', True),
     'S5': ('TCP echo, 16 connections, round trips/s', 'epoll', True),
+    'F1': ('fio randread 4 KiB, IOPS (p99 column: lowest round)', 'io_uring', True),
+    'F2': ('fio randread 4 KiB, completion latency p50/p99, ns', 'io_uring', False),
+    'F3': ('fio randwrite 4 KiB, IOPS (p99 column: lowest round)', 'io_uring', True),
+    'F4': ('fio randwrite 4 KiB, completion latency p50/p99, ns', 'io_uring', False),
 }
 result = {'vm': 'qemu TCG, -smp 2, Debian 6.12', 'smoke': smoke, 'tables': []}
 for b, (title, base, higher) in tables.items():
@@ -99,7 +104,8 @@ json.dump(result, open(js, 'w'), indent=1)
 print(f'\nwrote {js}')
 
 ok = (rc == 0 and dones.get('msgport_bench') == 0 and
-      dones.get('syslet_bench') == 0 and len(rows) >= 16 + 29)
+      dones.get('syslet_bench') == 0 and dones.get('fio_bench') == 0 and
+      len(rows) >= 16 + 29 + 120)
 if smoke:
     print(f'bench: {1 if ok else 0} passed, {0 if ok else 1} failed')
 if not ok:

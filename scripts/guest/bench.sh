@@ -57,6 +57,7 @@ if [ -f $M/syslet-a.ko ]; then
 fi
 insmod $M/syslet.ko
 syslet_bench /mnt/bench.dat $reps
+[ -n "$only" ] || . /tests/bench-fio.sh
 umount /mnt
 rmmod syslet
 rmmod msgport
