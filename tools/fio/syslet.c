@@ -332,7 +332,6 @@ static struct ioengine_ops ioengine = {
 };
 
 /* fio's dlsym() entry point for an external engine. */
-void get_ioengine(struct ioengine_ops **ops);
 void get_ioengine(struct ioengine_ops **ops)
 {
 	*ops = &ioengine;
