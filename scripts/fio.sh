@@ -22,21 +22,26 @@ src=${src%/}
 bld=$root/build/fio
 mkdir -p "$out" "$bld"
 
-# fio itself, once per source version: the copy is configured and built
-# outside the cache, which stays as deps.sh left it.
+# fio itself, once per source version and configuration: the copy is
+# configured and built outside the cache, which stays as deps.sh left it.
+# Without System V shared memory (the debug and 7.2 kernels have no
+# CONFIG_SYSVIPC): fio then runs its jobs as threads of one process.
 ver=$(basename "$src")
-if [ ! -x "$bld/$ver/fio" ]; then
+conf="--disable-native --disable-shm --prefix=/usr"
+if [ ! -x "$bld/$ver/fio" ] || [ "$(cat "$bld/$ver/.msgport-conf" 2>/dev/null)" != "$conf" ]; then
 	echo "fio.sh: building $ver"
 	rm -rf "$bld/$ver"
 	cp -a "$src" "$bld/$ver"
 	(
 		cd "$bld/$ver"
-		./configure --disable-native --prefix=/usr
+		# shellcheck disable=SC2086
+		./configure $conf
 		make -j"$(nproc)" fio
 	) >"$bld/build.log" 2>&1 || {
 		tail -30 "$bld/build.log"
 		exit 1
 	}
+	echo "$conf" >"$bld/$ver/.msgport-conf"
 fi
 cp "$bld/$ver/fio" "$out/fio"
 
