@@ -93,17 +93,17 @@ fio_syslet_corrupt() {
 }
 
 t "syslet fio: insmod, ext4 on /dev/ram1" fio_setup
-if no_workers; then
-	for _t in "ring completions, iodepth 32" "submitter completions, iodepth 32" \
-		  "lseek + write chains, iodepth 1" "corrupted reads fail verify"; do
-		echo "ok - syslet fio: $_t # SKIP $NO_WORKERS"
-	done
-else
-	t "syslet fio: verify, syslet engine, ring completions, iodepth 32" fio_syslet_ring
-	t "syslet fio: verify, syslet engine, submitter completions, iodepth 32" fio_syslet_sync
-	t "syslet fio: verify, syslet engine, lseek + write chains, iodepth 1" fio_syslet_chain
-	t "syslet fio: corrupted reads fail verify" fio_syslet_corrupt
-fi
+# name|function: the runs of the engine.
+for _t in "verify, syslet engine, ring completions, iodepth 32|fio_syslet_ring" \
+	  "verify, syslet engine, submitter completions, iodepth 32|fio_syslet_sync" \
+	  "verify, syslet engine, lseek + write chains, iodepth 1|fio_syslet_chain" \
+	  "corrupted reads fail verify|fio_syslet_corrupt"; do
+	if no_workers; then
+		echo "ok - syslet fio: ${_t%|*} # SKIP $NO_WORKERS"
+	else
+		t "syslet fio: ${_t%|*}" "${_t#*|}"
+	fi
+done
 t "syslet fio: verify, io_uring, iodepth 32" fio_verify 32 --ioengine=io_uring
 t "syslet fio: verify, psync" fio_verify 1 --ioengine=psync
 t "syslet fio: umount, rmmod" fio_teardown
