@@ -30,7 +30,7 @@ ver=$(basename "$src")
 conf="--disable-native --disable-shm --prefix=/usr"
 if [ ! -x "$bld/$ver/fio" ] || [ "$(cat "$bld/$ver/.msgport-conf" 2>/dev/null)" != "$conf" ]; then
 	echo "fio.sh: building $ver"
-	rm -rf "$bld/$ver"
+	rm -rf "${bld:?}/${ver:?}"
 	cp -a "$src" "$bld/$ver"
 	(
 		cd "$bld/$ver"
