@@ -38,12 +38,18 @@ TABLES = {
     'S3': ('null operations, ns per op', 'io_uring', False),
     'S4': ('completions with 64 in flight, ops/s', 'io_uring', True),
     'S5': ('TCP echo, 16 connections, round trips/s', 'epoll', True),
-    'fio': ('fio 4 KiB, IOPS', 'io_uring', True),
+    'F1': ('fio randread 4 KiB, IOPS', 'io_uring', True),
+    'F2': ('fio randread 4 KiB, completion latency p50, ns', 'io_uring', False),
+    'F3': ('fio randwrite 4 KiB, IOPS', 'io_uring', True),
+    'F4': ('fio randwrite 4 KiB, completion latency p50, ns', 'io_uring', False),
 }
 # The fewest repetitions a verdict needs.
 MIN_REPS = 5
-# Rows a complete round has at least (msgport_bench, syslet_bench).
-MIN_ROWS = 19 + 29
+# Rows a complete round has at least (msgport_bench, syslet_bench,
+# fio_bench).
+MIN_ROWS = 19 + 29 + 120
+# The programs whose DONE line every round must show, with 0.
+PROGS = ('msgport_bench', 'syslet_bench', 'fio_bench')
 
 
 def quantile(xs, p):
@@ -78,7 +84,7 @@ def parse(lines, boot=0):
                 reps.append(cur)
             cur = {}
             continue
-        for prog in ('msgport_bench', 'syslet_bench'):
+        for prog in PROGS:
             if prog + ': DONE' in line:
                 dones.setdefault(prog, []).append(int(line.split()[-1]))
         if ': RESULT ' not in line:
@@ -393,7 +399,7 @@ def main(argv):
         with open(path, errors='replace') as fh:
             r, dones = parse(fh, i)
         rounds = [x for x in r if not any('@' in k[2] for k in x)]
-        for prog in ('msgport_bench', 'syslet_bench'):
+        for prog in PROGS:
             if not dones.get(prog) or any(dones[prog]) or \
                     len(dones[prog]) < len(rounds):
                 problems.append(f'{path}: {prog} DONE {dones.get(prog)}')

@@ -12,7 +12,7 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok install
 
 for p in build-essential bc bison flex libelf-dev libssl-dev dwarves cpio \
 	 kmod rsync python3 xz-utils qemu-system-x86 busybox-static \
-	 liburing-dev python3-sphinx dkms pkg-config; do
+	 liburing-dev python3-sphinx dkms pkg-config fio libaio-dev; do
 	have_pkg "$p" || need+=("$p")
 done
 
@@ -55,10 +55,22 @@ qemu_plugin_h() {
 want_qemu=0
 [ -n "$(qemu_plugin_h)" ] || want_qemu=1
 
-[ ${#need[@]} -eq 0 ] && [ $want_sid -eq 0 ] && [ $want_qemu -eq 0 ] && exit 0
+# The source of bookworm's fio (the version of the installed binary),
+# unpacked under $FIO_CACHE: tools/fio/ builds its external ioengine
+# against its headers.
+FIO_CACHE=/var/cache/msgport-fio
+fio_src() {
+	ls -d "$FIO_CACHE"/fio-*/ 2>/dev/null | while read -r d; do
+		[ -f "$d/ioengines.h" ] && echo "${d%/}"
+	done | head -1
+}
+want_fio=0
+[ -n "$(fio_src)" ] || want_fio=1
+
+[ ${#need[@]} -eq 0 ] && [ $want_sid -eq 0 ] && [ $want_qemu -eq 0 ] && [ $want_fio -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps.sh: missing ${need[*]}${need[*]:+ }$([ $want_sid -eq 0 ] || echo "linux-source-$SID_SERIES (sid) ")$([ $want_qemu -eq 0 ] || echo "qemu's source (bookworm)"); run as root to install" >&2
+	echo "deps.sh: missing ${need[*]}${need[*]:+ }$([ $want_sid -eq 0 ] || echo "linux-source-$SID_SERIES (sid) ")$([ $want_qemu -eq 0 ] || echo "qemu's source (bookworm) ")$([ $want_fio -eq 0 ] || echo "fio's source (bookworm)"); run as root to install" >&2
 	exit 1
 fi
 
@@ -160,6 +172,19 @@ if [ $want_qemu -eq 1 ]; then
 		exit 1
 	}
 	[ -n "$(qemu_plugin_h)" ] || { echo "deps.sh: no qemu-plugin.h in $QEMU_CACHE" >&2; exit 1; }
+fi
+if [ $want_fio -eq 1 ]; then
+	(
+		set -e
+		rm -rf "$FIO_CACHE"
+		mkdir -p "$FIO_CACHE"
+		cd "$FIO_CACHE"
+		apt-get source -q -o APT::Sandbox::User=root fio/bookworm
+	) >/dev/null || {
+		echo "deps.sh: could not fetch fio's source from bookworm" >&2
+		exit 1
+	}
+	[ -n "$(fio_src)" ] || { echo "deps.sh: no fio source in $FIO_CACHE" >&2; exit 1; }
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

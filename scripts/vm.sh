@@ -205,6 +205,8 @@ mkdir -p "$tools"
 done
 [ $mode = sign ] || gcc -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -pthread \
 	-o "$tools/syslet_bench" "$root/tools/bench/syslet_bench.c" -luring
+# fio and its syslet engine (scripts/fio.sh), with their job files.
+[ $mode = sign ] || bash "$root/scripts/fio.sh" "$tools"
 # The op table test: its runner and every family's rows
 # (tools/tests/syslet_ops_*.c), with the native ops of syslet/opdef.c.
 if [ $mode != sign ]; then
@@ -231,6 +233,16 @@ cp "$mod/msgport.ko" "$mod/syslet.ko" \
 	"$tools/syslet_fuzz" "$tools/syslet_events" "$tools/syslet_ops" \
 	"$tools/syslet_genuine" "$tools/upcall_test" "$tools/syslet_copy" \
 	"$tools/echo_server" "$tools/syslet_bench" "$img/bin/"
+# fio is dynamically linked: its shared libraries go where ldd finds them.
+if [ $mode != sign ]; then
+	mkdir -p "$img/lib/msgport/fio"
+	cp "$tools/fio" "$img/bin/"
+	cp "$tools/syslet.so" "$root"/tools/fio/*.fio "$img/lib/msgport/fio/"
+	for l in $(ldd "$tools/fio" "$tools/syslet.so" | awk '$2 == "=>" { print $3 } $1 ~ /^\/.*[^:]$/ { print $1 }' | sort -u); do
+		mkdir -p "$img$(dirname "$l")"
+		cp -L "$l" "$img$l"
+	done
+fi
 # The version the modules carry (MODULE_VERSION), for the guest to compare
 # with /sys/module/*/version.
 modinfo -F version "$mod/msgport.ko" >"$img/lib/msgport/VERSION"

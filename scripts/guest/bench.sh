@@ -51,6 +51,9 @@ if [ -f $M/syslet-a.ko ]; then
 	done
 fi
 
+# The fio rows (fio_bench), once per round.
+. /tests/bench-fio.sh
+
 round=1
 while [ $round -le $rounds ]; do
 	echo "bench: ROUND $round"
@@ -69,6 +72,7 @@ while [ $round -le $rounds ]; do
 	fi
 	insmod $M/syslet.ko
 	syslet_bench /mnt/bench.dat $reps
+	[ -n "$only" ] || fio_bench
 	rmmod syslet
 	round=$((round + 1))
 done

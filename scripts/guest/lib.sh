@@ -172,3 +172,42 @@ syslet_unload() {
 	rmmod msgport
 	[ ! -e /dev/syslet ] || fail "/dev/syslet left behind"
 }
+
+# fio_json FILE: one line per job of fio's JSON output FILE:
+#   name error total_err read_ios write_ios sync_ios deep
+#   read_iops read_p50 read_p99 write_iops write_p50 write_p99
+# deep: 1 if the job ever had more than one unit in flight; p50/p99:
+# completion latency percentiles in ns.  (fio writes the JSON two spaces
+# an indent; the fields are found by their depth.)
+fio_json() {
+	awk '
+	function out() {
+		printf "%s %d %d %d %d %d %d %d %d %d %d %d %d\n", name, err,
+			terr, v["read_ios"], v["write_ios"], v["sync_ios"],
+			(deep > 0), v["read_iops"], v["read_p50"], v["read_p99"],
+			v["write_iops"], v["write_p50"], v["write_p99"]
+	}
+	/^      "jobname" :/ {
+		if (n)
+			out()
+		n++
+		name = $3
+		gsub(/[",]/, "", name)
+		err = terr = deep = 0
+		split("", v)
+		sec = ""
+	}
+	/^      "error" :/ { err = $3 + 0 }
+	/^      "total_err" :/ { terr = $3 + 0 }
+	/^      "[a-z_]+" : \{/ { sec = $1; gsub(/"/, "", sec); clat = 0 }
+	sec != "" && /^        "total_ios" :/ { v[sec "_ios"] = $3 + 0 }
+	sec != "" && /^        "iops" :/ { v[sec "_iops"] = int($3 + 0.5) }
+	/^        "[a-z_]+" : \{/ { clat = $1 == "\"clat_ns\"" }
+	clat && /^            "50.000000" :/ { v[sec "_p50"] = $3 + 0 }
+	clat && /^            "99.000000" :/ { v[sec "_p99"] = $3 + 0 }
+	sec == "iodepth_level" && /^        "/ && $1 != "\"1\"" { deep += $3 }
+	END {
+		if (n)
+			out()
+	}' "$1"
+}
