@@ -38,7 +38,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include <msgport/compat.h>
+#include <linux/version.h>
+
 #include <msgport/msgport.h>
 
 static bool traffic;
@@ -648,10 +649,17 @@ static int netisr_start(void)
 			return -ENOMEM;
 		RCU_INIT_POINTER(netisr_flows[i], f);
 	}
-	for (i = 0; i < nr_cpu_ids; i++)
-		syslet_hrtimer_setup(&netisr_timers[i].timer, netisr_tick,
-				     CLOCK_MONOTONIC,
-				     HRTIMER_MODE_REL_PINNED_SOFT);
+	for (i = 0; i < nr_cpu_ids; i++) {
+		/* 6.13 added hrtimer_setup(); this builds on 6.1 too. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+		hrtimer_init(&netisr_timers[i].timer, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_PINNED_SOFT);
+		netisr_timers[i].timer.function = netisr_tick;
+#else
+		hrtimer_setup(&netisr_timers[i].timer, netisr_tick,
+			      CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_SOFT);
+#endif
+	}
 	cpus_read_lock();
 	on_each_cpu(netisr_timer_start, NULL, 1);
 	cpus_read_unlock();
