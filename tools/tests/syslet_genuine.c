@@ -11,8 +11,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
 #include <signal.h>
@@ -35,6 +33,7 @@
 #include "../lib/syslet.h"
 #include "check.h"
 #include "runner.h"
+#include "seccomp_deny.h"
 
 #define A(x) ((unsigned long *)&(x))
 
@@ -496,26 +495,6 @@ static int t_async_no_server(void)
 	return 0;
 }
 
-/* seccomp: uname fails with EPERM (this thread only, no TSYNC). */
-static void seccomp_deny(unsigned long nr)
-{
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { ARRAY_SIZE(f), f };
-
-	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
-	CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0);
-}
-
 /* A server thread of its own: under a filter, serving until shut down. */
 static void *filtered_server(void *arg)
 {
@@ -569,38 +548,6 @@ static int t_async_seccomp(void)
 	CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_UNREGISTER), 0);
 	CHECK(pthread_join(t, NULL) == 0);
 	return 0;
-}
-
-/*
- * seccomp: EPERM for each of @nrs, on this thread or (@tsync) on every
- * thread of the process.
- */
-static void seccomp_deny_set(const unsigned long *nrs, int n, bool tsync)
-{
-	struct sock_filter f[16];
-	struct sock_fprog prog = { 0, f };
-	int i, k = 0;
-
-	CHECK(n <= 10);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			offsetof(struct seccomp_data, arch));
-	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-			AUDIT_ARCH_X86_64, 1, 0);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-			SECCOMP_RET_ALLOW);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			offsetof(struct seccomp_data, nr));
-	for (i = 0; i < n; i++)	/* a match jumps to the EPERM below */
-		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ |
-				BPF_K, nrs[i], n - i, 0);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-			SECCOMP_RET_ALLOW);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-			SECCOMP_RET_ERRNO | EPERM);
-	prog.len = k;
-	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
-	CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-		      tsync ? SECCOMP_FILTER_FLAG_TSYNC : 0, &prog) == 0);
 }
 
 /* The lowest free fd: what an openat would get. */

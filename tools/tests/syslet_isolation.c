@@ -49,8 +49,6 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
 #include <linux/magic.h>
 #include <linux/seccomp.h>
 
@@ -58,6 +56,7 @@
 #include "syslet_workers.h"
 #include "check.h"
 #include "runner.h"
+#include "seccomp_deny.h"
 
 #define A(x) ((unsigned long *)&(x))
 
@@ -458,21 +457,7 @@ static void check_fd_free(int fd)
 /* openat fails with EPERM, everything else is allowed. */
 static void seccomp_deny_openat(void)
 {
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { ARRAY_SIZE(f), f };
-
-	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
-	CHECK(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0);
+	seccomp_deny(__NR_openat);
 	/* The filter holds for the process's own openat. */
 	CHECK(open("/dev/null", O_RDONLY) == -1 && errno == EPERM);
 }
