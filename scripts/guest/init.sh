@@ -7,6 +7,9 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /tmp
 export PATH=/bin
+# The loopback interface, for every TCP test, demo and benchmark (fails
+# harmlessly in a kernel without TCP/IP).
+ifconfig lo up 2>/dev/null
 
 mode=test
 grep -q 'vmmode=demo' /proc/cmdline && mode=demo

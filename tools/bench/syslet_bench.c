@@ -37,7 +37,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <liburing.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
@@ -626,20 +625,6 @@ static uint64_t s5_run(int mech)
 	return rate;
 }
 
-static void lo_up(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-
-	if (s >= 0 && !ioctl(s, SIOCGIFFLAGS, &ifr) &&
-	    !(ifr.ifr_flags & IFF_UP)) {
-		ifr.ifr_flags |= IFF_UP;
-		ioctl(s, SIOCSIFFLAGS, &ifr);
-	}
-	if (s >= 0)
-		close(s);
-}
-
 static void s5(void)
 {
 	static const char *const mechs[] = { "syslet", "epoll", "io_uring" };
@@ -653,7 +638,6 @@ static void s5(void)
 	if (conns && atoi(conns) >= 1 && atoi(conns) < S5_CONNS)
 		s5_conns = atoi(conns);
 	snprintf(cas, sizeof(cas), "%dconns", s5_conns);
-	lo_up();
 	if (reps == 1)
 		s5_trips = 20;		/* the smoke run */
 	for (m = 0; m < 3; m++)

@@ -19,7 +19,6 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
@@ -116,21 +115,6 @@ static long client(const struct sockaddr_in *sin)
 	return bytes;
 }
 
-/* The VM boots with lo down; bring it up if we may. */
-static void lo_up(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-
-	if (s >= 0 && !ioctl(s, SIOCGIFFLAGS, &ifr) &&
-	    !(ifr.ifr_flags & IFF_UP)) {
-		ifr.ifr_flags |= IFF_UP;
-		ioctl(s, SIOCSIFFLAGS, &ifr);
-	}
-	if (s >= 0)
-		close(s);
-}
-
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -155,7 +139,6 @@ int main(int argc, char **argv)
 	    maxsize > ECHO_BUF)
 		goto usage;
 
-	lo_up();
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || bind(lfd, (void *)&sin, sizeof(sin)) ||

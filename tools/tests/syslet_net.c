@@ -15,7 +15,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <netinet/in.h>
@@ -110,30 +109,10 @@ static int have_inet(void)
 	return 1;
 }
 
-/* Bring up lo (the VM boots with it down). */
-static void lo_up(void)
-{
-	struct ifreq ifr = { 0 };
-	int s;
-
-	if (!have_inet())
-		return;
-	s = socket(AF_INET, SOCK_DGRAM, 0);
-	CHECK(s >= 0);
-	strcpy(ifr.ifr_name, "lo");
-	CHECK(ioctl(s, SIOCGIFFLAGS, &ifr) == 0);
-	if (!(ifr.ifr_flags & IFF_UP)) {
-		ifr.ifr_flags |= IFF_UP;
-		CHECK(ioctl(s, SIOCSIFFLAGS, &ifr) == 0);
-	}
-	close(s);
-}
-
 static void setup(void)
 {
 	int ret;
 
-	lo_up();
 	ret = syslet_setup(&ring, 16, -1UL);
 	if (ret) {
 		fprintf(stderr, "syslet_setup: %s\n", strerror(-ret));
