@@ -434,6 +434,37 @@ static void syslet_test_genuine_resume_rules(struct kunit *test)
 }
 
 /* SYSLET_IOC_PROBE's bitmap is the op table. */
+/*
+ * Who may use a registered context: its owner's threads, and once the
+ * owner closed the fd (dead, its unregistration under way) their calls
+ * are cancelled, never refused as a stranger's.
+ */
+static void syslet_test_owner_error(struct kunit *test)
+{
+	struct syslet_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	spin_lock_init(&ctx->ring_lock);
+	spin_lock(&ctx->ring_lock);
+	KUNIT_EXPECT_EQ(test, syslet_owner_error(ctx), -EINVAL);
+	ctx->registered = true;
+	ctx->mm = current->mm;
+	ctx->files = current->files;
+	KUNIT_EXPECT_EQ(test, syslet_owner_error(ctx), 0);
+	KUNIT_EXPECT_TRUE(test, syslet_is_owner(ctx));
+	ctx->dead = true;
+	KUNIT_EXPECT_EQ(test, syslet_owner_error(ctx), -ECANCELED);
+	KUNIT_EXPECT_TRUE(test, syslet_is_owner(ctx));
+	ctx->files = (void *)ctx;	/* another process's table */
+	KUNIT_EXPECT_EQ(test, syslet_owner_error(ctx), -EPERM);
+	ctx->dead = false;
+	KUNIT_EXPECT_EQ(test, syslet_owner_error(ctx), -EPERM);
+	KUNIT_EXPECT_FALSE(test, syslet_is_owner(ctx));
+	ctx->registered = false;
+	KUNIT_EXPECT_EQ(test, syslet_owner_error(ctx), -EINVAL);
+	spin_unlock(&ctx->ring_lock);
+}
+
 static void syslet_test_probe(struct kunit *test)
 {
 	struct syslet_probe p;
@@ -813,6 +844,7 @@ static struct kunit_case syslet_test_cases[] = {
 	KUNIT_CASE_PARAM(syslet_test_genuine_resume, fake_env_gen_params),
 	KUNIT_CASE_PARAM(syslet_test_genuine_resume_rules, fake_env_gen_params),
 	KUNIT_CASE(syslet_test_probe),
+	KUNIT_CASE(syslet_test_owner_error),
 	KUNIT_CASE(syslet_test_ring_admission),
 	KUNIT_CASE(syslet_test_ring_order_wrap),
 	KUNIT_CASE(syslet_test_ring_tamper),

@@ -334,7 +334,7 @@ static long syslet_serve_admit(struct syslet_ctx *ctx)
 	if (!syslet_is_owner(ctx) || task_tgid(current) != ctx->tgid ||
 	    (current->flags & PF_USER_WORKER))
 		return -EPERM;
-	if (ctx->cancelling)
+	if (ctx->cancelling || ctx->dead)
 		return -ESHUTDOWN;
 	return ctx->gen;
 }

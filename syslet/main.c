@@ -186,26 +186,39 @@ static int syslet_open(struct inode *inode, struct file *file)
  * @ctx: the context
  *
  * Context: ctx->ring_lock held.
- * Return: true if @ctx is registered, alive, and current has its mm and
- * file table.
+ * Return: true if @ctx is registered and current has its mm and file
+ * table.  A context whose fd its owner closed (@ctx->dead) is still
+ * the owner's until its unregistration ends.
  */
 bool syslet_is_owner(struct syslet_ctx *ctx)
 {
 	lockdep_assert_held(&ctx->ring_lock);
-	return ctx->registered && !ctx->dead && ctx->mm == current->mm &&
+	return ctx->registered && ctx->mm == current->mm &&
 	       ctx->files == current->files;
 }
 
-/*
- * Why the caller may not use the registered context: -EINVAL if no ring
- * is registered, -EPERM if it is not a thread of the owner; else 0.
+/**
+ * syslet_owner_error() - why the caller may not use the registered context
+ * @ctx: the context
+ *
+ * A call that took the file before its owner closed the last fd to it
+ * comes here while the close unregisters the context (@ctx->dead): it
+ * is cancelled, as a call made while an unregistration runs is, not
+ * refused as though it came from another process.
+ *
+ * Context: ctx->ring_lock held.
+ * Return: -EINVAL if no ring is registered, -EPERM if current is not a
+ * thread of the owner, -ECANCELED if the owner closed the context's
+ * fd; else 0.
  */
-static long syslet_owner_error(struct syslet_ctx *ctx)
+long syslet_owner_error(struct syslet_ctx *ctx)
 {
 	lockdep_assert_held(&ctx->ring_lock);
 	if (!ctx->registered)
 		return -EINVAL;
-	return syslet_is_owner(ctx) ? 0 : -EPERM;
+	if (!syslet_is_owner(ctx))
+		return -EPERM;
+	return ctx->dead ? -ECANCELED : 0;
 }
 
 /**
@@ -419,6 +432,9 @@ static long syslet_unregister(struct syslet_ctx *ctx)
 	spin_lock(&ctx->ring_lock);
 	ret = syslet_owner_error(ctx);
 	spin_unlock(&ctx->ring_lock);
+	/* Its owner closed its fd: the unregistration queued for it is due. */
+	if (ret == -ECANCELED)
+		ret = 0;
 	if (!ret)
 		syslet_ctx_unregister(ctx);
 	mutex_unlock(&ctx->lock);

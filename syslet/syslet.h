@@ -572,6 +572,7 @@ extern unsigned int syslet_spin_ns;
 bool syslet_access_allowed(void);
 bool syslet_task_confined(struct task_struct *task);
 bool syslet_is_owner(struct syslet_ctx *ctx);
+long syslet_owner_error(struct syslet_ctx *ctx);
 void syslet_ctx_unregister(struct syslet_ctx *ctx);
 
 #endif /* _SYSLET_SYSLET_H */
