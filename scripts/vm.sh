@@ -35,7 +35,10 @@
 #   VM_ICOUNT=PLUGIN,ARGS (--bench) load this qemu TCG plugin
 #            (tools/bench/icount.c) and run the vCPUs in one thread, so
 #            that the plugin counts without races; the benchmarks then
-#            print their IMARK lines.
+#            print their IMARK lines.  With profile=FILE among the
+#            plugin's arguments, the kernel boots with nokaslr and the
+#            guest prints the modules' symbols (KSYM lines) for
+#            scripts/bench-profile.py.
 #   --stress the long versions of the stress and fuzz tests (stress=1 on
 #            the guest's command line; `make stress`).
 set -euo pipefail
@@ -327,6 +330,11 @@ if [ -n "${VM_ICOUNT:-}" ] && [ $mode = bench ]; then
 	accel=tcg,thread=single
 	plugin=(-plugin "$VM_ICOUNT")
 	append="$append icount=1"
+	# A profile (profile= in the plugin's arguments) names kernel
+	# functions by System.map: no address randomisation.
+	case $VM_ICOUNT in
+	*profile=*) append="$append nokaslr profile=1" ;;
+	esac
 fi
 if [ $stress -eq 1 ]; then
 	append="$append stress=1"

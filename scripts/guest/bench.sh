@@ -71,6 +71,10 @@ while [ $round -le $rounds ]; do
 		rmmod msgport_bench
 	fi
 	insmod $M/syslet.ko
+	# For scripts/bench-profile.py: where the modules' functions are.
+	grep -q 'profile=1' /proc/cmdline &&
+		grep -E '^[0-9a-f]+ [tT] .*\[(msgport|syslet)\]' /proc/kallsyms |
+		sed 's/^/KSYM /'
 	syslet_bench /mnt/bench.dat $reps
 	[ -n "$only" ] || fio_bench
 	rmmod syslet

@@ -16,9 +16,18 @@
  * qemu with -accel tcg,thread=single so that the vCPUs do not race on the
  * counter.
  *
+ * With profile=FILE it also counts the instructions of each translation
+ * block between the markers and, at every end marker, writes
+ *
+ *   PROFILE <k>
+ *   <block address> <instructions>...
+ *
+ * for the blocks that ran in that section: where the instructions of an
+ * operation go (scripts/bench-profile.py names the functions).
+ *
  * Built against the qemu-plugin.h of Debian's qemu source (scripts/deps.sh
  * unpacks it), loaded with
- *   -plugin build/icount.so,out=FILE
+ *   -plugin build/icount.so,out=FILE[,profile=FILE]
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -37,13 +46,60 @@ static uint64_t begun;
 static unsigned long ends;
 static FILE *out;
 
+/* profile=: instructions per block address, open addressing. */
+#define PROF_SIZE	(1u << 20)
+struct block {
+	uint64_t vaddr;
+	uint64_t insns;
+};
+static struct block *prof;
+static unsigned int nprof;
+static FILE *prof_out;
+
+static struct block *prof_block(uint64_t vaddr)
+{
+	unsigned int i = (unsigned int)((vaddr * 0x9e3779b97f4a7c15ull) >> 44);
+
+	for (;; i = (i + 1) & (PROF_SIZE - 1)) {
+		if (prof[i].vaddr == vaddr)
+			return &prof[i];
+		if (!prof[i].vaddr)
+			break;
+	}
+	if (nprof >= PROF_SIZE / 2)
+		return NULL;	/* full enough: the rest goes uncounted */
+	nprof++;
+	prof[i].vaddr = vaddr;
+	return &prof[i];
+}
+
+static void prof_reset(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < PROF_SIZE; i++)
+		prof[i].insns = 0;
+}
+
 static void on_begin(unsigned int vcpu, void *udata)
 {
 	begun = insns;
+	if (prof)
+		prof_reset();
 }
 
 static void on_end(unsigned int vcpu, void *udata)
 {
+	unsigned int i;
+
+	if (prof) {
+		fprintf(prof_out, "PROFILE %lu\n", ends);
+		for (i = 0; i < PROF_SIZE; i++)
+			if (prof[i].insns)
+				fprintf(prof_out, "%" PRIx64 " %" PRIu64 "\n",
+					prof[i].vaddr, prof[i].insns);
+		fflush(prof_out);
+	}
 	fprintf(out, "ICOUNT %lu %" PRIu64 "\n", ends++, insns - begun);
 	fflush(out);
 }
@@ -67,6 +123,13 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 
 	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
 						 &insns, n);
+	if (prof) {
+		struct block *b = prof_block(qemu_plugin_tb_vaddr(tb));
+
+		if (b)
+			qemu_plugin_register_vcpu_tb_exec_inline(tb,
+					QEMU_PLUGIN_INLINE_ADD_U64, &b->insns, n);
+	}
 	for (i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 		uint32_t m = marker(insn);
@@ -86,15 +149,24 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 					   const qemu_info_t *info,
 					   int argc, char **argv)
 {
-	const char *path = NULL;
+	const char *path = NULL, *ppath = NULL;
 	int i;
 
-	for (i = 0; i < argc; i++)
+	for (i = 0; i < argc; i++) {
 		if (!strncmp(argv[i], "out=", 4))
 			path = argv[i] + 4;
+		else if (!strncmp(argv[i], "profile=", 8))
+			ppath = argv[i] + 8;
+	}
 	out = path ? fopen(path, "w") : stderr;
 	if (!out)
 		return -1;
+	if (ppath) {
+		prof = calloc(PROF_SIZE, sizeof(*prof));
+		prof_out = fopen(ppath, "w");
+		if (!prof || !prof_out)
+			return -1;
+	}
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
 	return 0;
 }

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Where the instructions of a benchmark's operation go, by function.
+
+Reads a boot's output (its IMARK and KSYM lines) and the profile written
+by tools/bench/icount.c with profile=FILE, names each block's function
+(kernel by System.map, modules by the guest's KSYM lines, user space as
+one "[user]") and prints, per measured figure, the instructions per
+operation of its heaviest functions.  Sections of the same figure (its
+repetitions) are added up.
+
+Usage: bench-profile.py BOOT.OUT PROFILE [--map System.map] [--top N]
+                        [--only TEXT]
+scripts/bench-profile.sh runs the boot and this.
+"""
+import argparse
+import bisect
+import collections
+import re
+import sys
+
+
+def load_symbols(path, ksyms):
+    syms = []
+    with open(path) as f:
+        for line in f:
+            a = line.split()
+            if len(a) >= 3 and a[1] in 'tTwW':
+                syms.append((int(a[0], 16), a[2]))
+    for addr, name in ksyms:
+        syms.append((addr, name))
+    syms.sort()
+    return [s[0] for s in syms], [s[1] for s in syms]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('boot')
+    ap.add_argument('profile')
+    ap.add_argument('--map', default=None)
+    ap.add_argument('--top', type=int, default=25)
+    ap.add_argument('--only', default=None)
+    a = ap.parse_args()
+
+    marks, ksyms = [], []
+    mark = re.compile(r'syslet_bench: IMARK (\S+) (\S+) (\S+) (\d+)')
+    ksym = re.compile(r'KSYM ([0-9a-f]+) [tT] (\S+)\s+\[(\S+)\]')
+    with open(a.boot, errors='replace') as f:
+        for line in f:
+            m = mark.search(line)
+            if m:
+                marks.append((' '.join(m.groups()[:3]), int(m.group(4))))
+                continue
+            m = ksym.search(line)
+            if m:
+                ksyms.append((int(m.group(1), 16),
+                              '%s [%s]' % (m.group(2), m.group(3))))
+    if not a.map:
+        sys.exit('bench-profile: --map System.map needed')
+    addrs, names = load_symbols(a.map, ksyms)
+
+    per = collections.defaultdict(collections.Counter)
+    ops = collections.Counter()
+    k = -1
+    with open(a.profile) as f:
+        for line in f:
+            if line.startswith('PROFILE '):
+                k = int(line.split()[1])
+                if k < len(marks):
+                    ops[marks[k][0]] += marks[k][1]
+                continue
+            if k < 0 or k >= len(marks):
+                continue
+            va, n = line.split()
+            va, n = int(va, 16), int(n)
+            if va < 0xffff800000000000:
+                fn = '[user]'
+            else:
+                i = bisect.bisect_right(addrs, va) - 1
+                fn = names[i] if i >= 0 else '?'
+            per[marks[k][0]][fn] += n
+    for label in sorted(per):
+        if a.only and a.only not in label:
+            continue
+        total = sum(per[label].values())
+        print('%s: %.0f instructions/op (%d ops)' %
+              (label, total / ops[label], ops[label]))
+        for fn, n in per[label].most_common(a.top):
+            print('  %10.1f  %5.1f%%  %s' % (n / ops[label], 100.0 * n / total,
+                                           fn))
+        print()
+
+
+if __name__ == '__main__':
+    main()
