@@ -2,33 +2,32 @@
 # SPDX-License-Identifier: GPL-2.0
 """Where the instructions of a benchmark's operation go, by function.
 
-Reads a boot's output (its IMARK and KSYM lines) and the profile written
-by tools/bench/icount.c with profile=FILE, names each block's function
-(kernel by System.map, modules by the guest's KSYM lines, user space as
-one "[user]") and prints, per measured figure, the instructions per
+Reads a boot's output (its IMARK lines, and the guest's /proc/kallsyms
+between KSYMS-BEGIN and KSYMS-END, gzipped and in base64) and the
+profile written by tools/bench/icount.c with profile=FILE, names each
+block's function (user space as one "[user]") and prints, per measured figure, the instructions per
 operation of its heaviest functions.  Sections of the same figure (its
 repetitions) are added up.
 
-Usage: bench-profile.py BOOT.OUT PROFILE [--map System.map] [--top N]
-                        [--only TEXT]
+Usage: bench-profile.py BOOT.OUT PROFILE [--top N] [--only TEXT]
 scripts/bench-profile.sh runs the boot and this.
 """
 import argparse
+import base64
 import bisect
 import collections
+import gzip
 import re
 import sys
 
 
-def load_symbols(path, ksyms):
+def load_symbols(b64):
     syms = []
-    with open(path) as f:
-        for line in f:
-            a = line.split()
-            if len(a) >= 3 and a[1] in 'tTwW':
-                syms.append((int(a[0], 16), a[2]))
-    for addr, name in ksyms:
-        syms.append((addr, name))
+    for line in gzip.decompress(base64.b64decode(b64)).decode().splitlines():
+        a = line.split()
+        if len(a) >= 3:
+            name = a[2] + (' ' + a[3] if len(a) > 3 else '')
+            syms.append((int(a[0], 16), name))
     syms.sort()
     return [s[0] for s in syms], [s[1] for s in syms]
 
@@ -37,27 +36,29 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('boot')
     ap.add_argument('profile')
-    ap.add_argument('--map', default=None)
     ap.add_argument('--top', type=int, default=25)
     ap.add_argument('--only', default=None)
     a = ap.parse_args()
 
-    marks, ksyms = [], []
+    marks, b64, inside = [], [], False
     mark = re.compile(r'syslet_bench: IMARK (\S+) (\S+) (\S+) (\d+)')
-    ksym = re.compile(r'KSYM ([0-9a-f]+) [tT] (\S+)\s+\[(\S+)\]')
     with open(a.boot, errors='replace') as f:
         for line in f:
-            m = mark.search(line)
-            if m:
-                marks.append((' '.join(m.groups()[:3]), int(m.group(4))))
-                continue
-            m = ksym.search(line)
-            if m:
-                ksyms.append((int(m.group(1), 16),
-                              '%s [%s]' % (m.group(2), m.group(3))))
-    if not a.map:
-        sys.exit('bench-profile: --map System.map needed')
-    addrs, names = load_symbols(a.map, ksyms)
+            line = line.strip()
+            if line == 'KSYMS-BEGIN':
+                inside = True
+            elif line == 'KSYMS-END':
+                inside = False
+            elif inside:
+                b64.append(line)
+            else:
+                m = mark.search(line)
+                if m:
+                    marks.append((' '.join(m.groups()[:3]),
+                                  int(m.group(4))))
+    if not b64:
+        sys.exit('bench-profile: no KSYMS in ' + a.boot)
+    addrs, names = load_symbols(''.join(b64))
 
     per = collections.defaultdict(collections.Counter)
     ops = collections.Counter()

@@ -18,13 +18,10 @@ qinc=$(dirname "$(ls /var/cache/msgport-qemu/qemu-*/include/qemu/qemu-plugin.h 2
 [ -f "$qinc/qemu-plugin.h" ] || { echo "bench-profile: no qemu-plugin.h; run scripts/deps.sh" >&2; exit 1; }
 gcc -shared -fPIC -O2 -Wall -Wextra -Werror -Wno-unused-parameter -I"$qinc" \
 	-o "$p/icount.so" "$root/tools/bench/icount.c"
-kdir=${KDIR:-$(bash "$root/scripts/kdir.sh")}
-ver=$(cat "$kdir/include/config/kernel.release")
 BENCH_ONLY=$only BENCH_ROUNDS=1 \
 	VM_ICOUNT="$p/icount.so,out=$p/icount.txt,profile=$p/profile.txt" \
 	bash "$root/scripts/vm.sh" --bench >"$p/boot.out" 2>&1 || {
 	tail -20 "$p/boot.out"
 	exit 1
 }
-python3 "$root/scripts/bench-profile.py" "$p/boot.out" "$p/profile.txt" \
-	--map "/boot/System.map-$ver" "$@" | tee "$p/report.txt"
+python3 "$root/scripts/bench-profile.py" "$p/boot.out" "$p/profile.txt" "$@" | tee "$p/report.txt"

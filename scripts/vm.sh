@@ -36,8 +36,7 @@
 #            (tools/bench/icount.c) and run the vCPUs in one thread, so
 #            that the plugin counts without races; the benchmarks then
 #            print their IMARK lines.  With profile=FILE among the
-#            plugin's arguments, the kernel boots with nokaslr and the
-#            guest prints the modules' symbols (KSYM lines) for
+#            plugin's arguments, the guest prints its kallsyms for
 #            scripts/bench-profile.py.
 #   --stress the long versions of the stress and fuzz tests (stress=1 on
 #            the guest's command line; `make stress`).
@@ -330,10 +329,10 @@ if [ -n "${VM_ICOUNT:-}" ] && [ $mode = bench ]; then
 	accel=tcg,thread=single
 	plugin=(-plugin "$VM_ICOUNT")
 	append="$append icount=1"
-	# A profile (profile= in the plugin's arguments) names kernel
-	# functions by System.map: no address randomisation.
+	# A profile (profile= in the plugin's arguments): the guest
+	# prints its kallsyms for scripts/bench-profile.py.
 	case $VM_ICOUNT in
-	*profile=*) append="$append nokaslr profile=1" ;;
+	*profile=*) append="$append profile=1" ;;
 	esac
 fi
 if [ $stress -eq 1 ]; then

@@ -72,9 +72,11 @@ while [ $round -le $rounds ]; do
 	fi
 	insmod $M/syslet.ko
 	# For scripts/bench-profile.py: where the modules' functions are.
-	grep -q 'profile=1' /proc/cmdline &&
-		grep -E '^[0-9a-f]+ [tT] .*\[(msgport|syslet)\]' /proc/kallsyms |
-		sed 's/^/KSYM /'
+	if grep -q 'profile=1' /proc/cmdline; then
+		echo KSYMS-BEGIN
+		grep ' [tT] ' /proc/kallsyms | gzip -1 | base64
+		echo KSYMS-END
+	fi
 	syslet_bench /mnt/bench.dat $reps
 	[ -n "$only" ] || fio_bench
 	rmmod syslet
