@@ -331,8 +331,12 @@ if [ -n "${VM_ICOUNT:-}" ] && [ $mode = bench ]; then
 	append="$append icount=1"
 	# A profile (profile= in the plugin's arguments): the guest
 	# prints its kallsyms for scripts/bench-profile.py.
+	# VM_PROFILE_MTTCG=1: keep a thread per vCPU, as timed runs have
+	# (the counts then race a little, but who sleeps and spins is real).
 	case $VM_ICOUNT in
-	*profile=*) append="$append profile=1" ;;
+	*profile=*)
+		append="$append profile=1"
+		[ -z "${VM_PROFILE_MTTCG:-}" ] || accel=tcg ;;
 	esac
 fi
 if [ $stress -eq 1 ]; then
