@@ -43,6 +43,7 @@
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -119,8 +120,22 @@ static void report_mech(int m, const char *bench, const char *cas,
  * displacement) whose displacements tools/bench/icount.c looks for.
  * Between a begin and an end it counts the instructions all CPUs ran.
  */
+static long csw_self, csw_thread;	/* at icount_begin() */
+
+/* Voluntary context switches: the process's, and this thread's. */
+static void csw(long *self, long *thread)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	*self = ru.ru_nvcsw;
+	getrusage(RUSAGE_THREAD, &ru);
+	*thread = ru.ru_nvcsw;
+}
+
 static inline void icount_begin(void)
 {
+	csw(&csw_self, &csw_thread);
 	__asm__ volatile("nopl 0x4d500001(%%rax)" ::: "memory");
 }
 
@@ -134,8 +149,18 @@ static void icount_end(const char *bench, const char *cas, const char *mech,
 		on = getenv("SYSLET_BENCH_ICOUNT") &&
 		     !strcmp(getenv("SYSLET_BENCH_ICOUNT"), "1");
 	if (on) {
+		long self, thread;
+
+		/*
+		 * Sleeps per operation, of the submitting thread and of the
+		 * others (syslet's workers, io_uring's io-wq threads).
+		 */
+		csw(&self, &thread);
 		printf("syslet_bench: IMARK %s %s %s %lu\n", bench, cas, mech,
 		       ops);
+		printf("syslet_bench: SLEEPS %s %s %s %.3f %.3f\n", bench, cas,
+		       mech, (double)(thread - csw_thread) / ops,
+		       (double)(self - csw_self - thread + csw_thread) / ops);
 		fflush(stdout);
 	}
 }
