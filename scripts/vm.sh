@@ -32,6 +32,7 @@
 #            names start with one of these.
 #   BENCH_ROUNDS=N (--bench) every benchmark N times in the boot, in
 #            turns (scripts/guest/bench.sh).
+#   BENCH_SYSLET_ARGS=a=1,b=2 (--bench) syslet.ko's parameters.
 #   VM_ICOUNT=PLUGIN,ARGS (--bench) load this qemu TCG plugin
 #            (tools/bench/icount.c) and run the vCPUs in one thread, so
 #            that the plugin counts without races; the benchmarks then
@@ -323,6 +324,7 @@ fi
 [ -z "${VM_ONLY:-}" ] || append="$append vmonly=$(echo $VM_ONLY | tr ' ' ,)"
 [ -z "${BENCH_ONLY:-}" ] || append="$append benchonly=$BENCH_ONLY"
 [ -z "${BENCH_ROUNDS:-}" ] || append="$append benchrounds=$BENCH_ROUNDS"
+[ -z "${BENCH_SYSLET_ARGS:-}" ] || append="$append sysletargs=$BENCH_SYSLET_ARGS"
 accel=tcg
 plugin=()
 if [ -n "${VM_ICOUNT:-}" ] && [ $mode = bench ]; then

@@ -70,7 +70,8 @@ while [ $round -le $rounds ]; do
 			sed 's/^\[ *[0-9.]*\] //'
 		rmmod msgport_bench
 	fi
-	insmod $M/syslet.ko
+	# BENCH_SYSLET_ARGS (vm.sh): module parameters, comma-separated.
+	insmod $M/syslet.ko $(sed -n 's/.*sysletargs=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
 	# For scripts/bench-profile.py: where the modules' functions are.
 	if grep -q 'profile=1' /proc/cmdline; then
 		echo KSYMS-BEGIN
