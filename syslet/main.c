@@ -56,6 +56,7 @@ bool syslet_allow_confined;
 unsigned int syslet_max_workers_per_ctx = 64;
 unsigned int syslet_max_workers_per_user = 1024;
 unsigned int syslet_spin_ns = 50000;
+bool syslet_worker_batch = true;
 
 static int syslet_set_disabled(const char *val, const struct kernel_param *kp)
 {
@@ -88,6 +89,9 @@ MODULE_PARM_DESC(max_workers_per_ctx,
 module_param_named(max_workers_per_user, syslet_max_workers_per_user, uint, 0644);
 MODULE_PARM_DESC(max_workers_per_user,
 		 "Workers of all contexts created by one user at most (default 1024)");
+module_param_named(worker_batch, syslet_worker_batch, bool, 0644);
+MODULE_PARM_DESC(worker_batch,
+		 "New workers of SCHED_NORMAL threads are SCHED_BATCH, so that waking one does not preempt the submitter (default Y)");
 module_param_named(spin_ns, syslet_spin_ns, uint, 0644);
 MODULE_PARM_DESC(spin_ns,
 		 "An idle worker spins up to this long (ns, at most 1 ms) for the next chain before sleeping; 0: never (default 50000)");

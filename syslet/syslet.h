@@ -569,6 +569,7 @@ extern bool syslet_allow_confined;
 extern unsigned int syslet_max_workers_per_ctx;
 extern unsigned int syslet_max_workers_per_user;
 extern unsigned int syslet_spin_ns;
+extern bool syslet_worker_batch;
 bool syslet_access_allowed(void);
 bool syslet_task_confined(struct task_struct *task);
 bool syslet_is_owner(struct syslet_ctx *ctx);

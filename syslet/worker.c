@@ -36,6 +36,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <uapi/linux/sched/types.h>
 #include <linux/task_work.h>
 
 #include <msgport/compat.h>
@@ -145,6 +146,28 @@ struct syslet_chain *syslet_current_chain(void)
 	return w ? w->chain : NULL;
 }
 
+/*
+ * An ordinary (SCHED_NORMAL) worker becomes SCHED_BATCH, at the same nice
+ * value: the scheduler then never lets its wake-up preempt the task
+ * running on the CPU, which is most often the submitter that woke it.
+ * Without that, a submitter queueing chain after chain hands its CPU to
+ * the worker it wakes for each one, and back when the chain is done: two
+ * context switches per chain, both threads on one CPU (S4 in
+ * Documentation/benchmarks.rst).  A worker of a real-time or SCHED_IDLE
+ * thread keeps the policy it was cloned with.
+ */
+static void syslet_worker_sched(void)
+{
+	struct sched_attr attr = {
+		.size = sizeof(attr),
+		.sched_policy = SCHED_BATCH,
+		.sched_nice = task_nice(current),
+	};
+
+	if (READ_ONCE(syslet_worker_batch) && current->policy == SCHED_NORMAL)
+		WARN_ON_ONCE(sched_setattr_nocheck(current, &attr));
+}
+
 /* First run (or death before it): adopt the file table, say started. */
 static void syslet_worker_install(struct syslet_worker *w)
 {
@@ -152,6 +175,7 @@ static void syslet_worker_install(struct syslet_worker *w)
 	WARN_ON_ONCE(current->files);
 	current->files = w->files;
 	task_unlock(current);
+	syslet_worker_sched();
 	current->worker_private = w;
 	w->task = current;
 	w->installed = true;

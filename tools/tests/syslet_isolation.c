@@ -40,6 +40,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1318,28 +1319,16 @@ static int t_exit_last_thread(void)
  * A blocked chain's worker is a thread of this process named
  * syslet_worker, with the process's own (counted) file table.
  */
-static int t_worker_threads(void)
+/* A syslet_worker thread of this process: its tid (waits up to 1 s). */
+static int worker_tid(void)
 {
-	static struct syslet_uatom a;
-	static char buf[4];
-	struct syslet_ring r;
-	unsigned long rfd, p = (unsigned long)buf, one = 1;
-	char path[300], link[128], comm[64];
+	char path[300], comm[64];
 	struct dirent *e;
-	long ret = 12345;
-	int pfd[2], tid = 0;
-	double end;
-	ssize_t n;
+	int tid = 0, w = 0;
+	double end = syslet_now() + 1;
 	DIR *d;
 
-	CHECK(pipe(pfd) == 0);
-	rfd = pfd[0];
-	setup(&r, 8);
-	syslet_atom(&a, SYS_read, SYSLET_ASYNC, &ret, NULL,
-		    A(rfd), A(p), A(one), NULL);
-	submit(&r, &a);
-	end = syslet_now() + 1;
-	while (!tid) {
+	for (;;) {
 		d = opendir("/proc/self/task");
 		CHECK(d);
 		while ((e = readdir(d))) {
@@ -1353,16 +1342,34 @@ static int t_worker_threads(void)
 		}
 		closedir(d);
 		if (tid)
-			break;
+			return tid;
 		if (syslet_now() > end) {
-			int w = 0;
-
 			syslet_worker_ticks(&w);
 			FAIL("no syslet_worker thread in /proc/self/task after 1 s (%d threads here; %d syslet_worker processes elsewhere)",
 			     count_threads(getpid(), NULL), w);
 		}
 		syslet_sleep_ms(10);
 	}
+}
+
+static int t_worker_threads(void)
+{
+	static struct syslet_uatom a;
+	static char buf[4];
+	struct syslet_ring r;
+	unsigned long rfd, p = (unsigned long)buf, one = 1;
+	char path[300], link[128];
+	long ret = 12345;
+	int pfd[2], tid;
+	ssize_t n;
+
+	CHECK(pipe(pfd) == 0);
+	rfd = pfd[0];
+	setup(&r, 8);
+	syslet_atom(&a, SYS_read, SYSLET_ASYNC, &ret, NULL,
+		    A(rfd), A(p), A(one), NULL);
+	submit(&r, &a);
+	tid = worker_tid();
 	snprintf(path, sizeof(path), "/proc/self/task/%d/fd/%d", tid, r.fd);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
@@ -1373,6 +1380,60 @@ static int t_worker_threads(void)
 	CHECK(write(pfd[1], "x", 1) == 1);
 	CHECK(reap_bounded(&r, 10) == &a);
 	CHECK_EQ(ret, 1);
+	return 0;
+}
+
+/*
+ * The scheduling policy of the worker a registration creates, as a clone
+ * of the registering thread with nice 7 and @policy: @want, nice 7.
+ */
+static void check_worker_policy(int policy, int want)
+{
+	struct sched_param sp = { 0 };
+	struct syslet_ring r;
+	int tid, got;
+
+	CHECK(setpriority(PRIO_PROCESS, 0, 7) == 0);
+	CHECK(sched_setscheduler(0, policy, &sp) == 0);
+	setup(&r, 8);
+	tid = worker_tid();
+	got = sched_getscheduler(tid);
+	if (got != want)
+		FAIL("worker %d has policy %d, expected %d", tid, got, want);
+	errno = 0;
+	got = getpriority(PRIO_PROCESS, tid);
+	CHECK(errno == 0);
+	CHECK_EQ(got, 7);
+	syslet_teardown(&r);
+}
+
+static void policy_batch_child(void)
+{
+	check_worker_policy(SCHED_OTHER, SCHED_BATCH);
+}
+
+static void policy_idle_child(void)
+{
+	check_worker_policy(SCHED_IDLE, SCHED_IDLE);
+}
+
+static void policy_other_child(void)
+{
+	check_worker_policy(SCHED_OTHER, SCHED_OTHER);
+}
+
+/*
+ * Workers of an ordinary thread are SCHED_BATCH, at its nice value, so
+ * that waking one does not preempt the submitter (syslet.worker_batch);
+ * other policies are kept, and worker_batch=0 keeps SCHED_OTHER.
+ */
+static int t_worker_sched(void)
+{
+	in_child(policy_batch_child, 10, "SCHED_OTHER submitter");
+	in_child(policy_idle_child, 10, "SCHED_IDLE submitter");
+	param_set("worker_batch", "0");
+	in_child(policy_other_child, 10, "SCHED_OTHER submitter, worker_batch=0");
+	params_restore();
 	return 0;
 }
 
@@ -1565,6 +1626,7 @@ static const struct test tests[] = {
 	{ "kill-close-dup2", t_kill_close_dup2 },
 	{ "exit-last-thread", t_exit_last_thread },
 	{ "worker-threads", t_worker_threads },
+	{ "worker-sched", t_worker_sched },
 	{ "user-starvation", t_user_starvation },
 	{ "user-limit", t_user_limit },
 	{ "access-disabled", t_access_disabled },
