@@ -41,7 +41,7 @@ def main():
     a = ap.parse_args()
 
     marks, b64, inside = [], [], False
-    mark = re.compile(r'syslet_bench: IMARK (\S+) (\S+) (\S+) (\d+)')
+    mark = re.compile(r'(?:syslet|msgport)_bench: IMARK (\S+) (\S+) (\S+) (\d+)')
     with open(a.boot, errors='replace') as f:
         for line in f:
             line = line.strip()

@@ -22,8 +22,8 @@
 #            revision REV and with this tree's, in turns in the same boot
 #            (rows "syslet@A1", "syslet@B1", "syslet@A2", "syslet@B2"),
 #            before the usual rounds (e.g. `make bench AB=HEAD~3`).
-#   --only S2,S4  only these syslet benchmarks (msgport's none); the
-#            run then reports itself incomplete.
+#   --only S2,S4  only these benchmarks (M1..M4 of msgport, S1..S5 of
+#            syslet; no fio rows); the run then reports itself incomplete.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)

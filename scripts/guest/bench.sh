@@ -57,9 +57,11 @@ fi
 round=1
 while [ $round -le $rounds ]; do
 	echo "bench: ROUND $round"
-	if [ -z "$only" ]; then
+	# --only: the M benchmarks named, or none if only S ones are.
+	monly=$(echo "$only" | tr , '\n' | grep '^M' | tr '\n' , | sed 's/,$//')
+	if [ -z "$only" ] || [ -n "$monly" ]; then
 		dmesg_mark
-		insmod $M/msgport_bench.ko $args icount=$icount
+		insmod $M/msgport_bench.ko $args icount=$icount only=$monly
 		i=0
 		while ! dmesg_new | grep -q 'msgport_bench: DONE'; do
 			sleep 1
@@ -78,7 +80,8 @@ while [ $round -le $rounds ]; do
 		grep ' [tT] ' /proc/kallsyms | gzip -1 | base64
 		echo KSYMS-END
 	fi
-	syslet_bench /mnt/bench.dat $reps
+	[ -n "$only" ] && [ -z "$(echo "$only" | tr , '\n' | grep '^S')" ] ||
+		syslet_bench /mnt/bench.dat $reps
 	[ -n "$only" ] || fio_bench
 	rmmod syslet
 	round=$((round + 1))
