@@ -9,7 +9,9 @@
  *     syslet chain of N atoms (synchronous path), io_uring with N SQEs
  *     and io_uring_submit_and_wait().  ns per read.  Data verified.
  * S2  the same, forced asynchronous: SYSLET_ASYNC on the first atom vs
- *     IOSQE_ASYNC on every SQE.  ns per read.
+ *     IOSQE_ASYNC on every SQE.  ns per read.  The chain's reads run one
+ *     after the other, io_uring's side by side; so also N one-atom
+ *     chains ("syslet_chains") and N linked SQEs ("io_uring_linked").
  * S3  null operations: a chain of N SYSLET_NR_NOP atoms vs N
  *     IORING_OP_NOP.  ns per op.
  * S4  completions through the ring with 64 asynchronous chains (one nop
@@ -66,7 +68,7 @@ static unsigned int reps;
 static uint64_t *samples;
 static unsigned int nsamples;
 /* Per mechanism, while the mechanisms take turns. */
-static uint64_t *msamples[3];
+static uint64_t *msamples[5];
 
 static uint64_t now_ns(void)
 {
@@ -252,6 +254,8 @@ static void uring_batch(int n, bool nop, unsigned int sqe_flags)
 			io_uring_prep_read(sqe, fd, bufs + (size_t)i * BS, BS,
 					   offs[i]);
 		sqe->flags |= sqe_flags;
+		if (i == n - 1)		/* a link ends at its last request */
+			sqe->flags &= ~IOSQE_IO_LINK;
 	}
 	if (io_uring_submit_and_wait(&uring, n) < 0)
 		die("io_uring_submit_and_wait");
@@ -266,25 +270,67 @@ static void uring_batch(int n, bool nop, unsigned int sqe_flags)
 	}
 }
 
-static const char *const s1_mechs[] = { "pread", "syslet", "io_uring" };
+static const char *const s1_mechs[] = {
+	"pread", "syslet", "io_uring", "syslet_chains", "io_uring_linked",
+};
+
+/*
+ * S2's like-for-like pairs: one chain of n atoms runs them one after the
+ * other in one worker, while io_uring's n IOSQE_ASYNC requests run side
+ * by side in as many io-wq workers as it makes.  "syslet_chains" is n
+ * one-atom chains (side by side too), "io_uring_linked" n requests
+ * linked with IOSQE_IO_LINK (one after the other).
+ */
+static void syslet_chains(int n)
+{
+	struct syslet_uatom *c;
+	int i, ret, done = 0;
+
+	for (i = 0; i < n; i++) {
+		atoms[i].next = NULL;
+		while ((ret = syslet_exec(&sring, &atoms[i], NULL)) == -EBUSY) {
+			/* The ring is full of completions: reap one. */
+			while (!syslet_reap(&sring))
+				if (syslet_wait(&sring, 1) < 0)
+					die("wait");
+			done++;
+		}
+		if (ret < 0) {
+			fprintf(stderr, "exec: %s\n", strerror(-ret));
+			exit(1);
+		}
+		done += ret;
+	}
+	while (done < n) {
+		c = syslet_reap(&sring);
+		if (c)
+			done++;
+		else if (syslet_wait(&sring, 1) < 0)
+			die("wait");
+	}
+}
 
 static void s1_s2(const char *bench, int n, bool async)
 {
+	int nmech = async ? 5 : 3;
 	char cas[16];
 	unsigned int r, i;
 	int mech;
 
 	snprintf(cas, sizeof(cas), "n=%d", n);
 	for (r = 0; r < reps; r++) {
-		for (mech = 0; mech < 3; mech++) {
+		for (mech = 0; mech < nmech; mech++) {
 			uint64_t t0;
 			int sync = -1;
 
 			if (async && mech == 0)
 				continue;	/* pread() has no async form */
 			memset(bufs, 0, (size_t)n * BS);
-			if (mech == 1)
+			if (mech == 1 || mech == 3)
 				build_chain(n, false, async ? SYSLET_ASYNC : 0);
+			if (mech == 3)
+				for (i = 1; i < (unsigned int)n; i++)
+					atoms[i].flags |= SYSLET_ASYNC;
 			icount_begin();
 			t0 = now_ns();
 			switch (mech) {
@@ -300,11 +346,17 @@ static void s1_s2(const char *bench, int n, bool async)
 			case 2:
 				uring_batch(n, false, async ? IOSQE_ASYNC : 0);
 				break;
+			case 3:
+				syslet_chains(n);
+				break;
+			case 4:
+				uring_batch(n, false, IOSQE_ASYNC | IOSQE_IO_LINK);
+				break;
 			}
 			msamples[mech][r] = (now_ns() - t0) / n;
 			icount_end(bench, cas, s1_mechs[mech], n);
 			verify(n);
-			if (mech == 1) {
+			if (mech == 1 || mech == 3) {
 				for (i = 0; i < (unsigned int)n; i++)
 					if (rets[i] != BS)
 						die("syslet pread result");
@@ -315,7 +367,7 @@ static void s1_s2(const char *bench, int n, bool async)
 			}
 		}
 	}
-	for (mech = async; mech < 3; mech++)
+	for (mech = async; mech < nmech; mech++)
 		report_mech(mech, bench, cas, s1_mechs[mech], "ns/op");
 }
 
@@ -695,7 +747,7 @@ int main(int argc, char **argv)
 	}
 	reps = atoi(argv[2]);
 	samples = calloc(reps + 1, sizeof(*samples));
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 5; i++) {
 		msamples[i] = calloc(reps, sizeof(*samples));
 		if (!msamples[i])
 			return 2;
