@@ -210,6 +210,7 @@ static void syslet_chain_put_identity(struct syslet_chain *c)
 
 static void syslet_chain_free(struct syslet_chain *c)
 {
+	syslet_park_release(c);
 	syslet_chain_put_identity(c);
 	syslet_ctx_put(c->ctx);
 	kfree(c);
@@ -359,7 +360,8 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
 	ctx->nr_queued++;
 	lwkt_sendmsg(&ctx->port, &c->msg);
 	syslet_worker_wake_locked(ctx);
-	if (ctx->nr_queued > ctx->nr_free &&
+	/* Parked chains count: each may want a worker when it wakes. */
+	if (ctx->nr_queued + ctx->nr_parked > ctx->nr_free &&
 	    ctx->nr_workers < ctx->max_threads) {
 		ctx->nr_workers++;	/* reserved; syslet_worker_create() */
 		spawn = true;
@@ -398,6 +400,12 @@ bool syslet_ctx_cancel(struct syslet_ctx *ctx)
 	list_for_each_entry_safe(c, tmp, &ctx->chains, node) {
 		if (c == self)
 			continue;
+		/* Parked: it never runs again (a woken one ends as it runs). */
+		if (syslet_park_cancel(c)) {
+			ctx->nr_parked--;
+			list_move_tail(&c->node, &ended);
+			continue;
+		}
 		lwkt_abortmsg(&c->msg);
 		if (lwkt_checkmsg(&c->msg))
 			list_move_tail(&c->node, &ended);
@@ -460,6 +468,11 @@ int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen)
 	if (found && lwkt_dropmsg(&found->msg) == 0) {
 		ctx->nr_queued--;
 		/* Off the list: syslet_ctx_cancel() no longer sees it. */
+		list_del_init(&found->node);
+		dropped = true;
+	} else if (found && syslet_park_cancel(found)) {
+		/* Parked: ends at the atom it waited in, as a dropped one. */
+		ctx->nr_parked--;
 		list_del_init(&found->node);
 		dropped = true;
 	} else if (found) {

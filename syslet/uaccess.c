@@ -127,6 +127,11 @@ long syslet_user_call(void *priv, unsigned long nr,
 			return ret;
 		if (ret)
 			goto genuine;
+		/* A worker: socket and pipe I/O parks rather than blocks. */
+		if (op->poll && syslet_chain_may_park(priv, args[0])) {
+			nowait = true;
+			((struct syslet_chain *)priv)->pevents = op->poll;
+		}
 	}
 	if (nowait && op->may_block) {
 		*wouldblock = true;
