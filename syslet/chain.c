@@ -455,6 +455,7 @@ static void syslet_chain_end_dropped(struct syslet_chain *c)
 int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen)
 {
 	struct syslet_chain *c, *found = NULL;
+	unsigned int state = 1;		/* running: trace_syslet_cancel() */
 	bool dropped = false;
 
 	spin_lock(&ctx->ring_lock);
@@ -470,11 +471,13 @@ int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen)
 		/* Off the list: syslet_ctx_cancel() no longer sees it. */
 		list_del_init(&found->node);
 		dropped = true;
+		state = 0;
 	} else if (found && syslet_park_cancel(found)) {
 		/* Parked: ends at the atom it waited in, as a dropped one. */
 		ctx->nr_parked--;
 		list_del_init(&found->node);
 		dropped = true;
+		state = 2;
 	} else if (found) {
 		syslet_chain_set_code(found, -ECANCELED);
 		spin_lock(&found->lock);
@@ -483,7 +486,7 @@ int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen)
 		spin_unlock(&found->lock);
 	}
 	if (found)
-		trace_syslet_cancel(first, !dropped);
+		trace_syslet_cancel(first, state);
 	spin_unlock(&ctx->ring_lock);
 
 	if (dropped)

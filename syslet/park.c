@@ -39,6 +39,7 @@
 #include <linux/sched.h>
 
 #include "syslet.h"
+#include "syslet_trace.h"
 
 struct syslet_park_pt {
 	poll_table pt;
@@ -216,6 +217,7 @@ bool syslet_chain_park(struct syslet_worker *w)
 	 * and a cancel either came before, and is seen here, or comes
 	 * after, and finds it parked.
 	 */
+	trace_syslet_park(c->first, c->start);
 	spin_lock(&ctx->ring_lock);
 	if (w->live)
 		ctx->nr_free++;

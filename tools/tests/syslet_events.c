@@ -617,9 +617,11 @@ static int has(const char *buf, const char *fmt, ...)
 static int t_tracepoints(void)
 {
 	const char *dir = "/sys/kernel/tracing";
-	struct syslet_uatom s, a[2], rd[2];
-	long r = 99, ra[2] = { 99, 99 }, r0 = 99, rr = 99;
+	struct syslet_uatom s, a[2], rd[2], pk;
+	long r = 99, ra[2] = { 99, 99 }, r0 = 99, rr = 99, rk = 99;
 	unsigned long fd, p, n = 1, rp = (unsigned long)&r;
+	struct timespec ten = { 10, 0 }, rem;
+	unsigned long tp = (unsigned long)&ten, remp = (unsigned long)&rem;
 	static char buf[1 << 20];
 	char b;
 	int pfd[2];
@@ -640,15 +642,24 @@ static int t_tracepoints(void)
 		    A(n), NULL);
 	CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
 	CHECK_EQ(syslet_wait(&ring, 1), 1);
+	syslet_atom(&rd[0], SYSLET_NR_NOP, SYSLET_ASYNC, &r0, &rd[1], NULL);
+	syslet_atom(&rd[1], SYS_nanosleep, 0, &rr, NULL, A(tp), A(remp),
+		    NULL);
+	CHECK_EQ(syslet_exec(&ring, &rd[0], NULL), 0);
+	CHECK(wait_change(&r0, 99));
+	usleep(50000);		/* into the sleep */
+	CHECK_EQ(cancel((unsigned long)&rd[0]), 0);
+	CHECK_EQ(syslet_wait(&ring, 2), 2);
+	/* A read of an empty pipe parks; cancelled there. */
 	CHECK(pipe(pfd) == 0);
 	fd = pfd[0];
 	p = (unsigned long)&b;
-	syslet_atom(&rd[0], SYSLET_NR_NOP, SYSLET_ASYNC, &r0, &rd[1], NULL);
-	syslet_atom(&rd[1], SYS_read, 0, &rr, NULL, A(fd), A(p), A(n), NULL);
-	CHECK_EQ(syslet_exec(&ring, &rd[0], NULL), 0);
-	CHECK(wait_change(&r0, 99));
-	CHECK_EQ(cancel((unsigned long)&rd[0]), 0);
-	CHECK_EQ(syslet_wait(&ring, 2), 2);
+	syslet_atom(&pk, SYS_read, SYSLET_ASYNC, &rk, NULL, A(fd), A(p), A(n),
+		    NULL);
+	CHECK_EQ(syslet_exec(&ring, &pk, NULL), 0);
+	CHECK(wait_parked(1));
+	CHECK_EQ(cancel((unsigned long)&pk), 0);
+	CHECK_EQ(syslet_wait(&ring, 3), 3);
 	write_file(dir, "events/syslet/enable", "0");
 	read_trace(dir, buf, sizeof(buf));
 
@@ -666,9 +677,16 @@ static int t_tracepoints(void)
 	CHECK(has(buf, "syslet_post: atom=%#lx tail=1", (unsigned long)&a[1]));
 	CHECK(has(buf, "syslet_cancel: first=%#lx running",
 		  (unsigned long)&rd[0]));
-	CHECK(has(buf, "syslet_atom_end: atom=%#lx nr=0 ret=%d",
-		  (unsigned long)&rd[1], -ECANCELED));
+	CHECK(has(buf, "syslet_park: first=%#lx atom=%#lx",
+		  (unsigned long)&pk, (unsigned long)&pk));
+	CHECK(has(buf, "syslet_cancel: first=%#lx parked",
+		  (unsigned long)&pk));
+	CHECK(has(buf, "syslet_atom_end: atom=%#lx nr=%lu ret=%d",
+		  (unsigned long)&rd[1], (unsigned long)SYS_nanosleep,
+		  -ECANCELED));
 	CHECK(has(buf, "syslet_post: atom=%#lx tail=2", (unsigned long)&rd[1]));
+	CHECK(has(buf, "syslet_post: atom=%#lx tail=3", (unsigned long)&pk));
+	CHECK_EQ(rk, -ECANCELED);
 	close(pfd[0]);
 	close(pfd[1]);
 	syslet_teardown(&ring);
