@@ -275,6 +275,7 @@ void syslet_ready_drain_locked(struct syslet_ctx *ctx)
 	llist_for_each_entry_safe(c, tmp, list, ready_node) {
 		syslet_park_release(c);
 		atomic_set(&c->pstate, SYSLET_PARK_NONE);
+		c->unparked = true;
 		ctx->nr_parked--;
 		ctx->nr_queued++;
 		lwkt_forwardmsg(&ctx->port, &c->msg);

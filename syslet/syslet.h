@@ -469,6 +469,7 @@ struct syslet_ctx {
  * @umask: ... and umask
  * @no_park: its next socket or pipe atom blocks in the worker instead
  *	of parking (once: the retry after a park that could not be) (O)
+ * @unparked: resumed after a park: its atom runs as begun before (O)
  * @pevents: what the atom that would block waits for (O)
  * @pstate: SYSLET_PARK_*; the poll wake-up and a cancel change it by
  *	cmpxchg
@@ -508,6 +509,7 @@ struct syslet_chain {
 	struct path pwd;
 	umode_t umask;
 	bool no_park;
+	bool unparked;
 	__poll_t pevents;
 	atomic_t pstate;
 	struct file *pfile;
