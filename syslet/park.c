@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * syslet: parking.  A worker runs an atom that reads or writes a socket
- * or a pipe without blocking; if it would block, the chain is parked on
+ * syslet: parking.  A worker runs an atom that reads a socket or a pipe
+ * without blocking; if it would block, the chain is parked on
  * the file's wait queue and the worker goes on to other chains, as
  * io_uring arms a poll instead of blocking an io-wq thread.  The file's
  * wake-up puts the chain on the context's ready list and wakes an idle
@@ -9,6 +9,9 @@
  * runs the atom again.  A chain waiting for the network then holds no
  * thread, and one worker serves many connections, a batch per wake-up.
  *
+ * Only reads park (read, readv, recvfrom, recvmsg): a read without
+ * blocking returns what a blocking one returns once data is there, where
+ * a write without blocking may write less than a blocking one would.
  * Only sockets and pipes park: their wait queue lives as long as the
  * file, which the parked chain holds, and one wait queue says when an
  * atom can go on.  A chain with a deadline does not park (the worker's
