@@ -397,11 +397,10 @@ static void syslet_ctx_sweep(struct syslet_ctx *ctx, struct syslet_chain *self,
 			list_move_tail(&c->node, parked);
 			continue;
 		}
-		if (first) {
+		if (first)
 			lwkt_abortmsg(&c->msg);
-		} else if (lwkt_dropmsg(&c->msg) == 0) {
+		else if (lwkt_dropmsg(&c->msg) == 0)
 			ctx->nr_queued--;
-		}
 		if (lwkt_checkmsg(&c->msg))
 			list_move_tail(&c->node, ended);
 	}

@@ -132,6 +132,7 @@ void syslet_park_release(struct syslet_chain *c)
  * made (that atom then blocks, once).
  *
  * Context: the worker.
+ * Return: true to run the atom without blocking.
  */
 bool syslet_chain_may_park(struct syslet_chain *c, unsigned long fd)
 {

@@ -109,6 +109,8 @@ enum {
  * @fn: runs it; with @nowait it returns SYSLET_EWOULDBLOCK rather than
  *	block; returns the system call's result otherwise
  * @may_block: always hand it to a worker in the synchronous phase
+ * @poll: a read of its file (args[0]): what it waits for, so that a
+ *	worker can park it on a socket or pipe; 0 for the others
  */
 struct syslet_op {
 	const char *name;
