@@ -323,7 +323,15 @@ static bool syslet_worker_fn(void *data)
 			 * chain woken before that found no worker to wake.
 			 */
 			smp_mb();
-			if (llist_empty(&w->ctx->ready))
+			/*
+			 * A file whose last reference a parked chain held
+			 * (fput() from the ready list) is released by
+			 * task_work: run it before sleeping, through the
+			 * loop's get_signal().
+			 */
+			if (task_work_pending(current))
+				set_thread_flag(TIF_NOTIFY_SIGNAL);
+			else if (llist_empty(&w->ctx->ready))
 				syslet_worker_idle();
 			return true;	/* the loop checks signals and STOP */
 		}
