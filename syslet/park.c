@@ -272,6 +272,8 @@ void syslet_ready_drain_locked(struct syslet_ctx *ctx)
 	struct syslet_chain *c, *tmp;
 
 	lockdep_assert_held(&ctx->ring_lock);
+	if (llist_empty(&ctx->ready))
+		return;
 	list = llist_del_all(&ctx->ready);
 	if (!list)
 		return;
