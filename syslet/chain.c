@@ -210,6 +210,7 @@ static void syslet_chain_put_identity(struct syslet_chain *c)
 
 static void syslet_chain_free(struct syslet_chain *c)
 {
+	syslet_park_release(c);
 	syslet_chain_put_identity(c);
 	syslet_ctx_put(c->ctx);
 	kfree(c);
@@ -359,7 +360,8 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
 	ctx->nr_queued++;
 	lwkt_sendmsg(&ctx->port, &c->msg);
 	syslet_worker_wake_locked(ctx);
-	if (ctx->nr_queued > ctx->nr_free &&
+	/* Parked chains count: each may want a worker when it wakes. */
+	if (ctx->nr_queued + ctx->nr_parked > ctx->nr_free &&
 	    ctx->nr_workers < ctx->max_threads) {
 		ctx->nr_workers++;	/* reserved; syslet_worker_create() */
 		spawn = true;
@@ -372,16 +374,71 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
 	return 0;
 }
 
+/*
+ * Under ctx->ring_lock: end what can be ended at once.  Woken parked
+ * chains go back to the port first, so that the drop below finds them.
+ * Dropped chains go to @ended, parked ones to @parked; running ones are
+ * aborted (interrupted) the first time (@first), and end in their worker.
+ */
+static void syslet_ctx_sweep(struct syslet_ctx *ctx, struct syslet_chain *self,
+			     struct list_head *ended, struct list_head *parked,
+			     bool first)
+{
+	struct syslet_chain *c, *tmp;
+
+	lockdep_assert_held(&ctx->ring_lock);
+	syslet_ready_drain_locked(ctx);
+	/* Every chain here was sent: only a successful drop makes it done. */
+	list_for_each_entry_safe(c, tmp, &ctx->chains, node) {
+		if (c == self)
+			continue;
+		if (syslet_park_cancel(c)) {
+			ctx->nr_parked--;
+			list_move_tail(&c->node, parked);
+			continue;
+		}
+		if (first)
+			lwkt_abortmsg(&c->msg);
+		else if (lwkt_dropmsg(&c->msg) == 0)
+			ctx->nr_queued--;
+		if (lwkt_checkmsg(&c->msg))
+			list_move_tail(&c->node, ended);
+	}
+}
+
+/*
+ * A chain parked in an atom, cancelled with its context, ends there as a
+ * blocked one does: -EINTR through the atom's ret_ptr, posted.  Only a
+ * thread of the owner can store it (the last close() of the fd in exit,
+ * or the deferred unregistration, cannot): otherwise it is dropped.
+ */
+static void syslet_chain_end_at_start(struct syslet_chain *c, long code);
+
+static void syslet_ctx_end_parked(struct syslet_ctx *ctx,
+				  struct list_head *parked)
+{
+	struct syslet_chain *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, parked, node) {
+		if (current->mm == ctx->mm)
+			syslet_chain_end_at_start(c, -EINTR);
+		else
+			syslet_chain_end(c, false);
+	}
+}
+
 /**
  * syslet_ctx_cancel() - cancel all asynchronous chains and wait for them
  * @ctx: the context
  *
  * Chains still queued never run; running ones are interrupted and end at
- * the atom they were in (which is posted, if the ring is still there).
- * Returns when none is left but the caller's own (when a worker of @ctx
- * closes the context's file), with ctx->cancelling still set so that no
- * new chain can start before the caller unregisters.  The wait ends early
- * on a fatal signal: a chain cannot make its submitter unkillable.
+ * the atom they were in (which is posted, if the ring is still there),
+ * and parked ones likewise (syslet_ctx_end_parked()).  Returns when none
+ * is left but the caller's own (when a worker of @ctx closes the
+ * context's file), with ctx->cancelling still set so that no new chain
+ * can start before the caller unregisters.  A parked chain woken as the
+ * cancel swept is swept again: it needs no worker to end.  The wait ends
+ * early on a fatal signal: a chain cannot make its submitter unkillable.
  *
  * Context: process context, may sleep.
  * Return: true if no other chain is left, false if the wait was cut short.
@@ -390,40 +447,44 @@ bool syslet_ctx_cancel(struct syslet_ctx *ctx)
 {
 	struct syslet_chain *c, *tmp, *self = syslet_current_chain();
 	unsigned int own = self && self->ctx == ctx;
+	bool first = true;
 	LIST_HEAD(ended);
+	LIST_HEAD(parked);
+	long left;
 
-	spin_lock(&ctx->ring_lock);
-	ctx->cancelling = true;
-	/* Every chain here was sent: only a successful drop makes it done. */
-	list_for_each_entry_safe(c, tmp, &ctx->chains, node) {
-		if (c == self)
-			continue;
-		lwkt_abortmsg(&c->msg);
-		if (lwkt_checkmsg(&c->msg))
-			list_move_tail(&c->node, &ended);
+	for (;;) {
+		spin_lock(&ctx->ring_lock);
+		ctx->cancelling = true;
+		syslet_ctx_sweep(ctx, self, &ended, &parked, first);
+		if (own)
+			WRITE_ONCE(self->cancelled, true);
+		spin_unlock(&ctx->ring_lock);
+
+		list_for_each_entry_safe(c, tmp, &ended, node)
+			syslet_chain_end(c, false);
+		syslet_ctx_end_parked(ctx, &parked);
+		/* ctx->cancelling stays set: the caller unregisters next. */
+		left = wait_event_killable_timeout(ctx->wait,
+				READ_ONCE(ctx->inflight) <= own, HZ / 10);
+		if (left)
+			return left > 0;
+		first = false;
 	}
-	if (own)
-		WRITE_ONCE(self->cancelled, true);
-	spin_unlock(&ctx->ring_lock);
-
-	list_for_each_entry_safe(c, tmp, &ended, node)
-		syslet_chain_end(c, false);
-	/* ctx->cancelling stays set: the caller unregisters next. */
-	return !wait_event_killable(ctx->wait, READ_ONCE(ctx->inflight) <= own);
 }
 
 /*
- * A chain dropped before it ran: its resume atom is its final atom, with
- * -ECANCELED stored through its ret_ptr (by the canceller, a thread of the
- * owning process) before it is posted.
+ * A chain that ends at its resume atom without running it (dropped before
+ * it ran, or cancelled where it was parked): @code is stored through that
+ * atom's ret_ptr (by the canceller, a thread of the owning process) and
+ * the atom is posted.
  */
-static void syslet_chain_end_dropped(struct syslet_chain *c)
+static void syslet_chain_end_at_start(struct syslet_chain *c, long code)
 {
 	struct syslet_uatom __user *ua = u64_to_user_ptr(c->start);
 	long __user *ret_ptr;
 
 	if (!get_user(ret_ptr, &ua->ret_ptr) && ret_ptr)
-		put_user(-ECANCELED, ret_ptr);
+		put_user(code, ret_ptr);
 	c->final = c->start;
 	c->post = true;
 	syslet_chain_end(c, true);
@@ -447,6 +508,7 @@ static void syslet_chain_end_dropped(struct syslet_chain *c)
 int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen)
 {
 	struct syslet_chain *c, *found = NULL;
+	unsigned int state = 1;		/* running: trace_syslet_cancel() */
 	bool dropped = false;
 
 	spin_lock(&ctx->ring_lock);
@@ -462,6 +524,13 @@ int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen)
 		/* Off the list: syslet_ctx_cancel() no longer sees it. */
 		list_del_init(&found->node);
 		dropped = true;
+		state = 0;
+	} else if (found && syslet_park_cancel(found)) {
+		/* Parked: ends at the atom it waited in, as a dropped one. */
+		ctx->nr_parked--;
+		list_del_init(&found->node);
+		dropped = true;
+		state = 2;
 	} else if (found) {
 		syslet_chain_set_code(found, -ECANCELED);
 		spin_lock(&found->lock);
@@ -470,10 +539,10 @@ int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen)
 		spin_unlock(&found->lock);
 	}
 	if (found)
-		trace_syslet_cancel(first, !dropped);
+		trace_syslet_cancel(first, state);
 	spin_unlock(&ctx->ring_lock);
 
 	if (dropped)
-		syslet_chain_end_dropped(found);
+		syslet_chain_end_at_start(found, -ECANCELED);
 	return found ? 0 : -ENOENT;
 }

@@ -215,7 +215,8 @@ static int __syslet_run_from(struct syslet_run *r, bool resume, long ret)
 		ret = syslet_run_atom(r, &atom, &wouldblock);
 		if (wouldblock) {
 			if (ret != SYSLET_CALL_GENUINE)
-				return SYSLET_RUN_ASYNC;
+				return r->sync ? SYSLET_RUN_ASYNC :
+						 SYSLET_RUN_PARK;
 			r->call_nr = atom.nr;
 			return SYSLET_RUN_CALL;
 		}
@@ -295,6 +296,8 @@ static int syslet_run_from(struct syslet_run *r, bool resume, long ret)
  * run in a worker: an atom has SYSLET_ASYNC, would block, or a signal is
  * pending; SYSLET_RUN_YIELD (only without r->sync) when the worker has
  * task_work to run first, to call again for the rest, from r->cur;
+ * SYSLET_RUN_PARK (only without r->sync) when atom r->cur, run without
+ * blocking, would wait for its file (r->args[0]): park the chain there;
  * SYSLET_RUN_CALL when the env's call asked for atom r->cur to be made
  * as a genuine system call (r->call_nr, r->args): make it, then
  * syslet_run_resume() with its result; -EFAULT when an atom to run

@@ -57,6 +57,7 @@ unsigned int syslet_max_workers_per_ctx = 64;
 unsigned int syslet_max_workers_per_user = 1024;
 unsigned int syslet_spin_ns = 50000;
 bool syslet_worker_batch = true;
+bool syslet_park = true;
 
 static int syslet_set_disabled(const char *val, const struct kernel_param *kp)
 {
@@ -92,6 +93,9 @@ MODULE_PARM_DESC(max_workers_per_user,
 module_param_named(worker_batch, syslet_worker_batch, bool, 0644);
 MODULE_PARM_DESC(worker_batch,
 		 "New workers of SCHED_NORMAL threads are SCHED_BATCH, so that waking one does not preempt the submitter (default Y)");
+module_param_named(park, syslet_park, bool, 0644);
+MODULE_PARM_DESC(park,
+		 "A worker parks a chain whose socket or pipe I/O would block, instead of blocking with it (default Y)");
 module_param_named(spin_ns, syslet_spin_ns, uint, 0644);
 MODULE_PARM_DESC(spin_ns,
 		 "An idle worker spins up to this long (ns, at most 1 ms) for the next chain before sleeping; 0: never (default 50000)");
@@ -179,6 +183,7 @@ static int syslet_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&ctx->workers);
 	INIT_LIST_HEAD(&ctx->idle);
 	INIT_LIST_HEAD(&ctx->zombies);
+	init_llist_head(&ctx->ready);
 	syslet_ctx_init_ports(ctx);
 	syslet_ctx_init_servers(ctx);
 	file->private_data = ctx;
@@ -817,6 +822,7 @@ static void syslet_show_fdinfo(struct seq_file *m, struct file *file)
 		seq_printf(m, "backlog:\t%lu\n", ctx->ring.nbacklog);
 		seq_printf(m, "chains:\t%u\n", ctx->inflight);
 		seq_printf(m, "queued:\t%u\n", ctx->nr_queued);
+		seq_printf(m, "parked:\t%u\n", ctx->nr_parked);
 		seq_printf(m, "workers:\t%u\n", ctx->nr_workers);
 		seq_printf(m, "idle_workers:\t%u\n", ctx->nr_free);
 		seq_printf(m, "max_workers:\t%u\n", ctx->max_threads);

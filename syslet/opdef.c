@@ -4,25 +4,30 @@
  * SYSLET_NR_* module operation; anything else completes with -ENOSYS.
  */
 #include <linux/kernel.h>
+#include <linux/poll.h>
 
 #include "syslet.h"
 
 static const struct syslet_op syslet_ops[] = {
-	[SYSLET_NR_read]	= { .name = "read",	.fn = syslet_op_read },
+	[SYSLET_NR_read]	= { .name = "read",	.fn = syslet_op_read,
+				    .poll = EPOLLIN },
 	[SYSLET_NR_write]	= { .name = "write",	.fn = syslet_op_write },
 	[SYSLET_NR_close]	= { .name = "close",	.fn = syslet_op_close },
 	[SYSLET_NR_lseek]	= { .name = "lseek",	.fn = syslet_op_lseek },
 	[SYSLET_NR_pread64]	= { .name = "pread64",	.fn = syslet_op_pread64 },
 	[SYSLET_NR_pwrite64]	= { .name = "pwrite64",	.fn = syslet_op_pwrite64 },
-	[SYSLET_NR_readv]	= { .name = "readv",	.fn = syslet_op_readv },
+	[SYSLET_NR_readv]	= { .name = "readv",	.fn = syslet_op_readv,
+				    .poll = EPOLLIN },
 	[SYSLET_NR_writev]	= { .name = "writev",	.fn = syslet_op_writev },
 	[SYSLET_NR_nanosleep]	= { .name = "nanosleep", .fn = syslet_op_nanosleep,
 				    .may_block = true },
 #ifdef CONFIG_NET	/* not in a kernel without sockets (UML's KUnit) */
 	[SYSLET_NR_sendto]	= { .name = "sendto",	.fn = syslet_op_sendto },
-	[SYSLET_NR_recvfrom]	= { .name = "recvfrom",	.fn = syslet_op_recvfrom },
+	[SYSLET_NR_recvfrom]	= { .name = "recvfrom",	.fn = syslet_op_recvfrom,
+				    .poll = EPOLLIN },
 	[SYSLET_NR_sendmsg]	= { .name = "sendmsg",	.fn = syslet_op_sendmsg },
-	[SYSLET_NR_recvmsg]	= { .name = "recvmsg",	.fn = syslet_op_recvmsg },
+	[SYSLET_NR_recvmsg]	= { .name = "recvmsg",	.fn = syslet_op_recvmsg,
+				    .poll = EPOLLIN },
 #endif
 	[SYSLET_NR_fsync]	= { .name = "fsync",	.fn = syslet_op_fsync,
 				    .may_block = true },

@@ -12,6 +12,7 @@
 #include <linux/hrtimer.h>
 #include <linux/kref.h>
 #include <linux/ktime.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/path.h>
 #include <linux/resource.h>
@@ -108,11 +109,14 @@ enum {
  * @fn: runs it; with @nowait it returns SYSLET_EWOULDBLOCK rather than
  *	block; returns the system call's result otherwise
  * @may_block: always hand it to a worker in the synchronous phase
+ * @poll: a read of its file (args[0]): what it waits for, so that a
+ *	worker can park it on a socket or pipe; 0 for the others
  */
 struct syslet_op {
 	const char *name;
 	long (*fn)(const unsigned long *args, bool nowait);
 	bool may_block;
+	__poll_t poll;
 };
 
 const struct syslet_op *syslet_op_get(unsigned long nr);
@@ -250,6 +254,7 @@ enum syslet_run_status {
 	SYSLET_RUN_ASYNC,	/* hand the rest, from @cur, to a worker */
 	SYSLET_RUN_YIELD,	/* worker: task_work pending; resume at @cur */
 	SYSLET_RUN_CALL,	/* caller: make genuine call @call_nr(@args) */
+	SYSLET_RUN_PARK,	/* worker: atom @cur waits for its file: park */
 };
 
 /**
@@ -367,6 +372,10 @@ struct eventfd_ctx;
  * @nr_workers: workers live or being created (R)
  * @nr_free: live workers without a chain (R)
  * @nr_queued: chains sent, not yet received (R)
+ * @nr_parked: chains parked on a file or on @ready (R)
+ * @ready: parked chains whose file woke them, for the workers (lockless)
+ * @idle_task: the task of @idle's first worker, or NULL (R; read under
+ *	RCU by the poll wake-up, which may not take ring_lock)
  * @upc: upcall space dispatched on each completion posted
  *	(SYSLET_IOC_UPCALL; M, R)
  * @upcid: the upcall identifier to dispatch, 0: none (M, R)
@@ -418,6 +427,9 @@ struct syslet_ctx {
 	struct list_head zombies;
 	unsigned int nr_workers;
 	unsigned int nr_free;
+	unsigned int nr_parked;
+	struct llist_head ready;
+	struct task_struct *idle_task;
 	unsigned int nr_queued;
 
 	struct upc_space *upc;
@@ -457,6 +469,16 @@ struct syslet_ctx {
  * @root: its root directory ...
  * @pwd: ... working directory ...
  * @umask: ... and umask
+ * @no_park: its next socket or pipe atom blocks in the worker instead
+ *	of parking (once: the retry after a park that could not be) (O)
+ * @unparked: resumed after a park: its atom runs as begun before (O)
+ * @pevents: what the atom that would block waits for (O)
+ * @pstate: SYSLET_PARK_*; the poll wake-up and a cancel change it by
+ *	cmpxchg
+ * @pfile: the file it is parked on, counted (O while parked)
+ * @phead: the wait queue @pwait is on, or NULL
+ * @pwait: its entry on @phead
+ * @ready_node: link on the context's @ready once woken
  *
  * Its identity is the submitting thread's, taken when it went async:
  * @cred (subjective credentials, Landlock domain included), @root, @pwd
@@ -488,6 +510,14 @@ struct syslet_chain {
 	struct path root;
 	struct path pwd;
 	umode_t umask;
+	bool no_park;
+	bool unparked;
+	__poll_t pevents;
+	atomic_t pstate;
+	struct file *pfile;
+	struct wait_queue_head *phead;
+	struct wait_queue_entry pwait;
+	struct llist_node ready_node;
 };
 
 /**
@@ -570,9 +600,25 @@ extern unsigned int syslet_max_workers_per_ctx;
 extern unsigned int syslet_max_workers_per_user;
 extern unsigned int syslet_spin_ns;
 extern bool syslet_worker_batch;
+extern bool syslet_park;
 bool syslet_access_allowed(void);
 bool syslet_task_confined(struct task_struct *task);
 bool syslet_is_owner(struct syslet_ctx *ctx);
+
+/* Parking (park.c): a chain waits for its file without its worker. */
+enum {
+	SYSLET_PARK_NONE,	/* not parked */
+	SYSLET_PARK_ARMING,	/* its worker is parking it */
+	SYSLET_PARK_PARKED,	/* on its file's wait queue, no worker */
+	SYSLET_PARK_READY,	/* woken: on ctx->ready, or taken from it */
+	SYSLET_PARK_CANCELLED,	/* taken off the wait queue by a cancel */
+};
+bool syslet_chain_park(struct syslet_worker *w);
+bool syslet_chain_may_park(struct syslet_chain *c, unsigned long fd);
+bool syslet_park_cancel(struct syslet_chain *c);
+void syslet_park_release(struct syslet_chain *c);
+void syslet_ready_drain_locked(struct syslet_ctx *ctx);
+void syslet_idle_update_locked(struct syslet_ctx *ctx);
 long syslet_owner_error(struct syslet_ctx *ctx);
 void syslet_ctx_unregister(struct syslet_ctx *ctx);
 

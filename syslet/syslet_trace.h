@@ -97,18 +97,33 @@ TRACE_EVENT(syslet_post,
 
 /* SYSLET_IOC_CANCEL found the chain at @first: queued or running. */
 TRACE_EVENT(syslet_cancel,
-	TP_PROTO(u64 first, bool running),
-	TP_ARGS(first, running),
+	TP_PROTO(u64 first, unsigned int state),
+	TP_ARGS(first, state),
 	TP_STRUCT__entry(
 		__field(u64, first)
-		__field(bool, running)
+		__field(unsigned int, state)
 	),
 	TP_fast_assign(
 		__entry->first = first;
-		__entry->running = running;
+		__entry->state = state;
 	),
 	TP_printk("first=0x%llx %s", __entry->first,
-		  __entry->running ? "running" : "queued")
+		  __print_symbolic(__entry->state, { 0, "queued" },
+				   { 1, "running" }, { 2, "parked" }))
+);
+
+TRACE_EVENT(syslet_park,
+	TP_PROTO(u64 first, u64 atom),
+	TP_ARGS(first, atom),
+	TP_STRUCT__entry(
+		__field(u64, first)
+		__field(u64, atom)
+	),
+	TP_fast_assign(
+		__entry->first = first;
+		__entry->atom = atom;
+	),
+	TP_printk("first=0x%llx atom=0x%llx", __entry->first, __entry->atom)
 );
 
 #endif /* _SYSLET_TRACE_H */

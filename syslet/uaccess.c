@@ -122,11 +122,24 @@ long syslet_user_call(void *priv, unsigned long nr,
 		if (nr < SYSLET_NR_BASE && syslet_task_confined(current))
 			goto genuine;
 	} else if (priv) {
-		ret = syslet_chain_confined(priv, nr);
+		struct syslet_chain *c = priv;
+
+		/*
+		 * An atom resumed after a park began before: whatever came
+		 * since (a filter) applies from the next atom on, as it
+		 * would to an atom that blocked in its worker.
+		 */
+		ret = c->unparked ? 0 : syslet_chain_confined(c, nr);
+		c->unparked = false;
 		if (ret < 0)
 			return ret;
 		if (ret)
 			goto genuine;
+		/* A worker: socket and pipe I/O parks rather than blocks. */
+		if (op->poll && syslet_chain_may_park(c, args[0])) {
+			nowait = true;
+			c->pevents = op->poll;
+		}
 	}
 	if (nowait && op->may_block) {
 		*wouldblock = true;

@@ -189,15 +189,22 @@ static bool syslet_worker_take(struct syslet_worker *w)
 	lwkt_msg_t msg = NULL;
 
 	spin_lock(&ctx->ring_lock);
-	if (w->live)
+	if (w->live) {
+		syslet_ready_drain_locked(ctx);
 		msg = lwkt_getport(&ctx->port);
+	}
 	if (!msg) {
-		if (w->live && list_empty(&w->idle_node))
+		if (w->live && list_empty(&w->idle_node)) {
 			list_add(&w->idle_node, &ctx->idle);
+			syslet_idle_update_locked(ctx);
+		}
 		spin_unlock(&ctx->ring_lock);
 		return false;
 	}
-	list_del_init(&w->idle_node);
+	if (!list_empty(&w->idle_node)) {
+		list_del_init(&w->idle_node);
+		syslet_idle_update_locked(ctx);
+	}
 	ctx->nr_queued--;
 	ctx->nr_free--;
 	spin_unlock(&ctx->ring_lock);
@@ -230,7 +237,8 @@ static bool syslet_worker_spin(struct syslet_worker *w)
 	while (single_task_running() && !need_resched() &&
 	       !signal_pending(current) && local_clock() < end) {
 		/* A hint, read without the lock: take checks under it. */
-		if (READ_ONCE(w->ctx->nr_queued))
+		if (READ_ONCE(w->ctx->nr_queued) ||
+		    !llist_empty(&w->ctx->ready))
 			return syslet_worker_take(w);
 		cpu_relax();
 	}
@@ -310,7 +318,21 @@ static bool syslet_worker_fn(void *data)
 	}
 	if (!w->chain) {
 		if (!syslet_worker_take(w) && !syslet_worker_spin(w)) {
-			syslet_worker_idle();
+			/*
+			 * On ctx->idle (and ctx->idle_task) now: a parked
+			 * chain woken before that found no worker to wake.
+			 */
+			smp_mb();
+			/*
+			 * A file whose last reference a parked chain held
+			 * (fput() from the ready list) is released by
+			 * task_work: run it before sleeping, through the
+			 * loop's get_signal().
+			 */
+			if (task_work_pending(current))
+				set_thread_flag(TIF_NOTIFY_SIGNAL);
+			else if (llist_empty(&w->ctx->ready))
+				syslet_worker_idle();
 			return true;	/* the loop checks signals and STOP */
 		}
 	}
@@ -319,6 +341,12 @@ static bool syslet_worker_fn(void *data)
 	if (ret == SYSLET_RUN_YIELD) {
 		/* Back through the loop's get_signal(), which runs task_work. */
 		set_thread_flag(TIF_NOTIFY_SIGNAL);
+		return true;
+	}
+	if (ret == SYSLET_RUN_PARK) {
+		/* Parked, or its atom runs again, blocking this time. */
+		if (!syslet_chain_park(w))
+			w->chain->no_park = true;
 		return true;
 	}
 	syslet_worker_done(w, ret);
@@ -349,6 +377,7 @@ static void syslet_worker_killed(void *data)
 		w->live = false;
 		list_move_tail(&w->node, &ctx->zombies);
 		list_del_init(&w->idle_node);
+		syslet_idle_update_locked(ctx);
 		ctx->nr_workers--;
 		ctx->nr_free--;
 	}
@@ -379,6 +408,7 @@ void syslet_worker_wake_locked(struct syslet_ctx *ctx)
 				     idle_node);
 	if (w) {
 		list_del_init(&w->idle_node);
+		syslet_idle_update_locked(ctx);
 		vhost_task_wake(w->vtsk);
 	}
 }
@@ -537,6 +567,7 @@ void syslet_ctx_stop_workers(struct syslet_ctx *ctx, bool drained)
 		w->live = false;
 		list_del_init(&w->idle_node);
 	}
+	syslet_idle_update_locked(ctx);
 	list_splice_init(&ctx->workers, &list);
 	list_splice_init(&ctx->zombies, &list);
 	ctx->nr_workers = 0;

@@ -302,26 +302,24 @@ static int in_ring(struct syslet_uatom *a)
 }
 
 /*
- * One worker: a read blocked on an empty pipe holds it, a second chain
- * waits queued behind.  Cancelling the queued one posts it at once with
- * -ECANCELED, unrun; cancelling the running read ends it within 100 ms,
- * posted exactly once with -ECANCELED.
+ * One worker: a nanosleep of 10 s holds it, a second chain waits queued
+ * behind.  Cancelling the queued one posts it at once with -ECANCELED,
+ * unrun; cancelling the running sleep ends it within 100 ms, posted
+ * exactly once with -ECANCELED.  (A read of an empty pipe would not hold
+ * the worker: it parks, park-cancel.)
  */
 static int t_cancel(void)
 {
 	struct syslet_uatom rd[2], q[2];
 	long r0 = 99, rr = 99, q0 = 99, q1 = 99, counter = 0, one = 1;
-	unsigned long fd, p, n = 1, cp = (unsigned long)&counter;
-	char buf;
-	int pfd[2];
+	unsigned long cp = (unsigned long)&counter, rem = 0;
+	struct timespec ten = { 10, 0 };
+	unsigned long tp = (unsigned long)&ten, rp = (unsigned long)&rem;
 	long t0;
 
 	setup(8, 1);
-	CHECK(pipe(pfd) == 0);
-	fd = pfd[0];
-	p = (unsigned long)&buf;
 	syslet_atom(&rd[0], SYSLET_NR_NOP, SYSLET_ASYNC, &r0, &rd[1], NULL);
-	syslet_atom(&rd[1], SYS_read, 0, &rr, NULL, A(fd), A(p), A(n), NULL);
+	syslet_atom(&rd[1], SYS_nanosleep, 0, &rr, NULL, A(tp), A(rp), NULL);
 	CHECK_EQ(syslet_exec(&ring, &rd[0], NULL), 0);
 	CHECK(wait_change(&r0, 99));
 	usleep(100000);		/* into the read */
@@ -351,8 +349,6 @@ static int t_cancel(void)
 	async_nop(&q[1], &q1);
 	CHECK_EQ(syslet_wait(&ring, 3), 3);
 	CHECK_EQ(q1, 0);
-	close(pfd[0]);
-	close(pfd[1]);
 	syslet_teardown(&ring);
 	return 0;
 }
@@ -475,6 +471,16 @@ static long fdinfo(int fd, const char *key)
 	return val;
 }
 
+/* Wait up to 2 s for fdinfo's "parked" to reach @n. */
+static int wait_parked(long n)
+{
+	int i;
+
+	for (i = 0; i < 2000 && fdinfo(ring.fd, "parked") != n; i++)
+		usleep(1000);
+	return fdinfo(ring.fd, "parked") == n;
+}
+
 /* fdinfo against a known state. */
 static int t_fdinfo(void)
 {
@@ -507,12 +513,14 @@ static int t_fdinfo(void)
 	syslet_atom(&rd[1], SYS_read, 0, &rr, NULL, A(fd), A(p), A(n), NULL);
 	CHECK_EQ(syslet_exec(&ring, &rd[0], NULL), 0);
 	CHECK(wait_change(&r0, 99));
+	CHECK(wait_parked(1));
 	CHECK_EQ(fdinfo(ring.fd, "chains"), 1);
 	CHECK_EQ(fdinfo(ring.fd, "ring_reserved"), 1);
 	CHECK(fdinfo(ring.fd, "workers") >= 1);
 	CHECK(fdinfo(ring.fd, "workers") <= 3);
 	CHECK_EQ(write(pfd[1], "x", 1), 1);
 	CHECK_EQ(syslet_wait(&ring, 4), 4);
+	CHECK_EQ(fdinfo(ring.fd, "parked"), 0);
 	CHECK_EQ(fdinfo(ring.fd, "chains"), 0);
 	CHECK_EQ(fdinfo(ring.fd, "ring_ready"), 4);
 	CHECK_EQ(fdinfo(ring.fd, "op read"), 1);
@@ -609,9 +617,11 @@ static int has(const char *buf, const char *fmt, ...)
 static int t_tracepoints(void)
 {
 	const char *dir = "/sys/kernel/tracing";
-	struct syslet_uatom s, a[2], rd[2];
-	long r = 99, ra[2] = { 99, 99 }, r0 = 99, rr = 99;
+	struct syslet_uatom s, a[2], rd[2], pk;
+	long r = 99, ra[2] = { 99, 99 }, r0 = 99, rr = 99, rk = 99;
 	unsigned long fd, p, n = 1, rp = (unsigned long)&r;
+	struct timespec ten = { 10, 0 }, rem;
+	unsigned long tp = (unsigned long)&ten, remp = (unsigned long)&rem;
 	static char buf[1 << 20];
 	char b;
 	int pfd[2];
@@ -632,15 +642,24 @@ static int t_tracepoints(void)
 		    A(n), NULL);
 	CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
 	CHECK_EQ(syslet_wait(&ring, 1), 1);
+	syslet_atom(&rd[0], SYSLET_NR_NOP, SYSLET_ASYNC, &r0, &rd[1], NULL);
+	syslet_atom(&rd[1], SYS_nanosleep, 0, &rr, NULL, A(tp), A(remp),
+		    NULL);
+	CHECK_EQ(syslet_exec(&ring, &rd[0], NULL), 0);
+	CHECK(wait_change(&r0, 99));
+	usleep(50000);		/* into the sleep */
+	CHECK_EQ(cancel((unsigned long)&rd[0]), 0);
+	CHECK_EQ(syslet_wait(&ring, 2), 2);
+	/* A read of an empty pipe parks; cancelled there. */
 	CHECK(pipe(pfd) == 0);
 	fd = pfd[0];
 	p = (unsigned long)&b;
-	syslet_atom(&rd[0], SYSLET_NR_NOP, SYSLET_ASYNC, &r0, &rd[1], NULL);
-	syslet_atom(&rd[1], SYS_read, 0, &rr, NULL, A(fd), A(p), A(n), NULL);
-	CHECK_EQ(syslet_exec(&ring, &rd[0], NULL), 0);
-	CHECK(wait_change(&r0, 99));
-	CHECK_EQ(cancel((unsigned long)&rd[0]), 0);
-	CHECK_EQ(syslet_wait(&ring, 2), 2);
+	syslet_atom(&pk, SYS_read, SYSLET_ASYNC, &rk, NULL, A(fd), A(p), A(n),
+		    NULL);
+	CHECK_EQ(syslet_exec(&ring, &pk, NULL), 0);
+	CHECK(wait_parked(1));
+	CHECK_EQ(cancel((unsigned long)&pk), 0);
+	CHECK_EQ(syslet_wait(&ring, 3), 3);
 	write_file(dir, "events/syslet/enable", "0");
 	read_trace(dir, buf, sizeof(buf));
 
@@ -658,10 +677,199 @@ static int t_tracepoints(void)
 	CHECK(has(buf, "syslet_post: atom=%#lx tail=1", (unsigned long)&a[1]));
 	CHECK(has(buf, "syslet_cancel: first=%#lx running",
 		  (unsigned long)&rd[0]));
-	CHECK(has(buf, "syslet_atom_end: atom=%#lx nr=0 ret=%d",
-		  (unsigned long)&rd[1], -ECANCELED));
+	CHECK(has(buf, "syslet_park: first=%#lx atom=%#lx",
+		  (unsigned long)&pk, (unsigned long)&pk));
+	CHECK(has(buf, "syslet_cancel: first=%#lx parked",
+		  (unsigned long)&pk));
+	CHECK(has(buf, "syslet_atom_end: atom=%#lx nr=%lu ret=%d",
+		  (unsigned long)&rd[1], (unsigned long)SYS_nanosleep,
+		  -ECANCELED));
 	CHECK(has(buf, "syslet_post: atom=%#lx tail=2", (unsigned long)&rd[1]));
+	CHECK(has(buf, "syslet_post: atom=%#lx tail=3", (unsigned long)&pk));
+	CHECK_EQ(rk, -ECANCELED);
 	close(pfd[0]);
+	close(pfd[1]);
+	syslet_teardown(&ring);
+	return 0;
+}
+
+/* --- parking ------------------------------------------------------------ */
+
+#define PARAM_PARK "/sys/module/syslet/parameters/park"
+
+static void set_park(const char *v)
+{
+	int fd = open(PARAM_PARK, O_WRONLY);
+
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, v, 1), 1);
+	close(fd);
+}
+
+#define NPARK 8
+
+/*
+ * @n reads of empty pipes, one chain each, with a single worker; then
+ * writes to the pipes in reverse order.  Returns how many chains ended
+ * within 300 ms of their pipe's write.
+ */
+static int park_reads(int n, int pfd[][2], struct syslet_uatom *a,
+		      long *r, char *buf)
+{
+	unsigned long fd[NPARK], p[NPARK], one = 1;
+	int i, ended = 0, k;
+
+	for (i = 0; i < n; i++) {
+		CHECK(pipe(pfd[i]) == 0);
+		fd[i] = pfd[i][0];
+		p[i] = (unsigned long)&buf[i];
+		r[i] = 99;
+		syslet_atom(&a[i], SYS_read, SYSLET_ASYNC, &r[i], NULL,
+			    A(fd[i]), A(p[i]), A(one), NULL);
+		CHECK_EQ(syslet_exec(&ring, &a[i], NULL), 0);
+	}
+	usleep(100000);
+	for (i = n - 1; i >= 0; i--) {
+		CHECK_EQ(write(pfd[i][1], "abcdefgh" + i, 1), 1);
+		for (k = 0; k < 300 && load(&r[i]) == 99; k++)
+			usleep(1000);
+		if (load(&r[i]) == 1 && buf[i] == "abcdefgh"[i])
+			ended++;
+	}
+	return ended;
+}
+
+/*
+ * One worker, eight chains each reading an empty pipe: the reads park,
+ * so each chain ends as soon as its pipe has data, in any order.  With
+ * syslet.park=0 the first read holds the worker and the last pipe's
+ * write ends nothing: the test would see it.
+ */
+static int t_park_one_worker(void)
+{
+	struct syslet_uatom a[NPARK];
+	int pfd[NPARK][2], i;
+	char buf[NPARK];
+	long r[NPARK];
+
+	set_park("0");
+	setup(16, 1);
+	CHECK(park_reads(2, pfd, a, r, buf) < 2);	/* blocked: not both */
+	syslet_teardown(&ring);
+	for (i = 0; i < 2; i++) {
+		close(pfd[i][0]);
+		close(pfd[i][1]);
+	}
+
+	set_park("1");
+	setup(16, 1);
+	CHECK_EQ(park_reads(NPARK, pfd, a, r, buf), NPARK);
+	CHECK_EQ(syslet_wait(&ring, NPARK), NPARK);
+	CHECK_EQ(fdinfo(ring.fd, "parked"), 0);
+	CHECK_EQ(fdinfo(ring.fd, "workers"), 1);
+	for (i = 0; i < NPARK; i++) {
+		CHECK_EQ(r[i], 1);
+		close(pfd[i][0]);
+		close(pfd[i][1]);
+	}
+	syslet_teardown(&ring);
+	return 0;
+}
+
+/*
+ * A parked read is cancelled at once: posted exactly once, -ECANCELED
+ * in its result; the worker was never held, the next chain runs.
+ */
+static int t_park_cancel(void)
+{
+	struct syslet_uatom rd[2], q;
+	long r0 = 99, rr = 99, q0 = 99, t0;
+	unsigned long fd, p, n = 1;
+	char buf;
+	int pfd[2];
+
+	setup(8, 1);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	p = (unsigned long)&buf;
+	syslet_atom(&rd[0], SYSLET_NR_NOP, SYSLET_ASYNC, &r0, &rd[1], NULL);
+	syslet_atom(&rd[1], SYS_read, 0, &rr, NULL, A(fd), A(p), A(n), NULL);
+	CHECK_EQ(syslet_exec(&ring, &rd[0], NULL), 0);
+	CHECK(wait_parked(1));
+	async_nop(&q, &q0);		/* the one worker is free */
+	CHECK_EQ(syslet_wait(&ring, 1), 1);
+	CHECK_EQ(q0, 0);
+	t0 = now_ms();
+	CHECK_EQ(cancel((unsigned long)&rd[0]), 0);
+	CHECK_EQ(syslet_wait(&ring, 2), 2);
+	CHECK(now_ms() - t0 < 100);
+	CHECK_EQ(rr, -ECANCELED);
+	CHECK_EQ(in_ring(&rd[1]), 1);
+	CHECK_EQ(fdinfo(ring.fd, "parked"), 0);
+	CHECK_EQ(cancel((unsigned long)&rd[0]), -ENOENT);
+	/* Data after the cancel is not read: the chain is gone. */
+	CHECK_EQ(write(pfd[1], "x", 1), 1);
+	usleep(50000);
+	CHECK_EQ(syslet_wait(&ring, 0), 2);
+	CHECK_EQ(read(pfd[0], &buf, 1), 1);
+	close(pfd[0]);
+	close(pfd[1]);
+	syslet_teardown(&ring);
+	return 0;
+}
+
+/* The writer goes: the parked read wakes and returns 0 (end of file). */
+static int t_park_hangup(void)
+{
+	struct syslet_uatom a;
+	unsigned long fd, p, n = 1;
+	long r = 99;
+	char buf;
+	int pfd[2];
+
+	setup(8, 1);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	p = (unsigned long)&buf;
+	syslet_atom(&a, SYS_read, SYSLET_ASYNC, &r, NULL, A(fd), A(p), A(n),
+		    NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	CHECK(wait_parked(1));
+	close(pfd[1]);
+	CHECK_EQ(syslet_wait(&ring, 1), 1);
+	CHECK_EQ(r, 0);
+	close(pfd[0]);
+	syslet_teardown(&ring);
+	return 0;
+}
+
+/*
+ * Unregistering cancels a parked chain and lets go of its file: once
+ * the process closes its read end, the pipe has no reader (EPIPE).
+ */
+static int t_park_unregister(void)
+{
+	struct syslet_uatom a;
+	unsigned long fd, p, n = 1;
+	long r = 99;
+	char buf;
+	int pfd[2];
+
+	signal(SIGPIPE, SIG_IGN);
+	setup(8, 2);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	p = (unsigned long)&buf;
+	syslet_atom(&a, SYS_read, SYSLET_ASYNC, &r, NULL, A(fd), A(p), A(n),
+		    NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	CHECK(wait_parked(1));
+	CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_UNREGISTER), 0);
+	CHECK_EQ(r, 99);		/* not run, not posted */
+	close(pfd[0]);
+	errno = 0;
+	CHECK_EQ(write(pfd[1], "x", 1), -1);
+	CHECK_EQ(errno, EPIPE);
 	close(pfd[1]);
 	syslet_teardown(&ring);
 	return 0;
@@ -680,6 +888,10 @@ static const struct test tests[] = {
 	{ "fdinfo", t_fdinfo },
 	{ "upcall-fdinfo", t_upcall_fdinfo },
 	{ "tracepoints", t_tracepoints },
+	{ "park-one-worker", t_park_one_worker },
+	{ "park-cancel", t_park_cancel },
+	{ "park-hangup", t_park_hangup },
+	{ "park-unregister", t_park_unregister },
 };
 
 TEST_MAIN(tests, NULL)

@@ -12,9 +12,11 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -813,6 +815,23 @@ static int workers_in(const char *wchan)
  * chains, several rounds: a close that waits for less than every chain
  * races with the last ones.
  */
+/* The chains parked on their files, from /proc/self/fdinfo/@fd. */
+static int fdinfo_parked(int fd)
+{
+	char path[64], line[128];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	CHECK(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "parked: %d", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
 static int t_close_inflight(void)
 {
 	struct syslet_uatom a[CLOSE_CHAINS][2], *seen;
@@ -846,8 +865,11 @@ static int t_close_inflight(void)
 			usleep(1000);
 		}
 		CHECK(ready);
+		/* Blocked in a worker, or parked on the pipe. */
 		for (k = 0; k < 5000; k++) {
 			ready = workers_in("pipe_read");
+			if (ready >= 0)
+				ready += fdinfo_parked(ring.fd);
 			if (ready < 0 || ready >= CLOSE_CHAINS)
 				break;
 			usleep(1000);
@@ -987,31 +1009,36 @@ static int t_wait_eintr(void)
 static int t_max_threads(void)
 {
 	struct syslet_uatom a[2];
-	int pa[2], pb[2], ret;
-	char buf[2][4];
-	unsigned long fa, fb, p0 = (unsigned long)buf[0], p1 = (unsigned long)buf[1];
-	unsigned long one = 1;
+	int ea, eb, ret;
+	uint64_t buf[2], v = 1;
+	unsigned long fa, fb, p0 = (unsigned long)&buf[0];
+	unsigned long p1 = (unsigned long)&buf[1], eight = 8;
 	long r[2] = { 99, 99 };
 
 	ret = syslet_setup(&ring, 8, 1);
 	CHECK(ret == 0);
-	CHECK(pipe(pa) == 0 && pipe(pb) == 0);
-	fa = pa[0];
-	fb = pb[0];
-	syslet_atom(&a[0], SYS_read, SYSLET_ASYNC, &r[0], NULL, A(fa), A(p0), A(one), NULL);
-	syslet_atom(&a[1], SYS_read, SYSLET_ASYNC, &r[1], NULL, A(fb), A(p1), A(one), NULL);
-	CHECK(write(pb[1], "b", 1) == 1);	/* chain 2 could finish at once */
+	/* Reads of eventfds block in the worker (no park: not a pipe). */
+	ea = eventfd(0, 0);
+	eb = eventfd(0, 0);
+	CHECK(ea >= 0 && eb >= 0);
+	fa = ea;
+	fb = eb;
+	syslet_atom(&a[0], SYS_read, SYSLET_ASYNC, &r[0], NULL, A(fa), A(p0), A(eight), NULL);
+	syslet_atom(&a[1], SYS_read, SYSLET_ASYNC, &r[1], NULL, A(fb), A(p1), A(eight), NULL);
+	CHECK(write(eb, &v, 8) == 8);	/* chain 2 could finish at once */
 	CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
 	CHECK_EQ(syslet_exec(&ring, &a[1], NULL), 0);
 	usleep(200000);
 	/* ...but the one thread is blocked in chain 1. */
 	CHECK_EQ(r[1], 99);
 	CHECK_EQ(syslet_wait(&ring, 0), 0);
-	CHECK(write(pa[1], "a", 1) == 1);
+	CHECK(write(ea, &v, 8) == 8);
 	CHECK(reap_wait() == &a[0]);
 	CHECK(reap_wait() == &a[1]);
-	CHECK_EQ(r[0], 1);
-	CHECK_EQ(r[1], 1);
+	CHECK_EQ(r[0], 8);
+	CHECK_EQ(r[1], 8);
+	close(ea);
+	close(eb);
 	return 0;
 }
 
@@ -1737,9 +1764,10 @@ static int t_memlock_release(void)
 }
 
 /*
- * 200 contexts at once, each with a chain blocked in a worker and one
- * queued behind it (max_nr_threads 1), then all closed: every close is
- * prompt, a cancelled chain is posted at most (the running one), none
+ * 200 contexts at once, each with two chains reading an empty pipe
+ * (max_nr_threads 1: parked, or one blocked in the worker and one queued
+ * behind it), then all closed: every close is prompt, a cancelled chain
+ * is posted at most once (the blocked or parked ones, -EINTR), none
  * survives, the rings' VmLck charge and the module's references come back,
  * and a new context works.
  */
@@ -1786,8 +1814,12 @@ static int t_many_contexts(void)
 		if (t > worst)
 			worst = t;
 		slots = (void *)(mem + i * 4096);
-		CHECK(!slots[0] || slots[0] == &a[i][0]);
-		CHECK(!slots[1]);
+		/* Each chain posted at most once, nothing else. */
+		for (k = 0; k < 2; k++)
+			CHECK(!slots[k] || slots[k] == &a[i][0] ||
+			      slots[k] == &a[i][1]);
+		CHECK(!slots[1] || slots[0] != slots[1]);
+		CHECK(!slots[2]);
 	}
 	fprintf(stderr, "slowest close: %.3f s\n", worst);
 	CHECK(worst < 5);
