@@ -329,10 +329,13 @@ static bool syslet_worker_fn(void *data)
 			 * task_work: run it before sleeping, through the
 			 * loop's get_signal().
 			 */
-			if (task_work_pending(current))
+			if (task_work_pending(current)) {
+				/* __fput() may sleep: not as idle. */
+				__set_current_state(TASK_RUNNING);
 				set_thread_flag(TIF_NOTIFY_SIGNAL);
-			else if (llist_empty(&w->ctx->ready))
+			} else if (llist_empty(&w->ctx->ready)) {
 				syslet_worker_idle();
+			}
 			return true;	/* the loop checks signals and STOP */
 		}
 	}
