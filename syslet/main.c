@@ -95,7 +95,7 @@ MODULE_PARM_DESC(worker_batch,
 		 "New workers of SCHED_NORMAL threads are SCHED_BATCH, so that waking one does not preempt the submitter (default Y)");
 module_param_named(park, syslet_park, bool, 0644);
 MODULE_PARM_DESC(park,
-		 "A worker parks a chain whose socket or pipe I/O would block, instead of blocking with it (default Y)");
+		 "A worker parks a chain whose read of a socket or pipe would block, instead of blocking with it (default Y)");
 module_param_named(spin_ns, syslet_spin_ns, uint, 0644);
 MODULE_PARM_DESC(spin_ns,
 		 "An idle worker spins up to this long (ns, at most 1 ms) for the next chain before sleeping; 0: never (default 50000)");

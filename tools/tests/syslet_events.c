@@ -818,23 +818,34 @@ static int t_park_cancel(void)
 	return 0;
 }
 
+/*
+ * Submit a chain of one read of a new empty pipe (@pfd) into *@r, and
+ * wait until it is parked there.  One at a time: the atom points to
+ * this function's statics.
+ */
+static void submit_parked_read(struct syslet_uatom *a, long *r, int pfd[2])
+{
+	static unsigned long fd, p, n = 1;
+	static char buf;
+
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	p = (unsigned long)&buf;
+	syslet_atom(a, SYS_read, SYSLET_ASYNC, r, NULL, A(fd), A(p), A(n),
+		    NULL);
+	CHECK_EQ(syslet_exec(&ring, a, NULL), 0);
+	CHECK(wait_parked(1));
+}
+
 /* The writer goes: the parked read wakes and returns 0 (end of file). */
 static int t_park_hangup(void)
 {
 	struct syslet_uatom a;
-	unsigned long fd, p, n = 1;
 	long r = 99;
-	char buf;
 	int pfd[2];
 
 	setup(8, 1);
-	CHECK(pipe(pfd) == 0);
-	fd = pfd[0];
-	p = (unsigned long)&buf;
-	syslet_atom(&a, SYS_read, SYSLET_ASYNC, &r, NULL, A(fd), A(p), A(n),
-		    NULL);
-	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
-	CHECK(wait_parked(1));
+	submit_parked_read(&a, &r, pfd);
 	close(pfd[1]);
 	CHECK_EQ(syslet_wait(&ring, 1), 1);
 	CHECK_EQ(r, 0);
@@ -851,20 +862,12 @@ static int t_park_hangup(void)
 static int t_park_unregister(void)
 {
 	struct syslet_uatom a;
-	unsigned long fd, p, n = 1;
 	long r = 99;
-	char buf;
 	int pfd[2];
 
 	signal(SIGPIPE, SIG_IGN);
 	setup(8, 2);
-	CHECK(pipe(pfd) == 0);
-	fd = pfd[0];
-	p = (unsigned long)&buf;
-	syslet_atom(&a, SYS_read, SYSLET_ASYNC, &r, NULL, A(fd), A(p), A(n),
-		    NULL);
-	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
-	CHECK(wait_parked(1));
+	submit_parked_read(&a, &r, pfd);
 	CHECK_EQ(ioctl(ring.fd, SYSLET_IOC_UNREGISTER), 0);
 	/* Ended in its wait, as a blocked read is: -EINTR, posted once. */
 	CHECK_EQ(r, -EINTR);
