@@ -65,18 +65,51 @@ static void syslet_park_queue(struct file *file, wait_queue_head_t *head,
 	add_wait_queue(head, &p->c->pwait);
 }
 
-/* Put a woken chain on the context's ready list and wake an idle worker. */
-static void syslet_park_ready(struct syslet_chain *c)
+/**
+ * syslet_wake_idle() - wake the context's first idle worker, if any
+ * @ctx: the context
+ *
+ * Context: any; takes no lock of the context.
+ */
+void syslet_wake_idle(struct syslet_ctx *ctx)
 {
-	struct syslet_ctx *ctx = c->ctx;
 	struct task_struct *t;
 
-	llist_add(&c->ready_node, &ctx->ready);	/* a full barrier */
 	rcu_read_lock();
 	t = READ_ONCE(ctx->idle_task);
 	if (t)
 		wake_up_process(t);
 	rcu_read_unlock();
+}
+
+/**
+ * syslet_wake_work() - ctx->wake_work: an active worker blocked while
+ *	chains wait; wake an idle one for them
+ * @work: the context's wake_work
+ *
+ * Context: hard interrupt (irq_work).
+ */
+void syslet_wake_work(struct irq_work *work)
+{
+	syslet_wake_idle(container_of(work, struct syslet_ctx, wake_work));
+}
+
+/*
+ * Put a woken chain on the context's ready list, and wake an idle worker
+ * unless a worker is active: that one drains the list before it sleeps,
+ * and if it blocks in an atom first, the scheduler's hook hands the list
+ * to an idle worker (worker.c).  As an epoll loop collects the events of
+ * many connections per wake-up, one worker then runs many woken chains
+ * per wake-up, where waking a worker per chain spread them over as many
+ * workers, each woken for one.
+ */
+static void syslet_park_ready(struct syslet_chain *c)
+{
+	struct syslet_ctx *ctx = c->ctx;
+
+	llist_add(&c->ready_node, &ctx->ready);	/* a full barrier */
+	if (!syslet_workers_active(ctx))
+		syslet_wake_idle(ctx);
 }
 
 /* The file's wake-up, under its wait queue's lock, in any context. */
