@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -944,6 +945,82 @@ static int t_park_handoff(void)
 	return 0;
 }
 
+/*
+ * Wake-ups that come while a chain parks are not lost.  Each of NPONG
+ * chains loops reading a byte from its pipe and writing it back on
+ * another; a thread per chain writes a byte and waits for it to come
+ * back, PONG_TRIPS times.  The thread's next byte comes just as the
+ * chain's worker, done writing, parks the chain on its empty pipe again:
+ * a wake-up lost there leaves the thread waiting, seen within 2 s.
+ */
+#define NPONG		4
+#define PONG_TRIPS	5000
+
+struct pong {
+	int in[2], out[2];
+	unsigned long rfd, wfd, p, one;
+	long rr, rw;
+	char b;
+	struct syslet_uatom a[2];
+	int trips;
+};
+
+static void *pong_thread(void *arg)
+{
+	struct pong *g = arg;
+	struct pollfd pfd = { .fd = g->out[0], .events = POLLIN };
+	char c = 'x';
+
+	for (g->trips = 0; g->trips < PONG_TRIPS; g->trips++) {
+		if (write(g->in[1], &c, 1) != 1 || poll(&pfd, 1, 2000) != 1 ||
+		    read(g->out[0], &c, 1) != 1)
+			break;
+	}
+	return NULL;
+}
+
+static int t_park_pingpong(void)
+{
+	static struct pong g[NPONG];
+	pthread_t th[NPONG];
+	int i;
+
+	setup(16, NPONG);
+	for (i = 0; i < NPONG; i++) {
+		CHECK(pipe(g[i].in) == 0 && pipe(g[i].out) == 0);
+		g[i].rfd = g[i].in[0];
+		g[i].wfd = g[i].out[1];
+		g[i].p = (unsigned long)&g[i].b;
+		g[i].one = 1;
+		syslet_atom(&g[i].a[0], SYS_read,
+			    SYSLET_ASYNC | SYSLET_STOP_ON_NON_POSITIVE,
+			    &g[i].rr, &g[i].a[1], A(g[i].rfd), A(g[i].p),
+			    A(g[i].one), NULL);
+		syslet_atom(&g[i].a[1], SYS_write, SYSLET_STOP_ON_NON_POSITIVE,
+			    &g[i].rw, &g[i].a[0], A(g[i].wfd), A(g[i].p),
+			    A(g[i].one), NULL);
+		CHECK_EQ(syslet_exec(&ring, &g[i].a[0], NULL), 0);
+	}
+	for (i = 0; i < NPONG; i++)
+		CHECK(pthread_create(&th[i], NULL, pong_thread, &g[i]) == 0);
+	for (i = 0; i < NPONG; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < NPONG; i++)
+		CHECK_EQ(g[i].trips, PONG_TRIPS);
+	/* The writers go: each chain reads 0 and ends. */
+	for (i = 0; i < NPONG; i++)
+		close(g[i].in[1]);
+	CHECK_EQ(syslet_wait(&ring, NPONG), NPONG);
+	for (i = 0; i < NPONG; i++) {
+		CHECK_EQ(g[i].rr, 0);
+		close(g[i].in[0]);
+		close(g[i].out[0]);
+		close(g[i].out[1]);
+	}
+	syslet_teardown(&ring);
+	return 0;
+}
+
 static const struct test tests[] = {
 	{ "poll", t_poll },
 	{ "epoll", t_epoll },
@@ -962,6 +1039,7 @@ static const struct test tests[] = {
 	{ "park-hangup", t_park_hangup },
 	{ "park-unregister", t_park_unregister },
 	{ "park-handoff", t_park_handoff },
+	{ "park-pingpong", t_park_pingpong },
 };
 
 TEST_MAIN(tests, NULL)
