@@ -123,12 +123,19 @@ static int syslet_park_wake(struct wait_queue_entry *wait, unsigned int mode,
 	if (mask && !(mask & (c->pevents | EPOLLERR | EPOLLHUP | POLLFREE)))
 		return 0;
 	list_del_init(&wait->entry);
-	old = atomic_cmpxchg(&c->pstate, SYSLET_PARK_PARKED, SYSLET_PARK_READY);
-	if (old == SYSLET_PARK_PARKED)
+	/*
+	 * ARMING first: the parking worker's only move from it is to PARKED
+	 * (its other, to NONE, comes after it took the entry off, which
+	 * waits for this function).  The other order lost wake-ups: PARKED
+	 * failed on ARMING, the worker then made it PARKED, and ARMING
+	 * failed on PARKED, with the entry already off the queue.  Nothing
+	 * else leaves PARKED meanwhile: a cancel takes the entry off first.
+	 */
+	old = atomic_cmpxchg(&c->pstate, SYSLET_PARK_ARMING, SYSLET_PARK_READY);
+	if (old == SYSLET_PARK_PARKED &&
+	    atomic_cmpxchg(&c->pstate, SYSLET_PARK_PARKED,
+			   SYSLET_PARK_READY) == SYSLET_PARK_PARKED)
 		syslet_park_ready(c);
-	else if (old == SYSLET_PARK_ARMING)
-		atomic_cmpxchg(&c->pstate, SYSLET_PARK_ARMING,
-			       SYSLET_PARK_READY);
 	return 1;
 }
 
