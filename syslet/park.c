@@ -250,6 +250,7 @@ bool syslet_chain_park(struct syslet_worker *w)
 
 	/* Let go of it: it resumes at this atom, in whichever worker. */
 	c->start = w->run.cur;
+	c->park_atom = w->run.cur;
 	hrtimer_cancel(&w->timer);
 	spin_lock(&c->lock);
 	c->worker = NULL;

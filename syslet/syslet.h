@@ -482,6 +482,7 @@ struct syslet_ctx {
  * @no_park: its next socket or pipe atom blocks in the worker instead
  *	of parking (once: the retry after a park that could not be) (O)
  * @unparked: resumed after a park: its atom runs as begun before (O)
+ * @park_atom: user address of the atom it last parked at (O)
  * @pevents: what the atom that would block waits for (O)
  * @pstate: SYSLET_PARK_*; the poll wake-up and a cancel change it by
  *	cmpxchg
@@ -522,6 +523,7 @@ struct syslet_chain {
 	umode_t umask;
 	bool no_park;
 	bool unparked;
+	u64 park_atom;
 	__poll_t pevents;
 	atomic_t pstate;
 	struct file *pfile;
