@@ -167,6 +167,8 @@ void syslet_park_release(struct syslet_chain *c)
  *	blocking, and park the chain if it would block?
  * @c: the chain (the worker's)
  * @fd: the atom's file descriptor
+ * @sock: the operation takes only sockets (it fails at once on another
+ *	file): @fd need not be looked at
  *
  * Only for a socket or a pipe, not right after a park that could not be
  * made (that atom then blocks, once).
@@ -174,7 +176,8 @@ void syslet_park_release(struct syslet_chain *c)
  * Context: the worker.
  * Return: true to run the atom without blocking.
  */
-bool syslet_chain_may_park(struct syslet_chain *c, unsigned long fd)
+bool syslet_chain_may_park(struct syslet_chain *c, unsigned long fd,
+			   bool sock)
 {
 	struct file *file;
 	umode_t mode;
@@ -185,6 +188,8 @@ bool syslet_chain_may_park(struct syslet_chain *c, unsigned long fd)
 	}
 	if (!READ_ONCE(syslet_park))
 		return false;
+	if (sock)
+		return true;
 	file = fget(fd);
 	if (!file)
 		return false;
@@ -248,10 +253,12 @@ bool syslet_chain_park(struct syslet_worker *w)
 		return false;
 	}
 
-	/* Let go of it: it resumes at this atom, in whichever worker. */
+	/*
+	 * Let go of it: it resumes at this atom, in whichever worker.  Its
+	 * timer was never armed: a chain with a deadline does not park.
+	 */
 	c->start = w->run.cur;
 	c->park_atom = w->run.cur;
-	hrtimer_cancel(&w->timer);
 	spin_lock(&c->lock);
 	c->worker = NULL;
 	spin_unlock(&c->lock);

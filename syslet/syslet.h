@@ -113,11 +113,14 @@ enum {
  * @may_block: always hand it to a worker in the synchronous phase
  * @poll: a read of its file (args[0]): what it waits for, so that a
  *	worker can park it on a socket or pipe; 0 for the others
+ * @sock: its file is a socket, or it fails (-ENOTSOCK) without waiting:
+ *	a worker parks it without looking at the file first
  */
 struct syslet_op {
 	const char *name;
 	long (*fn)(const unsigned long *args, bool nowait);
 	bool may_block;
+	bool sock;
 	__poll_t poll;
 };
 
@@ -637,7 +640,8 @@ enum {
 	SYSLET_PARK_CANCELLED,	/* taken off the wait queue by a cancel */
 };
 bool syslet_chain_park(struct syslet_worker *w);
-bool syslet_chain_may_park(struct syslet_chain *c, unsigned long fd);
+bool syslet_chain_may_park(struct syslet_chain *c, unsigned long fd,
+			   bool sock);
 bool syslet_park_cancel(struct syslet_chain *c);
 void syslet_park_release(struct syslet_chain *c);
 void syslet_ready_drain_locked(struct syslet_ctx *ctx);

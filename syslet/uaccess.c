@@ -137,7 +137,7 @@ long syslet_user_call(void *priv, unsigned long nr,
 		if (ret)
 			goto genuine;
 		/* A worker: socket and pipe I/O parks rather than blocks. */
-		if (op->poll && syslet_chain_may_park(c, args[0])) {
+		if (op->poll && syslet_chain_may_park(c, args[0], op->sock)) {
 			struct syslet_worker *w = syslet_current_worker();
 
 			nowait = true;
