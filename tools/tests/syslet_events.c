@@ -1021,6 +1021,49 @@ static int t_park_pingpong(void)
 	return 0;
 }
 
+/*
+ * A read that parked, come round again in a loop, is parked before it is
+ * tried: data already there must be seen then.  The chain loops reading a
+ * byte of a pipe and counting it (SYSLET_NR_UMEM_ADD).  After its first
+ * byte it is parked; then three bytes come at once: one wake-up, and the
+ * chain must read all three without another.
+ */
+static int t_park_poll_first(void)
+{
+	unsigned long fd, p, one = 1, pcount;
+	long count = 0, rr = 99, ra = 99;
+	struct syslet_uatom a[2];
+	int pfd[2], k;
+	char b;
+
+	setup(8, 1);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	p = (unsigned long)&b;
+	pcount = (unsigned long)&count;
+	syslet_atom(&a[0], SYS_read, SYSLET_ASYNC | SYSLET_STOP_ON_NON_POSITIVE,
+		    &rr, &a[1], A(fd), A(p), A(one), NULL);
+	syslet_atom(&a[1], SYSLET_NR_UMEM_ADD, 0, &ra, &a[0], A(pcount),
+		    A(one), NULL);
+	CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
+	CHECK(wait_parked(1));
+	CHECK_EQ(write(pfd[1], "a", 1), 1);
+	CHECK(wait_change(&count, 0));
+	CHECK(wait_parked(1));
+	CHECK_EQ(load(&count), 1);
+	CHECK_EQ(write(pfd[1], "bcd", 3), 3);
+	for (k = 0; k < 2000 && load(&count) < 4; k++)
+		usleep(1000);
+	CHECK_EQ(load(&count), 4);
+	CHECK(wait_parked(1));
+	close(pfd[1]);			/* read 0: the chain ends */
+	CHECK_EQ(syslet_wait(&ring, 1), 1);
+	CHECK_EQ(rr, 0);
+	close(pfd[0]);
+	syslet_teardown(&ring);
+	return 0;
+}
+
 static const struct test tests[] = {
 	{ "poll", t_poll },
 	{ "epoll", t_epoll },
@@ -1040,6 +1083,7 @@ static const struct test tests[] = {
 	{ "park-unregister", t_park_unregister },
 	{ "park-handoff", t_park_handoff },
 	{ "park-pingpong", t_park_pingpong },
+	{ "park-poll-first", t_park_poll_first },
 };
 
 TEST_MAIN(tests, NULL)
