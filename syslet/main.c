@@ -58,6 +58,7 @@ unsigned int syslet_max_workers_per_user = 1024;
 unsigned int syslet_spin_ns = 50000;
 bool syslet_worker_batch = true;
 bool syslet_park = true;
+bool syslet_handoff = true;
 
 static int syslet_set_disabled(const char *val, const struct kernel_param *kp)
 {
@@ -96,6 +97,9 @@ MODULE_PARM_DESC(worker_batch,
 module_param_named(park, syslet_park, bool, 0644);
 MODULE_PARM_DESC(park,
 		 "A worker parks a chain whose read of a socket or pipe would block, instead of blocking with it (default Y)");
+module_param_named(handoff, syslet_handoff, bool, 0644);
+MODULE_PARM_DESC(handoff,
+		 "A woken parked chain wakes no worker while another is active, which takes it; one that blocks hands the chains on (default Y; needs CONFIG_PREEMPT_NOTIFIERS)");
 module_param_named(spin_ns, syslet_spin_ns, uint, 0644);
 MODULE_PARM_DESC(spin_ns,
 		 "An idle worker spins up to this long (ns, at most 1 ms) for the next chain before sleeping; 0: never (default 50000)");
@@ -184,6 +188,7 @@ static int syslet_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&ctx->idle);
 	INIT_LIST_HEAD(&ctx->zombies);
 	init_llist_head(&ctx->ready);
+	ctx->wake_work = IRQ_WORK_INIT_HARD(syslet_wake_work);
 	syslet_ctx_init_ports(ctx);
 	syslet_ctx_init_servers(ctx);
 	file->private_data = ctx;

@@ -24,10 +24,10 @@ static const struct syslet_op syslet_ops[] = {
 #ifdef CONFIG_NET	/* not in a kernel without sockets (UML's KUnit) */
 	[SYSLET_NR_sendto]	= { .name = "sendto",	.fn = syslet_op_sendto },
 	[SYSLET_NR_recvfrom]	= { .name = "recvfrom",	.fn = syslet_op_recvfrom,
-				    .poll = EPOLLIN },
+				    .poll = EPOLLIN, .sock = true },
 	[SYSLET_NR_sendmsg]	= { .name = "sendmsg",	.fn = syslet_op_sendmsg },
 	[SYSLET_NR_recvmsg]	= { .name = "recvmsg",	.fn = syslet_op_recvmsg,
-				    .poll = EPOLLIN },
+				    .poll = EPOLLIN, .sock = true },
 #endif
 	[SYSLET_NR_fsync]	= { .name = "fsync",	.fn = syslet_op_fsync,
 				    .may_block = true },

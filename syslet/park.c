@@ -65,18 +65,51 @@ static void syslet_park_queue(struct file *file, wait_queue_head_t *head,
 	add_wait_queue(head, &p->c->pwait);
 }
 
-/* Put a woken chain on the context's ready list and wake an idle worker. */
-static void syslet_park_ready(struct syslet_chain *c)
+/**
+ * syslet_wake_idle() - wake the context's first idle worker, if any
+ * @ctx: the context
+ *
+ * Context: any; takes no lock of the context.
+ */
+void syslet_wake_idle(struct syslet_ctx *ctx)
 {
-	struct syslet_ctx *ctx = c->ctx;
 	struct task_struct *t;
 
-	llist_add(&c->ready_node, &ctx->ready);	/* a full barrier */
 	rcu_read_lock();
 	t = READ_ONCE(ctx->idle_task);
 	if (t)
 		wake_up_process(t);
 	rcu_read_unlock();
+}
+
+/**
+ * syslet_wake_work() - ctx->wake_work: an active worker blocked while
+ *	chains wait; wake an idle one for them
+ * @work: the context's wake_work
+ *
+ * Context: hard interrupt (irq_work).
+ */
+void syslet_wake_work(struct irq_work *work)
+{
+	syslet_wake_idle(container_of(work, struct syslet_ctx, wake_work));
+}
+
+/*
+ * Put a woken chain on the context's ready list, and wake an idle worker
+ * unless a worker is active: that one drains the list before it sleeps,
+ * and if it blocks in an atom first, the scheduler's hook hands the list
+ * to an idle worker (worker.c).  As an epoll loop collects the events of
+ * many connections per wake-up, one worker then runs many woken chains
+ * per wake-up, where waking a worker per chain spread them over as many
+ * workers, each woken for one.
+ */
+static void syslet_park_ready(struct syslet_chain *c)
+{
+	struct syslet_ctx *ctx = c->ctx;
+
+	llist_add(&c->ready_node, &ctx->ready);	/* a full barrier */
+	if (!syslet_workers_active(ctx))
+		syslet_wake_idle(ctx);
 }
 
 /* The file's wake-up, under its wait queue's lock, in any context. */
@@ -90,12 +123,19 @@ static int syslet_park_wake(struct wait_queue_entry *wait, unsigned int mode,
 	if (mask && !(mask & (c->pevents | EPOLLERR | EPOLLHUP | POLLFREE)))
 		return 0;
 	list_del_init(&wait->entry);
-	old = atomic_cmpxchg(&c->pstate, SYSLET_PARK_PARKED, SYSLET_PARK_READY);
-	if (old == SYSLET_PARK_PARKED)
+	/*
+	 * ARMING first: the parking worker's only move from it is to PARKED
+	 * (its other, to NONE, comes after it took the entry off, which
+	 * waits for this function).  The other order lost wake-ups: PARKED
+	 * failed on ARMING, the worker then made it PARKED, and ARMING
+	 * failed on PARKED, with the entry already off the queue.  Nothing
+	 * else leaves PARKED meanwhile: a cancel takes the entry off first.
+	 */
+	old = atomic_cmpxchg(&c->pstate, SYSLET_PARK_ARMING, SYSLET_PARK_READY);
+	if (old == SYSLET_PARK_PARKED &&
+	    atomic_cmpxchg(&c->pstate, SYSLET_PARK_PARKED,
+			   SYSLET_PARK_READY) == SYSLET_PARK_PARKED)
 		syslet_park_ready(c);
-	else if (old == SYSLET_PARK_ARMING)
-		atomic_cmpxchg(&c->pstate, SYSLET_PARK_ARMING,
-			       SYSLET_PARK_READY);
 	return 1;
 }
 
@@ -127,6 +167,8 @@ void syslet_park_release(struct syslet_chain *c)
  *	blocking, and park the chain if it would block?
  * @c: the chain (the worker's)
  * @fd: the atom's file descriptor
+ * @sock: the operation takes only sockets (it fails at once on another
+ *	file): @fd need not be looked at
  *
  * Only for a socket or a pipe, not right after a park that could not be
  * made (that atom then blocks, once).
@@ -134,7 +176,8 @@ void syslet_park_release(struct syslet_chain *c)
  * Context: the worker.
  * Return: true to run the atom without blocking.
  */
-bool syslet_chain_may_park(struct syslet_chain *c, unsigned long fd)
+bool syslet_chain_may_park(struct syslet_chain *c, unsigned long fd,
+			   bool sock)
 {
 	struct file *file;
 	umode_t mode;
@@ -145,6 +188,8 @@ bool syslet_chain_may_park(struct syslet_chain *c, unsigned long fd)
 	}
 	if (!READ_ONCE(syslet_park))
 		return false;
+	if (sock)
+		return true;
 	file = fget(fd);
 	if (!file)
 		return false;
@@ -208,9 +253,12 @@ bool syslet_chain_park(struct syslet_worker *w)
 		return false;
 	}
 
-	/* Let go of it: it resumes at this atom, in whichever worker. */
+	/*
+	 * Let go of it: it resumes at this atom, in whichever worker.  Its
+	 * timer was never armed: a chain with a deadline does not park.
+	 */
 	c->start = w->run.cur;
-	hrtimer_cancel(&w->timer);
+	c->park_atom = w->run.cur;
 	spin_lock(&c->lock);
 	c->worker = NULL;
 	spin_unlock(&c->lock);

@@ -10,11 +10,13 @@
 #include <linux/err.h>
 #include <linux/fs_struct.h>
 #include <linux/hrtimer.h>
+#include <linux/irq_work.h>
 #include <linux/kref.h>
 #include <linux/ktime.h>
 #include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/path.h>
+#include <linux/preempt.h>
 #include <linux/resource.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -111,11 +113,14 @@ enum {
  * @may_block: always hand it to a worker in the synchronous phase
  * @poll: a read of its file (args[0]): what it waits for, so that a
  *	worker can park it on a socket or pipe; 0 for the others
+ * @sock: its file is a socket, or it fails (-ENOTSOCK) without waiting:
+ *	a worker parks it without looking at the file first
  */
 struct syslet_op {
 	const char *name;
 	long (*fn)(const unsigned long *args, bool nowait);
 	bool may_block;
+	bool sock;
 	__poll_t poll;
 };
 
@@ -376,6 +381,12 @@ struct eventfd_ctx;
  * @ready: parked chains whose file woke them, for the workers (lockless)
  * @idle_task: the task of @idle's first worker, or NULL (R; read under
  *	RCU by the poll wake-up, which may not take ring_lock)
+ * @nr_active: workers that look at @ready before they sleep: awake, with
+ *	a chain or between chains, and not blocked in an atom (atomic;
+ *	each worker changes only its own share, struct syslet_worker's
+ *	@counted)
+ * @wake_work: wakes @idle_task when an active worker blocks while chains
+ *	wait (the scheduler's hook, under the runqueue lock, cannot wake)
  * @upc: upcall space dispatched on each completion posted
  *	(SYSLET_IOC_UPCALL; M, R)
  * @upcid: the upcall identifier to dispatch, 0: none (M, R)
@@ -430,6 +441,8 @@ struct syslet_ctx {
 	unsigned int nr_parked;
 	struct llist_head ready;
 	struct task_struct *idle_task;
+	atomic_t nr_active;
+	struct irq_work wake_work;
 	unsigned int nr_queued;
 
 	struct upc_space *upc;
@@ -472,6 +485,7 @@ struct syslet_ctx {
  * @no_park: its next socket or pipe atom blocks in the worker instead
  *	of parking (once: the retry after a park that could not be) (O)
  * @unparked: resumed after a park: its atom runs as begun before (O)
+ * @park_atom: user address of the atom it last parked at (O)
  * @pevents: what the atom that would block waits for (O)
  * @pstate: SYSLET_PARK_*; the poll wake-up and a cancel change it by
  *	cmpxchg
@@ -512,6 +526,7 @@ struct syslet_chain {
 	umode_t umask;
 	bool no_park;
 	bool unparked;
+	u64 park_atom;
 	__poll_t pevents;
 	atomic_t pstate;
 	struct file *pfile;
@@ -537,6 +552,11 @@ struct syslet_chain {
  * @run: @chain's interpreter state (O)
  * @timer: interrupts @chain at its deadline; armed only while @chain
  *	runs (O)
+ * @counted: counted in ctx->nr_active (O; also by the scheduler's hook,
+ *	which runs in the worker's own context)
+ * @hooked: @pn is registered: the worker has a chain (O)
+ * @pn: the scheduler's hook, which tells when the worker blocks in an
+ *	atom
  *
  * Created by a thread of the process (vhost_task_create(): same thread
  * group, mm, fs, cgroups, namespaces, signal_struct), with a counted
@@ -559,6 +579,11 @@ struct syslet_worker {
 	struct syslet_chain *chain;
 	struct syslet_run run;
 	struct hrtimer timer;
+	bool counted;
+	bool hooked;
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+	struct preempt_notifier pn;
+#endif
 };
 
 void syslet_ctx_put(struct syslet_ctx *ctx);
@@ -601,6 +626,7 @@ extern unsigned int syslet_max_workers_per_user;
 extern unsigned int syslet_spin_ns;
 extern bool syslet_worker_batch;
 extern bool syslet_park;
+extern bool syslet_handoff;
 bool syslet_access_allowed(void);
 bool syslet_task_confined(struct task_struct *task);
 bool syslet_is_owner(struct syslet_ctx *ctx);
@@ -614,11 +640,15 @@ enum {
 	SYSLET_PARK_CANCELLED,	/* taken off the wait queue by a cancel */
 };
 bool syslet_chain_park(struct syslet_worker *w);
-bool syslet_chain_may_park(struct syslet_chain *c, unsigned long fd);
+bool syslet_chain_may_park(struct syslet_chain *c, unsigned long fd,
+			   bool sock);
 bool syslet_park_cancel(struct syslet_chain *c);
 void syslet_park_release(struct syslet_chain *c);
 void syslet_ready_drain_locked(struct syslet_ctx *ctx);
 void syslet_idle_update_locked(struct syslet_ctx *ctx);
+void syslet_wake_idle(struct syslet_ctx *ctx);
+bool syslet_workers_active(struct syslet_ctx *ctx);
+void syslet_wake_work(struct irq_work *work);
 long syslet_owner_error(struct syslet_ctx *ctx);
 void syslet_ctx_unregister(struct syslet_ctx *ctx);
 

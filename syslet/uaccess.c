@@ -123,22 +123,36 @@ long syslet_user_call(void *priv, unsigned long nr,
 			goto genuine;
 	} else if (priv) {
 		struct syslet_chain *c = priv;
+		bool resumed = c->unparked;
 
 		/*
 		 * An atom resumed after a park began before: whatever came
 		 * since (a filter) applies from the next atom on, as it
 		 * would to an atom that blocked in its worker.
 		 */
-		ret = c->unparked ? 0 : syslet_chain_confined(c, nr);
+		ret = resumed ? 0 : syslet_chain_confined(c, nr);
 		c->unparked = false;
 		if (ret < 0)
 			return ret;
 		if (ret)
 			goto genuine;
 		/* A worker: socket and pipe I/O parks rather than blocks. */
-		if (op->poll && syslet_chain_may_park(c, args[0])) {
+		if (op->poll && syslet_chain_may_park(c, args[0], op->sock)) {
+			struct syslet_worker *w = syslet_current_worker();
+
 			nowait = true;
 			c->pevents = op->poll;
+			/*
+			 * The atom it parked at last, come round again (a
+			 * receive loop): most likely it waits again.  Park
+			 * first, which finds it readable if it is, rather
+			 * than make a read bound to fail (io_uring's
+			 * IORING_RECVSEND_POLL_FIRST, here for loops).
+			 */
+			if (!resumed && w && c->park_atom == w->run.cur) {
+				*wouldblock = true;
+				return 0;
+			}
 		}
 	}
 	if (nowait && op->may_block) {

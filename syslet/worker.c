@@ -182,6 +182,123 @@ static void syslet_worker_install(struct syslet_worker *w)
 	complete(&w->started);
 }
 
+/* ---------------------------------------------------------------------
+ * Active workers, and the hand-off when one blocks.
+ *
+ * A worker is active from the chain it takes until it finds nothing more
+ * to take, except while it is blocked in an atom.  While one is, the
+ * wake-up of a parked chain wakes nobody: the active worker drains
+ * ctx->ready before it sleeps.  Blocking is what a module cannot see
+ * coming, so the scheduler's preemption notifier (CONFIG_PREEMPT_NOTIFIERS,
+ * as KVM uses) tells: a worker switched out while not runnable is no
+ * longer active, and if chains wait, an irq_work wakes an idle worker for
+ * them, as io-wq's scheduler hook wakes another worker when one blocks.
+ * Without the notifier, every wake-up wakes an idle worker.
+ */
+
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+#define SYSLET_HAVE_HANDOFF	1
+#else
+#define SYSLET_HAVE_HANDOFF	0
+#endif
+
+/**
+ * syslet_workers_active() - will a worker look at ctx->ready before it
+ *	sleeps?
+ * @ctx: the context
+ *
+ * Context: any; after adding to ctx->ready, whose full barrier pairs with
+ * syslet_worker_uncount()'s: a worker that stops being active after this
+ * read sees the addition.
+ * Return: true if a worker is active (and syslet.handoff is set).
+ */
+bool syslet_workers_active(struct syslet_ctx *ctx)
+{
+	return SYSLET_HAVE_HANDOFF && READ_ONCE(syslet_handoff) &&
+	       atomic_read(&ctx->nr_active);
+}
+
+static void syslet_worker_count(struct syslet_worker *w)
+{
+	if (!w->counted) {
+		w->counted = true;
+		atomic_inc(&w->ctx->nr_active);
+	}
+}
+
+/*
+ * @w is no longer active.  True if chains wait that no worker may be
+ * coming for: the caller wakes an idle worker (or takes them itself).
+ */
+static bool syslet_worker_uncount(struct syslet_worker *w)
+{
+	struct syslet_ctx *ctx = w->ctx;
+
+	if (!w->counted)
+		return false;
+	w->counted = false;
+	atomic_dec(&ctx->nr_active);
+	smp_mb__after_atomic();		/* pairs with llist_add() */
+	return !llist_empty(&ctx->ready) || READ_ONCE(ctx->nr_queued);
+}
+
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+/*
+ * Switched out, in the worker's context under the runqueue lock: if it
+ * blocks (not merely preempted), hand the waiting chains on.
+ */
+static void syslet_worker_sched_out(struct preempt_notifier *pn,
+				    struct task_struct *next)
+{
+	struct syslet_worker *w = container_of(pn, struct syslet_worker, pn);
+
+	if (!task_is_running(current) && syslet_worker_uncount(w))
+		irq_work_queue(&w->ctx->wake_work);
+}
+
+static void syslet_worker_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	syslet_worker_count(container_of(pn, struct syslet_worker, pn));
+}
+
+static struct preempt_ops syslet_worker_preempt_ops = {
+	.sched_in = syslet_worker_sched_in,
+	.sched_out = syslet_worker_sched_out,
+};
+#endif
+
+/* @w took a chain: active, and told when it blocks. */
+static void syslet_worker_hook(struct syslet_worker *w)
+{
+	syslet_worker_count(w);
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+	if (!w->hooked) {
+		preempt_notifier_init(&w->pn, &syslet_worker_preempt_ops);
+		preempt_disable();
+		preempt_notifier_register(&w->pn);
+		preempt_enable();
+		w->hooked = true;
+	}
+#endif
+}
+
+/*
+ * @w has no chain any more (still active until it finds nothing to take).
+ * The notifier is only registered while the worker has a chain: a worker
+ * without one may be stopped and freed before its thread is done.
+ */
+static void syslet_worker_unhook(struct syslet_worker *w)
+{
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+	if (w->hooked) {
+		preempt_disable();
+		preempt_notifier_unregister(&w->pn);
+		preempt_enable();
+		w->hooked = false;
+	}
+#endif
+}
+
 /* Take the next chain off the port, or go idle.  True if it took one. */
 static bool syslet_worker_take(struct syslet_worker *w)
 {
@@ -208,6 +325,7 @@ static bool syslet_worker_take(struct syslet_worker *w)
 	ctx->nr_queued--;
 	ctx->nr_free--;
 	spin_unlock(&ctx->ring_lock);
+	syslet_worker_hook(w);
 	/*
 	 * An interruption left from the previous chain is not for this one;
 	 * a cancel of this one marks it cancelled before interrupting it.
@@ -289,6 +407,7 @@ static void syslet_worker_done(struct syslet_worker *w, int ret)
 		ctx->nr_free++;
 	spin_unlock(&ctx->ring_lock);
 	syslet_chain_run_end(w, ret);
+	syslet_worker_unhook(w);
 }
 
 /* Run the chain until it ends or yields, as its submitting thread. */
@@ -319,10 +438,15 @@ static bool syslet_worker_fn(void *data)
 	if (!w->chain) {
 		if (!syslet_worker_take(w) && !syslet_worker_spin(w)) {
 			/*
-			 * On ctx->idle (and ctx->idle_task) now: a parked
-			 * chain woken before that found no worker to wake.
+			 * No longer active, and on ctx->idle (and
+			 * ctx->idle_task) now: a parked chain woken before
+			 * that found no worker to wake.  A worker stopped
+			 * by an unregistration takes none: it hands them
+			 * to an idle worker of the next registration.
 			 */
-			smp_mb();
+			if (syslet_worker_uncount(w) && !READ_ONCE(w->live))
+				syslet_wake_idle(w->ctx);
+			smp_mb();	/* pairs with syslet_park_ready()'s */
 			/*
 			 * A file whose last reference a parked chain held
 			 * (fput() from the ready list) is released by
@@ -333,7 +457,8 @@ static bool syslet_worker_fn(void *data)
 				/* __fput() may sleep: not as idle. */
 				__set_current_state(TASK_RUNNING);
 				set_thread_flag(TIF_NOTIFY_SIGNAL);
-			} else if (llist_empty(&w->ctx->ready)) {
+			} else if (!READ_ONCE(w->live) ||
+				   llist_empty(&w->ctx->ready)) {
 				syslet_worker_idle();
 			}
 			return true;	/* the loop checks signals and STOP */
@@ -348,7 +473,9 @@ static bool syslet_worker_fn(void *data)
 	}
 	if (ret == SYSLET_RUN_PARK) {
 		/* Parked, or its atom runs again, blocking this time. */
-		if (!syslet_chain_park(w))
+		if (syslet_chain_park(w))
+			syslet_worker_unhook(w);
+		else
 			w->chain->no_park = true;
 		return true;
 	}
@@ -385,12 +512,22 @@ static void syslet_worker_killed(void *data)
 		ctx->nr_free--;
 	}
 	spin_unlock(&ctx->ring_lock);
+	syslet_worker_unhook(w);
+	if (syslet_worker_uncount(w))
+		syslet_wake_idle(ctx);
 }
 
 /* Stop and free a worker; it has no chain, or is about to have none. */
 static void syslet_worker_free(struct syslet_worker *w)
 {
 	vhost_task_stop(w->vtsk);
+	/* Stopped between a chain and its idle check: hand on what waits. */
+	if (syslet_worker_uncount(w))
+		syslet_wake_idle(w->ctx);
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+	/* Its scheduler hook's last wake-up has run. */
+	irq_work_sync(&w->ctx->wake_work);
+#endif
 	syslet_user_uncharge(w->uid);
 	syslet_ctx_put(w->ctx);
 	kfree(w);
@@ -629,11 +766,19 @@ void syslet_ctx_defer_unregister(struct syslet_ctx *ctx, unsigned int gen)
 int syslet_workers_init(void)
 {
 	syslet_wq = alloc_workqueue("syslet", WQ_UNBOUND, 0);
-	return syslet_wq ? 0 : -ENOMEM;
+	if (!syslet_wq)
+		return -ENOMEM;
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+	preempt_notifier_inc();
+#endif
+	return 0;
 }
 
 void syslet_workers_exit(void)
 {
 	/* Every context is closed: only reapers and unregistrations left. */
 	destroy_workqueue(syslet_wq);
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+	preempt_notifier_dec();
+#endif
 }

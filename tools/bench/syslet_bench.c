@@ -135,18 +135,32 @@ static void csw(long *self, long *thread)
 	*thread = ru.ru_nvcsw;
 }
 
-static inline void icount_begin(void)
+static inline void icount_mark_begin(void)
 {
-	csw(&csw_self, &csw_thread);
 	__asm__ volatile("nopl 0x4d500001(%%rax)" ::: "memory");
 }
 
-static void icount_end(const char *bench, const char *cas, const char *mech,
-		       unsigned long ops)
+static inline void icount_mark_end(void)
+{
+	__asm__ volatile("nopl 0x4d500002(%%rax)" ::: "memory");
+}
+
+static inline void icount_begin(void)
+{
+	csw(&csw_self, &csw_thread);
+	icount_mark_begin();
+}
+
+/*
+ * Name the section that the last end marker closed; icount_end() is the
+ * end marker and this.  S5's client process makes its own markers, and
+ * the server names the section once the client is done.
+ */
+static void icount_name(const char *bench, const char *cas, const char *mech,
+			unsigned long ops)
 {
 	static int on = -1;
 
-	__asm__ volatile("nopl 0x4d500002(%%rax)" ::: "memory");
 	if (on < 0)
 		on = getenv("SYSLET_BENCH_ICOUNT") &&
 		     !strcmp(getenv("SYSLET_BENCH_ICOUNT"), "1");
@@ -165,6 +179,13 @@ static void icount_end(const char *bench, const char *cas, const char *mech,
 		       (double)(self - csw_self - thread + csw_thread) / ops);
 		fflush(stdout);
 	}
+}
+
+static void icount_end(const char *bench, const char *cas, const char *mech,
+		       unsigned long ops)
+{
+	icount_mark_end();
+	icount_name(bench, cas, mech, ops);
 }
 
 /* SYSLET_BENCH_ONLY=S2,S4 runs only those benchmarks. */
@@ -530,6 +551,8 @@ static void s5_client(const struct sockaddr_in *sin, int out)
 			die("S5 epoll_ctl");
 		left[i] = s5_trips;
 	}
+	/* The counted section: the round trips, not the set-up. */
+	icount_mark_begin();
 	t0 = now_ns();
 	for (i = 0; i < s5_conns; i++)
 		s5_full(fds[i], msg, S5_MSG, false);
@@ -552,6 +575,7 @@ static void s5_client(const struct sockaddr_in *sin, int out)
 		}
 	}
 	rate = (uint64_t)s5_conns * s5_trips * 1000000000ull / (now_ns() - t0);
+	icount_mark_end();
 	for (i = 0; i < s5_conns; i++)
 		close(fds[i]);
 	if (write(out, &rate, sizeof(rate)) != sizeof(rate))
@@ -660,9 +684,14 @@ static void s5_uring_server(int lfd)
 	}
 }
 
-/* One run of server @mech (0 syslet, 1 epoll, 2 io_uring): round trips/s. */
-static uint64_t s5_run(int mech)
+/*
+ * One run of server @mech (0 syslet, 1 epoll, 2 io_uring): round trips/s.
+ * The client's markers count its round trips (all CPUs); the server
+ * names them, and its sleeps (the workers' too) per round trip.
+ */
+static uint64_t s5_run(int mech, const char *cas)
 {
+	static const char *const mechs[] = { "syslet", "epoll", "io_uring" };
 	struct sockaddr_in sin;
 	struct echo_stats st = { 0 };
 	int lfd = s5_listen(&sin), pfd[2], status;
@@ -679,6 +708,7 @@ static uint64_t s5_run(int mech)
 		s5_client(&sin, pfd[1]);
 	}
 	close(pfd[1]);
+	csw(&csw_self, &csw_thread);
 	if (mech == 0) {
 		int ret = echo_serve(&sring, lfd, s5_conns, &st);
 
@@ -697,6 +727,7 @@ static uint64_t s5_run(int mech)
 	waitpid(pid, &status, 0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		die("S5 client failed");
+	icount_name("S5", cas, mechs[mech], (unsigned long)s5_conns * s5_trips);
 	close(pfd[0]);
 	close(lfd);
 	return rate;
@@ -721,7 +752,7 @@ static void s5(void)
 		rates[m] = calloc(reps, sizeof(uint64_t));
 	for (r = 0; r < reps; r++)
 		for (m = 0; m < 3; m++)
-			rates[m][r] = s5_run(m);
+			rates[m][r] = s5_run(m, cas);
 	for (m = 0; m < 3; m++) {
 		/* Every round, for the spread (not parsed by bench.sh). */
 		printf("syslet_bench: S5 rounds %s:", mechs[m]);

@@ -11,10 +11,10 @@
  * worker at the first receive that would block; there it loops until the
  * peer closes (recvfrom returns 0) or an error, and its final atom is
  * posted to the ring, where the server finds the connection to close.
- * A connection waiting for data holds a worker, so a context serves at
- * most max_nr_threads (and syslet.max_workers_per_ctx, 64 by default)
- * connections at a time.  Used by tools/demo/echo_server.c and the S5
- * benchmark.
+ * A connection waiting for data holds no worker: its receive parks on
+ * the socket (Documentation/syslet.rst, "Parking"), and the worker that
+ * the data wakes, or one already running, goes on with it.  Used by
+ * tools/demo/echo_server.c and the S5 benchmark.
  */
 #ifndef _SYSLET_ECHO_H
 #define _SYSLET_ECHO_H

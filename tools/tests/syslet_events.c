@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -881,6 +882,188 @@ static int t_park_unregister(void)
 	return 0;
 }
 
+/*
+ * A worker that blocks in an atom hands the chains that wait for a worker
+ * to another.  Chain A reads pipe 1 (parks), then an eventfd (blocks: not
+ * a socket or pipe); chain B reads pipe 2 (parks); two workers.  Both
+ * pipes are written at once: the worker that runs A either took B off
+ * the ready list with A, or was active when B woke (and no worker was
+ * woken for B).  B must still end while A blocks, at once: an idle
+ * worker's own check, once a second, would take it later.
+ */
+static int t_park_handoff(void)
+{
+	unsigned long f1, f2, fe, p1, p2, pe, one = 1, eight = 8;
+	long ra = 99, re = 99, rb = 99, t0;
+	struct syslet_uatom a[2], b;
+	int pa[2], pb[2], efd;
+	char c1, c2;
+	uint64_t ev, add = 1;
+
+	setup(16, 2);
+	CHECK(pipe(pa) == 0 && pipe(pb) == 0);
+	efd = eventfd(0, 0);
+	CHECK(efd >= 0);
+	f1 = pa[0];
+	f2 = pb[0];
+	fe = efd;
+	p1 = (unsigned long)&c1;
+	p2 = (unsigned long)&c2;
+	pe = (unsigned long)&ev;
+	syslet_atom(&a[0], SYS_read, SYSLET_ASYNC, &ra, &a[1], A(f1), A(p1),
+		    A(one), NULL);
+	syslet_atom(&a[1], SYS_read, 0, &re, NULL, A(fe), A(pe), A(eight),
+		    NULL);
+	CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
+	CHECK(wait_parked(1));
+	syslet_atom(&b, SYS_read, SYSLET_ASYNC, &rb, NULL, A(f2), A(p2),
+		    A(one), NULL);
+	CHECK_EQ(syslet_exec(&ring, &b, NULL), 0);
+	CHECK(wait_parked(2));
+	CHECK_EQ(fdinfo(ring.fd, "workers"), 2);
+
+	t0 = now_ms();
+	CHECK_EQ(write(pa[1], "a", 1), 1);
+	CHECK_EQ(write(pb[1], "b", 1), 1);
+	CHECK(wait_change(&rb, 99));
+	/* Not by the other worker's idle check, once a second. */
+	CHECK(now_ms() - t0 < 500);
+	CHECK_EQ(rb, 1);
+	CHECK_EQ(c2, 'b');
+	CHECK_EQ(load(&ra), 1);
+	CHECK_EQ(load(&re), 99);		/* A still blocks */
+	CHECK_EQ(write(efd, &add, 8), 8);
+	CHECK_EQ(syslet_wait(&ring, 2), 2);
+	CHECK_EQ(re, 8);
+	CHECK_EQ(c1, 'a');
+	close(pa[0]);
+	close(pa[1]);
+	close(pb[0]);
+	close(pb[1]);
+	close(efd);
+	syslet_teardown(&ring);
+	return 0;
+}
+
+/*
+ * Wake-ups that come while a chain parks are not lost.  Each of NPONG
+ * chains loops reading a byte from its pipe and writing it back on
+ * another; a thread per chain writes a byte and waits for it to come
+ * back, PONG_TRIPS times.  The thread's next byte comes just as the
+ * chain's worker, done writing, parks the chain on its empty pipe again:
+ * a wake-up lost there leaves the thread waiting, seen within 2 s.
+ */
+#define NPONG		4
+#define PONG_TRIPS	5000
+
+struct pong {
+	int in[2], out[2];
+	unsigned long rfd, wfd, p, one;
+	long rr, rw;
+	char b;
+	struct syslet_uatom a[2];
+	int trips;
+};
+
+static void *pong_thread(void *arg)
+{
+	struct pong *g = arg;
+	struct pollfd pfd = { .fd = g->out[0], .events = POLLIN };
+	char c = 'x';
+
+	for (g->trips = 0; g->trips < PONG_TRIPS; g->trips++) {
+		if (write(g->in[1], &c, 1) != 1 || poll(&pfd, 1, 2000) != 1 ||
+		    read(g->out[0], &c, 1) != 1)
+			break;
+	}
+	return NULL;
+}
+
+static int t_park_pingpong(void)
+{
+	static struct pong g[NPONG];
+	pthread_t th[NPONG];
+	int i;
+
+	setup(16, NPONG);
+	for (i = 0; i < NPONG; i++) {
+		CHECK(pipe(g[i].in) == 0 && pipe(g[i].out) == 0);
+		g[i].rfd = g[i].in[0];
+		g[i].wfd = g[i].out[1];
+		g[i].p = (unsigned long)&g[i].b;
+		g[i].one = 1;
+		syslet_atom(&g[i].a[0], SYS_read,
+			    SYSLET_ASYNC | SYSLET_STOP_ON_NON_POSITIVE,
+			    &g[i].rr, &g[i].a[1], A(g[i].rfd), A(g[i].p),
+			    A(g[i].one), NULL);
+		syslet_atom(&g[i].a[1], SYS_write, SYSLET_STOP_ON_NON_POSITIVE,
+			    &g[i].rw, &g[i].a[0], A(g[i].wfd), A(g[i].p),
+			    A(g[i].one), NULL);
+		CHECK_EQ(syslet_exec(&ring, &g[i].a[0], NULL), 0);
+	}
+	for (i = 0; i < NPONG; i++)
+		CHECK(pthread_create(&th[i], NULL, pong_thread, &g[i]) == 0);
+	for (i = 0; i < NPONG; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < NPONG; i++)
+		CHECK_EQ(g[i].trips, PONG_TRIPS);
+	/* The writers go: each chain reads 0 and ends. */
+	for (i = 0; i < NPONG; i++)
+		close(g[i].in[1]);
+	CHECK_EQ(syslet_wait(&ring, NPONG), NPONG);
+	for (i = 0; i < NPONG; i++) {
+		CHECK_EQ(g[i].rr, 0);
+		close(g[i].in[0]);
+		close(g[i].out[0]);
+		close(g[i].out[1]);
+	}
+	syslet_teardown(&ring);
+	return 0;
+}
+
+/*
+ * A read that parked, come round again in a loop, is parked before it is
+ * tried: data already there must be seen then.  The chain loops reading a
+ * byte of a pipe and counting it (SYSLET_NR_UMEM_ADD).  After its first
+ * byte it is parked; then three bytes come at once: one wake-up, and the
+ * chain must read all three without another.
+ */
+static int t_park_poll_first(void)
+{
+	unsigned long fd, p, one = 1, pcount;
+	long count = 0, rr = 99, ra = 99;
+	struct syslet_uatom a[2];
+	int pfd[2], k;
+	char b;
+
+	setup(8, 1);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	p = (unsigned long)&b;
+	pcount = (unsigned long)&count;
+	syslet_atom(&a[0], SYS_read, SYSLET_ASYNC | SYSLET_STOP_ON_NON_POSITIVE,
+		    &rr, &a[1], A(fd), A(p), A(one), NULL);
+	syslet_atom(&a[1], SYSLET_NR_UMEM_ADD, 0, &ra, &a[0], A(pcount),
+		    A(one), NULL);
+	CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
+	CHECK(wait_parked(1));
+	CHECK_EQ(write(pfd[1], "a", 1), 1);
+	CHECK(wait_change(&count, 0));
+	CHECK(wait_parked(1));
+	CHECK_EQ(load(&count), 1);
+	CHECK_EQ(write(pfd[1], "bcd", 3), 3);
+	for (k = 0; k < 2000 && load(&count) < 4; k++)
+		usleep(1000);
+	CHECK_EQ(load(&count), 4);
+	CHECK(wait_parked(1));
+	close(pfd[1]);			/* read 0: the chain ends */
+	CHECK_EQ(syslet_wait(&ring, 1), 1);
+	CHECK_EQ(rr, 0);
+	close(pfd[0]);
+	syslet_teardown(&ring);
+	return 0;
+}
+
 static const struct test tests[] = {
 	{ "poll", t_poll },
 	{ "epoll", t_epoll },
@@ -898,6 +1081,9 @@ static const struct test tests[] = {
 	{ "park-cancel", t_park_cancel },
 	{ "park-hangup", t_park_hangup },
 	{ "park-unregister", t_park_unregister },
+	{ "park-handoff", t_park_handoff },
+	{ "park-pingpong", t_park_pingpong },
+	{ "park-poll-first", t_park_poll_first },
 };
 
 TEST_MAIN(tests, NULL)
