@@ -202,6 +202,12 @@ static void syslet_worker_install(struct syslet_worker *w)
 #define SYSLET_HAVE_HANDOFF	0
 #endif
 
+/* The hand-off is built in and on. */
+static bool syslet_handoff_on(void)
+{
+	return SYSLET_HAVE_HANDOFF && READ_ONCE(syslet_handoff);
+}
+
 /**
  * syslet_workers_active() - will a worker look at ctx->ready before it
  *	sleeps?
@@ -214,8 +220,7 @@ static void syslet_worker_install(struct syslet_worker *w)
  */
 bool syslet_workers_active(struct syslet_ctx *ctx)
 {
-	return SYSLET_HAVE_HANDOFF && READ_ONCE(syslet_handoff) &&
-	       atomic_read(&ctx->nr_active);
+	return syslet_handoff_on() && atomic_read(&ctx->nr_active);
 }
 
 static void syslet_worker_count(struct syslet_worker *w)
@@ -324,6 +329,13 @@ static bool syslet_worker_take(struct syslet_worker *w)
 	}
 	ctx->nr_queued--;
 	ctx->nr_free--;
+	/*
+	 * Without the hand-off nothing wakes a worker for the woken chains
+	 * this one left on the port, should it block: wake one now, which
+	 * wakes the next if more are left.
+	 */
+	if (ctx->nr_queued && !syslet_handoff_on())
+		syslet_worker_wake_locked(ctx);
 	spin_unlock(&ctx->ring_lock);
 	syslet_worker_hook(w);
 	/*

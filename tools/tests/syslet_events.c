@@ -889,9 +889,11 @@ static int t_park_unregister(void)
  * pipes are written at once: the worker that runs A either took B off
  * the ready list with A, or was active when B woke (and no worker was
  * woken for B).  B must still end while A blocks, at once: an idle
- * worker's own check, once a second, would take it later.
+ * worker's own check, once a second, would take it later.  With
+ * syslet.handoff=0 too (as on a kernel without preemption notifiers):
+ * a worker that takes one of several woken chains wakes another.
  */
-static int t_park_handoff(void)
+static int park_handoff(void)
 {
 	unsigned long f1, f2, fe, p1, p2, pe, one = 1, eight = 8;
 	long ra = 99, re = 99, rb = 99, t0;
@@ -943,6 +945,25 @@ static int t_park_handoff(void)
 	close(efd);
 	syslet_teardown(&ring);
 	return 0;
+}
+
+#define PARAM_HANDOFF "/sys/module/syslet/parameters/handoff"
+
+static void set_handoff(const char *v)
+{
+	int fd = open(PARAM_HANDOFF, O_WRONLY);
+
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, v, 1), 1);
+	close(fd);
+}
+
+static int t_park_handoff(void)
+{
+	set_handoff("0");
+	park_handoff();
+	set_handoff("1");
+	return park_handoff();
 }
 
 /*
