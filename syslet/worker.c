@@ -257,7 +257,8 @@ static void syslet_worker_sched_out(struct preempt_notifier *pn,
 {
 	struct syslet_worker *w = container_of(pn, struct syslet_worker, pn);
 
-	if (!task_is_running(current) && syslet_worker_uncount(w))
+	if (!task_is_running(current) && syslet_worker_uncount(w) &&
+	    syslet_handoff_on())
 		irq_work_queue(&w->ctx->wake_work);
 }
 
