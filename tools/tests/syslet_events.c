@@ -884,64 +884,61 @@ static int t_park_unregister(void)
 
 /*
  * A worker that blocks in an atom hands the chains that wait for a worker
- * to another.  Chain A reads pipe 1 (parks), then an eventfd (blocks: not
- * a socket or pipe); chain B reads pipe 2 (parks); two workers.  Both
- * pipes are written at once: the worker that runs A either took B off
- * the ready list with A, or was active when B woke (and no worker was
- * woken for B).  B must still end while A blocks, at once: an idle
- * worker's own check, once a second, would take it later.  With
- * syslet.handoff=0 too (as on a kernel without preemption notifiers):
- * a worker that takes one of several woken chains wakes another.
+ * to another.  Chains B, then A, read a byte of the same empty pipe
+ * (both park; A, parked last, is woken first); A then reads an eventfd
+ * (it blocks: not a socket or pipe).  Two workers.  One write of two
+ * bytes wakes both chains in one go, before any worker runs: the first
+ * idle worker is woken for both, takes A and blocks in it, with B left
+ * to it.  B must still end while A blocks, at once: an idle worker's own
+ * check, once a second, would take it later.  With syslet.handoff=0 too
+ * (a kernel without preemption notifiers): a worker that takes one of
+ * several woken chains wakes another.
  */
 static int park_handoff(void)
 {
-	unsigned long f1, f2, fe, p1, p2, pe, one = 1, eight = 8;
+	unsigned long fp, fe, p1, p2, pe, one = 1, eight = 8;
 	long ra = 99, re = 99, rb = 99, t0;
 	struct syslet_uatom a[2], b;
-	int pa[2], pb[2], efd;
-	char c1, c2;
 	uint64_t ev, add = 1;
+	char c1 = 0, c2 = 0;
+	int pfd[2], efd;
 
 	setup(16, 2);
-	CHECK(pipe(pa) == 0 && pipe(pb) == 0);
+	CHECK(pipe(pfd) == 0);
 	efd = eventfd(0, 0);
 	CHECK(efd >= 0);
-	f1 = pa[0];
-	f2 = pb[0];
+	fp = pfd[0];
 	fe = efd;
 	p1 = (unsigned long)&c1;
 	p2 = (unsigned long)&c2;
 	pe = (unsigned long)&ev;
-	syslet_atom(&a[0], SYS_read, SYSLET_ASYNC, &ra, &a[1], A(f1), A(p1),
+	syslet_atom(&b, SYS_read, SYSLET_ASYNC, &rb, NULL, A(fp), A(p2),
+		    A(one), NULL);
+	CHECK_EQ(syslet_exec(&ring, &b, NULL), 0);
+	CHECK(wait_parked(1));
+	syslet_atom(&a[0], SYS_read, SYSLET_ASYNC, &ra, &a[1], A(fp), A(p1),
 		    A(one), NULL);
 	syslet_atom(&a[1], SYS_read, 0, &re, NULL, A(fe), A(pe), A(eight),
 		    NULL);
 	CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
-	CHECK(wait_parked(1));
-	syslet_atom(&b, SYS_read, SYSLET_ASYNC, &rb, NULL, A(f2), A(p2),
-		    A(one), NULL);
-	CHECK_EQ(syslet_exec(&ring, &b, NULL), 0);
 	CHECK(wait_parked(2));
 	CHECK_EQ(fdinfo(ring.fd, "workers"), 2);
 
 	t0 = now_ms();
-	CHECK_EQ(write(pa[1], "a", 1), 1);
-	CHECK_EQ(write(pb[1], "b", 1), 1);
+	CHECK_EQ(write(pfd[1], "ab", 2), 2);
 	CHECK(wait_change(&rb, 99));
 	/* Not by the other worker's idle check, once a second. */
 	CHECK(now_ms() - t0 < 500);
 	CHECK_EQ(rb, 1);
-	CHECK_EQ(c2, 'b');
+	CHECK(wait_change(&ra, 99));
 	CHECK_EQ(load(&ra), 1);
 	CHECK_EQ(load(&re), 99);		/* A still blocks */
+	CHECK(c1 + c2 == 'a' + 'b' && c1 != c2);
 	CHECK_EQ(write(efd, &add, 8), 8);
 	CHECK_EQ(syslet_wait(&ring, 2), 2);
 	CHECK_EQ(re, 8);
-	CHECK_EQ(c1, 'a');
-	close(pa[0]);
-	close(pa[1]);
-	close(pb[0]);
-	close(pb[1]);
+	close(pfd[0]);
+	close(pfd[1]);
 	close(efd);
 	syslet_teardown(&ring);
 	return 0;
