@@ -884,61 +884,66 @@ static int t_park_unregister(void)
 
 /*
  * A worker that blocks in an atom hands the chains that wait for a worker
- * to another.  Chains B, then A, read a byte of the same empty pipe
- * (both park; A, parked last, is woken first); A then reads an eventfd
- * (it blocks: not a socket or pipe).  Two workers.  One write of two
- * bytes wakes both chains in one go, before any worker runs: the first
- * idle worker is woken for both, takes A and blocks in it, with B left
- * to it.  B must still end while A blocks, at once: an idle worker's own
- * check, once a second, would take it later.  With syslet.handoff=0 too
- * (a kernel without preemption notifiers): a worker that takes one of
- * several woken chains wakes another.
+ * to another.  Chain B reads pipe 2 (parks).  Chain A reads pipe 1
+ * (parks), writes a byte to pipe 2, then reads an eventfd (it blocks:
+ * not a socket or pipe).  Two workers.  The test writes pipe 1: the
+ * worker running A wakes B itself, while it is active, so no worker is
+ * woken for B; then it blocks in A.  B must still end while A blocks,
+ * at once: an idle worker's own check, once a second, would take it
+ * later.  With syslet.handoff=0 too (a kernel without preemption
+ * notifiers), where B's wake-up wakes an idle worker.
  */
 static int park_handoff(void)
 {
-	unsigned long fp, fe, p1, p2, pe, one = 1, eight = 8;
-	long ra = 99, re = 99, rb = 99, t0;
-	struct syslet_uatom a[2], b;
+	unsigned long f1, w2, f2, fe, p1, p2, pe, one = 1, eight = 8;
+	long ra = 99, rw = 99, re = 99, rb = 99, t0;
+	struct syslet_uatom a[3], b;
+	int pa[2], pb[2], efd;
 	uint64_t ev, add = 1;
 	char c1 = 0, c2 = 0;
-	int pfd[2], efd;
 
 	setup(16, 2);
-	CHECK(pipe(pfd) == 0);
+	CHECK(pipe(pa) == 0 && pipe(pb) == 0);
 	efd = eventfd(0, 0);
 	CHECK(efd >= 0);
-	fp = pfd[0];
+	f1 = pa[0];
+	w2 = pb[1];
+	f2 = pb[0];
 	fe = efd;
 	p1 = (unsigned long)&c1;
 	p2 = (unsigned long)&c2;
 	pe = (unsigned long)&ev;
-	syslet_atom(&b, SYS_read, SYSLET_ASYNC, &rb, NULL, A(fp), A(p2),
+	syslet_atom(&b, SYS_read, SYSLET_ASYNC, &rb, NULL, A(f2), A(p2),
 		    A(one), NULL);
 	CHECK_EQ(syslet_exec(&ring, &b, NULL), 0);
 	CHECK(wait_parked(1));
-	syslet_atom(&a[0], SYS_read, SYSLET_ASYNC, &ra, &a[1], A(fp), A(p1),
+	syslet_atom(&a[0], SYS_read, SYSLET_ASYNC, &ra, &a[1], A(f1), A(p1),
 		    A(one), NULL);
-	syslet_atom(&a[1], SYS_read, 0, &re, NULL, A(fe), A(pe), A(eight),
+	syslet_atom(&a[1], SYS_write, 0, &rw, &a[2], A(w2), A(p1), A(one),
+		    NULL);
+	syslet_atom(&a[2], SYS_read, 0, &re, NULL, A(fe), A(pe), A(eight),
 		    NULL);
 	CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
 	CHECK(wait_parked(2));
 	CHECK_EQ(fdinfo(ring.fd, "workers"), 2);
 
 	t0 = now_ms();
-	CHECK_EQ(write(pfd[1], "ab", 2), 2);
+	CHECK_EQ(write(pa[1], "a", 1), 1);
 	CHECK(wait_change(&rb, 99));
 	/* Not by the other worker's idle check, once a second. */
 	CHECK(now_ms() - t0 < 500);
 	CHECK_EQ(rb, 1);
-	CHECK(wait_change(&ra, 99));
+	CHECK_EQ(c2, 'a');
 	CHECK_EQ(load(&ra), 1);
+	CHECK_EQ(load(&rw), 1);
 	CHECK_EQ(load(&re), 99);		/* A still blocks */
-	CHECK(c1 + c2 == 'a' + 'b' && c1 != c2);
 	CHECK_EQ(write(efd, &add, 8), 8);
 	CHECK_EQ(syslet_wait(&ring, 2), 2);
 	CHECK_EQ(re, 8);
-	close(pfd[0]);
-	close(pfd[1]);
+	close(pa[0]);
+	close(pa[1]);
+	close(pb[0]);
+	close(pb[1]);
 	close(efd);
 	syslet_teardown(&ring);
 	return 0;
