@@ -127,7 +127,7 @@ def targets_file():
         ts = br.read_targets(fh)
     ids = [t['id'] for t in ts]
     assert ids == ['S4', 'fio-qd64', 'fio-qd1', 'S2', 'S1', 'M2',
-                   'S2-chains', 'S2-linked', 'M2-counted'], ids
+                   'S2-chains', 'S2-linked', 'M2-counted', 'S5'], ids
     m2 = ts[5]
     assert (m2['mech'], m2['baseline'], m2['test'], m2['value'], m2['spread']) == \
         ('lwkt_sendmsg', 'queue_work_on', '>=', 1.5, 'all')
