@@ -360,14 +360,12 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
 	ctx->nr_queued++;
 	lwkt_sendmsg(&ctx->port, &c->msg);
 	/*
-	 * Workers spinning for the next chain take the queued ones: wake no
-	 * sleeping worker while there are as many spinners as chains queued
-	 * (it would find the port empty and sleep again); past that, one
-	 * per chain, so that a burst still spreads over the CPUs.  Pairs
-	 * with the worker's barrier after it stops spinning.
+	 * A worker spinning for the next chain takes it: then wake no
+	 * sleeping one, which would find the port empty and sleep again.
+	 * Pairs with the worker's barrier after it stops spinning.
 	 */
 	smp_mb();
-	if (atomic_read(&ctx->nr_spinning) < ctx->nr_queued)
+	if (!atomic_read(&ctx->nr_spinning))
 		syslet_worker_wake_locked(ctx);
 	/* Parked chains count: each may want a worker when it wakes. */
 	if (ctx->nr_queued + ctx->nr_parked > ctx->nr_free &&
