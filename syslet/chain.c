@@ -359,14 +359,7 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
 	list_add_tail(&c->node, &ctx->chains);
 	ctx->nr_queued++;
 	lwkt_sendmsg(&ctx->port, &c->msg);
-	/*
-	 * A worker spinning for the next chain takes it: then wake no
-	 * sleeping one, which would find the port empty and sleep again.
-	 * Pairs with the worker's barrier after it stops spinning.
-	 */
-	smp_mb();
-	if (!atomic_read(&ctx->nr_spinning))
-		syslet_worker_wake_locked(ctx);
+	syslet_worker_wake_locked(ctx);
 	/* Parked chains count: each may want a worker when it wakes. */
 	if (ctx->nr_queued + ctx->nr_parked > ctx->nr_free &&
 	    ctx->nr_workers < ctx->max_threads) {

@@ -387,7 +387,6 @@ struct eventfd_ctx;
  *	@counted)
  * @wake_work: wakes @idle_task when an active worker blocks while chains
  *	wait (the scheduler's hook, under the runqueue lock, cannot wake)
- * @nr_spinning: idle workers spinning for the next chain (atomic)
  * @upc: upcall space dispatched on each completion posted
  *	(SYSLET_IOC_UPCALL; M, R)
  * @upcid: the upcall identifier to dispatch, 0: none (M, R)
@@ -444,7 +443,6 @@ struct syslet_ctx {
 	struct task_struct *idle_task;
 	atomic_t nr_active;
 	struct irq_work wake_work;
-	atomic_t nr_spinning;
 	unsigned int nr_queued;
 
 	struct upc_space *upc;

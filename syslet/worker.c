@@ -360,30 +360,20 @@ static bool syslet_worker_take(struct syslet_worker *w)
 static bool syslet_worker_spin(struct syslet_worker *w)
 {
 	unsigned int ns = min(READ_ONCE(syslet_spin_ns), 1000000U);
-	struct syslet_ctx *ctx = w->ctx;
-	bool found = false;
 	u64 end;
 
 	if (!ns || num_online_cpus() < 2)
 		return false;
-	/* While it spins, a sender wakes no sleeping worker: it takes. */
-	atomic_inc(&ctx->nr_spinning);
 	end = local_clock() + ns;
 	while (single_task_running() && !need_resched() &&
 	       !signal_pending(current) && local_clock() < end) {
 		/* A hint, read without the lock: take checks under it. */
-		if (READ_ONCE(ctx->nr_queued) || !llist_empty(&ctx->ready)) {
-			found = true;
-			break;
-		}
+		if (READ_ONCE(w->ctx->nr_queued) ||
+		    !llist_empty(&w->ctx->ready))
+			return syslet_worker_take(w);
 		cpu_relax();
 	}
-	/*
-	 * Before the take or the sleep, each of which looks at what was
-	 * queued meanwhile: a sender that still saw it spinning woke no one.
-	 */
-	atomic_dec(&ctx->nr_spinning);
-	return found && syslet_worker_take(w);
+	return false;
 }
 
 /*
@@ -469,8 +459,7 @@ static bool syslet_worker_fn(void *data)
 			 */
 			if (syslet_worker_uncount(w) && !READ_ONCE(w->live))
 				syslet_wake_idle(w->ctx);
-			/* Pairs with syslet_park_ready()'s, syslet_go_async()'s. */
-			smp_mb();
+			smp_mb();	/* pairs with syslet_park_ready()'s */
 			/*
 			 * A file whose last reference a parked chain held
 			 * (fput() from the ready list) is released by
@@ -482,8 +471,7 @@ static bool syslet_worker_fn(void *data)
 				__set_current_state(TASK_RUNNING);
 				set_thread_flag(TIF_NOTIFY_SIGNAL);
 			} else if (!READ_ONCE(w->live) ||
-				   (llist_empty(&w->ctx->ready) &&
-				    !READ_ONCE(w->ctx->nr_queued))) {
+				   llist_empty(&w->ctx->ready)) {
 				syslet_worker_idle();
 			}
 			return true;	/* the loop checks signals and STOP */
