@@ -525,7 +525,6 @@ static void syslet_worker_killed(void *data)
 		ctx->nr_free--;
 	}
 	spin_unlock(&ctx->ring_lock);
-	syslet_worker_unhook(w);
 	if (syslet_worker_uncount(w))
 		syslet_wake_idle(ctx);
 }

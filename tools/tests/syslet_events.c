@@ -696,16 +696,7 @@ static int t_tracepoints(void)
 
 /* --- parking ------------------------------------------------------------ */
 
-#define PARAM_PARK "/sys/module/syslet/parameters/park"
-
-static void set_park(const char *v)
-{
-	int fd = open(PARAM_PARK, O_WRONLY);
-
-	CHECK(fd >= 0);
-	CHECK_EQ(write(fd, v, 1), 1);
-	close(fd);
-}
+#define PARAMS "/sys/module/syslet/parameters"
 
 #define NPARK 8
 
@@ -753,7 +744,7 @@ static int t_park_one_worker(void)
 	char buf[NPARK];
 	long r[NPARK];
 
-	set_park("0");
+	write_file(PARAMS, "park", "0");
 	setup(16, 1);
 	CHECK(park_reads(2, pfd, a, r, buf) < 2);	/* blocked: not both */
 	syslet_teardown(&ring);
@@ -762,7 +753,7 @@ static int t_park_one_worker(void)
 		close(pfd[i][1]);
 	}
 
-	set_park("1");
+	write_file(PARAMS, "park", "1");
 	setup(16, 1);
 	CHECK_EQ(park_reads(NPARK, pfd, a, r, buf), NPARK);
 	CHECK_EQ(syslet_wait(&ring, NPARK), NPARK);
@@ -949,22 +940,11 @@ static int park_handoff(void)
 	return 0;
 }
 
-#define PARAM_HANDOFF "/sys/module/syslet/parameters/handoff"
-
-static void set_handoff(const char *v)
-{
-	int fd = open(PARAM_HANDOFF, O_WRONLY);
-
-	CHECK(fd >= 0);
-	CHECK_EQ(write(fd, v, 1), 1);
-	close(fd);
-}
-
 static int t_park_handoff(void)
 {
-	set_handoff("0");
+	write_file(PARAMS, "handoff", "0");
 	park_handoff();
-	set_handoff("1");
+	write_file(PARAMS, "handoff", "1");
 	return park_handoff();
 }
 
