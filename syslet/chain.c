@@ -198,20 +198,91 @@ void syslet_chain_run_end(struct syslet_worker *w, int ret)
  * Chains: creation, end, cancellation.
  */
 
-/* Drop what syslet_chain_identity() took. */
-static void syslet_chain_put_identity(struct syslet_chain *c)
+/*
+ * Is @id the identity current would give a chain now?  Its references
+ * pin what it points to, so equal pointers are the same objects.
+ */
+static bool syslet_ident_current(const struct syslet_ident *id)
 {
-	put_cred(c->cred);
-	put_cred(c->real_cred);
-	path_put(&c->root);
-	path_put(&c->pwd);
-	put_task_struct(c->task);
+	struct fs_struct *fs = current->fs;
+	unsigned int seq;
+	bool same;
+
+	if (id->task != current || id->cred != current_cred() ||
+	    id->real_cred != current->real_cred ||
+	    id->umask != current_umask())
+		return false;
+	do {
+		seq = compat_fs_read_begin(fs);
+		same = path_equal(&fs->root, &id->root) &&
+		       path_equal(&fs->pwd, &id->pwd);
+	} while (compat_fs_read_retry(fs, seq));
+	return same;
+}
+
+/*
+ * The submitting thread's identity for a chain of @ctx, taken in its own
+ * context: the context's last one if it still matches, or a new one,
+ * which becomes the last.  NULL without memory.
+ */
+static struct syslet_ident *syslet_ident_get(struct syslet_ctx *ctx)
+{
+	struct syslet_ident *id;
+
+	spin_lock(&ctx->ident_lock);
+	id = ctx->ident;
+	if (id && syslet_ident_current(id)) {
+		id->users++;
+		spin_unlock(&ctx->ident_lock);
+		return id;
+	}
+	spin_unlock(&ctx->ident_lock);
+
+	id = kmalloc(sizeof(*id), GFP_KERNEL_ACCOUNT);
+	if (!id)
+		return NULL;
+	id->users = 1;
+	id->task = get_task_struct(current);
+	id->cred = get_current_cred();
+	id->real_cred = get_cred(current->real_cred);
+	get_fs_root(current->fs, &id->root);
+	get_fs_pwd(current->fs, &id->pwd);
+	id->umask = current_umask();
+	spin_lock(&ctx->ident_lock);
+	ctx->ident = id;	/* the one it replaces lives on in its chains */
+	spin_unlock(&ctx->ident_lock);
+	return id;
+}
+
+/*
+ * A chain of @ctx is done with @id: the last one drops its references
+ * (and the context forgets it).
+ *
+ * Context: process context (path_put() may sleep).
+ */
+static void syslet_ident_put(struct syslet_ctx *ctx, struct syslet_ident *id)
+{
+	bool last;
+
+	spin_lock(&ctx->ident_lock);
+	last = !--id->users;
+	if (last && ctx->ident == id)
+		ctx->ident = NULL;
+	spin_unlock(&ctx->ident_lock);
+	if (!last)
+		return;
+	put_cred(id->cred);
+	put_cred(id->real_cred);
+	path_put(&id->root);
+	path_put(&id->pwd);
+	put_task_struct(id->task);
+	kfree(id);
 }
 
 static void syslet_chain_free(struct syslet_chain *c)
 {
 	syslet_park_release(c);
-	syslet_chain_put_identity(c);
+	syslet_ident_put(c->ctx, c->ident);
 	syslet_ctx_put(c->ctx);
 	kfree(c);
 }
@@ -293,15 +364,17 @@ static void syslet_chain_abort(lwkt_msg_t msg)
 	spin_unlock(&c->lock);
 }
 
-/* The submitting thread's identity, taken in its own context. */
-static void syslet_chain_identity(struct syslet_chain *c)
+/* Give @c identity @id: its fields are copied, not counted again. */
+static void syslet_chain_identity(struct syslet_chain *c,
+				  struct syslet_ident *id)
 {
-	c->task = get_task_struct(current);
-	c->cred = get_current_cred();
-	c->real_cred = get_cred(current->real_cred);
-	get_fs_root(current->fs, &c->root);
-	get_fs_pwd(current->fs, &c->pwd);
-	c->umask = current_umask();
+	c->ident = id;
+	c->task = id->task;
+	c->cred = id->cred;
+	c->real_cred = id->real_cred;
+	c->root = id->root;
+	c->pwd = id->pwd;
+	c->umask = id->umask;
 }
 
 /**
@@ -327,23 +400,25 @@ static void syslet_chain_identity(struct syslet_chain *c)
 int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
 		    ktime_t deadline, unsigned int gen, bool genuine)
 {
+	struct syslet_ident *id = NULL;
 	struct syslet_chain *c;
 	bool spawn = false;
 
 	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (c)
-		syslet_chain_identity(c);
+		id = syslet_ident_get(ctx);
 	spin_lock(&ctx->ring_lock);
-	if (!c || ctx->cancelling || !ctx->registered || ctx->gen != gen) {
+	if (!id || ctx->cancelling || !ctx->registered || ctx->gen != gen) {
 		if (ctx->registered && ctx->gen == gen)
 			syslet_ring_unreserve(&ctx->ring);
 		spin_unlock(&ctx->ring_lock);
-		if (!c)
-			return -ENOMEM;
-		syslet_chain_put_identity(c);
 		kfree(c);
+		if (!id)
+			return -ENOMEM;
+		syslet_ident_put(ctx, id);
 		return -ECANCELED;
 	}
+	syslet_chain_identity(c, id);
 	kref_get(&ctx->ref);
 	c->ctx = ctx;
 	c->gen = gen;

@@ -182,6 +182,7 @@ static int syslet_open(struct inode *inode, struct file *file)
 	kref_init(&ctx->ref);
 	mutex_init(&ctx->lock);
 	spin_lock_init(&ctx->ring_lock);
+	spin_lock_init(&ctx->ident_lock);
 	init_waitqueue_head(&ctx->wait);
 	INIT_LIST_HEAD(&ctx->chains);
 	INIT_LIST_HEAD(&ctx->workers);

@@ -400,6 +400,10 @@ struct eventfd_ctx;
  *	M, R)
  * @counts: atoms run, per operation (syslet_count_index()), since open;
  *	atomic, for fdinfo
+ * @ident_lock: protects @ident and the users of every identity of the
+ *	context's chains (D)
+ * @ident: the identity of the last chain that went async, while chains
+ *	with it are in flight; NULL once none is (D; not counted)
  *
  * Locking legend:
  *
@@ -407,6 +411,7 @@ struct eventfd_ctx;
  * - R: @ring_lock (spinlock: ring, accounting, chain and worker lists)
  * - I: set at registration under M and @ring_lock; read-only while
  *   registered
+ * - D: @ident_lock (spinlock; innermost)
  */
 struct syslet_ctx {
 	struct kref ref;
@@ -456,6 +461,36 @@ struct syslet_ctx {
 	u64 token;
 	struct eventfd_ctx *evfd;
 	atomic_long_t *counts;
+	spinlock_t ident_lock;
+	struct syslet_ident *ident;
+};
+
+/**
+ * struct syslet_ident - the identity a thread submitted chains with
+ * @users: chains holding it (the context's ident_lock)
+ * @task: the submitting thread, counted
+ * @cred: its subjective credentials, counted
+ * @real_cred: its objective ones, counted, to compare
+ * @root: its root directory ...
+ * @pwd: ... working directory, both counted ...
+ * @umask: ... and umask
+ *
+ * Read-only once made, and shared by the chains a thread submits while
+ * its identity stays the same: a chain that goes async takes the
+ * context's last identity if every field still matches the submitter,
+ * and makes a new one otherwise.  Taking five references per chain (two
+ * of them on the fs_struct's lock, dentries and mounts that the workers
+ * drop again on other CPUs) was the dearest part of a one-atom
+ * asynchronous chain.
+ */
+struct syslet_ident {
+	unsigned int users;
+	struct task_struct *task;
+	const struct cred *cred;
+	const struct cred *real_cred;
+	struct path root;
+	struct path pwd;
+	umode_t umask;
 };
 
 /**
@@ -476,12 +511,13 @@ struct syslet_ctx {
  * @lock: protects @worker and @cancelled
  * @worker: the worker running it, or NULL
  * @cancelled: the chain is being cancelled
- * @task: the submitting thread
- * @cred: its subjective credentials
- * @real_cred: its objective ones, to compare
- * @root: its root directory ...
+ * @ident: the submitting thread's identity, struct syslet_ident (held)
+ * @task: @ident's task ...
+ * @cred: ... subjective credentials ...
+ * @real_cred: ... objective ones, to compare ...
+ * @root: ... root directory ...
  * @pwd: ... working directory ...
- * @umask: ... and umask
+ * @umask: ... and umask, copied (not counted again)
  * @no_park: its next socket or pipe atom blocks in the worker instead
  *	of parking (once: the retry after a park that could not be) (O)
  * @unparked: resumed after a park: its atom runs as begun before (O)
@@ -518,6 +554,7 @@ struct syslet_chain {
 	spinlock_t lock;
 	struct task_struct *worker;
 	bool cancelled;
+	struct syslet_ident *ident;
 	struct task_struct *task;
 	const struct cred *cred;
 	const struct cred *real_cred;

@@ -120,6 +120,30 @@ static inline void compat_fs_struct_init_lock(struct fs_struct *fs)
 }
 
 /*
+ * compat_fs_read_begin(), compat_fs_read_retry() - a lockless read of an
+ *	fs_struct's root and pwd, retried while they change (its seqlock_t,
+ *	or its seqcount before 6.15).
+ */
+static inline unsigned int compat_fs_read_begin(struct fs_struct *fs)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+	return read_seqbegin(&fs->seq);
+#else
+	return read_seqcount_begin(&fs->seq);
+#endif
+}
+
+static inline bool compat_fs_read_retry(struct fs_struct *fs,
+					unsigned int seq)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+	return read_seqretry(&fs->seq, seq);
+#else
+	return read_seqcount_retry(&fs->seq, seq);
+#endif
+}
+
+/*
  * Since 6.13 kthread_create_worker_on_cpu() fills the CPU number into a
  * "name%u" format itself; before, the caller passed it as an argument.
  */

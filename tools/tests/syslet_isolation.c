@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -1148,6 +1149,133 @@ static int t_thread_creds(void)
 	return 0;
 }
 
+#define ID_DIR	"/tmp/iso-ident"
+
+/* Submit openat(AT_FDCWD, @path, @flags, 0666) async and reap it. */
+static long ident_openat(struct syslet_ring *r, const char *path,
+			 unsigned long flags)
+{
+	static struct syslet_uatom a;
+	unsigned long dirfd = AT_FDCWD, p = (unsigned long)path, mode = 0666;
+	long ret = 12345;
+
+	syslet_atom(&a, SYS_openat, SYSLET_ASYNC, &ret, NULL,
+		    A(dirfd), A(p), A(flags), A(mode), NULL);
+	submit(r, &a);
+	CHECK(reap_bounded(r, 10) == &a);
+	return ret;
+}
+
+/*
+ * Submit chain @k of @hold: a read of @efd that blocks in its worker, so
+ * that the identity it was submitted with stays in use (and is the one
+ * the next chain is compared with).
+ */
+static void ident_hold(struct syslet_ring *r, struct syslet_uatom *hold,
+		       int k, unsigned long *efd, uint64_t *buf)
+{
+	unsigned long p = (unsigned long)&buf[k], n = sizeof(buf[k]);
+
+	syslet_atom(&hold[k], SYS_read, SYSLET_ASYNC, NULL, NULL,
+		    efd, A(p), A(n), NULL);
+	submit(r, &hold[k]);
+}
+
+static void ident_child(void)
+{
+	static struct syslet_uatom hold[3];
+	static uint64_t buf[3];
+	struct syslet_ring r;
+	unsigned long efd = eventfd(0, EFD_SEMAPHORE);
+	uint64_t three = 3;
+	struct stat st;
+	long fd;
+	int k;
+
+	CHECK((long)efd >= 0);
+	setup(&r, 16);
+	CHECK(chdir(ID_DIR "/a") == 0);
+	umask(022);
+	ident_hold(&r, hold, 0, &efd, buf);
+	fd = ident_openat(&r, "f", O_RDONLY);
+	CHECK(fd >= 0 && fstat(fd, &st) == 0);
+	CHECK_EQ(st.st_size, 1);
+	close(fd);
+
+	/* A new working directory, while chains with the old one run. */
+	CHECK(chdir(ID_DIR "/b") == 0);
+	fd = ident_openat(&r, "f", O_RDONLY);
+	CHECK(fd >= 0 && fstat(fd, &st) == 0);
+	if (st.st_size != 2)
+		FAIL("openat after chdir opened the old directory's file (size %lld)",
+		     (long long)st.st_size);
+	close(fd);
+
+	/* A new umask. */
+	ident_hold(&r, hold, 1, &efd, buf);
+	umask(077);
+	fd = ident_openat(&r, "new", O_WRONLY | O_CREAT | O_EXCL);
+	CHECK(fd >= 0 && fstat(fd, &st) == 0);
+	if ((st.st_mode & 0777) != 0600)
+		FAIL("openat after umask(077) made mode %o", st.st_mode & 0777);
+	close(fd);
+
+	/* New credentials, of this thread only (the raw call). */
+	ident_hold(&r, hold, 2, &efd, buf);
+	CHECK(syscall(SYS_setresuid, 65534, 65534, 65534) == 0);
+	fd = ident_openat(&r, ID_DIR "/root-only", O_RDONLY);
+	if (fd != -EACCES)
+		FAIL("openat after setresuid(65534) returned %ld, expected -EACCES",
+		     fd);
+
+	/* The held chains end (or were interrupted by the uid change). */
+	CHECK(write(efd, &three, sizeof(three)) == sizeof(three));
+	for (k = 0; k < 3; k++)
+		CHECK(reap_bounded(&r, 10));
+}
+
+/*
+ * A chain runs with its submitter's identity as it is when the chain is
+ * submitted: chains share one identity while it stays the same, and a
+ * new working directory, umask or credentials make a new one, even while
+ * chains with the old one are still running.
+ */
+static void ident_clean(void)
+{
+	static const char *const files[] = {
+		ID_DIR "/a/f", ID_DIR "/b/f", ID_DIR "/b/new",
+		ID_DIR "/root-only",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(files); i++)
+		unlink(files[i]);
+	rmdir(ID_DIR "/a");
+	rmdir(ID_DIR "/b");
+	rmdir(ID_DIR);
+}
+
+static int t_ident_refresh(void)
+{
+	int fd;
+
+	ident_clean();
+	CHECK(mkdir(ID_DIR, 0755) == 0);
+	CHECK(mkdir(ID_DIR "/a", 0755) == 0 && mkdir(ID_DIR "/b", 0777) == 0);
+	fd = open(ID_DIR "/a/f", O_WRONLY | O_CREAT, 0644);
+	CHECK(fd >= 0 && write(fd, "1", 1) == 1);
+	close(fd);
+	fd = open(ID_DIR "/b/f", O_WRONLY | O_CREAT, 0644);
+	CHECK(fd >= 0 && write(fd, "22", 2) == 2);
+	close(fd);
+	fd = open(ID_DIR "/root-only", O_WRONLY | O_CREAT, 0600);
+	CHECK(fd >= 0);
+	close(fd);
+	in_child(ident_child, 30, "ident-refresh child");
+	ident_clean();
+	return 0;
+}
+
 #define SUID_FILE	"/tmp/iso-suid"
 
 static void suid_child(void)
@@ -1622,6 +1750,7 @@ static const struct test tests[] = {
 	{ "uts-hostname", t_uts_hostname },
 	{ "scm-credentials", t_scm_credentials },
 	{ "thread-creds", t_thread_creds },
+	{ "ident-refresh", t_ident_refresh },
 	{ "suid-clear", t_suid_clear },
 	{ "kill-close-dup2", t_kill_close_dup2 },
 	{ "exit-last-thread", t_exit_last_thread },
