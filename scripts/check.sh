@@ -18,7 +18,8 @@
 #     linux-source-7.2 once and cached, scripts/debug-kernel.sh --kernel 7.2);
 #   - a smoke run of the benchmarks (one small repetition, with the
 #     instruction counter and the UML run), and the tests of the report
-#     code on fixed input (scripts/bench_report_test.py);
+#     code on fixed input (scripts/bench_report_test.py), and of the
+#     log check's text-patching race (scripts/logcheck_test.py);
 #   - the documentation: Sphinx and kernel-doc -Wall without warnings;
 #     the io_uring coverage table is what scripts/coverage.py generates,
 #     and every native op has a row in the op table test.
@@ -80,6 +81,7 @@ suite vm-sign bash scripts/vm.sh --sign
 suite install bash scripts/install-check.sh
 suite dkms bash scripts/dkms-check.sh
 suite bench-report python3 scripts/bench_report_test.py
+suite logcheck python3 scripts/logcheck_test.py
 suite bench bash scripts/bench.sh --smoke
 echo "=== done in $(($(date +%s) - start)) s"
 if [ -s "$failures" ]; then

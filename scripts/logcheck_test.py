@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Tests of scripts/logcheck.py's text-patching race on fixed logs (the
+first one as a bench boot's console had it).  Prints "logcheck: N passed,
+N failed" (part of make check)."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import logcheck  # noqa: E402
+
+RACE = '''fio_bench: DONE 0
+[  171.208576] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI
+[  171.208826] CPU: 0 UID: 0 PID: 0 Comm: swapper/0 Tainted: G           OE      6.12.118+deb12-amd64 #1
+[  171.209002] RIP: 0010:__schedule+0x428/0xbf0
+[  171.209175] Code: 44 00 00 0f 1f 44 00 00 0f 1f 44 00 00 49 8d 85 40 0f 00 00 48 0f ba 28 00 49 83 bd 30 0f 00 00 00 74 06 f0 41 80 4d 00 02 0f <1f> 44 00 00 41 c7 44 24 34 01 00 00 00 4c 89 ef 66 0f 1f 44 00 00
+[  171.210412] Kernel panic - not syncing: Fatal exception in interrupt
+'''.splitlines()
+
+
+def case(name, lines, want):
+    got = logcheck.patch_race(lines)
+    ok = got == want
+    print(f'{"ok" if ok else "not ok"} - logcheck: {name}')
+    return ok
+
+
+def main():
+    stray = [l.replace('0f <1f>', 'cc <1f>') for l in RACE]
+    other = [l.replace('Oops: int3', 'Oops: general protection fault')
+             for l in RACE]
+    first = ['[    9.1] BUG: kernel NULL pointer dereference'] + RACE
+    nocode = [l for l in RACE if 'Code:' not in l]
+    results = [
+        case('an int3 already gone is the race', RACE, True),
+        case('an int3 still in place is not', stray, False),
+        case('another Oops is not', other, False),
+        case('only the first report counts', first, False),
+        case('no Code line: not the race', nocode, False),
+        case('a clean log is not', ['ok - x', 'VM-END'], False),
+    ]
+    passed = sum(results)
+    print(f'logcheck: {passed} passed, {len(results) - passed} failed')
+    return 0 if passed == len(results) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
