@@ -7,6 +7,7 @@
  * tracepoints read back from tracefs.  Run as root in the test VM.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -874,6 +875,55 @@ static int t_park_unregister(void)
 }
 
 /*
+ * Wait until this process's @n syslet_worker threads are all asleep
+ * ('S' in /proc, twice 5 ms apart): none is still starting or spinning
+ * for the next chain.  At most 2 s.
+ */
+static int workers_asleep(int n)
+{
+	int i, tries;
+
+	for (tries = 0; tries < 400; tries++) {
+		int seen = 0;
+
+		for (i = 0; i < 2; i++) {
+			DIR *d = opendir("/proc/self/task");
+			struct dirent *e;
+			int asleep = 0;
+
+			if (!d)
+				return 0;
+			while ((e = readdir(d))) {
+				char path[300], buf[256], *p;
+				FILE *f;
+				size_t len;
+
+				if (e->d_name[0] < '1' || e->d_name[0] > '9')
+					continue;
+				snprintf(path, sizeof(path),
+					 "/proc/self/task/%s/stat", e->d_name);
+				f = fopen(path, "r");
+				if (!f)
+					continue;
+				len = fread(buf, 1, sizeof(buf) - 1, f);
+				fclose(f);
+				buf[len] = 0;
+				p = strrchr(buf, ')');
+				if (strstr(buf, "(syslet_worker)") && p &&
+				    p[2] == 'S')
+					asleep++;
+			}
+			closedir(d);
+			seen += asleep == n;
+			usleep(5000);
+		}
+		if (seen == 2)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * A worker that blocks in an atom hands the chains that wait for a worker
  * to another.  Chain B reads pipe 2 (parks).  Chain A reads pipe 1
  * (parks), writes a byte to pipe 2, then reads an eventfd (it blocks:
@@ -917,6 +967,12 @@ static int park_handoff(void)
 	CHECK_EQ(syslet_exec(&ring, &a[0], NULL), 0);
 	CHECK(wait_parked(2));
 	CHECK_EQ(fdinfo(ring.fd, "workers"), 2);
+	/*
+	 * Both asleep, their next idle check a second away: a worker still
+	 * starting or spinning would take A or B itself, and the hand-off
+	 * would not be needed.
+	 */
+	CHECK(workers_asleep(2));
 
 	t0 = now_ms();
 	CHECK_EQ(write(pa[1], "a", 1), 1);
