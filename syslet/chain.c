@@ -49,7 +49,7 @@
  */
 int syslet_chain_confined(struct syslet_chain *c, unsigned long nr)
 {
-	if (!syslet_task_confined(c->task))
+	if (!syslet_task_confined(c->ident->task))
 		return 0;
 	if (!c->genuine) {
 		WRITE_ONCE(c->cancelled, true);
@@ -68,7 +68,8 @@ bool syslet_worker_interrupted(void *priv)
 	 */
 	return READ_ONCE(c->cancelled) || READ_ONCE(c->cancel_code) ||
 	       fatal_signal_pending(current) ||
-	       rcu_access_pointer(c->task->real_cred) != c->real_cred;
+	       rcu_access_pointer(c->ident->task->real_cred) !=
+	       c->ident->real_cred;
 }
 
 static long syslet_worker_cancel_code(void *priv)
@@ -364,19 +365,6 @@ static void syslet_chain_abort(lwkt_msg_t msg)
 	spin_unlock(&c->lock);
 }
 
-/* Give @c identity @id: its fields are copied, not counted again. */
-static void syslet_chain_identity(struct syslet_chain *c,
-				  struct syslet_ident *id)
-{
-	c->ident = id;
-	c->task = id->task;
-	c->cred = id->cred;
-	c->real_cred = id->real_cred;
-	c->root = id->root;
-	c->pwd = id->pwd;
-	c->umask = id->umask;
-}
-
 /**
  * syslet_go_async() - hand the rest of a chain to a worker
  * @ctx: the context, registered generation @gen, with a ring slot
@@ -418,7 +406,7 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
 		syslet_ident_put(ctx, id);
 		return -ECANCELED;
 	}
-	syslet_chain_identity(c, id);
+	c->ident = id;
 	kref_get(&ctx->ref);
 	c->ctx = ctx;
 	c->gen = gen;

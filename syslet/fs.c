@@ -44,10 +44,10 @@ static void syslet_fs_snapshot(struct fs_struct *fs, const struct path *pwd)
 	fs->users = 1;
 	compat_fs_struct_init_lock(fs);
 	if (c) {
-		fs->umask = c->umask;
-		fs->root = c->root;
+		fs->umask = c->ident->umask;
+		fs->root = c->ident->root;
 		path_get(&fs->root);
-		fs->pwd = pwd ? *pwd : c->pwd;
+		fs->pwd = pwd ? *pwd : c->ident->pwd;
 		path_get(&fs->pwd);
 		return;
 	}

@@ -234,9 +234,9 @@ long syslet_genuine_call(struct syslet_chain *c, unsigned long nr,
 
 	if (!c->genuine)
 		return -ENOSYS;
-	if (syslet_task_confined(c->task)) {
+	if (syslet_task_confined(c->ident->task)) {
 		rq.confined = true;
-		rq.filter = syslet_task_filter(c->task);
+		rq.filter = syslet_task_filter(c->ident->task);
 		if (!rq.filter)
 			return -EPERM;
 	}

@@ -512,12 +512,6 @@ struct syslet_ident {
  * @worker: the worker running it, or NULL
  * @cancelled: the chain is being cancelled
  * @ident: the submitting thread's identity, struct syslet_ident (held)
- * @task: @ident's task ...
- * @cred: ... subjective credentials ...
- * @real_cred: ... objective ones, to compare ...
- * @root: ... root directory ...
- * @pwd: ... working directory ...
- * @umask: ... and umask, copied (not counted again)
  * @no_park: its next socket or pipe atom blocks in the worker instead
  *	of parking (once: the retry after a park that could not be) (O)
  * @unparked: resumed after a park: its atom runs as begun before (O)
@@ -530,9 +524,9 @@ struct syslet_ident {
  * @pwait: its entry on @phead
  * @ready_node: link on the context's @ready once woken
  *
- * Its identity is the submitting thread's, taken when it went async:
- * @cred (subjective credentials, Landlock domain included), @root, @pwd
- * and @umask for path look-ups.  Everything else that is per process
+ * Its identity is the submitting thread's, taken when it went async
+ * (@ident): its subjective credentials (Landlock domain included), and
+ * root, pwd and umask for path look-ups.  Everything else that is per process
  * (file table, namespaces, cgroups, rlimits, tty, audit) is the worker's
  * own, because the worker is a thread of the same process.
  *
@@ -555,12 +549,6 @@ struct syslet_chain {
 	struct task_struct *worker;
 	bool cancelled;
 	struct syslet_ident *ident;
-	struct task_struct *task;
-	const struct cred *cred;
-	const struct cred *real_cred;
-	struct path root;
-	struct path pwd;
-	umode_t umask;
 	bool no_park;
 	bool unparked;
 	u64 park_atom;

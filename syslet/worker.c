@@ -432,7 +432,7 @@ static int syslet_worker_step(struct syslet_worker *w)
 
 	if (READ_ONCE(c->cancelled))
 		return SYSLET_RUN_DONE;
-	old = override_creds(c->cred);
+	old = override_creds(c->ident->cred);
 	ret = syslet_run(&w->run);
 	revert_creds(old);
 	return ret;
