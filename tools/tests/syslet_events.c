@@ -7,7 +7,6 @@
  * tracepoints read back from tracefs.  Run as root in the test VM.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -29,6 +28,7 @@
 #include "../lib/upcall.h"
 #include "check.h"
 #include "runner.h"
+#include "syslet_workers.h"
 
 #define A(x) ((unsigned long *)&(x))
 
@@ -874,6 +874,11 @@ static int t_park_unregister(void)
 	return 0;
 }
 
+static void workers_asleep_of(const char *stat, void *arg)
+{
+	*(int *)arg += stat[0] == 'S';
+}
+
 /*
  * Wait until this process's @n syslet_worker threads are all asleep
  * ('S' in /proc, twice 5 ms apart): none is still starting or spinning
@@ -887,33 +892,9 @@ static int workers_asleep(int n)
 		int seen = 0;
 
 		for (i = 0; i < 2; i++) {
-			DIR *d = opendir("/proc/self/task");
-			struct dirent *e;
 			int asleep = 0;
 
-			if (!d)
-				return 0;
-			while ((e = readdir(d))) {
-				char path[300], buf[256], *p;
-				FILE *f;
-				size_t len;
-
-				if (e->d_name[0] < '1' || e->d_name[0] > '9')
-					continue;
-				snprintf(path, sizeof(path),
-					 "/proc/self/task/%s/stat", e->d_name);
-				f = fopen(path, "r");
-				if (!f)
-					continue;
-				len = fread(buf, 1, sizeof(buf) - 1, f);
-				fclose(f);
-				buf[len] = 0;
-				p = strrchr(buf, ')');
-				if (strstr(buf, "(syslet_worker)") && p &&
-				    p[2] == 'S')
-					asleep++;
-			}
-			closedir(d);
+			syslet_workers_each("self", workers_asleep_of, &asleep);
 			seen += asleep == n;
 			usleep(5000);
 		}

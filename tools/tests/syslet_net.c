@@ -12,7 +12,6 @@
  * alone on a kernel without TCP/IP).
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -35,6 +34,7 @@
 #include "../lib/syslet.h"
 #include "check.h"
 #include "runner.h"
+#include "syslet_workers.h"
 
 #define A(x) ((unsigned long *)&(x))
 
@@ -828,33 +828,17 @@ static int t_send_blocks(void)
 	return 0;
 }
 
+static void worker_state_of(const char *stat, void *arg)
+{
+	*(char *)arg = stat[0];
+}
+
 /* The state letter of this process's syslet_worker thread, or 0. */
 static char worker_state(void)
 {
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
 	char state = 0;
 
-	CHECK(d);
-	while ((e = readdir(d))) {
-		char path[300], buf[512], *q;
-		FILE *f;
-		size_t len;
-
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/stat", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		len = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[len] = 0;
-		q = strrchr(buf, ')');
-		if (strstr(buf, "(syslet_worker)") && q)
-			state = q[2];
-	}
-	closedir(d);
+	syslet_workers_each("self", worker_state_of, &state);
 	return state;
 }
 

@@ -14,9 +14,14 @@
 #include <string.h>
 #include <time.h>
 
-/* Add the CPU time of the syslet_worker threads of process @pid. */
-static inline void syslet_worker_ticks_of(const char *pid, long *sum,
-					  int *count)
+/*
+ * Call @fn(@stat, @arg) for each syslet_worker thread of process @pid
+ * ("self" for this one), @stat its /proc stat line after "(comm) ": the
+ * state letter first, then the fields from the fourth on.
+ */
+static inline void syslet_workers_each(const char *pid,
+				       void (*fn)(const char *stat, void *arg),
+				       void *arg)
 {
 	char dir[300];
 	struct dirent *e;
@@ -28,7 +33,6 @@ static inline void syslet_worker_ticks_of(const char *pid, long *sum,
 		return;
 	while ((e = readdir(d))) {
 		char path[600], buf[512], *p;
-		unsigned long ut, st;
 		FILE *f;
 		size_t len;
 
@@ -41,17 +45,40 @@ static inline void syslet_worker_ticks_of(const char *pid, long *sum,
 		len = fread(buf, 1, sizeof(buf) - 1, f);
 		fclose(f);
 		buf[len] = 0;
-		if (!strstr(buf, "(syslet_worker)"))
-			continue;
-		/* After "(comm) ": state, then fields 4..13, utime, stime. */
 		p = strrchr(buf, ')');
-		if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-				 &ut, &st) != 2)
-			continue;
-		*sum += ut + st;
-		(*count)++;
+		if (p && p[1] && strstr(buf, "(syslet_worker)"))
+			fn(p + 2, arg);
 	}
 	closedir(d);
+}
+
+struct syslet_worker_ticks_sum {
+	long sum;
+	int count;
+};
+
+static inline void syslet_worker_ticks_add(const char *stat, void *arg)
+{
+	struct syslet_worker_ticks_sum *t = arg;
+	unsigned long ut, st;
+
+	/* State, then fields 4..13, then utime, stime. */
+	if (sscanf(stat, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+		   &ut, &st) != 2)
+		return;
+	t->sum += ut + st;
+	t->count++;
+}
+
+/* Add the CPU time of the syslet_worker threads of process @pid. */
+static inline void syslet_worker_ticks_of(const char *pid, long *sum,
+					  int *count)
+{
+	struct syslet_worker_ticks_sum t = { 0, 0 };
+
+	syslet_workers_each(pid, syslet_worker_ticks_add, &t);
+	*sum += t.sum;
+	*count += t.count;
 }
 
 /*
