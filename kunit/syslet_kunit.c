@@ -30,6 +30,7 @@ struct fake {
 	int interrupt_after;	/* interrupted() true from this call on */
 	int interrupted_calls;
 	int put_gets;		/* put_get() calls (joined env only) */
+	int arg_gets;		/* ... of them that read arguments */
 	unsigned long last_args[6];
 	long cancel_code;	/* cancel_code() once calls >= cancel_after */
 	int cancel_after;
@@ -118,14 +119,25 @@ static bool fake_interrupted(void *priv)
 }
 
 static int fake_put_get(void *priv, u64 ret_uaddr, long ret, u64 uaddr,
-			struct syslet_uatom *a)
+			struct syslet_uatom *a, unsigned long *args)
 {
 	struct fake *f = priv;
+	int i;
 
 	f->put_gets++;
 	if (ret_uaddr && fake_put_ret(priv, ret_uaddr, ret))
 		return SYSLET_PUT_FAULT;
-	return fake_get_atom(priv, uaddr, a);
+	if (fake_get_atom(priv, uaddr, a))
+		return -EFAULT;
+	if (!args)
+		return 0;
+	f->arg_gets++;
+	memset(args, 0, sizeof(*args) * ARRAY_SIZE(a->arg_ptr));
+	for (i = 0; i < ARRAY_SIZE(a->arg_ptr) && a->arg_ptr[i]; i++)
+		if (fake_get_arg(priv, (u64)(unsigned long)a->arg_ptr[i],
+				 &args[i]))
+			return SYSLET_ARGS_FAULT;
+	return 0;
 }
 
 /* The interpreter cases run with both: put_get is optional in an env. */
@@ -227,8 +239,12 @@ static void syslet_test_follows_next(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, run_.post);
 	KUNIT_EXPECT_EQ(test, run_.atoms, 2);
 	KUNIT_EXPECT_EQ(test, f.nowait_calls, 0);
-	/* a[0] -> a[2] went through put_get; a[2]'s result through put_ret. */
-	KUNIT_EXPECT_EQ(test, f.put_gets, fake_env_cur->put_get ? 1 : 0);
+	/*
+	 * a[0], then a[0] -> a[2], went through put_get, each atom's
+	 * arguments read with it; a[2]'s result through put_ret.
+	 */
+	KUNIT_EXPECT_EQ(test, f.put_gets, fake_env_cur->put_get ? 2 : 0);
+	KUNIT_EXPECT_EQ(test, f.arg_gets, fake_env_cur->put_get ? 2 : 0);
 }
 
 static void syslet_test_args_to_first_null(struct kunit *test)
@@ -720,6 +736,22 @@ static void syslet_test_faults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
 	KUNIT_EXPECT_EQ(test, r, -EFAULT);
 	KUNIT_EXPECT_EQ(test, run_.final, U(&a[1]));
+	KUNIT_EXPECT_EQ(test, f.calls, 1);
+
+	/* The same for an atom reached by next (read with the atom). */
+	atom(&a[0], FAKE_ECHO, 0, NULL, &a[1]);
+	atom(&a[1], FAKE_ECHO, 0, &r, NULL);
+	arg(&a[1], 0, &bad_arg);
+	f = (struct fake){ .bad_lo = U(&bad_arg), .bad_hi = U(&bad_arg + 1) };
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, r, -EFAULT);
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[1]));
+	KUNIT_EXPECT_EQ(test, f.calls, 1);
+	/* Invalid flags come first: -EINVAL, whatever its arguments. */
+	a[1].flags = 0x8000;
+	f = (struct fake){ .bad_lo = U(&bad_arg), .bad_hi = U(&bad_arg + 1) };
+	KUNIT_EXPECT_EQ(test, run(&f, a, false, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, r, -EINVAL);
 	KUNIT_EXPECT_EQ(test, f.calls, 1);
 
 	/* ret_ptr unwritable: -EFAULT, final = that atom (it ran). */

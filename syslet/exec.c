@@ -102,16 +102,24 @@ static long syslet_run_atom(struct syslet_run *r,
 {
 	const struct syslet_env *env = r->env;
 	unsigned long *args = r->args;
+	u8 got = r->args_got;
 	int i;
 
+	r->args_got = SYSLET_ARGS_NONE;
 	if (!syslet_flags_valid(atom->flags))
 		return -EINVAL;
-	memset(r->args, 0, sizeof(r->args));
-	for (i = 0; i < ARRAY_SIZE(atom->arg_ptr) && atom->arg_ptr[i]; i++)
-		if (INDIRECT_CALL_1(env->get_arg, syslet_user_get_arg, r->priv,
-				    (u64)(unsigned long)atom->arg_ptr[i],
-				    &args[i]))
-			return -EFAULT;
+	if (got == SYSLET_ARGS_FAULTED)
+		return -EFAULT;
+	if (got == SYSLET_ARGS_NONE) {
+		memset(r->args, 0, sizeof(r->args));
+		for (i = 0; i < ARRAY_SIZE(atom->arg_ptr) && atom->arg_ptr[i];
+		     i++)
+			if (INDIRECT_CALL_1(env->get_arg, syslet_user_get_arg,
+					    r->priv,
+					    (u64)(unsigned long)atom->arg_ptr[i],
+					    &args[i]))
+				return -EFAULT;
+	}
 	if (atom->nr == SYSLET_NR_TIMEOUT)
 		return syslet_set_timeout(r, args[0]);
 	return INDIRECT_CALL_1(env->call, syslet_user_call, r->priv, atom->nr,
@@ -163,17 +171,31 @@ static u64 syslet_next(const struct syslet_uatom *atom, u64 cur, long ret)
 }
 
 /*
- * Store @ret through @ret_uaddr (if set), then read the atom at @uaddr:
- * the env's put_get does both in one go.  0, SYSLET_PUT_FAULT or -EFAULT.
+ * Store @ret through @ret_uaddr (if set), then read the atom at @uaddr to
+ * run next: the env's put_get does both in one go, and reads the atom's
+ * arguments too (r->args_got), so that going from one atom to the next
+ * takes one user access section rather than one per word.  0,
+ * SYSLET_PUT_FAULT or -EFAULT.
  */
 static int syslet_put_get(struct syslet_run *r, u64 ret_uaddr, long ret,
 			  u64 uaddr, struct syslet_uatom *atom)
 {
 	const struct syslet_env *env = r->env;
+	int err;
 
-	if (env->put_get)
-		return INDIRECT_CALL_1(env->put_get, syslet_user_put_get,
-				       r->priv, ret_uaddr, ret, uaddr, atom);
+	r->args_got = SYSLET_ARGS_NONE;
+	if (env->put_get) {
+		err = INDIRECT_CALL_1(env->put_get, syslet_user_put_get,
+				      r->priv, ret_uaddr, ret, uaddr, atom,
+				      r->args);
+		if (err == SYSLET_ARGS_FAULT) {
+			r->args_got = SYSLET_ARGS_FAULTED;
+			return 0;
+		}
+		if (!err)
+			r->args_got = SYSLET_ARGS_READ;
+		return err;
+	}
 	if (ret_uaddr && env->put_ret(r->priv, ret_uaddr, ret))
 		return SYSLET_PUT_FAULT;
 	return env->get_atom(r->priv, uaddr, atom);
@@ -192,9 +214,14 @@ static int __syslet_run_from(struct syslet_run *r, bool resume, long ret)
 	long code;
 	int err;
 
-	if (INDIRECT_CALL_1(env->get_atom, syslet_user_get_atom,
-			    r->priv, r->cur, &atom))
+	if (resume) {
+		r->args_got = SYSLET_ARGS_NONE;
+		if (INDIRECT_CALL_1(env->get_atom, syslet_user_get_atom,
+				    r->priv, r->cur, &atom))
+			return -EFAULT;
+	} else if (syslet_put_get(r, 0, 0, r->cur, &atom)) {
 		return -EFAULT;
+	}
 	/* A worker resuming a chain cancelled or timed out meanwhile. */
 	code = r->sync ? 0 : syslet_end_code(r);
 	if (code)

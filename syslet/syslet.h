@@ -205,12 +205,15 @@ struct syslet_env {
 	int (*get_arg)(void *priv, u64 uaddr, unsigned long *val);
 	int (*put_ret)(void *priv, u64 uaddr, long ret);
 	/*
-	 * Optional: put_ret(@ret_uaddr, if not 0) then get_atom(@uaddr) in
-	 * one go.  0, SYSLET_PUT_FAULT (the store faulted, nothing read) or
-	 * -EFAULT (the atom could not be read).
+	 * Optional: put_ret(@ret_uaddr, if not 0), get_atom(@uaddr) and,
+	 * with @args, get_arg() of each of its arg_ptr[] up to the first
+	 * NULL into @args (the rest zeroed), in one go.  0,
+	 * SYSLET_PUT_FAULT (the store faulted, nothing read), -EFAULT (the
+	 * atom could not be read) or SYSLET_ARGS_FAULT (the atom was read,
+	 * an argument could not be).
 	 */
 	int (*put_get)(void *priv, u64 ret_uaddr, long ret, u64 uaddr,
-		       struct syslet_uatom *atom);
+		       struct syslet_uatom *atom, unsigned long *args);
 	/* Runs op @nr; sets *@wouldblock instead if it would block. */
 	long (*call)(void *priv, unsigned long nr, const unsigned long *args,
 		     bool nowait, bool *wouldblock);
@@ -242,17 +245,24 @@ unsigned int syslet_count_index(unsigned long nr);
 #define SYSLET_TALLY_MAX	64
 
 #define SYSLET_PUT_FAULT	1
+#define SYSLET_ARGS_FAULT	2
 
 /* The user-memory env's functions, called directly by the interpreter. */
 int syslet_user_get_atom(void *priv, u64 uaddr, struct syslet_uatom *a);
 int syslet_user_get_arg(void *priv, u64 uaddr, unsigned long *val);
 int syslet_user_put_ret(void *priv, u64 uaddr, long ret);
 int syslet_user_put_get(void *priv, u64 ret_uaddr, long ret, u64 uaddr,
-			struct syslet_uatom *a);
+			struct syslet_uatom *a, unsigned long *args);
 long syslet_user_call(void *priv, unsigned long nr,
 		      const unsigned long *args, bool nowait, bool *wouldblock);
 bool syslet_worker_interrupted(void *priv);
 bool syslet_caller_interrupted(void *priv);
+
+enum syslet_run_args {
+	SYSLET_ARGS_NONE,
+	SYSLET_ARGS_READ,
+	SYSLET_ARGS_FAULTED,
+};
 
 enum syslet_run_status {
 	SYSLET_RUN_DONE,	/* ended at @final */
@@ -276,6 +286,9 @@ enum syslet_run_status {
  * @call_nr: out (SYSLET_RUN_CALL): the system call to make for atom @cur
  * @args: the arguments of the atom being run; out (SYSLET_RUN_CALL): the
  *	genuine call's
+ * @args_got: @args already hold the next atom's, read with it by the
+ *	env's put_get (SYSLET_ARGS_READ), or one of them faulted there
+ *	(SYSLET_ARGS_FAULTED); SYSLET_ARGS_NONE: read them when it runs
  * @deadline: in/out: when the chain must end with -ETIME
  *	(SYSLET_NR_TIMEOUT), 0 for never
  * @counts: optional: per-operation counters to add each atom run to
@@ -293,6 +306,7 @@ struct syslet_run {
 	unsigned long atoms;
 	unsigned long call_nr;
 	unsigned long args[6];
+	u8 args_got;
 	ktime_t deadline;
 	atomic_long_t *counts;
 	struct {

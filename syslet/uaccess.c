@@ -5,8 +5,11 @@
  * thread of the submitting process, so "user memory" is the same address
  * space in both.
  */
+#include <linux/nospec.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
+
+#include <msgport/compat.h>
 
 #include "syslet.h"
 
@@ -16,26 +19,45 @@
  * whose memory is not all readable still faults as a whole (88 bytes span
  * at most two pages: the first and the last word touch both).  The
  * arg_ptr slots after the first NULL are not read (the interpreter stops
- * there) and are zeroed.  Inside a user access section.
+ * there) and are zeroed.  With @args, each argument is read through its
+ * arg_ptr as it is found, the rest of @args zeroed; the section is open
+ * for the atom's address, so each pointer is checked here first, without
+ * a speculation window (as copy_from_user() does).  Inside a user access
+ * section.  0, -EFAULT (the atom) or SYSLET_ARGS_FAULT (an argument).
  */
 static __always_inline int
-syslet_unsafe_get_atom(struct syslet_uatom __user *ua, struct syslet_uatom *a)
+syslet_unsafe_get_atom(struct syslet_uatom __user *ua, struct syslet_uatom *a,
+		       unsigned long *args)
 {
-	int i;
+	unsigned long __user *p;
+	int i, ret = 0;
 
 	unsafe_get_user(a->flags, &ua->flags, efault);
 	unsafe_get_user(a->nr, &ua->nr, efault);
 	unsafe_get_user(a->ret_ptr, &ua->ret_ptr, efault);
 	unsafe_get_user(a->next, &ua->next, efault);
-	for (i = 0; i < ARRAY_SIZE(a->arg_ptr); i++) {
-		unsafe_get_user(a->arg_ptr[i], &ua->arg_ptr[i], efault);
-		if (!a->arg_ptr[i])
-			break;
-	}
-	for (i++; i < ARRAY_SIZE(a->arg_ptr); i++)
-		a->arg_ptr[i] = NULL;
 	unsafe_get_user(a->private, &ua->private, efault);
-	return 0;
+	for (i = 0; i < ARRAY_SIZE(a->arg_ptr); i++) {
+		unsafe_get_user(p, &ua->arg_ptr[i], efault);
+		a->arg_ptr[i] = p;
+		if (!p)
+			break;
+		if (!args)
+			continue;
+		if (!compat_user_ptr_nospec(&p, sizeof(*p)))
+			goto args_fault;
+		unsafe_get_user(args[i], p, args_fault);
+	}
+	goto zero;
+args_fault:
+	ret = SYSLET_ARGS_FAULT;
+zero:
+	for (; i < ARRAY_SIZE(a->arg_ptr); i++) {
+		a->arg_ptr[i] = NULL;
+		if (args)
+			args[i] = 0;
+	}
+	return ret;
 efault:
 	return -EFAULT;
 }
@@ -47,32 +69,34 @@ int syslet_user_get_atom(void *priv, u64 uaddr, struct syslet_uatom *a)
 
 	if (!user_access_begin(ua, sizeof(*ua)))
 		return -EFAULT;
-	ret = syslet_unsafe_get_atom(ua, a);
+	ret = syslet_unsafe_get_atom(ua, a, NULL);
 	user_access_end();
 	return ret;
 }
 
 /*
- * Store an atom's result and read the next atom in one user access
- * section: each section costs a STAC/CLAC pair, which serialise the CPU
- * (and end a translation block under qemu's TCG), and a chain of short
- * atoms is mostly these two accesses.
+ * Store an atom's result, read the next atom and its arguments, in one
+ * user access section: each section costs a STAC/CLAC pair, which
+ * serialise the CPU (and end a translation block under qemu's TCG), and
+ * a chain of short atoms is mostly these accesses.
  */
 int syslet_user_put_get(void *priv, u64 ret_uaddr, long ret, u64 uaddr,
-			struct syslet_uatom *a)
+			struct syslet_uatom *a, unsigned long *args)
 {
 	long __user *rp = u64_to_user_ptr(ret_uaddr);
 	struct syslet_uatom __user *ua = u64_to_user_ptr(uaddr);
 	int err;
 
-	if (!ret_uaddr)
-		return syslet_user_get_atom(priv, uaddr, a);
-	if (!access_ok(rp, sizeof(*rp)))
+	if (ret_uaddr && !access_ok(rp, sizeof(*rp)))
 		return SYSLET_PUT_FAULT;
-	if (!user_access_begin(ua, sizeof(*ua)))
-		return put_user(ret, rp) ? SYSLET_PUT_FAULT : -EFAULT;
-	unsafe_put_user(ret, rp, put_fault);
-	err = syslet_unsafe_get_atom(ua, a);
+	if (!user_access_begin(ua, sizeof(*ua))) {
+		if (ret_uaddr && put_user(ret, rp))
+			return SYSLET_PUT_FAULT;
+		return -EFAULT;
+	}
+	if (ret_uaddr)
+		unsafe_put_user(ret, rp, put_fault);
+	err = syslet_unsafe_get_atom(ua, a, args);
 	user_access_end();
 	return err;
 put_fault:

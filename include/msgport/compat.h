@@ -22,10 +22,12 @@
 #include <linux/kthread.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/nospec.h>
 #include <linux/pagemap.h>
 #include <linux/writeback.h>
 #include <linux/sched.h>
 #include <linux/socket.h>
+#include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <linux/version.h>
 
@@ -360,5 +362,20 @@ syslet_hrtimer_setup(struct hrtimer *timer,
 	hrtimer_setup(timer, fn, clock, mode);
 #endif
 }
+
+/*
+ * Check a user pointer for a @len-byte access inside an open user access
+ * section: masked to an address that faults if it is not a user one (no
+ * branch to mispredict), where the architecture can (6.12 on x86-64);
+ * access_ok() and a speculation barrier elsewhere.  false: not a user
+ * address.
+ */
+#ifdef masked_user_access_begin
+#define compat_user_ptr_nospec(pp, len)				\
+	({ *(pp) = mask_user_address(*(pp)); true; })
+#else
+#define compat_user_ptr_nospec(pp, len)				\
+	({ bool __ok = access_ok(*(pp), (len)); barrier_nospec(); __ok; })
+#endif
 
 #endif /* _MSGPORT_COMPAT_H */

@@ -610,7 +610,8 @@ static int t_bad_pointers(void)
 {
 	struct syslet_uatom a[2], *done = NULL;
 	long r;
-	unsigned long *unmapped = (unsigned long *)0x10000, one = 1;
+	unsigned long *unmapped = (unsigned long *)0x10000, one = 1, ptarget;
+	long target = 1;
 	char *page;
 
 	setup(8);
@@ -623,6 +624,24 @@ static int t_bad_pointers(void)
 	syslet_atom(&a[0], SYSLET_NR_NOP, 0, &r, NULL, unmapped, NULL);
 	CHECK_EQ(syslet_exec(&ring, a, &done), 1);
 	CHECK_EQ(r, -EFAULT);
+	/*
+	 * An argument pointer to kernel memory that is mapped (the
+	 * read-only IDT of the CPU entry area, at a fixed address): -EFAULT,
+	 * and nothing read from it reaches user memory.
+	 */
+	ptarget = (unsigned long)&target;
+	syslet_atom(&a[0], SYSLET_NR_UMEM_ADD, 0, &r, NULL, A(ptarget),
+		    (unsigned long *)0xfffffe0000000000UL, NULL);
+	CHECK_EQ(syslet_exec(&ring, a, &done), 1);
+	CHECK_EQ(r, -EFAULT);
+	CHECK_EQ(target, 1);
+	/* The same for an atom reached by next (read with the atom). */
+	syslet_atom(&a[0], SYSLET_NR_NOP, 0, NULL, &a[1], NULL);
+	syslet_atom(&a[1], SYSLET_NR_UMEM_ADD, 0, &r, NULL, A(ptarget),
+		    (unsigned long *)0xfffffe0000000000UL, NULL);
+	CHECK_EQ(syslet_exec(&ring, a, &done), 1);
+	CHECK_EQ(r, -EFAULT);
+	CHECK_EQ(target, 1);
 	/* umem_add on a bad pointer, and a read into one. */
 	syslet_atom(&a[0], SYSLET_NR_UMEM_ADD, 0, &r, NULL, A(unmapped), A(one), NULL);
 	CHECK_EQ(syslet_exec(&ring, a, NULL), 1);
