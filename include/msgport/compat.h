@@ -378,4 +378,13 @@ syslet_hrtimer_setup(struct hrtimer *timer,
 	({ bool __ok = access_ok(*(pp), (len)); barrier_nospec(); __ok; })
 #endif
 
+/* kiocb_set_rw_flags() has taken the direction since 6.11 (RWF_ATOMIC). */
+#ifdef RWF_ATOMIC
+#define compat_kiocb_set_rw_flags(ki, flags, type)			\
+	kiocb_set_rw_flags(ki, flags, type)
+#else
+#define compat_kiocb_set_rw_flags(ki, flags, type)			\
+	kiocb_set_rw_flags(ki, flags)
+#endif
+
 #endif /* _MSGPORT_COMPAT_H */
