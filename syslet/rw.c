@@ -2,8 +2,9 @@
 /*
  * syslet: read, write, pread64, pwrite64, readv, writev, preadv, pwritev
  * and lseek, on the exported VFS API (vfs_iocb_iter_read/vfs_iter_write,
- * vfs_llseek).  Results, errors and file offsets are those of the system
- * calls.
+ * vfs_llseek), or, for a file whose system calls use ->read/->write, on
+ * a copy of vfs_read()/vfs_write()'s code (syslet_rw_loop()).  Results,
+ * errors and file offsets are those of the system calls.
  *
  * The file offset of read/write/readv/writev/lseek is protected like
  * fdget_pos() does: f_pos_lock for FMODE_ATOMIC_POS files.
@@ -17,6 +18,7 @@
  */
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fsnotify.h>
 #include <linux/uio.h>
 
 #include <msgport/compat.h>
@@ -81,12 +83,91 @@ static ssize_t syslet_read_iter(struct file *file, struct iov_iter *iter,
 }
 
 /*
+ * Does read(2)/write(2) (@vec: readv(2)/writev(2)) of @file go through
+ * ->read/->write?  vfs_read() and vfs_write() prefer them to
+ * ->read_iter/->write_iter; vfs_readv() and vfs_writev() use them only
+ * without (do_loop_readv_writev()).  Many /proc files and character
+ * devices have nothing else.
+ */
+static bool syslet_rw_legacy(int dir, struct file *file, bool vec)
+{
+	const struct file_operations *fop = file->f_op;
+
+	if (dir == READ)
+		return vec ? !fop->read_iter && fop->read : !!fop->read;
+	return vec ? !fop->write_iter && fop->write : !!fop->write;
+}
+
+static bool syslet_rw_has_iter(int dir, struct file *file)
+{
+	return dir == READ ? !!file->f_op->read_iter : !!file->f_op->write_iter;
+}
+
+/*
+ * Read or write @iter with ->read/->write, one call per segment until a
+ * short one: vfs_read()/vfs_write() for one buffer, do_loop_readv_writev()
+ * under vfs_readv()/vfs_writev() for vectors, neither of them exported.
+ * The same checks in the same order: the mode bits, rw_verify_area() (the
+ * LSM's file_permission hook, fanotify's permission events), freeze
+ * protection around a write, and fsnotify after.  (Like the rest of the
+ * module, not the task's read/write byte counts.)  Never without
+ * blocking: there is no RWF_NOWAIT for these.
+ */
+static ssize_t syslet_rw_loop(int dir, struct file *file,
+			      struct iov_iter *iter, loff_t *ppos, bool vec)
+{
+	size_t count = iov_iter_count(iter);
+	ssize_t ret = 0, nr;
+
+	if (!(file->f_mode & (dir == READ ? FMODE_READ : FMODE_WRITE)))
+		return -EBADF;
+	if (!(file->f_mode & (dir == READ ? FMODE_CAN_READ : FMODE_CAN_WRITE)))
+		return -EINVAL;
+	if (vec && !count)
+		goto out;
+	ret = rw_verify_area(dir, file, ppos, count);
+	if (ret)
+		return ret;
+	if (dir == WRITE)
+		file_start_write(file);
+	do {
+		void __user *addr = compat_iter_iov_addr(iter);
+		size_t len = compat_iter_iov_len(iter);
+
+		if (dir == READ)
+			nr = file->f_op->read(file, addr, len, ppos);
+		else
+			nr = file->f_op->write(file, addr, len, ppos);
+		if (nr < 0) {
+			if (!ret)
+				ret = nr;
+			break;
+		}
+		ret += nr;
+		if (nr != len)
+			break;
+		iov_iter_advance(iter, nr);
+	} while (iov_iter_count(iter));
+	if (dir == WRITE) {
+		if (ret > 0)
+			fsnotify_modify(file);
+		file_end_write(file);
+		return ret;
+	}
+out:
+	/* vfs_readv() notifies an access on 0 too, vfs_read() does not. */
+	if (ret > 0 || (vec && !ret))
+		fsnotify_access(file);
+	return ret;
+}
+
+/*
  * One read or write of @iter on @fd at @pos (or the file offset).  Bad
  * offsets are checked first, then the fd; a bad buffer has already been
  * reported by the caller's import (the system calls check the fd first).
  */
 static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
-			   loff_t pos, bool nowait)
+			   loff_t pos, bool vec, bool nowait)
 {
 	bool use_fpos = pos == SYSLET_POS_FILE;
 	loff_t lpos = pos, *ppos = &lpos;
@@ -118,7 +199,17 @@ static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
 		if (ret)
 			goto unlock;
 	}
-	if (dir == READ)
+	/*
+	 * ->read/->write cannot be tried without blocking.  A file that
+	 * has both kinds and FMODE_NOWAIT (/dev/zero) is tried with the
+	 * iter method first, which gives the same; the other way would
+	 * send every such atom to a worker.
+	 */
+	if (syslet_rw_legacy(dir, file, vec) &&
+	    !(rwf && syslet_rw_has_iter(dir, file))) {
+		ret = rwf ? SYSLET_EWOULDBLOCK :
+			    syslet_rw_loop(dir, file, iter, ppos, vec);
+	} else if (dir == READ)
 		ret = syslet_read_iter(file, iter, ppos, rwf);
 	else
 		ret = vfs_iter_write(file, iter, ppos, rwf);
@@ -144,7 +235,7 @@ static long syslet_rw_buf(int dir, const unsigned long *args, loff_t pos,
 			  (void __user *)args[1], args[2], &iter);
 	if (ret)
 		return ret;
-	return syslet_rw_iter(dir, args[0], &iter, pos, nowait);
+	return syslet_rw_iter(dir, args[0], &iter, pos, false, nowait);
 }
 
 static long syslet_rw_vec(int dir, const unsigned long *args, loff_t pos,
@@ -159,7 +250,7 @@ static long syslet_rw_vec(int dir, const unsigned long *args, loff_t pos,
 			   ARRAY_SIZE(iovstack), &iov, &iter);
 	if (ret < 0)
 		return ret;
-	ret = syslet_rw_iter(dir, args[0], &iter, pos, nowait);
+	ret = syslet_rw_iter(dir, args[0], &iter, pos, true, nowait);
 	kfree(iov);
 	return ret;
 }

@@ -387,4 +387,24 @@ syslet_hrtimer_setup(struct hrtimer *timer,
 	kiocb_set_rw_flags(ki, flags)
 #endif
 
+/* The current segment of a ubuf or iovec iov_iter (iter_iov_addr() since 6.4). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define compat_iter_iov_addr(i)	iter_iov_addr(i)
+#define compat_iter_iov_len(i)	iter_iov_len(i)
+#else
+static inline void __user *compat_iter_iov_addr(const struct iov_iter *i)
+{
+	if (iter_is_ubuf(i))
+		return i->ubuf + i->iov_offset;
+	return i->iov->iov_base + i->iov_offset;
+}
+
+static inline size_t compat_iter_iov_len(const struct iov_iter *i)
+{
+	if (iter_is_ubuf(i))
+		return i->count;
+	return i->iov->iov_len - i->iov_offset;
+}
+#endif
+
 #endif /* _MSGPORT_COMPAT_H */

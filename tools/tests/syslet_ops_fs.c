@@ -135,6 +135,108 @@ static void prep_vec(struct op_ctx *c, bool write)
 static void prep_readv(struct op_ctx *c) { prep_vec(c, false); }
 static void prep_writev(struct op_ctx *c) { prep_vec(c, true); }
 
+/*
+ * A file whose read(2)/write(2) use ->read/->write, having neither
+ * ->read_iter nor ->write_iter: this runner's /proc/PID/coredump_filter,
+ * which reads "00000033\n" once prep has set it, and takes one number per
+ * write (so each segment of a writev is seen).
+ */
+static void filter_fd(struct op_ctx *c, int deny_flags)
+{
+	char p[64];
+	int fd;
+
+	snprintf(p, sizeof(p), "/proc/%d/coredump_filter", (int)getpid());
+	fd = open(p, O_WRONLY);
+	CHECK(fd >= 0 && write(fd, "0x33", 4) == 4);
+	close(fd);
+	c->fd = open(p, c->kase == OPC_DENY ? deny_flags : O_RDWR);
+	CHECK(c->fd >= 0);
+	snprintf(c->path[0], sizeof(c->path[0]), "%s", p);
+}
+
+static void prep_read_fop(struct op_ctx *c)
+{
+	filter_fd(c, O_WRONLY);
+	c->a[0] = fd_arg(c);
+	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(c->out);
+	c->a[2] = 16;
+	c->a[3] = 2;			/* pread64's pos */
+	c->outlen = 16;
+	want(c, 9, -EBADF, -EBADF);
+}
+
+static void prep_pread_fop(struct op_ctx *c)
+{
+	prep_read_fop(c);
+	if (c->kase == OPC_OK)
+		c->want = 7;
+}
+
+/* Two iovecs: 3 bytes, then 5 into c->out[8...]. */
+static void prep_readv_fop(struct op_ctx *c)
+{
+	struct iovec *iov = (struct iovec *)(c->in + 1024);
+
+	filter_fd(c, O_WRONLY);
+	iov[0].iov_base = c->out;
+	iov[0].iov_len = 3;
+	iov[1].iov_base = c->out + 8;
+	iov[1].iov_len = 5;
+	c->a[0] = fd_arg(c);
+	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(iov);
+	c->a[2] = 2;
+	c->a[3] = 0;			/* preadv's pos_l */
+	c->outlen = 16;
+	want(c, 8, -EBADF, -EBADF);
+}
+
+static void prep_write_fop(struct op_ctx *c)
+{
+	filter_fd(c, O_RDONLY);
+	strcpy((char *)c->in, "0x7");
+	c->a[0] = fd_arg(c);
+	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(c->in);
+	c->a[2] = 3;
+	want(c, 3, -EBADF, -EBADF);
+}
+
+/* Two iovecs, two numbers: "0x31", then "0x7". */
+static void prep_writev_fop(struct op_ctx *c)
+{
+	struct iovec *iov = (struct iovec *)(c->in + 1024);
+
+	filter_fd(c, O_RDONLY);
+	strcpy((char *)c->in, "0x310x7");
+	iov[0].iov_base = c->in;
+	iov[0].iov_len = 4;
+	iov[1].iov_base = c->in + 4;
+	iov[1].iov_len = 3;
+	c->a[0] = fd_arg(c);
+	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(iov);
+	c->a[2] = 2;
+	want(c, 7, -EBADF, -EBADF);
+}
+
+/* Side effect: the filter's value; then set back. */
+static void observe_filter(struct op_ctx *c)
+{
+	char buf[32] = "";
+	int fd = open(c->path[0], O_RDONLY);
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+	close(fd);
+	op_seen(c, "coredump_filter: %zd '%s'\n", n, n > 0 ? buf : "");
+}
+
+static void undo_filter(struct op_ctx *c)
+{
+	int fd = open(c->path[0], O_WRONLY);
+
+	CHECK(fd >= 0 && write(fd, "0x33", 4) == 4);
+	close(fd);
+}
+
 static void prep_lseek(struct op_ctx *c)
 {
 	fixture(c);
@@ -639,6 +741,22 @@ static const struct op_row fs_rows[] = {
 	ROW("preadv", preadv, OPC_ALL, prep_readv),
 	ROW("pwritev", pwritev, OPC_ALL,
 	    prep_writev, .undo = undo_data, .observe = observe_data),
+	ROW("read-fop", read, OPC_ALL, prep_read_fop,
+	    .observe = observe_filter),
+	ROW("pread64-fop", pread64, OPC_ALL, prep_pread_fop,
+	    .observe = observe_filter),
+	ROW("readv-fop", readv, OPC_ALL, prep_readv_fop,
+	    .observe = observe_filter),
+	ROW("preadv-fop", preadv, OPC_ALL, prep_readv_fop,
+	    .observe = observe_filter),
+	ROW("write-fop", write, OPC_ALL, prep_write_fop,
+	    .undo = undo_filter, .observe = observe_filter),
+	ROW("pwrite64-fop", pwrite64, OPC_ALL, prep_write_fop,
+	    .undo = undo_filter, .observe = observe_filter),
+	ROW("writev-fop", writev, OPC_ALL, prep_writev_fop,
+	    .undo = undo_filter, .observe = observe_filter),
+	ROW("pwritev-fop", pwritev, OPC_ALL, prep_writev_fop,
+	    .undo = undo_filter, .observe = observe_filter),
 	ROW("lseek", lseek, OK_BADF, prep_lseek),
 	ROW("openat", openat, OPC_ALL, prep_openat),
 	ROW("close", close, OK_BADF, prep_fd_only),

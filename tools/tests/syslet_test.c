@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -1882,6 +1883,57 @@ static int t_close_eof(void)
 }
 
 /*
+ * A file whose read(2) uses ->read (an inotify fd has nothing else) is
+ * read as the call does, but cannot be tried without blocking: a plain
+ * atom goes to a worker rather than wait in the caller (the alarm ends a
+ * caller stuck there), and completes with the event when it comes.  One
+ * that has ->read_iter too and FMODE_NOWAIT (/dev/zero) is tried with
+ * that, and completes in the caller.
+ */
+static int t_read_fop_async(void)
+{
+	char dir[] = "/tmp/syslet-fop.XXXXXX", path[64];
+	union {
+		struct inotify_event ev;
+		char buf[256];
+	} u;
+	unsigned long fd, pbuf = (unsigned long)&u, len = sizeof(u);
+	struct syslet_uatom a;
+	long r = 0;
+	int in;
+
+	setup(8);
+	fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	CHECK((long)fd >= 0);
+	memset(&u, 1, sizeof(u));
+	syslet_atom(&a, SYS_read, 0, &r, NULL, &fd, &pbuf, &len, NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 1);
+	CHECK_EQ(r, (long)sizeof(u));
+	CHECK(u.buf[0] == 0 && u.buf[sizeof(u) - 1] == 0);
+	close(fd);
+
+	CHECK(mkdtemp(dir));
+	in = inotify_init1(IN_CLOEXEC);
+	CHECK(in >= 0);
+	CHECK(inotify_add_watch(in, dir, IN_CREATE) >= 0);
+	fd = in;
+	syslet_atom(&a, SYS_read, 0, &r, NULL, &fd, &pbuf, &len, NULL);
+	alarm(20);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	alarm(0);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	CHECK(close(open(path, O_CREAT | O_WRONLY, 0600)) == 0);
+	CHECK(reap_wait() == &a);
+	CHECK(r >= (long)sizeof(u.ev) + 2);
+	CHECK(u.ev.mask & IN_CREATE);
+	CHECK(!strcmp(u.ev.name, "f"));
+	CHECK(unlink(path) == 0);
+	CHECK(rmdir(dir) == 0);
+	close(in);
+	return 0;
+}
+
+/*
  * An atom whose next atom cannot be read: the chain fails with EFAULT,
  * but the atom ran and its result is stored all the same, whether next
  * is outside user space or unmapped.
@@ -2088,6 +2140,7 @@ static const struct test tests[] = {
 	{ "ring-full", t_ring_full },
 	{ "ring-tamper", t_ring_tamper },
 	{ "bad-pointers", t_bad_pointers },
+	{ "read-fop-async", t_read_fop_async },
 	{ "permissions", t_permissions },
 	{ "rlimit-fsize", t_rlimit_fsize },
 	{ "async-cwd", t_async_cwd },
