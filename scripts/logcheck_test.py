@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Tests of scripts/logcheck.py's text-patching race on fixed logs (the
-first one as a bench boot's console had it).  Prints "logcheck: N passed,
+"""Tests of scripts/logcheck.py on fixed logs: what is a kernel report, and
+the text-patching race (the first log as a bench boot's console had it).  Prints "logcheck: N passed,
 N failed" (part of make check)."""
 import os
 import sys
@@ -25,6 +25,13 @@ def case(name, lines, want):
     return ok
 
 
+def found(name, lines, want):
+    got = len(logcheck.reports(lines)[0])
+    ok = got == want
+    print(f'{"ok" if ok else "not ok"} - logcheck: {name}')
+    return ok
+
+
 def main():
     stray = [l.replace('0f <1f>', 'cc <1f>') for l in RACE]
     other = [l.replace('Oops: int3', 'Oops: general protection fault')
@@ -38,6 +45,16 @@ def main():
         case('only the first report counts', first, False),
         case('no Code line: not the race', nocode, False),
         case('a clean log is not', ['ok - x', 'VM-END'], False),
+        found('an Oops is a report', RACE, 2),
+        found('base64 with "Oops" in it is not', [
+            'HqvBa5gRT0a0id7NctihoE6wSDMBx3LPsMyKclfUtNS7sZcuHBNOopsO2BszvJ'
+            'VmEtsRav803y+k'], 0),
+        found("6.1's die() line without Oops: is a report",
+              ['[    3.2] invalid opcode: 0000 [#1] PREEMPT SMP NOPTI'], 1),
+        found('an announced warning is excused, once', [
+            'expect WARNING: lwkt_bad', 'lwkt_bad misuse',
+            'WARNING: CPU: 0 PID: 1 at x.c:1', 'lwkt_bad misuse',
+            'WARNING: CPU: 0 PID: 1 at x.c:1'], 1),
     ]
     passed = sum(results)
     print(f'logcheck: {passed} passed, {len(results) - passed} failed')
