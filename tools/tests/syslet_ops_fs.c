@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <sys/inotify.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -88,9 +89,41 @@ static void undo_data(struct op_ctx *c)
  * read, write and their positioned and vector forms, lseek
  */
 
+/*
+ * Side effect of reads: the IN_ACCESS events on "data" (a watch in
+ * c->fd2).  read(2) and pread64(2) notify only when they read something,
+ * readv(2) and preadv(2) also when they read nothing.
+ */
+static void watch_access(struct op_ctx *c)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/data", c->dir);
+	c->fd2 = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	CHECK(c->fd2 >= 0);
+	CHECK(inotify_add_watch(c->fd2, p, IN_ACCESS) >= 0);
+}
+
+static void observe_access(struct op_ctx *c)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	const struct inotify_event *ev;
+	ssize_t len;
+	char *p;
+	int n = 0;
+
+	while ((len = read(c->fd2, buf, sizeof(buf))) > 0)
+		for (p = buf; p < buf + len; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			n += !!(ev->mask & IN_ACCESS);
+		}
+	op_seen(c, "IN_ACCESS on data: %d\n", n);
+}
+
 static void prep_read(struct op_ctx *c)
 {
 	fixture(c);
+	watch_access(c);
 	data_fd(c, O_WRONLY);
 	c->a[0] = fd_arg(c);
 	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(c->out);
@@ -98,6 +131,23 @@ static void prep_read(struct op_ctx *c)
 	c->a[3] = 4;			/* pread64's pos */
 	c->outlen = 16;
 	want(c, 10, -EBADF, -EBADF);
+}
+
+/* Nothing to read: a count of 0, or a position past the end. */
+static void prep_read_zero(struct op_ctx *c)
+{
+	prep_read(c);
+	c->a[2] = 0;
+	if (c->kase == OPC_OK)
+		c->want = 0;
+}
+
+static void prep_pread_eof(struct op_ctx *c)
+{
+	prep_read(c);
+	c->a[3] = 100;
+	if (c->kase == OPC_OK)
+		c->want = 0;
 }
 
 static void prep_write(struct op_ctx *c)
@@ -118,6 +168,8 @@ static void prep_vec(struct op_ctx *c, bool write)
 	struct iovec *iov = (struct iovec *)(c->in + 1024);
 
 	fixture(c);
+	if (!write)
+		watch_access(c);
 	data_fd(c, write ? O_RDONLY : O_WRONLY);
 	strcpy((char *)c->in, "VECTORED");
 	iov[0].iov_base = write ? c->in : c->out;
@@ -134,6 +186,14 @@ static void prep_vec(struct op_ctx *c, bool write)
 
 static void prep_readv(struct op_ctx *c) { prep_vec(c, false); }
 static void prep_writev(struct op_ctx *c) { prep_vec(c, true); }
+
+static void prep_preadv_eof(struct op_ctx *c)
+{
+	prep_vec(c, false);
+	c->a[3] = 100;
+	if (c->kase == OPC_OK)
+		c->want = 0;
+}
 
 /*
  * A file whose read(2)/write(2) use ->read/->write, having neither
@@ -729,16 +789,22 @@ static void prep_getrandom_inval(struct op_ctx *c)
 #define NO_DENY		(OPC_ALL & ~OPC_BIT(OPC_DENY))
 
 static const struct op_row fs_rows[] = {
-	ROW("read", read, OPC_ALL, prep_read),
+	ROW("read", read, OPC_ALL, prep_read, .observe = observe_access),
+	ROW("read-zero-count", read, OPC_BIT(OPC_OK), prep_read_zero,
+	    .observe = observe_access),
 	ROW("write", write, OPC_ALL,
 	    prep_write, .undo = undo_data, .observe = observe_data),
-	ROW("pread64", pread64, OPC_ALL, prep_read),
+	ROW("pread64", pread64, OPC_ALL, prep_read, .observe = observe_access),
+	ROW("pread64-eof", pread64, OPC_BIT(OPC_OK), prep_pread_eof,
+	    .observe = observe_access),
 	ROW("pwrite64", pwrite64, OPC_ALL,
 	    prep_write, .undo = undo_data, .observe = observe_data),
-	ROW("readv", readv, OPC_ALL, prep_readv),
+	ROW("readv", readv, OPC_ALL, prep_readv, .observe = observe_access),
 	ROW("writev", writev, OPC_ALL,
 	    prep_writev, .undo = undo_data, .observe = observe_data),
-	ROW("preadv", preadv, OPC_ALL, prep_readv),
+	ROW("preadv", preadv, OPC_ALL, prep_readv, .observe = observe_access),
+	ROW("preadv-eof", preadv, OPC_BIT(OPC_OK), prep_preadv_eof,
+	    .observe = observe_access),
 	ROW("pwritev", pwritev, OPC_ALL,
 	    prep_writev, .undo = undo_data, .observe = observe_data),
 	ROW("read-fop", read, OPC_ALL, prep_read_fop,
