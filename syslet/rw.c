@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * syslet: read, write, pread64, pwrite64, readv, writev, preadv, pwritev
- * and lseek, on the exported VFS API (vfs_iocb_iter_read/vfs_iter_write,
- * vfs_llseek), or, for a file whose system calls use ->read/->write, on
- * a copy of vfs_read()/vfs_write()'s code (syslet_rw_loop()).  Results,
- * errors and file offsets are those of the system calls.
+ * and lseek: writes on the exported VFS API (vfs_iter_write), lseek on
+ * vfs_llseek, reads on a copy of vfs_read()/vfs_readv()'s code
+ * (syslet_read_iter()), which are not exported, and a file whose system
+ * calls use ->read/->write on a copy of vfs_read()/vfs_write()'s code
+ * for them (syslet_rw_loop()).  Results, errors, file offsets and
+ * fsnotify events are those of the system calls.
  *
  * The file offset of read/write/readv/writev/lseek is protected like
  * fdget_pos() does: f_pos_lock for FMODE_ATOMIC_POS files.
@@ -60,25 +62,42 @@ static int syslet_pos_lock(struct file *file, bool nowait)
 }
 
 /*
- * vfs_iter_read() on a kiocb of our own: vfs_iocb_iter_read() makes the
- * same checks and calls ->read_iter() directly, where vfs_iter_read()
- * goes through a helper that builds the kiocb (a tenth of a cached
- * 4 KiB read's own instructions).
+ * A read with ->read_iter: vfs_read()'s code for the buffer forms (read,
+ * pread64; not exported), vfs_readv()'s for the vectors, which differ in
+ * a count of 0 (read(2) still calls the file, readv(2) does not) and in
+ * when they notify an access (read(2) only when it read something).  The
+ * checks are theirs, in their order: the mode bits, rw_verify_area() (the
+ * LSM's file_permission hook, fanotify's permission events).  The kiocb
+ * is ours, and the file's ->read_iter() is called directly (vfs_iter_read()
+ * built it in a helper: a tenth of a cached 4 KiB read's instructions).
  */
 static ssize_t syslet_read_iter(struct file *file, struct iov_iter *iter,
-				loff_t *ppos, rwf_t rwf)
+				loff_t *ppos, rwf_t rwf, bool vec)
 {
+	size_t count = iov_iter_count(iter);
 	struct kiocb kiocb;
-	ssize_t ret;
+	ssize_t ret = 0;
 
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+	if (!(file->f_mode & FMODE_CAN_READ) || !file->f_op->read_iter)
+		return -EINVAL;
+	if (vec && !count)
+		goto out;
+	ret = rw_verify_area(READ, file, ppos, count);
+	if (ret)
+		return ret;
 	init_sync_kiocb(&kiocb, file);
 	ret = compat_kiocb_set_rw_flags(&kiocb, rwf, READ);
 	if (ret)
 		return ret;
 	kiocb.ki_pos = ppos ? *ppos : 0;
-	ret = vfs_iocb_iter_read(file, &kiocb, iter);
+	ret = file->f_op->read_iter(&kiocb, iter);
 	if (ppos)
 		*ppos = kiocb.ki_pos;
+out:
+	if (ret > 0 || (vec && !ret))
+		fsnotify_access(file);
 	return ret;
 }
 
@@ -210,7 +229,7 @@ static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
 		ret = rwf ? SYSLET_EWOULDBLOCK :
 			    syslet_rw_loop(dir, file, iter, ppos, vec);
 	} else if (dir == READ)
-		ret = syslet_read_iter(file, iter, ppos, rwf);
+		ret = syslet_read_iter(file, iter, ppos, rwf, vec);
 	else
 		ret = vfs_iter_write(file, iter, ppos, rwf);
 	if (rwf && (ret == -EAGAIN || ret == -EOPNOTSUPP))
