@@ -104,6 +104,33 @@ static void rm_rf(const char *dir)
 	CHECK(system(cmd) == 0);
 }
 
+/*
+ * This process's rchar, wchar, syscr and syscw (its threads', the
+ * workers' included) into @v; the bytes the read itself took.
+ */
+static ssize_t io_counts(long v[4])
+{
+	static const char *const keys[4] = {
+		"rchar: ", "wchar: ", "syscr: ", "syscw: "
+	};
+	char buf[512];
+	int fd = open("/proc/self/io", O_RDONLY), k;
+	ssize_t n;
+	char *p;
+
+	CHECK(fd >= 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	CHECK(n > 0);
+	buf[n] = 0;
+	close(fd);
+	for (k = 0; k < 4; k++) {
+		p = strstr(buf, keys[k]);
+		CHECK(p);
+		v[k] = atol(p + strlen(keys[k]));
+	}
+	return n;
+}
+
 /* The child: set up like every run, then the call in @mode. */
 static void child(struct op_ctx *c, const struct op_row *row,
 		  enum op_mode mode)
@@ -113,7 +140,7 @@ static void child(struct op_ctx *c, const struct op_row *row,
 	};
 	struct syslet_uatom atom, *done = NULL;
 	struct syslet_ring r;
-	long ret = 0;
+	long ret = 0, io0[4];
 	int i, n;
 
 	c->status = 1;
@@ -129,6 +156,13 @@ static void child(struct op_ctx *c, const struct op_row *row,
 		}
 	}
 	umask(027);
+	/*
+	 * The call's I/O accounting: the counts after it less those before
+	 * and the one read(2) of /proc/self/io between them.
+	 */
+	n = io_counts(io0);
+	io0[0] += n;
+	io0[2]++;
 	if (mode == OPM_DIRECT) {
 		ret = syscall(row->nr, c->a[0], c->a[1], c->a[2], c->a[3],
 			      c->a[4], c->a[5]);
@@ -152,6 +186,9 @@ static void child(struct op_ctx *c, const struct op_row *row,
 		}
 		CHECK(done == &atom);
 	}
+	io_counts(c->io);
+	for (i = 0; i < 4; i++)
+		c->io[i] -= io0[i];
 	c->ret = ret;
 	c->status = 0;
 	exit(0);
@@ -163,6 +200,8 @@ static void observe(struct op_ctx *c, const struct op_row *row)
 	size_t i;
 
 	c->seen[0] = 0;
+	op_seen(c, "io: rchar %ld wchar %ld syscr %ld syscw %ld\n",
+		c->io[0], c->io[1], c->io[2], c->io[3]);
 	if (!(c->flags & OPF_NO_OUT_CMP)) {
 		op_seen(c, "out:");
 		for (i = 0; i < c->outlen; i++)
