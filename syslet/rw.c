@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * syslet: read, write, pread64, pwrite64, readv, writev, preadv, pwritev
- * and lseek: writes on the exported VFS API (vfs_iter_write), lseek on
- * vfs_llseek, reads on a copy of vfs_read()/vfs_readv()'s code
- * (syslet_read_iter()), which are not exported, and a file whose system
- * calls use ->read/->write on a copy of vfs_read()/vfs_write()'s code
- * for them (syslet_rw_loop()).  Results, errors, file offsets and
- * fsnotify events are those of the system calls.
+ * and lseek.  Reads and writes are copies of the code of vfs_read(),
+ * vfs_write(), vfs_readv() and vfs_writev(), which are not exported
+ * (syslet_read_iter(), syslet_write_iter(), and syslet_rw_loop() for a
+ * file whose system calls use ->read/->write), on the exported checks
+ * (rw_verify_area()); lseek is vfs_llseek().  Results, errors, file
+ * offsets, fsnotify events and the task's I/O accounting are those of
+ * the system calls.
  *
  * The file offset of read/write/readv/writev/lseek is protected like
  * fdget_pos() does: f_pos_lock for FMODE_ATOMIC_POS files.
@@ -21,6 +22,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fsnotify.h>
+#include <linux/sched/xacct.h>
 #include <linux/uio.h>
 
 #include <msgport/compat.h>
@@ -72,7 +74,7 @@ static int syslet_pos_lock(struct file *file, bool nowait)
  * built it in a helper: a tenth of a cached 4 KiB read's instructions).
  */
 static ssize_t syslet_read_iter(struct file *file, struct iov_iter *iter,
-				loff_t *ppos, rwf_t rwf, bool vec)
+				loff_t *ppos, rwf_t rwf, bool vec, bool *called)
 {
 	size_t count = iov_iter_count(iter);
 	struct kiocb kiocb;
@@ -92,6 +94,7 @@ static ssize_t syslet_read_iter(struct file *file, struct iov_iter *iter,
 	if (ret)
 		return ret;
 	kiocb.ki_pos = ppos ? *ppos : 0;
+	*called = true;
 	ret = file->f_op->read_iter(&kiocb, iter);
 	if (ppos)
 		*ppos = kiocb.ki_pos;
@@ -99,6 +102,64 @@ out:
 	if (ret > 0 || (vec && !ret))
 		fsnotify_access(file);
 	return ret;
+}
+
+/*
+ * A write with ->write_iter: vfs_write()'s code for the buffer forms,
+ * vfs_writev()'s for the vectors (neither exported; vfs_iter_write()
+ * returns at once for a count of 0, where write(2) still calls the
+ * file), with their checks in their order: the mode bits,
+ * rw_verify_area(), freeze protection around the write, fsnotify after.
+ */
+static ssize_t syslet_write_iter(struct file *file, struct iov_iter *iter,
+				 loff_t *ppos, rwf_t rwf, bool vec,
+				 bool *called)
+{
+	size_t count = iov_iter_count(iter);
+	struct kiocb kiocb;
+	ssize_t ret;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (!(file->f_mode & FMODE_CAN_WRITE) || !file->f_op->write_iter)
+		return -EINVAL;
+	if (vec && !count)
+		return 0;
+	ret = rw_verify_area(WRITE, file, ppos, count);
+	if (ret)
+		return ret;
+	init_sync_kiocb(&kiocb, file);
+	ret = compat_kiocb_set_rw_flags(&kiocb, rwf, WRITE);
+	if (ret)
+		return ret;
+	kiocb.ki_pos = ppos ? *ppos : 0;
+	*called = true;
+	file_start_write(file);
+	ret = file->f_op->write_iter(&kiocb, iter);
+	if (ppos && (vec || ret > 0))
+		*ppos = kiocb.ki_pos;
+	if (ret > 0)
+		fsnotify_modify(file);
+	file_end_write(file);
+	return ret;
+}
+
+/*
+ * The task's I/O accounting (/proc/PID/io), as the system calls keep it:
+ * bytes and calls.  read(2)/write(2) count a call that reached the file;
+ * the vector forms count every call past the offset check.
+ */
+static void syslet_rw_account(int dir, ssize_t ret)
+{
+	if (dir == READ) {
+		if (ret > 0)
+			add_rchar(current, ret);
+		inc_syscr(current);
+	} else {
+		if (ret > 0)
+			add_wchar(current, ret);
+		inc_syscw(current);
+	}
 }
 
 /*
@@ -133,7 +194,8 @@ static bool syslet_rw_has_iter(int dir, struct file *file)
  * blocking: there is no RWF_NOWAIT for these.
  */
 static ssize_t syslet_rw_loop(int dir, struct file *file,
-			      struct iov_iter *iter, loff_t *ppos, bool vec)
+			      struct iov_iter *iter, loff_t *ppos, bool vec,
+			      bool *called)
 {
 	size_t count = iov_iter_count(iter);
 	ssize_t ret = 0, nr;
@@ -147,6 +209,7 @@ static ssize_t syslet_rw_loop(int dir, struct file *file,
 	ret = rw_verify_area(dir, file, ppos, count);
 	if (ret)
 		return ret;
+	*called = true;
 	if (dir == WRITE)
 		file_start_write(file);
 	do {
@@ -190,6 +253,7 @@ static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
 {
 	bool use_fpos = pos == SYSLET_POS_FILE;
 	loff_t lpos = pos, *ppos = &lpos;
+	bool called = false;
 	struct file *file;
 	rwf_t rwf = 0;
 	int locked = 0;
@@ -227,13 +291,17 @@ static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
 	if (syslet_rw_legacy(dir, file, vec) &&
 	    !(rwf && syslet_rw_has_iter(dir, file))) {
 		ret = rwf ? SYSLET_EWOULDBLOCK :
-			    syslet_rw_loop(dir, file, iter, ppos, vec);
-	} else if (dir == READ)
-		ret = syslet_read_iter(file, iter, ppos, rwf, vec);
-	else
-		ret = vfs_iter_write(file, iter, ppos, rwf);
+			    syslet_rw_loop(dir, file, iter, ppos, vec, &called);
+	} else if (dir == READ) {
+		ret = syslet_read_iter(file, iter, ppos, rwf, vec, &called);
+	} else {
+		ret = syslet_write_iter(file, iter, ppos, rwf, vec, &called);
+	}
 	if (rwf && (ret == -EAGAIN || ret == -EOPNOTSUPP))
 		ret = SYSLET_EWOULDBLOCK;
+	/* An attempt that would have blocked is not a call: its retry is. */
+	if (called && !vec && ret != SYSLET_EWOULDBLOCK)
+		syslet_rw_account(dir, ret);
 	if (use_fpos && ppos && ret >= 0)
 		file->f_pos = lpos;
 unlock:
@@ -267,10 +335,12 @@ static long syslet_rw_vec(int dir, const unsigned long *args, loff_t pos,
 	ret = import_iovec(dir == READ ? ITER_DEST : ITER_SOURCE,
 			   (const struct iovec __user *)args[1], args[2],
 			   ARRAY_SIZE(iovstack), &iov, &iter);
-	if (ret < 0)
-		return ret;
-	ret = syslet_rw_iter(dir, args[0], &iter, pos, true, nowait);
-	kfree(iov);
+	if (ret >= 0) {
+		ret = syslet_rw_iter(dir, args[0], &iter, pos, true, nowait);
+		kfree(iov);
+	}
+	if (ret != SYSLET_EWOULDBLOCK)
+		syslet_rw_account(dir, ret);
 	return ret;
 }
 
