@@ -30,6 +30,7 @@
 
 #include "../lib/syslet.h"
 #include "check.h"
+#include "proc_io.h"
 #include "runner.h"
 #include "syslet_ops.h"
 #include "syslet_native_ops.h"	/* generated: scripts/coverage.py --c-header */
@@ -104,33 +105,6 @@ static void rm_rf(const char *dir)
 	CHECK(system(cmd) == 0);
 }
 
-/*
- * This process's rchar, wchar, syscr and syscw (its threads', the
- * workers' included) into @v; the bytes the read itself took.
- */
-static ssize_t io_counts(long v[4])
-{
-	static const char *const keys[4] = {
-		"rchar: ", "wchar: ", "syscr: ", "syscw: "
-	};
-	char buf[512];
-	int fd = open("/proc/self/io", O_RDONLY), k;
-	ssize_t n;
-	char *p;
-
-	CHECK(fd >= 0);
-	n = read(fd, buf, sizeof(buf) - 1);
-	CHECK(n > 0);
-	buf[n] = 0;
-	close(fd);
-	for (k = 0; k < 4; k++) {
-		p = strstr(buf, keys[k]);
-		CHECK(p);
-		v[k] = atol(p + strlen(keys[k]));
-	}
-	return n;
-}
-
 /* The child: set up like every run, then the call in @mode. */
 static void child(struct op_ctx *c, const struct op_row *row,
 		  enum op_mode mode)
@@ -140,7 +114,8 @@ static void child(struct op_ctx *c, const struct op_row *row,
 	};
 	struct syslet_uatom atom, *done = NULL;
 	struct syslet_ring r;
-	long ret = 0, io0[4];
+	long ret = 0, io0[IO_N];
+	ssize_t n0;
 	int i, n;
 
 	c->status = 1;
@@ -156,13 +131,8 @@ static void child(struct op_ctx *c, const struct op_row *row,
 		}
 	}
 	umask(027);
-	/*
-	 * The call's I/O accounting: the counts after it less those before
-	 * and the one read(2) of /proc/self/io between them.
-	 */
-	n = io_counts(io0);
-	io0[0] += n;
-	io0[2]++;
+	/* The call's I/O accounting (/proc/self/io) is a side effect. */
+	n0 = proc_io_counts(io0);
 	if (mode == OPM_DIRECT) {
 		ret = syscall(row->nr, c->a[0], c->a[1], c->a[2], c->a[3],
 			      c->a[4], c->a[5]);
@@ -186,9 +156,7 @@ static void child(struct op_ctx *c, const struct op_row *row,
 		}
 		CHECK(done == &atom);
 	}
-	io_counts(c->io);
-	for (i = 0; i < 4; i++)
-		c->io[i] -= io0[i];
+	proc_io_since(c->io, io0, n0);
 	c->ret = ret;
 	c->status = 0;
 	exit(0);

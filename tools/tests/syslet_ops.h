@@ -56,7 +56,7 @@ struct op_ctx {
 	unsigned char in[OP_OUT];	/* input data, iovecs, timespecs */
 	void *bad;			/* an unmapped page */
 	long ret;			/* the result, set by the child */
-	long io[4];			/* ... and its /proc/self/io deltas */
+	long io[4];			/* ... and its I/O accounting (proc_io.h) */
 	int status;			/* the child's failure, or 0 */
 	char seen[4096];		/* side effects, as text */
 };

@@ -32,6 +32,7 @@
 #include "../lib/syslet.h"
 #include "syslet_workers.h"
 #include "check.h"
+#include "proc_io.h"
 #include "runner.h"
 
 #define A(x) ((unsigned long *)&(x))
@@ -1934,6 +1935,41 @@ static int t_read_fop_async(void)
 }
 
 /*
+ * A read atom is counted in /proc/self/io once, as read(2) is: not the
+ * caller's attempt that would have blocked on an empty pipe, nor the
+ * worker's before it parked, only the read that got the data.
+ */
+static int t_read_accounting(void)
+{
+	unsigned long fd, pbuf, len = 16;
+	long r = 0, io0[IO_N], io[IO_N];
+	struct syslet_uatom a;
+	char buf[16];
+	int p[2];
+	ssize_t n0;
+
+	setup(8);
+	CHECK(pipe(p) == 0);
+	fd = p[0];
+	pbuf = (unsigned long)buf;
+	syslet_atom(&a, SYS_read, 0, &r, NULL, &fd, &pbuf, &len, NULL);
+	n0 = proc_io_counts(io0);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	usleep(20000);			/* the worker tries, and parks */
+	CHECK(write(p[1], "hello", 5) == 5);
+	CHECK(reap_wait() == &a);
+	CHECK_EQ(r, 5);
+	proc_io_since(io, io0, n0);
+	CHECK_EQ(io[IO_RCHAR], 5);
+	CHECK_EQ(io[IO_SYSCR], 1);
+	CHECK_EQ(io[IO_WCHAR], 5);	/* the write(2) */
+	CHECK_EQ(io[IO_SYSCW], 1);
+	close(p[0]);
+	close(p[1]);
+	return 0;
+}
+
+/*
  * An atom whose next atom cannot be read: the chain fails with EFAULT,
  * but the atom ran and its result is stored all the same, whether next
  * is outside user space or unmapped.
@@ -2141,6 +2177,7 @@ static const struct test tests[] = {
 	{ "ring-tamper", t_ring_tamper },
 	{ "bad-pointers", t_bad_pointers },
 	{ "read-fop-async", t_read_fop_async },
+	{ "read-accounting", t_read_accounting },
 	{ "permissions", t_permissions },
 	{ "rlimit-fsize", t_rlimit_fsize },
 	{ "async-cwd", t_async_cwd },
