@@ -1937,13 +1937,15 @@ static int t_read_fop_async(void)
 /*
  * A read atom is counted in /proc/self/io once, as read(2) is: not the
  * caller's attempt that would have blocked on an empty pipe, nor the
- * worker's before it parked, only the read that got the data.
+ * worker's before it parked, only the read that got the data.  The same
+ * for readv, which the system call counts elsewhere.
  */
 static int t_read_accounting(void)
 {
 	unsigned long fd, pbuf, len = 16;
 	long r = 0, io0[IO_N], io[IO_N];
 	struct syslet_uatom a;
+	struct iovec iov;
 	char buf[16];
 	int p[2];
 	ssize_t n0;
@@ -1964,6 +1966,22 @@ static int t_read_accounting(void)
 	CHECK_EQ(io[IO_SYSCR], 1);
 	CHECK_EQ(io[IO_WCHAR], 5);	/* the write(2) */
 	CHECK_EQ(io[IO_SYSCW], 1);
+
+	/* The same for readv, counted where the system call counts it. */
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	pbuf = (unsigned long)&iov;
+	len = 1;
+	syslet_atom(&a, SYS_readv, 0, &r, NULL, &fd, &pbuf, &len, NULL);
+	n0 = proc_io_counts(io0);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	usleep(20000);
+	CHECK(write(p[1], "hello!", 6) == 6);
+	CHECK(reap_wait() == &a);
+	CHECK_EQ(r, 6);
+	proc_io_since(io, io0, n0);
+	CHECK_EQ(io[IO_RCHAR], 6);
+	CHECK_EQ(io[IO_SYSCR], 1);
 	close(p[0]);
 	close(p[1]);
 	return 0;
