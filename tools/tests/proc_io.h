@@ -17,24 +17,36 @@
 enum { IO_RCHAR, IO_WCHAR, IO_SYSCR, IO_SYSCW, IO_N };
 
 /*
- * rchar, wchar, syscr and syscw into @v; returns the bytes this read of
- * the file took, which the next reading counts (in rchar, and one syscr).
+ * Open /proc/self/io, before any change of ids: a process that drops
+ * root's ids can no longer open it (it becomes non-dumpable, and the
+ * file root's), but may still read it.
  */
-static inline ssize_t proc_io_counts(long v[IO_N])
+static inline int proc_io_open(void)
+{
+	int fd = open("/proc/self/io", O_RDONLY | O_CLOEXEC);
+
+	CHECK(fd >= 0);
+	return fd;
+}
+
+/*
+ * rchar, wchar, syscr and syscw, read from @fd (proc_io_open()), into
+ * @v; returns the bytes this read took, which the next reading counts
+ * (in rchar, and one syscr).
+ */
+static inline ssize_t proc_io_counts(int fd, long v[IO_N])
 {
 	static const char *const keys[IO_N] = {
 		"rchar: ", "wchar: ", "syscr: ", "syscw: "
 	};
 	char buf[512];
-	int fd = open("/proc/self/io", O_RDONLY), k;
 	ssize_t n;
 	char *p;
+	int k;
 
-	CHECK(fd >= 0);
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	CHECK(n > 0);
 	buf[n] = 0;
-	close(fd);
 	for (k = 0; k < IO_N; k++) {
 		p = strstr(buf, keys[k]);
 		CHECK(p);
@@ -44,12 +56,12 @@ static inline ssize_t proc_io_counts(long v[IO_N])
 }
 
 /* proc_io_counts() into @v, less @v0 and the reading that took @n0. */
-static inline void proc_io_since(long v[IO_N], const long v0[IO_N],
+static inline void proc_io_since(int fd, long v[IO_N], const long v0[IO_N],
 				 ssize_t n0)
 {
 	int k;
 
-	proc_io_counts(v);
+	proc_io_counts(fd, v);
 	for (k = 0; k < IO_N; k++)
 		v[k] -= v0[k];
 	v[IO_RCHAR] -= n0;

@@ -115,10 +115,11 @@ static void child(struct op_ctx *c, const struct op_row *row,
 	struct syslet_uatom atom, *done = NULL;
 	struct syslet_ring r;
 	long ret = 0, io0[IO_N];
+	int i, n, iofd;
 	ssize_t n0;
-	int i, n;
 
 	c->status = 1;
+	iofd = proc_io_open();
 	CHECK(syslet_setup(&r, 4, -1UL) == 0);
 	if (c->kase == OPC_DENY) {
 		if (c->flags & OPF_DENY_RUID) {
@@ -132,7 +133,7 @@ static void child(struct op_ctx *c, const struct op_row *row,
 	}
 	umask(027);
 	/* The call's I/O accounting (/proc/self/io) is a side effect. */
-	n0 = proc_io_counts(io0);
+	n0 = proc_io_counts(iofd, io0);
 	if (mode == OPM_DIRECT) {
 		ret = syscall(row->nr, c->a[0], c->a[1], c->a[2], c->a[3],
 			      c->a[4], c->a[5]);
@@ -156,7 +157,7 @@ static void child(struct op_ctx *c, const struct op_row *row,
 		}
 		CHECK(done == &atom);
 	}
-	proc_io_since(c->io, io0, n0);
+	proc_io_since(iofd, c->io, io0, n0);
 	c->ret = ret;
 	c->status = 0;
 	exit(0);

@@ -1947,21 +1947,22 @@ static int t_read_accounting(void)
 	struct syslet_uatom a;
 	struct iovec iov;
 	char buf[16];
-	int p[2];
+	int p[2], iofd;
 	ssize_t n0;
 
 	setup(8);
+	iofd = proc_io_open();
 	CHECK(pipe(p) == 0);
 	fd = p[0];
 	pbuf = (unsigned long)buf;
 	syslet_atom(&a, SYS_read, 0, &r, NULL, &fd, &pbuf, &len, NULL);
-	n0 = proc_io_counts(io0);
+	n0 = proc_io_counts(iofd, io0);
 	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
 	usleep(20000);			/* the worker tries, and parks */
 	CHECK(write(p[1], "hello", 5) == 5);
 	CHECK(reap_wait() == &a);
 	CHECK_EQ(r, 5);
-	proc_io_since(io, io0, n0);
+	proc_io_since(iofd, io, io0, n0);
 	CHECK_EQ(io[IO_RCHAR], 5);
 	CHECK_EQ(io[IO_SYSCR], 1);
 	CHECK_EQ(io[IO_WCHAR], 5);	/* the write(2) */
@@ -1973,17 +1974,18 @@ static int t_read_accounting(void)
 	pbuf = (unsigned long)&iov;
 	len = 1;
 	syslet_atom(&a, SYS_readv, 0, &r, NULL, &fd, &pbuf, &len, NULL);
-	n0 = proc_io_counts(io0);
+	n0 = proc_io_counts(iofd, io0);
 	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
 	usleep(20000);
 	CHECK(write(p[1], "hello!", 6) == 6);
 	CHECK(reap_wait() == &a);
 	CHECK_EQ(r, 6);
-	proc_io_since(io, io0, n0);
+	proc_io_since(iofd, io, io0, n0);
 	CHECK_EQ(io[IO_RCHAR], 6);
 	CHECK_EQ(io[IO_SYSCR], 1);
 	close(p[0]);
 	close(p[1]);
+	close(iofd);
 	return 0;
 }
 
