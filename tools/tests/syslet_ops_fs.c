@@ -90,21 +90,19 @@ static void undo_data(struct op_ctx *c)
  */
 
 /*
- * Side effect of reads: the IN_ACCESS events on "data" (a watch in
+ * Side effect of reads: the IN_ACCESS events on the file (a watch in
  * c->fd2).  read(2) and pread64(2) notify only when they read something,
- * readv(2) and preadv(2) also when they read nothing.
+ * readv(2) and preadv(2) also when they read nothing; writes never do.
  */
-static void watch_access(struct op_ctx *c)
+static void watch_access(struct op_ctx *c, const char *path)
 {
-	char p[512];
-
-	snprintf(p, sizeof(p), "%s/data", c->dir);
 	c->fd2 = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	CHECK(c->fd2 >= 0);
-	CHECK(inotify_add_watch(c->fd2, p, IN_ACCESS) >= 0);
+	CHECK(inotify_add_watch(c->fd2, path, IN_ACCESS) >= 0);
 }
 
-static void observe_access(struct op_ctx *c)
+/* The IN_ACCESS events queued on c->fd2, taken off it. */
+static int access_events(struct op_ctx *c)
 {
 	char buf[4096] __attribute__((aligned(8)));
 	const struct inotify_event *ev;
@@ -117,13 +115,18 @@ static void observe_access(struct op_ctx *c)
 			ev = (const struct inotify_event *)p;
 			n += !!(ev->mask & IN_ACCESS);
 		}
-	op_seen(c, "IN_ACCESS on data: %d\n", n);
+	return n;
+}
+
+static void observe_access(struct op_ctx *c)
+{
+	op_seen(c, "IN_ACCESS: %d\n", access_events(c));
 }
 
 static void prep_read(struct op_ctx *c)
 {
 	fixture(c);
-	watch_access(c);
+	watch_access(c, op_path(c, 2, "data"));
 	data_fd(c, O_WRONLY);
 	c->a[0] = fd_arg(c);
 	c->a[1] = c->kase == OPC_EFAULT ? UL(c->bad) : UL(c->out);
@@ -169,7 +172,7 @@ static void prep_vec(struct op_ctx *c, bool write)
 
 	fixture(c);
 	if (!write)
-		watch_access(c);
+		watch_access(c, op_path(c, 2, "data"));
 	data_fd(c, write ? O_RDONLY : O_WRONLY);
 	strcpy((char *)c->in, "VECTORED");
 	iov[0].iov_base = write ? c->in : c->out;
@@ -213,6 +216,7 @@ static void filter_fd(struct op_ctx *c, int deny_flags)
 	c->fd = open(p, c->kase == OPC_DENY ? deny_flags : O_RDWR);
 	CHECK(c->fd >= 0);
 	snprintf(c->path[0], sizeof(c->path[0]), "%s", p);
+	watch_access(c, p);
 }
 
 static void prep_read_fop(struct op_ctx *c)
@@ -278,15 +282,30 @@ static void prep_writev_fop(struct op_ctx *c)
 	want(c, 7, -EBADF, -EBADF);
 }
 
-/* Side effect: the filter's value; then set back. */
+/*
+ * Side effects: the IN_ACCESS events on the filter, then its value (the
+ * event of reading it here taken off the queue).
+ */
 static void observe_filter(struct op_ctx *c)
 {
 	char buf[32] = "";
-	int fd = open(c->path[0], O_RDONLY);
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	ssize_t n;
+	int fd;
 
+	observe_access(c);
+	fd = open(c->path[0], O_RDONLY);
+	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
+	access_events(c);
 	op_seen(c, "coredump_filter: %zd '%s'\n", n, n > 0 ? buf : "");
+}
+
+/* No segment: writev(2) calls nothing and notifies nothing. */
+static void prep_writev_fop_empty(struct op_ctx *c)
+{
+	prep_writev_fop(c);
+	c->a[2] = 0;
+	c->want = 0;
 }
 
 static void undo_filter(struct op_ctx *c)
@@ -820,6 +839,8 @@ static const struct op_row fs_rows[] = {
 	ROW("pwrite64-fop", pwrite64, OPC_ALL, prep_write_fop,
 	    .undo = undo_filter, .observe = observe_filter),
 	ROW("writev-fop", writev, OPC_ALL, prep_writev_fop,
+	    .undo = undo_filter, .observe = observe_filter),
+	ROW("writev-fop-empty", writev, OPC_BIT(OPC_OK), prep_writev_fop_empty,
 	    .undo = undo_filter, .observe = observe_filter),
 	ROW("pwritev-fop", pwritev, OPC_ALL, prep_writev_fop,
 	    .undo = undo_filter, .observe = observe_filter),
