@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * syslet: read, write, pread64, pwrite64, readv, writev, preadv, pwritev
- * and lseek.  Reads and writes are copies of the code of vfs_read(),
+ * and lseek.  Reads and writes are a copy of the code of vfs_read(),
  * vfs_write(), vfs_readv() and vfs_writev(), which are not exported
- * (syslet_read_iter(), syslet_write_iter(), and syslet_rw_loop() for a
- * file whose system calls use ->read/->write), on the exported checks
- * (rw_verify_area()); lseek is vfs_llseek().  Results, errors, file
+ * (syslet_rw_file()), on the exported checks (rw_verify_area()); lseek
+ * is vfs_llseek().  Results, errors, file
  * offsets, fsnotify events and the task's I/O accounting are those of
  * the system calls.
  *
@@ -64,87 +63,6 @@ static int syslet_pos_lock(struct file *file, bool nowait)
 }
 
 /*
- * A read with ->read_iter: vfs_read()'s code for the buffer forms (read,
- * pread64; not exported), vfs_readv()'s for the vectors, which differ in
- * a count of 0 (read(2) still calls the file, readv(2) does not) and in
- * when they notify an access (read(2) only when it read something).  The
- * checks are theirs, in their order: the mode bits, rw_verify_area() (the
- * LSM's file_permission hook, fanotify's permission events).  The kiocb
- * is ours, and the file's ->read_iter() is called directly (vfs_iter_read()
- * built it in a helper: a tenth of a cached 4 KiB read's instructions).
- */
-static ssize_t syslet_read_iter(struct file *file, struct iov_iter *iter,
-				loff_t *ppos, rwf_t rwf, bool vec, bool *called)
-{
-	size_t count = iov_iter_count(iter);
-	struct kiocb kiocb;
-	ssize_t ret = 0;
-
-	if (!(file->f_mode & FMODE_READ))
-		return -EBADF;
-	if (!(file->f_mode & FMODE_CAN_READ) || !file->f_op->read_iter)
-		return -EINVAL;
-	if (vec && !count)
-		goto out;
-	ret = rw_verify_area(READ, file, ppos, count);
-	if (ret)
-		return ret;
-	init_sync_kiocb(&kiocb, file);
-	ret = compat_kiocb_set_rw_flags(&kiocb, rwf, READ);
-	if (ret)
-		return ret;
-	kiocb.ki_pos = ppos ? *ppos : 0;
-	*called = true;
-	ret = file->f_op->read_iter(&kiocb, iter);
-	if (ppos)
-		*ppos = kiocb.ki_pos;
-out:
-	if (ret > 0 || (vec && !ret))
-		fsnotify_access(file);
-	return ret;
-}
-
-/*
- * A write with ->write_iter: vfs_write()'s code for the buffer forms,
- * vfs_writev()'s for the vectors (neither exported; vfs_iter_write()
- * returns at once for a count of 0, where write(2) still calls the
- * file), with their checks in their order: the mode bits,
- * rw_verify_area(), freeze protection around the write, fsnotify after.
- */
-static ssize_t syslet_write_iter(struct file *file, struct iov_iter *iter,
-				 loff_t *ppos, rwf_t rwf, bool vec,
-				 bool *called)
-{
-	size_t count = iov_iter_count(iter);
-	struct kiocb kiocb;
-	ssize_t ret;
-
-	if (!(file->f_mode & FMODE_WRITE))
-		return -EBADF;
-	if (!(file->f_mode & FMODE_CAN_WRITE) || !file->f_op->write_iter)
-		return -EINVAL;
-	if (vec && !count)
-		return 0;
-	ret = rw_verify_area(WRITE, file, ppos, count);
-	if (ret)
-		return ret;
-	init_sync_kiocb(&kiocb, file);
-	ret = compat_kiocb_set_rw_flags(&kiocb, rwf, WRITE);
-	if (ret)
-		return ret;
-	kiocb.ki_pos = ppos ? *ppos : 0;
-	*called = true;
-	file_start_write(file);
-	ret = file->f_op->write_iter(&kiocb, iter);
-	if (ppos && (vec || ret > 0))
-		*ppos = kiocb.ki_pos;
-	if (ret > 0)
-		fsnotify_modify(file);
-	file_end_write(file);
-	return ret;
-}
-
-/*
  * The task's I/O accounting (/proc/PID/io), as the system calls keep it:
  * bytes and calls.  read(2)/write(2) count a call that reached the file;
  * the vector forms count every call past the offset check.
@@ -184,34 +102,14 @@ static bool syslet_rw_has_iter(int dir, struct file *file)
 }
 
 /*
- * Read or write @iter with ->read/->write, one call per segment until a
- * short one: vfs_read()/vfs_write() for one buffer, do_loop_readv_writev()
- * under vfs_readv()/vfs_writev() for vectors, neither of them exported.
- * The same checks in the same order: the mode bits, rw_verify_area() (the
- * LSM's file_permission hook, fanotify's permission events), freeze
- * protection around a write, and fsnotify after.  (Like the rest of the
- * module, not the task's read/write byte counts.)  Never without
- * blocking: there is no RWF_NOWAIT for these.
+ * @iter through ->read/->write, one call per segment until a short one
+ * (do_loop_readv_writev(); one buffer is one segment).
  */
-static ssize_t syslet_rw_loop(int dir, struct file *file,
-			      struct iov_iter *iter, loff_t *ppos, bool vec,
-			      bool *called)
+static ssize_t syslet_rw_segments(int dir, struct file *file,
+				  struct iov_iter *iter, loff_t *ppos)
 {
-	size_t count = iov_iter_count(iter);
 	ssize_t ret = 0, nr;
 
-	if (!(file->f_mode & (dir == READ ? FMODE_READ : FMODE_WRITE)))
-		return -EBADF;
-	if (!(file->f_mode & (dir == READ ? FMODE_CAN_READ : FMODE_CAN_WRITE)))
-		return -EINVAL;
-	if (vec && !count)
-		goto out;
-	ret = rw_verify_area(dir, file, ppos, count);
-	if (ret)
-		return ret;
-	*called = true;
-	if (dir == WRITE)
-		file_start_write(file);
 	do {
 		void __user *addr = compat_iter_iov_addr(iter);
 		size_t len = compat_iter_iov_len(iter);
@@ -230,15 +128,69 @@ static ssize_t syslet_rw_loop(int dir, struct file *file,
 			break;
 		iov_iter_advance(iter, nr);
 	} while (iov_iter_count(iter));
+	return ret;
+}
+
+/*
+ * One read or write of @iter on @file: the code of vfs_read(),
+ * vfs_write() (the buffer forms) and vfs_readv(), vfs_writev() (@vec),
+ * none of them exported, with their checks in their order: the mode bits,
+ * rw_verify_area() (the LSM's file_permission hook, fanotify's permission
+ * events), freeze protection around a write, fsnotify after.  @legacy:
+ * through ->read/->write (syslet_rw_legacy()), which cannot be tried
+ * without blocking; otherwise ->read_iter/->write_iter on a kiocb of our
+ * own, called directly (vfs_iter_read() built it in a helper: a tenth of
+ * a cached 4 KiB read's instructions).  The forms differ where the calls
+ * do: for a count of 0 the buffer forms still call the file, the vectors
+ * do not; a read notifies an access only when it read something, a
+ * vector read also when it read nothing; a failed buffer write leaves
+ * the position alone.  *@called: the file was called (for the I/O
+ * accounting).
+ */
+static ssize_t syslet_rw_file(int dir, struct file *file,
+			      struct iov_iter *iter, loff_t *ppos, rwf_t rwf,
+			      bool vec, bool legacy, bool *called)
+{
+	const struct file_operations *fop = file->f_op;
+	size_t count = iov_iter_count(iter);
+	struct kiocb kiocb;
+	ssize_t ret = 0;
+
+	if (!(file->f_mode & (dir == READ ? FMODE_READ : FMODE_WRITE)))
+		return -EBADF;
+	if (!(file->f_mode & (dir == READ ? FMODE_CAN_READ : FMODE_CAN_WRITE)) ||
+	    (!legacy && !syslet_rw_has_iter(dir, file)))
+		return -EINVAL;
+	if (vec && !count)
+		goto out;
+	ret = rw_verify_area(dir, file, ppos, count);
+	if (ret)
+		return ret;
+	if (!legacy) {
+		init_sync_kiocb(&kiocb, file);
+		ret = compat_kiocb_set_rw_flags(&kiocb, rwf, dir);
+		if (ret)
+			return ret;
+		kiocb.ki_pos = ppos ? *ppos : 0;
+	}
+	*called = true;
+	if (dir == WRITE)
+		file_start_write(file);
+	if (legacy) {
+		ret = syslet_rw_segments(dir, file, iter, ppos);
+	} else {
+		ret = dir == READ ? fop->read_iter(&kiocb, iter) :
+				    fop->write_iter(&kiocb, iter);
+		if (ppos && (dir == READ || vec || ret > 0))
+			*ppos = kiocb.ki_pos;
+	}
 	if (dir == WRITE) {
 		if (ret > 0)
 			fsnotify_modify(file);
 		file_end_write(file);
-		return ret;
 	}
 out:
-	/* vfs_readv() notifies an access on 0 too, vfs_read() does not. */
-	if (ret > 0 || (vec && !ret))
+	if (dir == READ && (ret > 0 || (vec && !ret)))
 		fsnotify_access(file);
 	return ret;
 }
@@ -253,7 +205,7 @@ static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
 {
 	bool use_fpos = pos == SYSLET_POS_FILE;
 	loff_t lpos = pos, *ppos = &lpos;
-	bool called = false;
+	bool called = false, legacy;
 	struct file *file;
 	rwf_t rwf = 0;
 	int locked = 0;
@@ -288,15 +240,13 @@ static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
 	 * iter method first, which gives the same; the other way would
 	 * send every such atom to a worker.
 	 */
-	if (syslet_rw_legacy(dir, file, vec) &&
-	    !(rwf && syslet_rw_has_iter(dir, file))) {
-		ret = rwf ? SYSLET_EWOULDBLOCK :
-			    syslet_rw_loop(dir, file, iter, ppos, vec, &called);
-	} else if (dir == READ) {
-		ret = syslet_read_iter(file, iter, ppos, rwf, vec, &called);
-	} else {
-		ret = syslet_write_iter(file, iter, ppos, rwf, vec, &called);
-	}
+	legacy = syslet_rw_legacy(dir, file, vec) &&
+		 !(rwf && syslet_rw_has_iter(dir, file));
+	if (legacy && rwf)
+		ret = SYSLET_EWOULDBLOCK;
+	else
+		ret = syslet_rw_file(dir, file, iter, ppos, rwf, vec, legacy,
+				     &called);
 	if (rwf && (ret == -EAGAIN || ret == -EOPNOTSUPP))
 		ret = SYSLET_EWOULDBLOCK;
 	/* An attempt that would have blocked is not a call: its retry is. */
