@@ -385,6 +385,57 @@ static void syslet_test_genuine_resume(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, run_.post);
 }
 
+/*
+ * A run told that it holds atom @cur (r->held: a parked atom, resumed)
+ * goes on with that atom and its arguments, not with what memory holds
+ * by now; and a cancel found at the resume ends it through the ret_ptr
+ * it holds.
+ */
+static void syslet_test_held_atom(struct kunit *test)
+{
+	struct syslet_uatom a[2];
+	unsigned long x = 5;
+	long r[2] = { -1, -1 }, other = -1;
+	struct fake f = {};
+	struct syslet_run run_;
+	int i;
+
+	atom(&a[0], FAKE_ECHO, 0, &r[0], &a[1]);
+	arg(&a[0], 0, &x);
+	atom(&a[1], FAKE_ECHO, 0, &r[1], NULL);
+	arg(&a[1], 0, (unsigned long *)&r[0]);
+	for (i = 0; i < 2; i++) {
+		f = (struct fake){};
+		memset(&run_, 0, sizeof(run_));
+		run_.env = fake_env_cur;
+		run_.priv = &f;
+		run_.cur = U(&a[0]);
+		run_.atom = a[0];
+		run_.args[0] = 9;	/* what x held when it began */
+		run_.held = true;
+		a[0].ret_ptr = (long __user *)&other;	/* changed since */
+		if (!i) {
+			KUNIT_EXPECT_EQ(test, syslet_run(&run_),
+					SYSLET_RUN_DONE);
+			KUNIT_EXPECT_EQ(test, r[0], 9);
+			KUNIT_EXPECT_EQ(test, r[1], 9);
+			KUNIT_EXPECT_EQ(test, run_.atoms, 2);
+			KUNIT_EXPECT_EQ(test, f.calls, 2);
+		} else {
+			f.cancel_code = -ECANCELED;
+			KUNIT_EXPECT_EQ(test, syslet_run(&run_),
+					SYSLET_RUN_DONE);
+			KUNIT_EXPECT_EQ(test, r[0], -ECANCELED);
+			KUNIT_EXPECT_EQ(test, run_.final, U(&a[0]));
+			KUNIT_EXPECT_EQ(test, run_.atoms, 0);
+			KUNIT_EXPECT_EQ(test, f.calls, 0);
+		}
+		KUNIT_EXPECT_EQ(test, other, -1);
+		KUNIT_EXPECT_FALSE(test, run_.held);
+		a[0].ret_ptr = (long __user *)&r[0];
+	}
+}
+
 /* Stop conditions, skip, NO_COMPLETE and validity on a resumed atom. */
 static void syslet_test_genuine_resume_rules(struct kunit *test)
 {
@@ -875,6 +926,7 @@ static struct kunit_case syslet_test_cases[] = {
 	KUNIT_CASE_PARAM(syslet_test_timeout, fake_env_gen_params),
 	KUNIT_CASE_PARAM(syslet_test_genuine_resume, fake_env_gen_params),
 	KUNIT_CASE_PARAM(syslet_test_genuine_resume_rules, fake_env_gen_params),
+	KUNIT_CASE_PARAM(syslet_test_held_atom, fake_env_gen_params),
 	KUNIT_CASE(syslet_test_probe),
 	KUNIT_CASE(syslet_test_owner_error),
 	KUNIT_CASE(syslet_test_ring_admission),

@@ -165,6 +165,12 @@ void syslet_chain_run_begin(struct syslet_worker *w, struct syslet_chain *c)
 		.deadline = c->deadline,
 		.counts = c->ctx->counts,
 	};
+	if (c->held) {
+		w->run.atom = c->patom;
+		memcpy(w->run.args, c->pargs, sizeof(w->run.args));
+		w->run.held = true;
+		c->held = false;
+	}
 	if (c->deadline)
 		hrtimer_start(&w->timer, c->deadline, HRTIMER_MODE_ABS_HARD);
 }
@@ -539,14 +545,18 @@ bool syslet_ctx_cancel(struct syslet_ctx *ctx)
  * A chain that ends at its resume atom without running it (dropped before
  * it ran, or cancelled where it was parked): @code is stored through that
  * atom's ret_ptr (by the canceller, a thread of the owning process) and
- * the atom is posted.
+ * the atom is posted.  A parked atom's ret_ptr is the one it began with.
  */
 static void syslet_chain_end_at_start(struct syslet_chain *c, long code)
 {
 	struct syslet_uatom __user *ua = u64_to_user_ptr(c->start);
 	long __user *ret_ptr;
 
-	if (!get_user(ret_ptr, &ua->ret_ptr) && ret_ptr)
+	if (c->held)
+		ret_ptr = c->patom.ret_ptr;
+	else if (get_user(ret_ptr, &ua->ret_ptr))
+		ret_ptr = NULL;
+	if (ret_ptr)
 		put_user(code, ret_ptr);
 	c->final = c->start;
 	c->post = true;

@@ -208,7 +208,7 @@ static int syslet_put_get(struct syslet_run *r, u64 ret_uaddr, long ret,
 static int __syslet_run_from(struct syslet_run *r, bool resume, long ret)
 {
 	const struct syslet_env *env = r->env;
-	struct syslet_uatom atom;
+	struct syslet_uatom *atom = &r->atom;
 	bool wouldblock;
 	u64 next, ret_uaddr;
 	long code;
@@ -217,50 +217,54 @@ static int __syslet_run_from(struct syslet_run *r, bool resume, long ret)
 	if (resume) {
 		r->args_got = SYSLET_ARGS_NONE;
 		if (INDIRECT_CALL_1(env->get_atom, syslet_user_get_atom,
-				    r->priv, r->cur, &atom))
+				    r->priv, r->cur, atom))
 			return -EFAULT;
-	} else if (syslet_put_get(r, 0, 0, r->cur, &atom)) {
+	} else if (r->held) {
+		/* A parked atom goes on with what it read when it began. */
+		r->held = false;
+		r->args_got = SYSLET_ARGS_READ;
+	} else if (syslet_put_get(r, 0, 0, r->cur, atom)) {
 		return -EFAULT;
 	}
 	/* A worker resuming a chain cancelled or timed out meanwhile. */
 	code = r->sync ? 0 : syslet_end_code(r);
 	if (code)
-		return syslet_end_at(r, r->cur, &atom, code);
+		return syslet_end_at(r, r->cur, atom, code);
 	if (resume) {
 		/* Re-read: an atom made invalid meanwhile ends as one. */
-		if (!syslet_flags_valid(atom.flags))
+		if (!syslet_flags_valid(atom->flags))
 			ret = -EINVAL;
 		goto ran;
 	}
 	for (;;) {
-		if (r->sync && (atom.flags & SYSLET_ASYNC) &&
-		    syslet_flags_valid(atom.flags))
+		if (r->sync && (atom->flags & SYSLET_ASYNC) &&
+		    syslet_flags_valid(atom->flags))
 			return SYSLET_RUN_ASYNC;
 
-		trace_syslet_atom_start(r->cur, atom.nr, r->sync);
+		trace_syslet_atom_start(r->cur, atom->nr, r->sync);
 		wouldblock = false;
-		ret = syslet_run_atom(r, &atom, &wouldblock);
+		ret = syslet_run_atom(r, atom, &wouldblock);
 		if (wouldblock) {
 			if (ret != SYSLET_CALL_GENUINE)
 				return r->sync ? SYSLET_RUN_ASYNC :
 						 SYSLET_RUN_PARK;
-			r->call_nr = atom.nr;
+			r->call_nr = atom->nr;
 			return SYSLET_RUN_CALL;
 		}
 ran:
 		r->atoms++;
 		if (r->counts)
-			syslet_tally(r, atom.nr);
+			syslet_tally(r, atom->nr);
 		/* A wait cut short by a cancel or the deadline: say which. */
 		code = ret == -EINTR ? syslet_end_code(r) : 0;
 		if (code)
-			return syslet_end_at(r, r->cur, &atom, code);
-		trace_syslet_atom_end(r->cur, atom.nr, ret);
+			return syslet_end_at(r, r->cur, atom, code);
+		trace_syslet_atom_end(r->cur, atom->nr, ret);
 		r->final = r->cur;
-		r->post = !(atom.flags & SYSLET_NO_COMPLETE);
+		r->post = !(atom->flags & SYSLET_NO_COMPLETE);
 
-		ret_uaddr = (u64)(unsigned long)atom.ret_ptr;
-		next = syslet_next(&atom, r->cur, ret);
+		ret_uaddr = (u64)(unsigned long)atom->ret_ptr;
+		next = syslet_next(atom, r->cur, ret);
 		if (!next) {
 			if (ret_uaddr &&
 			    INDIRECT_CALL_1(env->put_ret, syslet_user_put_ret,
@@ -269,7 +273,7 @@ ran:
 			return SYSLET_RUN_DONE;
 		}
 		/* The next atom is read now; a fault counts only below. */
-		err = syslet_put_get(r, ret_uaddr, ret, next, &atom);
+		err = syslet_put_get(r, ret_uaddr, ret, next, atom);
 		if (err == SYSLET_PUT_FAULT)
 			return -EFAULT;
 
@@ -277,7 +281,7 @@ ran:
 		/* Cancelled on its own or past its deadline: end at next. */
 		code = syslet_end_code(r);
 		if (code && !err)
-			return syslet_end_at(r, next, &atom, code);
+			return syslet_end_at(r, next, atom, code);
 		if (INDIRECT_CALL_2(env->interrupted, syslet_caller_interrupted,
 				    syslet_worker_interrupted, r->priv)) {
 			if (!r->sync)

@@ -239,6 +239,13 @@ bool syslet_chain_park(struct syslet_worker *w)
 	}
 	c->pfile = file;
 	c->phead = NULL;
+	/*
+	 * Whoever resumes it goes on with the atom as it began: before the
+	 * entry is queued, as the wake-up may hand it on at once.
+	 */
+	c->patom = w->run.atom;
+	memcpy(c->pargs, w->run.args, sizeof(c->pargs));
+	c->held = true;
 	init_waitqueue_func_entry(&c->pwait, syslet_park_wake);
 	atomic_set(&c->pstate, SYSLET_PARK_ARMING);
 	init_poll_funcptr(&p.pt, syslet_park_queue);
@@ -250,6 +257,7 @@ bool syslet_chain_park(struct syslet_worker *w)
 		syslet_park_unqueue(c);
 		atomic_set(&c->pstate, SYSLET_PARK_NONE);
 		syslet_park_release(c);
+		c->held = false;
 		return false;
 	}
 

@@ -289,6 +289,10 @@ enum syslet_run_status {
  * @args_got: @args already hold the next atom's, read with it by the
  *	env's put_get (SYSLET_ARGS_READ), or one of them faulted there
  *	(SYSLET_ARGS_FAULTED); SYSLET_ARGS_NONE: read them when it runs
+ * @atom: the atom being run (atom @cur), as read from user memory
+ * @held: in: @atom and @args already hold atom @cur, read when it began
+ *	before it was parked (SYSLET_RUN_PARK): it goes on with them, as a
+ *	blocking call goes on with the arguments it was made with
  * @deadline: in/out: when the chain must end with -ETIME
  *	(SYSLET_NR_TIMEOUT), 0 for never
  * @counts: optional: per-operation counters to add each atom run to
@@ -307,6 +311,8 @@ struct syslet_run {
 	unsigned long call_nr;
 	unsigned long args[6];
 	u8 args_got;
+	struct syslet_uatom atom;
+	bool held;
 	ktime_t deadline;
 	atomic_long_t *counts;
 	struct {
@@ -531,6 +537,11 @@ struct syslet_ident {
  * @unparked: resumed after a park: its atom runs as begun before (O)
  * @park_atom: user address of the atom it last parked at (O)
  * @pevents: what the atom that would block waits for (O)
+ * @held: @patom and @pargs hold the atom it parked at and its
+ *	arguments, read when it began: the worker that resumes it runs
+ *	them (O)
+ * @patom: see @held
+ * @pargs: see @held
  * @pstate: SYSLET_PARK_*; the poll wake-up and a cancel change it by
  *	cmpxchg
  * @pfile: the file it is parked on, counted (O while parked)
@@ -567,6 +578,9 @@ struct syslet_chain {
 	bool unparked;
 	u64 park_atom;
 	__poll_t pevents;
+	bool held;
+	struct syslet_uatom patom;
+	unsigned long pargs[6];
 	atomic_t pstate;
 	struct file *pfile;
 	struct wait_queue_head *phead;

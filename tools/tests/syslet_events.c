@@ -1104,6 +1104,61 @@ static int t_park_poll_first(void)
 	return 0;
 }
 
+/*
+ * A parked atom goes on with the atom and arguments it began with, as a
+ * blocking read goes on with those it was called with: changing them
+ * while it waits changes nothing.  The read of an empty pipe parks with
+ * count 4 into buf, result into r; then the count, the buffer and the
+ * ret_ptr are changed in memory, and six bytes come: it reads 4 into buf
+ * and stores 4 in r.  Cancelled while parked, the -ECANCELED goes to the
+ * ret_ptr it began with, too.
+ */
+static int t_park_keeps_atom(void)
+{
+	static unsigned long fd, p, n;
+	char buf[8] = "", other[8] = "";
+	long r = 99, r2 = 99;
+	struct syslet_uatom a;
+	int pfd[2];
+
+	setup(8, 1);
+	CHECK(pipe(pfd) == 0);
+	fd = pfd[0];
+	p = (unsigned long)buf;
+	n = 4;
+	syslet_atom(&a, SYS_read, SYSLET_ASYNC, &r, NULL, A(fd), A(p), A(n),
+		    NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	CHECK(wait_parked(1));
+	n = 1;
+	p = (unsigned long)other;
+	a.ret_ptr = &r2;
+	CHECK_EQ(write(pfd[1], "abcdef", 6), 6);
+	CHECK_EQ(syslet_wait(&ring, 1), 1);
+	CHECK_EQ(r, 4);
+	CHECK_EQ(r2, 99);
+	CHECK(!memcmp(buf, "abcd", 4));
+	CHECK_EQ(other[0], 0);
+
+	/* Cancelled in its wait: the result goes where it began with. */
+	r = 99;
+	n = 4;
+	p = (unsigned long)buf;
+	CHECK_EQ(read(pfd[0], buf, sizeof(buf)), 2);
+	a.ret_ptr = &r;
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 0);
+	CHECK(wait_parked(1));
+	a.ret_ptr = &r2;
+	CHECK_EQ(cancel((unsigned long)&a), 0);
+	CHECK_EQ(syslet_wait(&ring, 2), 2);
+	CHECK_EQ(r, -ECANCELED);
+	CHECK_EQ(r2, 99);
+	close(pfd[0]);
+	close(pfd[1]);
+	syslet_teardown(&ring);
+	return 0;
+}
+
 static const struct test tests[] = {
 	{ "poll", t_poll },
 	{ "epoll", t_epoll },
@@ -1124,6 +1179,7 @@ static const struct test tests[] = {
 	{ "park-handoff", t_park_handoff },
 	{ "park-pingpong", t_park_pingpong },
 	{ "park-poll-first", t_park_poll_first },
+	{ "park-keeps-atom", t_park_keeps_atom },
 };
 
 TEST_MAIN(tests, NULL)
