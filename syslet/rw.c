@@ -132,10 +132,39 @@ static ssize_t syslet_rw_segments(int dir, struct file *file,
 }
 
 /*
- * One read or write of @iter on @file: the code of vfs_read(),
- * vfs_write() (the buffer forms) and vfs_readv(), vfs_writev() (@vec),
- * none of them exported, with their checks in their order: the mode bits,
- * rw_verify_area() (the LSM's file_permission hook, fanotify's permission
+ * The first checks of vfs_read(), vfs_write(), vfs_readv() and
+ * vfs_writev(), in their order: the file is open for @dir and can do it;
+ * then the buffer (args[1], args[2]: import_ubuf()'s access_ok()) or,
+ * with @vec, the iovec array (import_iovec(), which sets *@iov to what is
+ * to be freed).  So a bad buffer on an fd open for the other direction
+ * gives -EBADF, as the calls do.
+ */
+static long syslet_rw_import(int dir, struct file *file,
+			     const unsigned long *args, bool vec,
+			     struct iovec *iovstack, struct iovec **iov,
+			     struct iov_iter *iter)
+{
+	int type = dir == READ ? ITER_DEST : ITER_SOURCE;
+	ssize_t ret;
+
+	if (!(file->f_mode & (dir == READ ? FMODE_READ : FMODE_WRITE)))
+		return -EBADF;
+	if (!(file->f_mode & (dir == READ ? FMODE_CAN_READ : FMODE_CAN_WRITE)))
+		return -EINVAL;
+	if (!vec)
+		return import_ubuf(type, (void __user *)args[1], args[2], iter);
+	*iov = iovstack;
+	ret = import_iovec(type, (const struct iovec __user *)args[1], args[2],
+			   UIO_FASTIOV, iov, iter);
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * One read or write of @iter on @file, once syslet_rw_import() passed:
+ * the rest of the code of vfs_read(), vfs_write() (the buffer forms) and
+ * vfs_readv(), vfs_writev() (@vec), none of them exported, with their
+ * checks in their order: rw_verify_area() (the LSM's file_permission
+ * hook, fanotify's permission
  * events), freeze protection around a write, fsnotify after.  @legacy:
  * through ->read/->write (syslet_rw_legacy()), which cannot be tried
  * without blocking; otherwise ->read_iter/->write_iter on a kiocb of our
@@ -156,10 +185,7 @@ static ssize_t syslet_rw_file(int dir, struct file *file,
 	struct kiocb kiocb;
 	ssize_t ret = 0;
 
-	if (!(file->f_mode & (dir == READ ? FMODE_READ : FMODE_WRITE)))
-		return -EBADF;
-	if (!(file->f_mode & (dir == READ ? FMODE_CAN_READ : FMODE_CAN_WRITE)) ||
-	    (!legacy && !syslet_rw_has_iter(dir, file)))
+	if (!legacy && !syslet_rw_has_iter(dir, file))
 		return -EINVAL;
 	if (vec && !count)
 		goto out;
@@ -196,22 +222,25 @@ out:
 }
 
 /*
- * One read or write of @iter on @fd at @pos (or the file offset).  Bad
- * offsets are checked first, then the fd; a bad buffer has already been
- * reported by the caller's import (the system calls check the fd first).
+ * One read or write of fd args[0], buffer or iovec array args[1], length
+ * or count args[2], at @pos (or the file offset), in the system calls'
+ * order: a bad offset has been refused by the caller, then the fd, the
+ * offset lock or the ability to seek, the file's mode, the buffer.
  */
-static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
-			   loff_t pos, bool vec, bool nowait)
+static long syslet_rw_iter(int dir, const unsigned long *args, loff_t pos,
+			   bool vec, bool nowait)
 {
+	struct iovec iovstack[UIO_FASTIOV], *iov = NULL;
 	bool use_fpos = pos == SYSLET_POS_FILE;
 	loff_t lpos = pos, *ppos = &lpos;
 	bool called = false, legacy;
+	struct iov_iter iter;
 	struct file *file;
 	rwf_t rwf = 0;
 	int locked = 0;
 	long ret;
 
-	file = fget(fd);
+	file = fget(args[0]);
 	if (!file)
 		return -EBADF;
 	if (use_fpos) {
@@ -228,6 +257,9 @@ static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
 		ret = -ESPIPE;
 		goto out;
 	}
+	ret = syslet_rw_import(dir, file, args, vec, iovstack, &iov, &iter);
+	if (ret)
+		goto unlock;
 
 	if (nowait) {
 		ret = syslet_rw_nowait(dir, file, &rwf);
@@ -245,7 +277,7 @@ static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
 	if (legacy && rwf)
 		ret = SYSLET_EWOULDBLOCK;
 	else
-		ret = syslet_rw_file(dir, file, iter, ppos, rwf, vec, legacy,
+		ret = syslet_rw_file(dir, file, &iter, ppos, rwf, vec, legacy,
 				     &called);
 	if (rwf && (ret == -EAGAIN || ret == -EOPNOTSUPP))
 		ret = SYSLET_EWOULDBLOCK;
@@ -255,6 +287,7 @@ static long syslet_rw_iter(int dir, unsigned long fd, struct iov_iter *iter,
 	if (use_fpos && ppos && ret >= 0)
 		file->f_pos = lpos;
 unlock:
+	kfree(iov);
 	if (locked > 0)
 		mutex_unlock(&file->f_pos_lock);
 out:
@@ -265,30 +298,14 @@ out:
 static long syslet_rw_buf(int dir, const unsigned long *args, loff_t pos,
 			  bool nowait)
 {
-	struct iov_iter iter;
-	int ret;
-
-	ret = import_ubuf(dir == READ ? ITER_DEST : ITER_SOURCE,
-			  (void __user *)args[1], args[2], &iter);
-	if (ret)
-		return ret;
-	return syslet_rw_iter(dir, args[0], &iter, pos, false, nowait);
+	return syslet_rw_iter(dir, args, pos, false, nowait);
 }
 
 static long syslet_rw_vec(int dir, const unsigned long *args, loff_t pos,
 			  bool nowait)
 {
-	struct iovec iovstack[UIO_FASTIOV], *iov = iovstack;
-	struct iov_iter iter;
-	long ret;
+	long ret = syslet_rw_iter(dir, args, pos, true, nowait);
 
-	ret = import_iovec(dir == READ ? ITER_DEST : ITER_SOURCE,
-			   (const struct iovec __user *)args[1], args[2],
-			   ARRAY_SIZE(iovstack), &iov, &iter);
-	if (ret >= 0) {
-		ret = syslet_rw_iter(dir, args[0], &iter, pos, true, nowait);
-		kfree(iov);
-	}
 	if (ret != SYSLET_EWOULDBLOCK)
 		syslet_rw_account(dir, ret);
 	return ret;

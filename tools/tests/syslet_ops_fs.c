@@ -795,6 +795,43 @@ static void observe_getrandom(struct op_ctx *c)
 		same == 100 ? "untouched" : "written", c->out[100]);
 }
 
+/*
+ * The buffer, or the iovec array, outside user space: the calls look at
+ * the fd and its mode before the buffer, so with a bad fd, or one open
+ * for the other direction only, the result is -EBADF, and -EFAULT with a
+ * good fd.
+ */
+static void kernel_buf(struct op_ctx *c)
+{
+	c->a[1] = 0xffff888000000000UL;
+	if (c->kase == OPC_OK)
+		c->want = -EFAULT;
+}
+
+static void prep_read_kbuf(struct op_ctx *c)
+{
+	prep_read(c);
+	kernel_buf(c);
+}
+
+static void prep_write_kbuf(struct op_ctx *c)
+{
+	prep_write(c);
+	kernel_buf(c);
+}
+
+static void prep_readv_kbuf(struct op_ctx *c)
+{
+	prep_readv(c);
+	kernel_buf(c);
+}
+
+static void prep_writev_kbuf(struct op_ctx *c)
+{
+	prep_writev(c);
+	kernel_buf(c);
+}
+
 /* Unknown flags. */
 static void prep_getrandom_inval(struct op_ctx *c)
 {
@@ -806,6 +843,7 @@ static void prep_getrandom_inval(struct op_ctx *c)
 #define OK_BADF		(OPC_BIT(OPC_OK) | OPC_BIT(OPC_BADF))
 #define OK_EFAULT	(OPC_BIT(OPC_OK) | OPC_BIT(OPC_EFAULT))
 #define NO_DENY		(OPC_ALL & ~OPC_BIT(OPC_DENY))
+#define NO_EFAULT	(OPC_ALL & ~OPC_BIT(OPC_EFAULT))
 
 static const struct op_row fs_rows[] = {
 	ROW("read", read, OPC_ALL, prep_read, .observe = observe_access),
@@ -826,6 +864,22 @@ static const struct op_row fs_rows[] = {
 	    .observe = observe_access),
 	ROW("pwritev", pwritev, OPC_ALL,
 	    prep_writev, .undo = undo_data, .observe = observe_data),
+	ROW("read-kbuf", read, NO_EFAULT, prep_read_kbuf,
+	    .observe = observe_access),
+	ROW("write-kbuf", write, NO_EFAULT,
+	    prep_write_kbuf, .undo = undo_data, .observe = observe_data),
+	ROW("pread64-kbuf", pread64, NO_EFAULT, prep_read_kbuf,
+	    .observe = observe_access),
+	ROW("pwrite64-kbuf", pwrite64, NO_EFAULT,
+	    prep_write_kbuf, .undo = undo_data, .observe = observe_data),
+	ROW("readv-kbuf", readv, NO_EFAULT, prep_readv_kbuf,
+	    .observe = observe_access),
+	ROW("writev-kbuf", writev, NO_EFAULT,
+	    prep_writev_kbuf, .undo = undo_data, .observe = observe_data),
+	ROW("preadv-kbuf", preadv, NO_EFAULT, prep_readv_kbuf,
+	    .observe = observe_access),
+	ROW("pwritev-kbuf", pwritev, NO_EFAULT,
+	    prep_writev_kbuf, .undo = undo_data, .observe = observe_data),
 	ROW("read-fop", read, OPC_ALL, prep_read_fop,
 	    .observe = observe_filter),
 	ROW("pread64-fop", pread64, OPC_ALL, prep_pread_fop,

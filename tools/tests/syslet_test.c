@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/fanotify.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -1935,6 +1936,111 @@ static int t_read_fop_async(void)
 }
 
 /*
+ * Answer every FAN_ACCESS_PERM question on @fan with FAN_DENY, after a
+ * byte to @out (so that it is there once the read it answers returns).
+ */
+static __attribute__((noreturn)) void fan_deny_all(int fan, int out)
+{
+	union {
+		struct fanotify_event_metadata m;
+		char buf[4096];
+	} u;
+	struct fanotify_event_metadata *m;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fan, &u, sizeof(u));
+		if (n <= 0)
+			_exit(0);
+		for (m = &u.m; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
+			struct fanotify_response resp = {
+				.fd = m->fd, .response = FAN_DENY,
+			};
+
+			if ((m->mask & FAN_ACCESS_PERM) &&
+			    (write(out, "q", 1) != 1 ||
+			     write(fan, &resp, sizeof(resp)) != sizeof(resp)))
+				_exit(1);
+			if (m->fd >= 0)
+				close(m->fd);
+		}
+	}
+}
+
+/*
+ * Reads are checked as the calls check them (rw_verify_area(): the LSM's
+ * file_permission hook and fanotify's permission events): a listener
+ * that denies every FAN_ACCESS_PERM question makes read, pread64, readv
+ * and preadv fail with EPERM, and is asked once per read.  Each form
+ * runs as the direct call, as a plain atom and as a SYSLET_ASYNC one.
+ * Without the check an atom would read the file, and the listener would
+ * be asked fewer times.  The file is on tmpfs, whose reads a 6.12 caller
+ * hands to a worker (no FMODE_NOWAIT; the caller runs the same function
+ * on files that have it); /dev/zero, which has it, gets no permission
+ * events in 6.12.
+ */
+static int t_read_permission_event(void)
+{
+	static const long nrs[] = { SYS_read, SYS_pread64, SYS_readv,
+				    SYS_preadv };
+	const char *path = "/tmp/syslet-fanotify";
+	unsigned long fd, pbuf, len, pos = 0;
+	struct syslet_uatom a;
+	struct iovec iov;
+	int fan, q[2], i, k, asked = 0;
+	char buf[64], c;
+	pid_t pid;
+	long r;
+
+	fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC, O_RDONLY);
+	if (fan < 0 && (errno == ENOSYS || errno == EINVAL))
+		return SKIP;		/* no fanotify permission events here */
+	CHECK(fan >= 0);
+	close(make_file(path, sizeof(buf)));
+	CHECK(fanotify_mark(fan, FAN_MARK_ADD, FAN_ACCESS_PERM, AT_FDCWD,
+			    path) == 0);
+	CHECK(pipe2(q, O_NONBLOCK) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid)
+		fan_deny_all(fan, q[1]);
+	close(q[1]);
+	setup(8);
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	/* Opened after the mark: its reads ask the listener. */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK((long)fd >= 0);
+	for (i = 0; i < 4; i++) {
+		int vec = nrs[i] == SYS_readv || nrs[i] == SYS_preadv;
+
+		pbuf = vec ? (unsigned long)&iov : (unsigned long)buf;
+		len = vec ? 1 : sizeof(buf);
+		errno = 0;
+		r = syscall(nrs[i], fd, pbuf, len, pos);
+		CHECK_EQ(r, -1);
+		CHECK_EQ(errno, EPERM);
+		for (k = 0; k < 2; k++) {
+			r = 99;
+			syslet_atom(&a, nrs[i], k ? SYSLET_ASYNC : 0, &r, NULL,
+				    &fd, &pbuf, &len, &pos, NULL);
+			CHECK(run(&a) == &a);
+			CHECK_EQ(r, -EPERM);
+		}
+	}
+	close(fd);
+	while (read(q[0], &c, 1) == 1)
+		asked++;
+	CHECK_EQ(asked, 4 * 3);
+	kill(pid, SIGKILL);
+	CHECK(waitpid(pid, NULL, 0) == pid);
+	close(q[0]);
+	close(fan);
+	unlink(path);
+	return 0;
+}
+
+/*
  * A read atom is counted in /proc/self/io once, as read(2) is: not the
  * caller's attempt that would have blocked on an empty pipe, nor the
  * worker's before it parked, only the read that got the data.  The same
@@ -2199,6 +2305,7 @@ static const struct test tests[] = {
 	{ "ring-tamper", t_ring_tamper },
 	{ "bad-pointers", t_bad_pointers },
 	{ "read-fop-async", t_read_fop_async },
+	{ "read-permission-event", t_read_permission_event },
 	{ "read-accounting", t_read_accounting },
 	{ "permissions", t_permissions },
 	{ "rlimit-fsize", t_rlimit_fsize },
