@@ -132,6 +132,38 @@ static ssize_t syslet_rw_segments(int dir, struct file *file,
 }
 
 /*
+ * A read without blocking that stopped short of @count on a regular file
+ * or a block device, having read @ret: part of it is in the page cache,
+ * the rest not yet, and read(2) would have waited for the rest.  The
+ * rest is tried at once (at the end of the file it reads 0, and @ret was
+ * all); if it would block, or @iter is not where the read stopped, the
+ * whole read is to be made again, blocking, in a worker (-EAGAIN), as
+ * io_uring completes such a read in its worker.  A pipe or a socket
+ * returns what it has, blocking or not.
+ */
+static ssize_t syslet_read_rest(struct file *file, struct kiocb *kiocb,
+				struct iov_iter *iter, size_t count,
+				ssize_t ret)
+{
+	umode_t mode = file_inode(file)->i_mode;
+	ssize_t more;
+
+	if (!S_ISREG(mode) && !S_ISBLK(mode))
+		return ret;
+	while (ret > 0 && (size_t)ret < count) {
+		if (iov_iter_count(iter) != count - ret)
+			return -EAGAIN;
+		more = file->f_op->read_iter(kiocb, iter);
+		if (more == -EAGAIN)
+			return -EAGAIN;
+		if (more <= 0)
+			break;	/* the end, or an error after data: as read(2) */
+		ret += more;
+	}
+	return ret;
+}
+
+/*
  * The first checks of vfs_read(), vfs_write(), vfs_readv() and
  * vfs_writev(), in their order: the file is open for @dir and can do it;
  * then the buffer (args[1], args[2]: import_ubuf()'s access_ok()) or,
@@ -207,6 +239,8 @@ static ssize_t syslet_rw_file(int dir, struct file *file,
 	} else {
 		ret = dir == READ ? fop->read_iter(&kiocb, iter) :
 				    fop->write_iter(&kiocb, iter);
+		if (rwf && dir == READ && ret > 0 && (size_t)ret < count)
+			ret = syslet_read_rest(file, &kiocb, iter, count, ret);
 		if (ppos && (dir == READ || vec || ret > 0))
 			*ppos = kiocb.ki_pos;
 	}

@@ -2041,6 +2041,63 @@ static int t_read_permission_event(void)
 }
 
 /*
+ * A read that finds part of its range in the page cache and the rest
+ * not: read(2) waits for the rest, so must the atom.  The caller's
+ * attempt without blocking stops short at the first page not cached (a
+ * virtio disk's read completes later, where a RAM disk's completes at
+ * once); the atom is then made again, whole, in a worker.  On /dev/vda:
+ * its first page cached, the next three dropped, a plain pread64 atom of
+ * all four must read all four, as pread() does; and at the end of the
+ * device the same read, past the end, reads what there is, in the caller.
+ */
+static int t_read_partly_cached(void)
+{
+	enum { PG = 4096, N = 4 };
+	static char data[N * PG], buf[N * PG];
+	unsigned long fd, pbuf = (unsigned long)buf, len = sizeof(buf), pos;
+	struct syslet_uatom a;
+	off_t end;
+	long r;
+	int i, k;
+
+	fd = open("/dev/vda", O_RDWR | O_CLOEXEC);
+	if ((long)fd < 0)
+		return SKIP;		/* no virtio disk in this kernel */
+	setup(8);
+	for (i = 0; i < (int)sizeof(data); i++)
+		data[i] = pattern(i);
+	CHECK(pwrite(fd, data, sizeof(data), 0) == (ssize_t)sizeof(data));
+	CHECK(fsync(fd) == 0);
+	/* No read-ahead: a read brings in only the pages it reads. */
+	CHECK(posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM) == 0);
+	for (k = 0; k < 3; k++) {
+		CHECK(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0);
+		CHECK(pread(fd, buf, PG, 0) == PG);
+		memset(buf, 0, sizeof(buf));
+		pos = 0;
+		r = 99;
+		syslet_atom(&a, SYS_pread64, 0, &r, NULL, &fd, &pbuf, &len,
+			    &pos, NULL);
+		CHECK(run(&a) == &a);
+		CHECK_EQ(r, (long)sizeof(buf));
+		CHECK(!memcmp(buf, data, sizeof(buf)));
+	}
+
+	/* Past the end: what there is, without a worker. */
+	end = lseek(fd, 0, SEEK_END);
+	CHECK(end > 2 * PG);
+	CHECK(pread(fd, buf, 2 * PG, end - 2 * PG) == 2 * PG);
+	pos = end - PG;
+	r = 99;
+	syslet_atom(&a, SYS_pread64, 0, &r, NULL, &fd, &pbuf, &len, &pos,
+		    NULL);
+	CHECK_EQ(syslet_exec(&ring, &a, NULL), 1);
+	CHECK_EQ(r, PG);
+	close(fd);
+	return 0;
+}
+
+/*
  * A read atom is counted in /proc/self/io once, as read(2) is: not the
  * caller's attempt that would have blocked on an empty pipe, nor the
  * worker's before it parked, only the read that got the data.  The same
@@ -2306,6 +2363,7 @@ static const struct test tests[] = {
 	{ "bad-pointers", t_bad_pointers },
 	{ "read-fop-async", t_read_fop_async },
 	{ "read-permission-event", t_read_permission_event },
+	{ "read-partly-cached", t_read_partly_cached },
 	{ "read-accounting", t_read_accounting },
 	{ "permissions", t_permissions },
 	{ "rlimit-fsize", t_rlimit_fsize },
