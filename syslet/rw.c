@@ -329,12 +329,6 @@ out:
 	return ret;
 }
 
-static long syslet_rw_buf(int dir, const unsigned long *args, loff_t pos,
-			  bool nowait)
-{
-	return syslet_rw_iter(dir, args, pos, false, nowait);
-}
-
 static long syslet_rw_vec(int dir, const unsigned long *args, loff_t pos,
 			  bool nowait)
 {
@@ -358,17 +352,17 @@ static long syslet_rw_at(int dir, bool vec, const unsigned long *args,
 	if (pos < 0)
 		return -EINVAL;
 	return vec ? syslet_rw_vec(dir, args, pos, nowait) :
-		     syslet_rw_buf(dir, args, pos, nowait);
+		     syslet_rw_iter(dir, args, pos, false, nowait);
 }
 
 long syslet_op_read(const unsigned long *args, bool nowait)
 {
-	return syslet_rw_buf(READ, args, SYSLET_POS_FILE, nowait);
+	return syslet_rw_iter(READ, args, SYSLET_POS_FILE, false, nowait);
 }
 
 long syslet_op_write(const unsigned long *args, bool nowait)
 {
-	return syslet_rw_buf(WRITE, args, SYSLET_POS_FILE, nowait);
+	return syslet_rw_iter(WRITE, args, SYSLET_POS_FILE, false, nowait);
 }
 
 long syslet_op_pread64(const unsigned long *args, bool nowait)
