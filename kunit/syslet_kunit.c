@@ -500,6 +500,72 @@ static void syslet_test_genuine_resume_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f.calls, 0);
 }
 
+static void syslet_test_noabort(lwkt_msg_t msg)
+{
+}
+
+/*
+ * A worker takes the chains sent to the port before the woken ones, and
+ * those in the order they woke; a woken chain not taken yet goes back to
+ * the port for a cancel, which can then drop it.
+ */
+static void syslet_test_take_order(struct kunit *test)
+{
+	struct syslet_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct syslet_chain *c = kunit_kcalloc(test, 4, sizeof(*c), GFP_KERNEL);
+	static const int woke[] = { 2, 1, 3 };
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	spin_lock_init(&ctx->ring_lock);
+	init_llist_head(&ctx->ready);
+	syslet_ctx_init_ports(ctx);
+	for (i = 0; i < 4; i++) {
+		c[i].ctx = ctx;
+		INIT_LIST_HEAD(&c[i].wnode);
+		lwkt_initmsg_abortable(&c[i].msg, &ctx->reply_port,
+				       MSGF_DROPABLE, syslet_test_noabort);
+	}
+	spin_lock(&ctx->ring_lock);
+	/* 1-3 were sent and taken, then parked, and woke as 2, 1, 3. */
+	for (i = 1; i < 4; i++) {
+		ctx->nr_queued++;
+		lwkt_sendmsg(&ctx->port, &c[i].msg);
+		KUNIT_EXPECT_PTR_EQ(test, syslet_take_locked(ctx), &c[i].msg);
+		ctx->nr_queued--;
+	}
+	for (i = 0; i < ARRAY_SIZE(woke); i++) {
+		atomic_set(&c[woke[i]].pstate, SYSLET_PARK_READY);
+		ctx->nr_parked++;
+		llist_add(&c[woke[i]].ready_node, &ctx->ready);
+	}
+	/* 0 is sent after they woke, before a worker drains them. */
+	ctx->nr_queued++;
+	lwkt_sendmsg(&ctx->port, &c[0].msg);
+	syslet_ready_drain_locked(ctx);
+	KUNIT_EXPECT_EQ(test, ctx->nr_woken, 3);
+	KUNIT_EXPECT_EQ(test, ctx->nr_queued, 4);
+	KUNIT_EXPECT_EQ(test, ctx->nr_parked, 0);
+	KUNIT_EXPECT_TRUE(test, c[1].unparked);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c[1].pstate), SYSLET_PARK_NONE);
+
+	KUNIT_EXPECT_PTR_EQ(test, syslet_take_locked(ctx), &c[0].msg);
+	ctx->nr_queued--;
+	/* 0 is not woken: nothing to requeue; 1 is, and can be dropped. */
+	syslet_woken_requeue_locked(ctx, &c[0]);
+	KUNIT_EXPECT_EQ(test, ctx->nr_woken, 3);
+	syslet_woken_requeue_locked(ctx, &c[1]);
+	KUNIT_EXPECT_EQ(test, ctx->nr_woken, 2);
+	KUNIT_EXPECT_EQ(test, lwkt_dropmsg(&c[1].msg), 0);
+	ctx->nr_queued--;
+	KUNIT_EXPECT_PTR_EQ(test, syslet_take_locked(ctx), &c[2].msg);
+	KUNIT_EXPECT_PTR_EQ(test, syslet_take_locked(ctx), &c[3].msg);
+	KUNIT_EXPECT_NULL(test, syslet_take_locked(ctx));
+	KUNIT_EXPECT_EQ(test, ctx->nr_woken, 0);
+	spin_unlock(&ctx->ring_lock);
+}
+
 /* SYSLET_IOC_PROBE's bitmap is the op table. */
 /*
  * Who may use a registered context: its owner's threads, and once the
@@ -929,6 +995,7 @@ static struct kunit_case syslet_test_cases[] = {
 	KUNIT_CASE_PARAM(syslet_test_held_atom, fake_env_gen_params),
 	KUNIT_CASE(syslet_test_probe),
 	KUNIT_CASE(syslet_test_owner_error),
+	KUNIT_CASE(syslet_test_take_order),
 	KUNIT_CASE(syslet_test_ring_admission),
 	KUNIT_CASE(syslet_test_ring_order_wrap),
 	KUNIT_CASE(syslet_test_ring_tamper),

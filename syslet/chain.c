@@ -154,9 +154,6 @@ const struct syslet_env syslet_worker_env = {
  */
 void syslet_chain_run_begin(struct syslet_worker *w, struct syslet_chain *c)
 {
-	spin_lock(&c->lock);
-	c->worker = current;
-	spin_unlock(&c->lock);
 	w->chain = c;
 	w->run = (struct syslet_run){
 		.env = &syslet_worker_env,
@@ -194,9 +191,6 @@ void syslet_chain_run_end(struct syslet_worker *w, int ret)
 		c->final = c->start;
 		c->post = true;
 	}
-	spin_lock(&c->lock);
-	c->worker = NULL;
-	spin_unlock(&c->lock);
 	w->chain = NULL;
 	lwkt_replymsg(&c->msg, 0);
 }
@@ -347,6 +341,7 @@ static void syslet_chain_replied(lwkt_port_t port, lwkt_msg_t msg)
 void syslet_ctx_init_ports(struct syslet_ctx *ctx)
 {
 	lwkt_initport_spin(&ctx->port);
+	INIT_LIST_HEAD(&ctx->woken);
 	lwkt_initport_replyonly(&ctx->reply_port, syslet_chain_replied);
 }
 
@@ -364,11 +359,9 @@ static void syslet_chain_abort(lwkt_msg_t msg)
 		c->ctx->nr_queued--;
 		return;
 	}
-	spin_lock(&c->lock);
 	WRITE_ONCE(c->cancelled, true);
 	if (c->worker)
 		syslet_kick(c->worker);
-	spin_unlock(&c->lock);
 }
 
 /**
@@ -420,7 +413,7 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
 	c->genuine = genuine;
 	c->first = first;
 	c->deadline = deadline;
-	spin_lock_init(&c->lock);
+	INIT_LIST_HEAD(&c->wnode);
 	lwkt_initmsg_abortable(&c->msg, &ctx->reply_port, MSGF_DROPABLE,
 			       syslet_chain_abort);
 	ctx->inflight++;
@@ -445,7 +438,8 @@ int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
 
 /*
  * Under ctx->ring_lock: end what can be ended at once.  Woken parked
- * chains go back to the port first, so that the drop below finds them.
+ * chains go back to the port first (from ctx->ready and ctx->woken), so
+ * that the drop below finds them.
  * Dropped chains go to @ended, parked ones to @parked; running ones are
  * aborted (interrupted) the first time (@first), and end in their worker.
  */
@@ -461,6 +455,7 @@ static void syslet_ctx_sweep(struct syslet_ctx *ctx, struct syslet_chain *self,
 	list_for_each_entry_safe(c, tmp, &ctx->chains, node) {
 		if (c == self)
 			continue;
+		syslet_woken_requeue_locked(ctx, c);
 		if (syslet_park_cancel(c)) {
 			ctx->nr_parked--;
 			list_move_tail(&c->node, parked);
@@ -592,6 +587,9 @@ int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen)
 		found = c;
 		break;
 	}
+	/* Woken, but not taken yet: as queued as a chain on the port. */
+	if (found)
+		syslet_woken_requeue_locked(ctx, found);
 	if (found && lwkt_dropmsg(&found->msg) == 0) {
 		ctx->nr_queued--;
 		/* Off the list: syslet_ctx_cancel() no longer sees it. */
@@ -606,10 +604,8 @@ int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen)
 		state = 2;
 	} else if (found) {
 		syslet_chain_set_code(found, -ECANCELED);
-		spin_lock(&found->lock);
 		if (found->worker)
 			syslet_kick(found->worker);
-		spin_unlock(&found->lock);
 	}
 	if (found)
 		trace_syslet_cancel(first, state);

@@ -5,7 +5,7 @@
  * the file's wait queue and the worker goes on to other chains, as
  * io_uring arms a poll instead of blocking an io-wq thread.  The file's
  * wake-up puts the chain on the context's ready list and wakes an idle
- * worker, which sends it back to the context's port; whoever takes it
+ * worker, which moves it to the context's woken list; whoever takes it
  * runs the atom again.  A chain waiting for the network then holds no
  * thread, and one worker serves many connections, a batch per wake-up.
  *
@@ -27,7 +27,7 @@
  *                        then queues it itself
  *   PARKED -> READY      the wake-up: onto ctx->ready
  *   PARKED -> CANCELLED  a cancel, after removing the wait entry
- *   READY -> NONE        the worker that sends it back to the port
+ *   READY -> NONE        the worker that moves it to ctx->woken
  *
  * Locking: the wake-up runs under the wait queue's lock, in any context:
  * it takes no lock of ours (ctx->ready is an llist; ctx->idle_task is
@@ -267,9 +267,6 @@ bool syslet_chain_park(struct syslet_worker *w)
 	 */
 	c->start = w->run.cur;
 	c->park_atom = w->run.cur;
-	spin_lock(&c->lock);
-	c->worker = NULL;
-	spin_unlock(&c->lock);
 	w->chain = NULL;
 
 	/*
@@ -279,6 +276,7 @@ bool syslet_chain_park(struct syslet_worker *w)
 	 */
 	trace_syslet_park(c->first, c->start);
 	spin_lock(&ctx->ring_lock);
+	c->worker = NULL;
 	if (w->live)
 		ctx->nr_free++;
 	ctx->nr_parked++;
@@ -316,9 +314,13 @@ bool syslet_park_cancel(struct syslet_chain *c)
 }
 
 /**
- * syslet_ready_drain_locked() - send the woken parked chains back to the
- *	context's port
+ * syslet_ready_drain_locked() - queue the woken parked chains for the
+ *	workers
  * @ctx: the context
+ *
+ * They go to ctx->woken, in the order they woke, not back to the port:
+ * both are under ring_lock, and the port's own lock and queue, twice per
+ * wake-up, were a good part of what a resumed chain cost its worker.
  *
  * Context: ctx->ring_lock held.
  */
@@ -340,8 +342,58 @@ void syslet_ready_drain_locked(struct syslet_ctx *ctx)
 		c->unparked = true;
 		ctx->nr_parked--;
 		ctx->nr_queued++;
-		lwkt_forwardmsg(&ctx->port, &c->msg);
+		ctx->nr_woken++;
+		list_add_tail(&c->wnode, &ctx->woken);
 	}
+}
+
+/**
+ * syslet_woken_requeue_locked() - send a woken chain back to the port
+ * @ctx: the context
+ * @c: a chain of @ctx; left alone unless it is on ctx->woken
+ *
+ * For cancellation, which drops chains still queued from the port
+ * (lwkt_dropmsg()): a woken chain that no worker has taken yet is one.
+ *
+ * Context: ctx->ring_lock held.
+ */
+void syslet_woken_requeue_locked(struct syslet_ctx *ctx,
+				 struct syslet_chain *c)
+{
+	lockdep_assert_held(&ctx->ring_lock);
+	if (list_empty(&c->wnode))
+		return;
+	list_del_init(&c->wnode);
+	ctx->nr_woken--;
+	lwkt_forwardmsg(&ctx->port, &c->msg);
+}
+
+/**
+ * syslet_take_locked() - the next chain for a worker, taken off the queue
+ * @ctx: the context
+ *
+ * Chains sent to the port come first, then woken ones (ctx->woken).  The
+ * port holds only chains submitted and not yet run, at most as many as
+ * the ring has slots, so the woken ones cannot wait behind it for ever;
+ * a chain that loops on a socket comes back through ctx->woken alone.
+ *
+ * Context: ctx->ring_lock held.
+ * Return: the chain's message, or NULL if none waits.
+ */
+lwkt_msg_t syslet_take_locked(struct syslet_ctx *ctx)
+{
+	struct syslet_chain *c;
+	lwkt_msg_t msg = NULL;
+
+	lockdep_assert_held(&ctx->ring_lock);
+	if (ctx->nr_queued > ctx->nr_woken)
+		msg = lwkt_getport(&ctx->port);
+	if (msg || !ctx->nr_woken)
+		return msg;
+	c = list_first_entry(&ctx->woken, struct syslet_chain, wnode);
+	list_del_init(&c->wnode);
+	ctx->nr_woken--;
+	return &c->msg;
 }
 
 /**

@@ -396,9 +396,13 @@ struct eventfd_ctx;
  * @zombies: killed workers, to stop (R)
  * @nr_workers: workers live or being created (R)
  * @nr_free: live workers without a chain (R)
- * @nr_queued: chains sent, not yet received (R)
+ * @nr_queued: chains sent, not yet received, on @port or @woken (R)
  * @nr_parked: chains parked on a file or on @ready (R)
  * @ready: parked chains whose file woke them, for the workers (lockless)
+ * @woken: chains taken off @ready, in the order they woke, for the
+ *	workers: a resumed chain goes to a worker without a second pass
+ *	through @port, which is under @ring_lock anyway (R)
+ * @nr_woken: chains on @woken (R)
  * @idle_task: the task of @idle's first worker, or NULL (R; read under
  *	RCU by the poll wake-up, which may not take ring_lock)
  * @nr_active: workers that look at @ready before they sleep: awake, with
@@ -465,6 +469,8 @@ struct syslet_ctx {
 	unsigned int nr_free;
 	unsigned int nr_parked;
 	struct llist_head ready;
+	struct list_head woken;
+	unsigned int nr_woken;
 	struct task_struct *idle_task;
 	atomic_t nr_active;
 	struct irq_work wake_work;
@@ -528,9 +534,9 @@ struct syslet_ident {
  * @post: post @final to the ring
  * @genuine: submitted with SYSLET_IOC_EXEC_CALL: atoms without a native
  *	op are genuine calls made by server threads
- * @lock: protects @worker and @cancelled
- * @worker: the worker running it, or NULL
- * @cancelled: the chain is being cancelled
+ * @worker: the worker running it, or NULL (the context's ring_lock)
+ * @cancelled: the chain is being cancelled (set under the context's
+ *	ring_lock, or by its worker; read without a lock)
  * @ident: the submitting thread's identity, struct syslet_ident (held)
  * @no_park: its next socket or pipe atom blocks in the worker instead
  *	of parking (once: the retry after a park that could not be) (O)
@@ -548,6 +554,7 @@ struct syslet_ident {
  * @phead: the wait queue @pwait is on, or NULL
  * @pwait: its entry on @phead
  * @ready_node: link on the context's @ready once woken
+ * @wnode: link on the context's @woken (its ring_lock)
  *
  * Its identity is the submitting thread's, taken when it went async
  * (@ident): its subjective credentials (Landlock domain included), and
@@ -555,8 +562,8 @@ struct syslet_ident {
  * (file table, namespaces, cgroups, rlimits, tty, audit) is the worker's
  * own, because the worker is a thread of the same process.
  *
- * Locking: @lock protects @worker and @cancelled; @node is under the
- * context's ring_lock; the rest is owned by whoever holds the message.
+ * Locking: @node, @wnode and @worker are under the context's ring_lock;
+ * the rest is owned by whoever holds the message.
  */
 struct syslet_chain {
 	struct lwkt_msg msg;
@@ -570,7 +577,6 @@ struct syslet_chain {
 	u64 final;
 	bool post;
 	bool genuine;
-	spinlock_t lock;
 	struct task_struct *worker;
 	bool cancelled;
 	struct syslet_ident *ident;
@@ -586,6 +592,7 @@ struct syslet_chain {
 	struct wait_queue_head *phead;
 	struct wait_queue_entry pwait;
 	struct llist_node ready_node;
+	struct list_head wnode;
 };
 
 /**
@@ -605,6 +612,8 @@ struct syslet_chain {
  * @run: @chain's interpreter state (O)
  * @timer: interrupts @chain at its deadline; armed only while @chain
  *	runs (O)
+ * @own_cred: the worker's own credentials while it runs with a chain's
+ *	(override_creds() held from one chain to the next), else NULL (O)
  * @counted: counted in ctx->nr_active (O; also by the scheduler's hook,
  *	which runs in the worker's own context)
  * @hooked: @pn is registered: the worker has a chain (O)
@@ -632,6 +641,7 @@ struct syslet_worker {
 	struct syslet_chain *chain;
 	struct syslet_run run;
 	struct hrtimer timer;
+	const struct cred *own_cred;
 	bool counted;
 	bool hooked;
 #ifdef CONFIG_PREEMPT_NOTIFIERS
@@ -698,6 +708,9 @@ bool syslet_chain_may_park(struct syslet_chain *c, unsigned long fd,
 bool syslet_park_cancel(struct syslet_chain *c);
 void syslet_park_release(struct syslet_chain *c);
 void syslet_ready_drain_locked(struct syslet_ctx *ctx);
+void syslet_woken_requeue_locked(struct syslet_ctx *ctx,
+				 struct syslet_chain *c);
+lwkt_msg_t syslet_take_locked(struct syslet_ctx *ctx);
 void syslet_idle_update_locked(struct syslet_ctx *ctx);
 void syslet_wake_idle(struct syslet_ctx *ctx);
 bool syslet_workers_active(struct syslet_ctx *ctx);

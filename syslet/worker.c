@@ -309,12 +309,13 @@ static void syslet_worker_unhook(struct syslet_worker *w)
 static bool syslet_worker_take(struct syslet_worker *w)
 {
 	struct syslet_ctx *ctx = w->ctx;
+	struct syslet_chain *c;
 	lwkt_msg_t msg = NULL;
 
 	spin_lock(&ctx->ring_lock);
 	if (w->live) {
 		syslet_ready_drain_locked(ctx);
-		msg = lwkt_getport(&ctx->port);
+		msg = syslet_take_locked(ctx);
 	}
 	if (!msg) {
 		if (w->live && list_empty(&w->idle_node)) {
@@ -330,6 +331,8 @@ static bool syslet_worker_take(struct syslet_worker *w)
 	}
 	ctx->nr_queued--;
 	ctx->nr_free--;
+	c = container_of(msg, struct syslet_chain, msg);
+	c->worker = current;		/* for a cancel, under ring_lock */
 	/*
 	 * Without the hand-off nothing wakes a worker for the woken chains
 	 * this one left on the port, should it block: wake one now, which
@@ -344,7 +347,7 @@ static bool syslet_worker_take(struct syslet_worker *w)
 	 * a cancel of this one marks it cancelled before interrupting it.
 	 */
 	clear_notify_signal();
-	syslet_chain_run_begin(w, container_of(msg, struct syslet_chain, msg));
+	syslet_chain_run_begin(w, c);
 	return true;
 }
 
@@ -418,35 +421,70 @@ static void syslet_worker_done(struct syslet_worker *w, int ret)
 	spin_lock(&ctx->ring_lock);
 	if (w->live)
 		ctx->nr_free++;
+	w->chain->worker = NULL;	/* for a cancel, under ring_lock */
 	spin_unlock(&ctx->ring_lock);
 	syslet_chain_run_end(w, ret);
 	syslet_worker_unhook(w);
 }
 
-/* Run the chain until it ends or yields, as its submitting thread. */
-static int syslet_worker_step(struct syslet_worker *w)
+/*
+ * Back to the worker's own credentials, and no scheduler hook: before it
+ * returns to vhost_task's loop, where it may be stopped (and freed) or
+ * run task_work (an __fput()) as itself.
+ */
+static void syslet_worker_release(struct syslet_worker *w)
 {
-	struct syslet_chain *c = w->chain;
-	const struct cred *old;
-	int ret;
-
-	if (READ_ONCE(c->cancelled))
-		return SYSLET_RUN_DONE;
-	old = override_creds(c->ident->cred);
-	ret = syslet_run(&w->run);
-	revert_creds(old);
-	return ret;
+	if (w->own_cred) {
+		revert_creds(w->own_cred);
+		w->own_cred = NULL;
+	}
+	syslet_worker_unhook(w);
 }
 
-/* vhost_task's loop: false to sleep (state already TASK_INTERRUPTIBLE). */
+/*
+ * Run the chain until it ends or yields, as its submitting thread.  The
+ * credentials stay overridden from one chain to the next while they are
+ * the same (syslet_worker_release() reverts them): override_creds() and
+ * revert_creds() take and drop a reference each, two atomic operations
+ * per step of a chain that parks on every round trip.
+ */
+static int syslet_worker_step(struct syslet_worker *w)
+{
+	const struct cred *cred = w->chain->ident->cred;
+
+	if (READ_ONCE(w->chain->cancelled))
+		return SYSLET_RUN_DONE;
+	if (current_cred() != cred) {
+		if (w->own_cred)
+			revert_creds(w->own_cred);
+		w->own_cred = override_creds(cred);
+	}
+	return syslet_run(&w->run);
+}
+
+/*
+ * vhost_task's loop: false to sleep (state already TASK_INTERRUPTIBLE).
+ * A worker runs the chains it finds one after the other in one call, and
+ * goes back to the loop when none is left, a signal is pending (SIGKILL,
+ * a stop, TIF_NOTIFY_SIGNAL for task_work), or a chain yields.
+ */
 static bool syslet_worker_fn(void *data)
 {
 	struct syslet_worker *w = data;
+	bool ran = false;
 	int ret;
 
 	if (unlikely(!w->installed)) {
 		syslet_worker_install(w);
 		return false;		/* the creator wakes it once added */
+	}
+next:
+	if (!w->chain) {
+		/* Taken in the loop's state: sleeps come from the loop. */
+		if (ran && !syslet_worker_take(w)) {
+			syslet_worker_release(w);
+			return true;
+		}
 	}
 	if (!w->chain) {
 		if (!syslet_worker_take(w) && !syslet_worker_spin(w)) {
@@ -478,22 +516,27 @@ static bool syslet_worker_fn(void *data)
 		}
 	}
 	__set_current_state(TASK_RUNNING);
+	ran = true;
 	ret = syslet_worker_step(w);
 	if (ret == SYSLET_RUN_YIELD) {
 		/* Back through the loop's get_signal(), which runs task_work. */
+		syslet_worker_release(w);
 		set_thread_flag(TIF_NOTIFY_SIGNAL);
 		return true;
 	}
 	if (ret == SYSLET_RUN_PARK) {
 		/* Parked, or its atom runs again, blocking this time. */
-		if (syslet_chain_park(w))
-			syslet_worker_unhook(w);
-		else
+		if (!syslet_chain_park(w))
 			w->chain->no_park = true;
+	} else {
+		syslet_worker_done(w, ret);
+	}
+	if (signal_pending(current) || task_work_pending(current)) {
+		syslet_worker_release(w);
 		return true;
 	}
-	syslet_worker_done(w, ret);
-	return true;
+	cond_resched();
+	goto next;
 }
 
 /* SIGKILL (exit, exec, kill of the process): in the worker, before exit. */

@@ -1149,6 +1149,106 @@ static int t_thread_creds(void)
 	return 0;
 }
 
+/*
+ * --- one worker, chains of two identities back to back --------------------
+ *
+ * A worker keeps a chain's credentials for the next chain while they are
+ * the same; one of another thread must still run with its own.
+ */
+static struct syslet_ring sw_ring;
+static unsigned long sw_efd;
+
+struct sw_chain {
+	struct syslet_uatom a[2];
+	unsigned long pbuf, len, dirfd, path, flags;
+	uint64_t buf;
+	long rret, ret;
+};
+
+/*
+ * Submit openat(ROOT_FILE) asynchronously, after a read of sw_efd that
+ * holds the one worker if @hold.
+ */
+static void sw_submit(struct sw_chain *c, bool hold)
+{
+	static char path[] = ROOT_FILE;
+
+	c->pbuf = (unsigned long)&c->buf;
+	c->len = sizeof(c->buf);
+	c->dirfd = AT_FDCWD;
+	c->path = (unsigned long)path;
+	c->flags = O_RDONLY;
+	c->rret = 12345;
+	c->ret = 12345;
+	syslet_atom(&c->a[0], SYS_read, SYSLET_ASYNC, &c->rret, &c->a[1],
+		    A(sw_efd), A(c->pbuf), A(c->len), NULL);
+	syslet_atom(&c->a[1], SYS_openat, hold ? 0 : SYSLET_ASYNC, &c->ret,
+		    NULL, A(c->dirfd), A(c->path), A(c->flags), NULL);
+	submit(&sw_ring, hold ? &c->a[0] : &c->a[1]);
+}
+
+static struct sw_chain sw_nobody, sw_root;
+
+static void *sw_thread_fn(void *arg)
+{
+	/* The raw system call: this thread's credentials only. */
+	CHECK(syscall(SYS_setresuid, 65534, 65534, 65534) == 0);
+	sw_submit(&sw_nobody, arg != NULL);
+	return NULL;
+}
+
+static void cred_switch_child(void)
+{
+	static struct syslet_uatom nop;
+	uint64_t one = 1;
+	pthread_t th;
+	int k, fd;
+
+	fd = open(ROOT_FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0);
+	CHECK(fchown(fd, 0, 0) == 0 && fchmod(fd, 0600) == 0);
+	close(fd);
+	sw_efd = eventfd(0, EFD_CLOEXEC);
+	CHECK((long)sw_efd >= 0);
+	/* One worker, made by this (root) thread. */
+	CHECK(syslet_setup(&sw_ring, 8, 1) == 0);
+	syslet_atom(&nop, SYSLET_NR_NOP, SYSLET_ASYNC, NULL, NULL, NULL);
+	submit(&sw_ring, &nop);
+	CHECK(reap_bounded(&sw_ring, 10) == &nop);
+	for (k = 0; k < 2; k++) {
+		/* k = 0: nobody's chain holds the worker; 1: root's does. */
+		if (k)
+			sw_submit(&sw_root, true);
+		CHECK(pthread_create(&th, NULL, sw_thread_fn,
+				     k ? NULL : &k) == 0);
+		CHECK(pthread_join(th, NULL) == 0);
+		if (!k)
+			sw_submit(&sw_root, false);
+		CHECK(write(sw_efd, &one, sizeof(one)) == sizeof(one));
+		CHECK(reap_bounded(&sw_ring, 10));
+		CHECK(reap_bounded(&sw_ring, 10));
+		if (sw_nobody.ret != -EACCES)
+			FAIL("case %d: uid 65534's openat returned %ld, expected -EACCES",
+			     k, sw_nobody.ret);
+		if (sw_root.ret < 0)
+			FAIL("case %d: root's openat returned %ld, expected an fd",
+			     k, sw_root.ret);
+		close(sw_root.ret);
+		CHECK_EQ(k ? sw_root.rret : sw_nobody.rret, 8);
+	}
+}
+
+/*
+ * Chains of two threads with different credentials, run back to back by
+ * the context's one worker, each with its own, in both orders.
+ */
+static int t_cred_switch(void)
+{
+	in_child(cred_switch_child, 20, "cred-switch child");
+	unlink(ROOT_FILE);
+	return 0;
+}
+
 #define ID_DIR	"/tmp/iso-ident"
 
 /* Submit openat(AT_FDCWD, @path, @flags, 0666) async and reap it. */
@@ -1750,6 +1850,7 @@ static const struct test tests[] = {
 	{ "uts-hostname", t_uts_hostname },
 	{ "scm-credentials", t_scm_credentials },
 	{ "thread-creds", t_thread_creds },
+	{ "cred-switch", t_cred_switch },
 	{ "ident-refresh", t_ident_refresh },
 	{ "suid-clear", t_suid_clear },
 	{ "kill-close-dup2", t_kill_close_dup2 },
