@@ -154,18 +154,31 @@ const struct syslet_env syslet_worker_env = {
  */
 void syslet_chain_run_begin(struct syslet_worker *w, struct syslet_chain *c)
 {
+	struct syslet_run *r = &w->run;
+
 	w->chain = c;
-	w->run = (struct syslet_run){
-		.env = &syslet_worker_env,
-		.priv = c,
-		.cur = c->start,
-		.deadline = c->deadline,
-		.counts = c->ctx->counts,
-	};
+	/*
+	 * Field by field: the atom and its arguments are read (or given
+	 * below) before they are used, and the tally of the worker's
+	 * previous chains is kept, to be flushed once per pass.
+	 */
+	r->env = &syslet_worker_env;
+	r->priv = c;
+	r->cur = c->start;
+	r->sync = false;
+	r->final = 0;
+	r->post = false;
+	r->atoms = 0;
+	r->call_nr = 0;
+	r->args_got = SYSLET_ARGS_NONE;
+	r->held = false;
+	r->deadline = c->deadline;
+	r->counts = c->ctx->counts;
+	r->tally_kept = true;
 	if (c->held) {
-		w->run.atom = c->patom;
-		memcpy(w->run.args, c->pargs, sizeof(w->run.args));
-		w->run.held = true;
+		r->atom = c->patom;
+		memcpy(r->args, c->pargs, sizeof(r->args));
+		r->held = true;
 		c->held = false;
 	}
 	if (c->deadline)
@@ -184,6 +197,8 @@ void syslet_chain_run_end(struct syslet_worker *w, int ret)
 	struct syslet_chain *c = w->chain;
 
 	hrtimer_cancel(&w->timer);
+	/* Counted before the completion shows (fdinfo after a reap). */
+	syslet_run_flush(&w->run);
 	c->final = w->run.final;
 	c->post = w->run.post || (ret < 0 && w->run.final);
 	if (ret < 0 && !w->run.final) {

@@ -305,15 +305,29 @@ ran:
 	}
 }
 
-/* __syslet_run_from(), then the atoms it ran go to r->counts. */
-static int syslet_run_from(struct syslet_run *r, bool resume, long ret)
+/**
+ * syslet_run_flush() - add the atoms a run tallied to its counters
+ * @r: the run
+ *
+ * syslet_run() and syslet_run_resume() do it before they return, unless
+ * r->tally_kept.
+ */
+void syslet_run_flush(struct syslet_run *r)
 {
-	int err = __syslet_run_from(r, resume, ret);
 	unsigned int i;
 
 	if (r->counts)
 		for (i = 0; i < SYSLET_TALLY; i++)
 			syslet_tally_flush(r, i);
+}
+
+/* __syslet_run_from(), then the atoms it ran go to r->counts. */
+static int syslet_run_from(struct syslet_run *r, bool resume, long ret)
+{
+	int err = __syslet_run_from(r, resume, ret);
+
+	if (!r->tally_kept)
+		syslet_run_flush(r);
 	return err;
 }
 

@@ -299,6 +299,9 @@ enum syslet_run_status {
  *	(SYSLET_COUNT_SLOTS of them, see syslet_count_index())
  * @tally: atoms run not yet added to @counts, a few operations at a
  *	time (an atomic add per atom cost a quarter of a null atom)
+ * @tally_kept: in: leave @tally to the caller's syslet_run_flush() when
+ *	a call returns (a worker flushes once per pass and at each chain's
+ *	end), rather than add it to @counts at every return
  */
 struct syslet_run {
 	const struct syslet_env *env;
@@ -319,9 +322,11 @@ struct syslet_run {
 		u16 idx;
 		u16 n;
 	} tally[SYSLET_TALLY];
+	bool tally_kept;
 };
 
 int syslet_run(struct syslet_run *r);
+void syslet_run_flush(struct syslet_run *r);
 int syslet_run_resume(struct syslet_run *r, long ret);
 
 /* The synchronous phase's env: the caller is the submitter (uaccess.c). */

@@ -434,6 +434,7 @@ static void syslet_worker_done(struct syslet_worker *w, int ret)
  */
 static void syslet_worker_release(struct syslet_worker *w)
 {
+	syslet_run_flush(&w->run);
 	if (w->own_cred) {
 		revert_creds(w->own_cred);
 		w->own_cred = NULL;
@@ -480,14 +481,19 @@ static bool syslet_worker_fn(void *data)
 	}
 next:
 	if (!w->chain) {
-		/* Taken in the loop's state: sleeps come from the loop. */
-		if (ran && !syslet_worker_take(w)) {
+		/*
+		 * After a chain: in the state the loop sets before it calls
+		 * here, so that a wake-up after the take is not lost.  A
+		 * worker being stopped is no longer live (first): back to
+		 * the loop, which sees the stop.
+		 */
+		if (ran)
+			set_current_state(TASK_INTERRUPTIBLE);
+		if (!syslet_worker_take(w))
 			syslet_worker_release(w);
+		if (!w->chain && ran && !READ_ONCE(w->live))
 			return true;
-		}
-	}
-	if (!w->chain) {
-		if (!syslet_worker_take(w) && !syslet_worker_spin(w)) {
+		if (!w->chain && !syslet_worker_spin(w)) {
 			/*
 			 * No longer active, and on ctx->idle (and
 			 * ctx->idle_task) now: a parked chain woken before

@@ -483,6 +483,57 @@ static int wait_parked(long n)
 	return fdinfo(ring.fd, "parked") == n;
 }
 
+/*
+ * A chain's atoms are counted when its completion shows, though its
+ * worker goes straight on with the next chain (and blocks there).
+ */
+static int t_fdinfo_at_end(void)
+{
+	struct syslet_uatom x, y[2];
+	unsigned long efd[2], devnull, p, n = 8;
+	long rx = 99, ry[2] = { 99, 99 };
+	uint64_t one = 1, buf = 0;
+	int i;
+
+	setup(8, 1);
+	for (i = 0; i < 2; i++) {
+		efd[i] = eventfd(0, EFD_CLOEXEC);
+		CHECK((long)efd[i] >= 0);
+	}
+	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	CHECK((long)devnull >= 0);
+	p = (unsigned long)&buf;
+	/*
+	 * X: a read of efd[0]; Y, queued behind it: a write (counted in
+	 * another tally slot than a read), then a read of efd[1].
+	 */
+	syslet_atom(&x, SYS_read, SYSLET_ASYNC, &rx, NULL, A(efd[0]), A(p),
+		    A(n), NULL);
+	syslet_atom(&y[0], SYS_write, SYSLET_ASYNC, &ry[0], &y[1],
+		    A(devnull), A(p), A(n), NULL);
+	syslet_atom(&y[1], SYS_read, 0, &ry[1], NULL, A(efd[1]), A(p), A(n),
+		    NULL);
+	CHECK_EQ(syslet_exec(&ring, &x, NULL), 0);
+	CHECK_EQ(syslet_exec(&ring, &y[0], NULL), 0);
+	CHECK_EQ(write(efd[0], &one, sizeof(one)), sizeof(one));
+	CHECK_EQ(syslet_wait(&ring, 1), 1);
+	CHECK(syslet_reap(&ring) == &x);
+	CHECK_EQ(rx, 8);
+	CHECK(wait_change(&ry[0], 99));
+	CHECK_EQ(fdinfo(ring.fd, "op read"), 1);
+	CHECK_EQ(write(efd[1], &one, sizeof(one)), sizeof(one));
+	CHECK_EQ(syslet_wait(&ring, 1), 1);
+	CHECK(syslet_reap(&ring) == &y[1]);
+	CHECK_EQ(ry[1], 8);
+	CHECK_EQ(fdinfo(ring.fd, "op write"), 1);
+	CHECK_EQ(fdinfo(ring.fd, "op read"), 2);
+	for (i = 0; i < 2; i++)
+		close(efd[i]);
+	close(devnull);
+	syslet_teardown(&ring);
+	return 0;
+}
+
 /* fdinfo against a known state. */
 static int t_fdinfo(void)
 {
@@ -516,6 +567,13 @@ static int t_fdinfo(void)
 	CHECK_EQ(syslet_exec(&ring, &rd[0], NULL), 0);
 	CHECK(wait_change(&r0, 99));
 	CHECK(wait_parked(1));
+	/*
+	 * The nop it ran is counted once its worker is done with what it
+	 * found to do, though the chain has not ended.
+	 */
+	for (i = 0; i < 2000 && fdinfo(ring.fd, "op nop") != 5; i++)
+		usleep(1000);
+	CHECK_EQ(fdinfo(ring.fd, "op nop"), 5);
 	CHECK_EQ(fdinfo(ring.fd, "chains"), 1);
 	CHECK_EQ(fdinfo(ring.fd, "ring_reserved"), 1);
 	CHECK(fdinfo(ring.fd, "workers") >= 1);
@@ -1170,6 +1228,7 @@ static const struct test tests[] = {
 	{ "cancel-enoent", t_cancel_enoent },
 	{ "chain-timeout", t_chain_timeout },
 	{ "fdinfo", t_fdinfo },
+	{ "fdinfo-at-end", t_fdinfo_at_end },
 	{ "upcall-fdinfo", t_upcall_fdinfo },
 	{ "tracepoints", t_tracepoints },
 	{ "park-one-worker", t_park_one_worker },
