@@ -334,8 +334,8 @@ static bool syslet_worker_take(struct syslet_worker *w)
 	c = container_of(msg, struct syslet_chain, msg);
 	c->worker = current;		/* for a cancel, under ring_lock */
 	/*
-	 * Without the hand-off nothing wakes a worker for the woken chains
-	 * this one left on the port, should it block: wake one now, which
+	 * Without the hand-off nothing wakes a worker for the chains this
+	 * one left queued, should it block: wake one now, which
 	 * wakes the next if more are left.
 	 */
 	if (ctx->nr_queued && !syslet_handoff_on())
@@ -464,6 +464,35 @@ static int syslet_worker_step(struct syslet_worker *w)
 }
 
 /*
+ * Found nothing to take (state TASK_INTERRUPTIBLE): sleep as idle, unless
+ * chains woke meanwhile or task_work waits.
+ */
+static void syslet_worker_sleep(struct syslet_worker *w)
+{
+	/*
+	 * No longer active, and on ctx->idle (and ctx->idle_task) now: a
+	 * parked chain woken before that found no worker to wake.  A worker
+	 * stopped by an unregistration takes none: it hands them to an idle
+	 * worker of the next registration.
+	 */
+	if (syslet_worker_uncount(w) && !READ_ONCE(w->live))
+		syslet_wake_idle(w->ctx);
+	smp_mb();	/* pairs with syslet_park_ready()'s */
+	/*
+	 * A file whose last reference a parked chain held (fput() from the
+	 * ready list) is released by task_work: run it before sleeping,
+	 * through the loop's get_signal().
+	 */
+	if (task_work_pending(current)) {
+		/* __fput() may sleep: not as idle. */
+		__set_current_state(TASK_RUNNING);
+		set_thread_flag(TIF_NOTIFY_SIGNAL);
+	} else if (!READ_ONCE(w->live) || llist_empty(&w->ctx->ready)) {
+		syslet_worker_idle();
+	}
+}
+
+/*
  * vhost_task's loop: false to sleep (state already TASK_INTERRUPTIBLE).
  * A worker runs the chains it finds one after the other in one call, and
  * goes back to the loop when none is left, a signal is pending (SIGKILL,
@@ -489,36 +518,14 @@ next:
 		 */
 		if (ran)
 			set_current_state(TASK_INTERRUPTIBLE);
-		if (!syslet_worker_take(w))
+		if (!syslet_worker_take(w)) {
 			syslet_worker_release(w);
-		if (!w->chain && ran && !READ_ONCE(w->live))
-			return true;
-		if (!w->chain && !syslet_worker_spin(w)) {
-			/*
-			 * No longer active, and on ctx->idle (and
-			 * ctx->idle_task) now: a parked chain woken before
-			 * that found no worker to wake.  A worker stopped
-			 * by an unregistration takes none: it hands them
-			 * to an idle worker of the next registration.
-			 */
-			if (syslet_worker_uncount(w) && !READ_ONCE(w->live))
-				syslet_wake_idle(w->ctx);
-			smp_mb();	/* pairs with syslet_park_ready()'s */
-			/*
-			 * A file whose last reference a parked chain held
-			 * (fput() from the ready list) is released by
-			 * task_work: run it before sleeping, through the
-			 * loop's get_signal().
-			 */
-			if (task_work_pending(current)) {
-				/* __fput() may sleep: not as idle. */
-				__set_current_state(TASK_RUNNING);
-				set_thread_flag(TIF_NOTIFY_SIGNAL);
-			} else if (!READ_ONCE(w->live) ||
-				   llist_empty(&w->ctx->ready)) {
-				syslet_worker_idle();
+			if (ran && !READ_ONCE(w->live))
+				return true;
+			if (!syslet_worker_spin(w)) {
+				syslet_worker_sleep(w);
+				return true;	/* the loop checks signals, STOP */
 			}
-			return true;	/* the loop checks signals and STOP */
 		}
 	}
 	__set_current_state(TASK_RUNNING);
