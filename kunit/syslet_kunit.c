@@ -34,6 +34,7 @@ struct fake {
 	unsigned long last_args[6];
 	long cancel_code;	/* cancel_code() once calls >= cancel_after */
 	int cancel_after;
+	bool sync;		/* run(): the synchronous phase */
 	int deadlines;		/* deadline() calls ... */
 	ktime_t deadline;	/* ... and the last one's */
 };
@@ -110,12 +111,19 @@ static void fake_deadline(void *priv, ktime_t when)
 	f->deadline = when;
 }
 
+static long fake_cancel_code(void *priv);
+
+/*
+ * Interrupted after interrupt_after calls; in a worker also whenever
+ * cancelled, as struct syslet_env asks.
+ */
 static bool fake_interrupted(void *priv)
 {
 	struct fake *f = priv;
 
-	return f->interrupt_after &&
-	       ++f->interrupted_calls >= f->interrupt_after;
+	return (f->interrupt_after &&
+		++f->interrupted_calls >= f->interrupt_after) ||
+	       (!f->sync && fake_cancel_code(priv));
 }
 
 static int fake_put_get(void *priv, u64 ret_uaddr, long ret, u64 uaddr,
@@ -209,6 +217,7 @@ static int run(struct fake *f, struct syslet_uatom *start, bool sync,
 	r->priv = f;
 	r->cur = U(start);
 	r->sync = sync;
+	f->sync = sync;
 	return syslet_run(r);
 }
 

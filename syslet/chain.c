@@ -33,31 +33,6 @@
 #include "syslet_trace.h"
 #include "../upcall/upcall.h"
 
-/**
- * syslet_chain_confined() - must this chain's atom @nr not run natively?
- * @c: the chain
- * @nr: the atom's number, of a native op
- *
- * Its submitter is confined by seccomp (and syslet.allow_confined is not
- * set): a system call atom of a chain submitted with
- * SYSLET_IOC_EXEC_CALL is then made as the genuine call, which the filter
- * sees; a chain submitted with SYSLET_IOC_EXEC makes no genuine calls:
- * it is cancelled there, and the atom gets -EPERM.
- *
- * Return: 0 to run the atom natively, 1 to make it as the genuine call,
- * or -EPERM.
- */
-int syslet_chain_confined(struct syslet_chain *c, unsigned long nr)
-{
-	if (!syslet_task_confined(c->ident->task))
-		return 0;
-	if (!c->genuine) {
-		WRITE_ONCE(c->cancelled, true);
-		return -EPERM;
-	}
-	return nr < SYSLET_NR_BASE;
-}
-
 bool syslet_worker_interrupted(void *priv)
 {
 	struct syslet_chain *c = priv;

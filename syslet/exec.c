@@ -25,12 +25,16 @@
 #include "syslet.h"
 #include "syslet_trace.h"
 
+/*
+ * The four conditions with & and | rather than && and ||: no branch per
+ * condition, each of which ends a translation block under qemu's TCG.
+ */
 static bool syslet_stop(unsigned long flags, long ret)
 {
-	return ((flags & SYSLET_STOP_ON_NONZERO) && ret != 0) ||
-	       ((flags & SYSLET_STOP_ON_ZERO) && ret == 0) ||
-	       ((flags & SYSLET_STOP_ON_NEGATIVE) && ret < 0) ||
-	       ((flags & SYSLET_STOP_ON_NON_POSITIVE) && ret <= 0);
+	return (!!(flags & SYSLET_STOP_ON_NONZERO) & (ret != 0)) |
+	       (!!(flags & SYSLET_STOP_ON_ZERO) & (ret == 0)) |
+	       (!!(flags & SYSLET_STOP_ON_NEGATIVE) & (ret < 0)) |
+	       (!!(flags & SYSLET_STOP_ON_NON_POSITIVE) & (ret <= 0));
 }
 
 static bool syslet_flags_valid(unsigned long flags)
@@ -94,6 +98,17 @@ static long syslet_set_timeout(struct syslet_run *r, unsigned long ns)
 	if (r->env->deadline)
 		r->env->deadline(r->priv, r->deadline);
 	return 0;
+}
+
+/*
+ * cond_resched() between atoms, as a system call's return to user space
+ * would; with preemptible RCU it only reschedules, so it is called only
+ * when that is due (the call is most of what it costs otherwise).
+ */
+static __always_inline void syslet_cond_resched(void)
+{
+	if (!IS_ENABLED(CONFIG_PREEMPT_RCU) || need_resched())
+		cond_resched();
 }
 
 /* Run one atom; returns its result, or sets *@wouldblock. */
@@ -209,7 +224,7 @@ static int __syslet_run_from(struct syslet_run *r, bool resume, long ret)
 {
 	const struct syslet_env *env = r->env;
 	struct syslet_uatom *atom = &r->atom;
-	bool wouldblock;
+	bool wouldblock, intr;
 	u64 next, ret_uaddr;
 	long code;
 	int err;
@@ -277,13 +292,19 @@ ran:
 		if (err == SYSLET_PUT_FAULT)
 			return -EFAULT;
 
-		cond_resched();
-		/* Cancelled on its own or past its deadline: end at next. */
-		code = syslet_end_code(r);
+		syslet_cond_resched();
+		intr = INDIRECT_CALL_2(env->interrupted,
+				       syslet_caller_interrupted,
+				       syslet_worker_interrupted, r->priv);
+		/*
+		 * Cancelled on its own or past its deadline: end at next.
+		 * A cancel interrupts too (struct syslet_env), so without
+		 * a deadline nothing is to be looked up.
+		 */
+		code = intr || r->deadline ? syslet_end_code(r) : 0;
 		if (code && !err)
 			return syslet_end_at(r, next, atom, code);
-		if (INDIRECT_CALL_2(env->interrupted, syslet_caller_interrupted,
-				    syslet_worker_interrupted, r->priv)) {
+		if (intr) {
 			if (!r->sync)
 				return SYSLET_RUN_DONE;	/* cancelled */
 			/* Hand over only an atom the worker can read. */

@@ -125,28 +125,6 @@ bool syslet_access_allowed(void)
 	return false;
 }
 
-/**
- * syslet_task_confined() - must @task's system calls meet its filter?
- * @task: a thread
- *
- * A native op is a kernel call made inside an ioctl, which is all a
- * seccomp filter sees: a confined task would bypass its filter.  Its
- * atoms are made as genuine calls instead (uaccess.c, genuine.c), and
- * SYSLET_IOC_EXEC, which makes none, is refused.
- *
- * Return: true unless @task runs without seccomp or syslet.allow_confined
- * is set.
- */
-bool syslet_task_confined(struct task_struct *task)
-{
-#ifdef CONFIG_SECCOMP
-	return READ_ONCE(task->seccomp.mode) != SECCOMP_MODE_DISABLED &&
-	       !READ_ONCE(syslet_allow_confined);
-#else
-	return false;
-#endif
-}
-
 static void syslet_ctx_release(struct kref *ref)
 {
 	struct syslet_ctx *ctx = container_of(ref, struct syslet_ctx, ref);

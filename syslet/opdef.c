@@ -8,7 +8,7 @@
 
 #include "syslet.h"
 
-static const struct syslet_op syslet_ops[] = {
+const struct syslet_op syslet_ops[] = {
 	[SYSLET_NR_read]	= { .name = "read",	.fn = syslet_op_read,
 				    .poll = EPOLLIN },
 	[SYSLET_NR_write]	= { .name = "write",	.fn = syslet_op_write },
@@ -87,26 +87,12 @@ static const struct syslet_op syslet_ops[] = {
 	[SYSLET_NR_getrandom]	= { .name = "getrandom", .fn = syslet_op_getrandom },
 };
 
-static const struct syslet_op syslet_module_ops[] = {
+const struct syslet_op syslet_module_ops[] = {
 	[SYSLET_NR_NOP - SYSLET_NR_BASE]	= { .name = "nop",
 						    .fn = syslet_op_nop },
 	[SYSLET_NR_UMEM_ADD - SYSLET_NR_BASE]	= { .name = "umem_add",
 						    .fn = syslet_op_umem_add },
 };
 
-/**
- * syslet_op_get() - look up an operation
- * @nr: x86-64 system call number or SYSLET_NR_*
- *
- * Return: the operation, or NULL if @nr is not supported.
- */
-const struct syslet_op *syslet_op_get(unsigned long nr)
-{
-	const struct syslet_op *op = NULL;
-
-	if (nr < ARRAY_SIZE(syslet_ops))
-		op = &syslet_ops[nr];
-	else if (nr - SYSLET_NR_BASE < ARRAY_SIZE(syslet_module_ops))
-		op = &syslet_module_ops[nr - SYSLET_NR_BASE];
-	return op && op->fn ? op : NULL;
-}
+const unsigned long syslet_nr_ops = ARRAY_SIZE(syslet_ops);
+const unsigned long syslet_nr_module_ops = ARRAY_SIZE(syslet_module_ops);

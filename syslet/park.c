@@ -163,33 +163,19 @@ void syslet_park_release(struct syslet_chain *c)
 }
 
 /**
- * syslet_chain_may_park() - may a worker run this atom of @c without
- *	blocking, and park the chain if it would block?
- * @c: the chain (the worker's)
- * @fd: the atom's file descriptor
- * @sock: the operation takes only sockets (it fails at once on another
- *	file): @fd need not be looked at
+ * syslet_file_may_park() - is @fd a socket or a pipe?
+ * @fd: an atom's file descriptor, of the worker's files
  *
- * Only for a socket or a pipe, not right after a park that could not be
- * made (that atom then blocks, once).
+ * The part of syslet_chain_may_park() that looks at the file.
  *
  * Context: the worker.
- * Return: true to run the atom without blocking.
+ * Return: true if an atom on @fd may run without blocking, to park.
  */
-bool syslet_chain_may_park(struct syslet_chain *c, unsigned long fd,
-			   bool sock)
+bool syslet_file_may_park(unsigned long fd)
 {
 	struct file *file;
 	umode_t mode;
 
-	if (c->no_park) {
-		c->no_park = false;
-		return false;
-	}
-	if (!READ_ONCE(syslet_park))
-		return false;
-	if (sock)
-		return true;
 	file = fget(fd);
 	if (!file)
 		return false;

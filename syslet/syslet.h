@@ -15,14 +15,18 @@
 #include <linux/ktime.h>
 #include <linux/llist.h>
 #include <linux/mutex.h>
+#include <linux/nospec.h>
 #include <linux/path.h>
 #include <linux/preempt.h>
 #include <linux/resource.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
 
+#include <msgport/compat.h>
 #include <msgport/msgport.h>
 #include <uapi/syslet.h>
 
@@ -124,7 +128,30 @@ struct syslet_op {
 	__poll_t poll;
 };
 
-const struct syslet_op *syslet_op_get(unsigned long nr);
+extern const struct syslet_op syslet_ops[];
+extern const struct syslet_op syslet_module_ops[];
+extern const unsigned long syslet_nr_ops, syslet_nr_module_ops;
+
+/**
+ * syslet_op_get() - look up an operation
+ * @nr: x86-64 system call number or SYSLET_NR_*
+ *
+ * Inline: asked for every atom.
+ *
+ * Return: the operation, or NULL if @nr is not supported.
+ */
+static inline const struct syslet_op *syslet_op_get(unsigned long nr)
+{
+	const struct syslet_op *op = NULL;
+
+	/* nr is the user's: no speculative load of a function pointer. */
+	if (nr < syslet_nr_ops)
+		op = &syslet_ops[array_index_nospec(nr, syslet_nr_ops)];
+	else if (nr - SYSLET_NR_BASE < syslet_nr_module_ops)
+		op = &syslet_module_ops[array_index_nospec(nr - SYSLET_NR_BASE,
+							  syslet_nr_module_ops)];
+	return op && op->fn ? op : NULL;
+}
 
 /* Ops, one file per family (rw.c, fs.c, net.c, misc.c). */
 long syslet_op_read(const unsigned long *args, bool nowait);
@@ -217,7 +244,10 @@ struct syslet_env {
 	/* Runs op @nr; sets *@wouldblock instead if it would block. */
 	long (*call)(void *priv, unsigned long nr, const unsigned long *args,
 		     bool nowait, bool *wouldblock);
-	/* Between atoms: true to stop (async) or leave the caller (sync). */
+	/*
+	 * Between atoms: true to stop (async) or leave the caller (sync);
+	 * true whenever cancel_code() would not be 0.
+	 */
 	bool (*interrupted)(void *priv);
 	/*
 	 * Optional, async only: why the chain must end now as an atom
@@ -654,6 +684,30 @@ struct syslet_worker {
 #endif
 };
 
+/**
+ * syslet_current_worker() - the worker current is, or NULL
+ *
+ * Inline: a worker asks for every atom that may park.
+ *
+ * Return: the worker, if current is a syslet worker thread.
+ */
+static inline struct syslet_worker *syslet_current_worker(void)
+{
+	struct syslet_worker *w;
+
+	/*
+	 * An exiting worker has no chain, and may already be freed: a
+	 * reaper frees it once vhost_task_stop() has returned, which is
+	 * before the thread's do_exit() closes its files (->flush).
+	 */
+	if (!SYSLET_HAVE_WORKERS ||
+	    (current->flags & (PF_USER_WORKER | PF_IO_WORKER | PF_EXITING)) !=
+	    PF_USER_WORKER)
+		return NULL;
+	w = current->worker_private;
+	return w && w->task == current ? w : NULL;
+}
+
 void syslet_ctx_put(struct syslet_ctx *ctx);
 bool syslet_is_device(struct file *file);
 int syslet_go_async(struct syslet_ctx *ctx, u64 start, u64 first,
@@ -662,12 +716,11 @@ int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen);
 void syslet_worker_timer_init(struct syslet_worker *w);
 bool syslet_ctx_cancel(struct syslet_ctx *ctx);
 void syslet_ctx_init_ports(struct syslet_ctx *ctx);
-int syslet_chain_confined(struct syslet_chain *c, unsigned long nr);
+
 bool syslet_worker_interrupted(void *priv);
 extern const struct syslet_env syslet_worker_env;
 
 /* Workers (worker.c). */
-struct syslet_worker *syslet_current_worker(void);
 struct syslet_chain *syslet_current_chain(void);
 int syslet_worker_create(struct syslet_ctx *ctx, unsigned int gen);
 void syslet_worker_wake_locked(struct syslet_ctx *ctx);
@@ -696,7 +749,53 @@ extern bool syslet_worker_batch;
 extern bool syslet_park;
 extern bool syslet_handoff;
 bool syslet_access_allowed(void);
-bool syslet_task_confined(struct task_struct *task);
+/**
+ * syslet_task_confined() - must @task's system calls meet its filter?
+ * @task: a thread
+ *
+ * A native op is a kernel call made inside an ioctl, which is all a
+ * seccomp filter sees: a confined task would bypass its filter.  Its
+ * atoms are made as genuine calls instead (uaccess.c, genuine.c), and
+ * SYSLET_IOC_EXEC, which makes none, is refused.
+ *
+ * Return: true unless @task runs without seccomp or syslet.allow_confined
+ * is set.
+ */
+static inline bool syslet_task_confined(struct task_struct *task)
+{
+#ifdef CONFIG_SECCOMP
+	return READ_ONCE(task->seccomp.mode) != SECCOMP_MODE_DISABLED &&
+	       !READ_ONCE(syslet_allow_confined);
+#else
+	return false;
+#endif
+}
+
+/**
+ * syslet_chain_confined() - must this chain's atom @nr not run natively?
+ * @c: the chain
+ * @nr: the atom's number, of a native op
+ *
+ * Its submitter is confined by seccomp (and syslet.allow_confined is not
+ * set): a system call atom of a chain submitted with
+ * SYSLET_IOC_EXEC_CALL is then made as the genuine call, which the filter
+ * sees; a chain submitted with SYSLET_IOC_EXEC makes no genuine calls:
+ * it is cancelled there, and the atom gets -EPERM.
+ *
+ * Return: 0 to run the atom natively, 1 to make it as the genuine call,
+ * or -EPERM.
+ */
+static inline int syslet_chain_confined(struct syslet_chain *c,
+					unsigned long nr)
+{
+	if (likely(!syslet_task_confined(c->ident->task)))
+		return 0;
+	if (!c->genuine) {
+		WRITE_ONCE(c->cancelled, true);
+		return -EPERM;
+	}
+	return nr < SYSLET_NR_BASE;
+}
 bool syslet_is_owner(struct syslet_ctx *ctx);
 
 /* Parking (park.c): a chain waits for its file without its worker. */
@@ -708,8 +807,35 @@ enum {
 	SYSLET_PARK_CANCELLED,	/* taken off the wait queue by a cancel */
 };
 bool syslet_chain_park(struct syslet_worker *w);
-bool syslet_chain_may_park(struct syslet_chain *c, unsigned long fd,
-			   bool sock);
+bool syslet_file_may_park(unsigned long fd);
+
+/**
+ * syslet_chain_may_park() - may a worker run this atom of @c without
+ *	blocking, and park the chain if it would block?
+ * @c: the chain (the worker's)
+ * @fd: the atom's file descriptor
+ * @sock: the operation takes only sockets (it fails at once on another
+ *	file): @fd need not be looked at
+ *
+ * Only for a socket or a pipe, not right after a park that could not be
+ * made (that atom then blocks, once).  Inline: a receive loop asks on
+ * every round.
+ *
+ * Context: the worker.
+ * Return: true to run the atom without blocking.
+ */
+static inline bool syslet_chain_may_park(struct syslet_chain *c,
+					 unsigned long fd, bool sock)
+{
+	if (unlikely(c->no_park)) {
+		c->no_park = false;
+		return false;
+	}
+	if (!READ_ONCE(syslet_park))
+		return false;
+	return sock || syslet_file_may_park(fd);
+}
+
 bool syslet_park_cancel(struct syslet_chain *c);
 void syslet_park_release(struct syslet_chain *c);
 void syslet_ready_drain_locked(struct syslet_ctx *ctx);

@@ -14,6 +14,21 @@
 #include "syslet.h"
 
 /*
+ * Six words zeroed as six stores: a memset() or a loop becomes "rep stos",
+ * which qemu's TCG runs as one translation block per word.
+ */
+static __always_inline void syslet_zero6(unsigned long *w)
+{
+	BUILD_BUG_ON(ARRAY_SIZE(((struct syslet_uatom *)0)->arg_ptr) != 6);
+	w[0] = 0;
+	w[1] = 0;
+	w[2] = 0;
+	w[3] = 0;
+	w[4] = 0;
+	w[5] = 0;
+}
+
+/*
  * Read an atom: the fields the interpreter uses, word by word (no
  * byte-wise copy of all 88 bytes), and its last word, so that an atom
  * whose memory is not all readable still faults as a whole (88 bytes span
@@ -30,8 +45,16 @@ syslet_unsafe_get_atom(struct syslet_uatom __user *ua, struct syslet_uatom *a,
 		       unsigned long *args)
 {
 	unsigned long __user *p;
-	int i, ret = 0;
+	int i;
 
+	/*
+	 * The slots after the first NULL are zeroed first, without a loop
+	 * after it: each test of one would end a translation block under
+	 * qemu's TCG.
+	 */
+	syslet_zero6((unsigned long *)a->arg_ptr);
+	if (args)
+		syslet_zero6(args);
 	unsafe_get_user(a->flags, &ua->flags, efault);
 	unsafe_get_user(a->nr, &ua->nr, efault);
 	unsafe_get_user(a->ret_ptr, &ua->ret_ptr, efault);
@@ -48,16 +71,13 @@ syslet_unsafe_get_atom(struct syslet_uatom __user *ua, struct syslet_uatom *a,
 			goto args_fault;
 		unsafe_get_user(args[i], p, args_fault);
 	}
-	goto zero;
+	return 0;
 args_fault:
-	ret = SYSLET_ARGS_FAULT;
-zero:
 	for (; i < ARRAY_SIZE(a->arg_ptr); i++) {
 		a->arg_ptr[i] = NULL;
-		if (args)
-			args[i] = 0;
+		args[i] = 0;
 	}
-	return ret;
+	return SYSLET_ARGS_FAULT;
 efault:
 	return -EFAULT;
 }
@@ -96,7 +116,9 @@ int syslet_user_put_get(void *priv, u64 ret_uaddr, long ret, u64 uaddr,
 	}
 	if (ret_uaddr)
 		unsafe_put_user(ret, rp, put_fault);
-	err = syslet_unsafe_get_atom(ua, a, args);
+	/* The copy with arguments tests for them once, not per slot. */
+	err = args ? syslet_unsafe_get_atom(ua, a, args) :
+		     syslet_unsafe_get_atom(ua, a, NULL);
 	user_access_end();
 	return err;
 put_fault:

@@ -113,28 +113,6 @@ static void syslet_user_uncharge(kuid_t uid)
  */
 
 /**
- * syslet_current_worker() - the worker current is, or NULL
- *
- * Return: the worker, if current is a syslet worker thread.
- */
-struct syslet_worker *syslet_current_worker(void)
-{
-	struct syslet_worker *w;
-
-	/*
-	 * An exiting worker has no chain, and may already be freed: a
-	 * reaper frees it once vhost_task_stop() has returned, which is
-	 * before the thread's do_exit() closes its files (->flush).
-	 */
-	if (!SYSLET_HAVE_WORKERS ||
-	    (current->flags & (PF_USER_WORKER | PF_IO_WORKER | PF_EXITING)) !=
-	    PF_USER_WORKER)
-		return NULL;
-	w = current->worker_private;
-	return w && w->task == current ? w : NULL;
-}
-
-/**
  * syslet_current_chain() - the chain current runs as a worker, or NULL
  *
  * Return: the chain, or NULL in the submitter (or an idle worker).

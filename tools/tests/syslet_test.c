@@ -360,6 +360,35 @@ static int t_arg_passing(void)
 	return 0;
 }
 
+/*
+ * The arguments after an atom's first NULL argument pointer are 0, not
+ * what the atom before it had there: umem_add with one argument adds 0.
+ * In the caller and in a worker.
+ */
+static int t_args_after_null(void)
+{
+	unsigned long five = 5, pc, flags[2] = { 0, SYSLET_ASYNC };
+	struct syslet_uatom a[2];
+	long cnt, r[2];
+	int i;
+
+	setup(8);
+	pc = (unsigned long)&cnt;
+	for (i = 0; i < 2; i++) {
+		cnt = 0;
+		r[0] = r[1] = 99;
+		syslet_atom(&a[0], SYSLET_NR_UMEM_ADD, flags[i], &r[0], &a[1],
+			    A(pc), A(five), NULL);
+		syslet_atom(&a[1], SYSLET_NR_UMEM_ADD, 0, &r[1], NULL, A(pc),
+			    NULL);
+		CHECK(run(a) == &a[1]);
+		CHECK_EQ(r[0], 5);
+		CHECK_EQ(r[1], 5);
+		CHECK_EQ(cnt, 5);
+	}
+	return 0;
+}
+
 /* STOP_ON_* and SKIP_TO_NEXT_ON_STOP. */
 static int t_stop_skip(void)
 {
@@ -2353,6 +2382,7 @@ static const struct test tests[] = {
 	{ "ops", t_sync_ops },
 	{ "enosys-einval", t_enosys },
 	{ "arg-passing", t_arg_passing },
+	{ "args-after-null", t_args_after_null },
 	{ "stop-skip", t_stop_skip },
 	{ "loop-umem-add", t_loop },
 	{ "async", t_async },
