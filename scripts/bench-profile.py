@@ -9,7 +9,7 @@ block's function (user space as one "[user]") and prints, per measured figure, t
 operation of its heaviest functions.  Sections of the same figure (its
 repetitions) are added up.
 
-Usage: bench-profile.py BOOT.OUT PROFILE [--top N] [--only TEXT]
+Usage: bench-profile.py BOOT.OUT PROFILE [--top N] [--only TEXT] [--unit U]
 scripts/bench-profile.sh runs the boot and this.
 """
 import argparse
@@ -38,6 +38,8 @@ def main():
     ap.add_argument('profile')
     ap.add_argument('--top', type=int, default=25)
     ap.add_argument('--only', default=None)
+    ap.add_argument('--unit', default='instructions',
+                    help='what the profile counts (blocks with blocks=1)')
     a = ap.parse_args()
 
     marks, b64, inside = [], [], False
@@ -62,13 +64,21 @@ def main():
 
     per = collections.defaultdict(collections.Counter)
     ops = collections.Counter()
+    # percpu=1: per label and vCPU, [instructions, blocks]
+    cpus = collections.defaultdict(lambda: collections.defaultdict(
+        lambda: [0, 0]))
     k = -1
     with open(a.profile) as f:
         for line in f:
             if line.startswith('PROFILE '):
-                k = int(line.split()[1])
+                fields = line.split()
+                k = int(fields[1])
                 if k < len(marks):
                     ops[marks[k][0]] += marks[k][1]
+                    for c in fields[2:]:
+                        cpu, ins, blk = c.split(':')
+                        cpus[marks[k][0]][cpu][0] += int(ins)
+                        cpus[marks[k][0]][cpu][1] += int(blk)
                 continue
             if k < 0 or k >= len(marks):
                 continue
@@ -84,8 +94,12 @@ def main():
         if a.only and a.only not in label:
             continue
         total = sum(per[label].values())
-        print('%s: %.0f instructions/op (%d ops)' %
-              (label, total / ops[label], ops[label]))
+        print('%s: %.0f %s/op (%d ops)' %
+              (label, total / ops[label], a.unit, ops[label]))
+        for cpu in sorted(cpus[label]):
+            ins, blk = cpus[label][cpu]
+            print('  vCPU %s: %.0f instructions/op, %.0f blocks/op' %
+                  (cpu, ins / ops[label], blk / ops[label]))
         for fn, n in per[label].most_common(a.top):
             print('  %10.1f  %5.1f%%  %s' % (n / ops[label], 100.0 * n / total,
                                            fn))

@@ -33,6 +33,9 @@
 #   BENCH_ROUNDS=N (--bench) every benchmark N times in the boot, in
 #            turns (scripts/guest/bench.sh).
 #   BENCH_SYSLET_ARGS=a=1,b=2 (--bench) syslet.ko's parameters.
+#   BENCH_PIN=1 (--bench) S5's server (its workers too) on CPU 1 and
+#            its client on CPU 0, so that a profile's per-vCPU counts
+#            (icount.c's percpu=1) tell one side from the other.
 #   VM_ICOUNT=PLUGIN,ARGS (--bench) load this qemu TCG plugin
 #            (tools/bench/icount.c) and run the vCPUs in one thread, so
 #            that the plugin counts without races; the benchmarks then
@@ -326,6 +329,7 @@ fi
 [ -z "${BENCH_ONLY:-}" ] || append="$append benchonly=$BENCH_ONLY"
 [ -z "${BENCH_ROUNDS:-}" ] || append="$append benchrounds=$BENCH_ROUNDS"
 [ -z "${BENCH_SYSLET_ARGS:-}" ] || append="$append sysletargs=$BENCH_SYSLET_ARGS"
+[ -z "${BENCH_PIN:-}" ] || append="$append benchpin=1"
 accel=tcg
 plugin=()
 if [ -n "${VM_ICOUNT:-}" ] && [ $mode = bench ]; then

@@ -31,6 +31,8 @@ mount -t ext4 /dev/ram0 /mnt
 insmod $M/msgport.ko
 # bench.sh --only S2,S4: only those syslet benchmarks.
 export SYSLET_BENCH_ONLY=$only
+# BENCH_PIN=1 (vm.sh): S5's server on CPU 1, its client on CPU 0.
+grep -q 'benchpin=1' /proc/cmdline && export SYSLET_BENCH_PIN=1
 export SYSLET_BENCH_ICOUNT=$icount
 
 # A/B (scripts/bench.sh --ab REV): the other build and this one, in

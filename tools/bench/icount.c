@@ -25,6 +25,15 @@
  * for the blocks that ran in that section: where the instructions of an
  * operation go (scripts/bench-profile.py names the functions).
  *
+ * Options for the profile, which make every block call back (slower):
+ *   percpu=1   also count instructions and blocks per vCPU: the PROFILE
+ *              line then goes on with "<cpu>:<instructions>:<blocks>"
+ *              for each vCPU that ran (which side of a benchmark, its
+ *              threads pinned, costs what)
+ *   cpu=N      profile the blocks that vCPU N runs only
+ *   blocks=1   profile block executions, not instructions: every branch
+ *              ends a block, and each costs TCG more than an instruction
+ *
  * Built against the qemu-plugin.h of Debian's qemu source (scripts/deps.sh
  * unpacks it), loaded with
  *   -plugin build/icount.so,out=FILE[,profile=FILE]
@@ -50,11 +59,36 @@ static FILE *out;
 #define PROF_SIZE	(1u << 20)
 struct block {
 	uint64_t vaddr;
-	uint64_t insns;
+	uint64_t insns;		/* or executions, with blocks=1 */
+	uint64_t n;		/* its instructions (cpu=, blocks=) */
 };
 static struct block *prof;
 static unsigned int nprof;
 static FILE *prof_out;
+
+/* percpu=, cpu=, blocks=: see the top of the file. */
+#define MAX_CPUS	8
+static int percpu, prof_cpu = -1, prof_blocks;
+static uint64_t cpu_insns[MAX_CPUS], cpu_blocks[MAX_CPUS];
+static uint64_t cpu_insns0[MAX_CPUS], cpu_blocks0[MAX_CPUS];
+
+/* A block of @udata's instructions ran on @vcpu (percpu=1). */
+static void on_block(unsigned int vcpu, void *udata)
+{
+	if (vcpu < MAX_CPUS) {
+		cpu_insns[vcpu] += (uintptr_t)udata;
+		cpu_blocks[vcpu]++;
+	}
+}
+
+/* A profiled block ran on @vcpu (cpu= or blocks=). */
+static void on_prof_block(unsigned int vcpu, void *udata)
+{
+	struct block *b = udata;
+
+	if (prof_cpu < 0 || (int)vcpu == prof_cpu)
+		b->insns += prof_blocks ? 1 : b->n;
+}
 
 static struct block *prof_block(uint64_t vaddr)
 {
@@ -84,6 +118,8 @@ static void prof_reset(void)
 static void on_begin(unsigned int vcpu, void *udata)
 {
 	begun = insns;
+	memcpy(cpu_insns0, cpu_insns, sizeof(cpu_insns));
+	memcpy(cpu_blocks0, cpu_blocks, sizeof(cpu_blocks));
 	if (prof)
 		prof_reset();
 }
@@ -93,7 +129,13 @@ static void on_end(unsigned int vcpu, void *udata)
 	unsigned int i;
 
 	if (prof) {
-		fprintf(prof_out, "PROFILE %lu\n", ends);
+		fprintf(prof_out, "PROFILE %lu", ends);
+		for (i = 0; percpu && i < MAX_CPUS; i++)
+			if (cpu_blocks[i] != cpu_blocks0[i])
+				fprintf(prof_out, " %u:%" PRIu64 ":%" PRIu64, i,
+					cpu_insns[i] - cpu_insns0[i],
+					cpu_blocks[i] - cpu_blocks0[i]);
+		fprintf(prof_out, "\n");
 		for (i = 0; i < PROF_SIZE; i++)
 			if (prof[i].insns)
 				fprintf(prof_out, "%" PRIx64 " %" PRIu64 "\n",
@@ -123,12 +165,22 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 
 	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
 						 &insns, n);
+	if (percpu)
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, on_block,
+						     QEMU_PLUGIN_CB_NO_REGS,
+						     (void *)(uintptr_t)n);
 	if (prof) {
 		struct block *b = prof_block(qemu_plugin_tb_vaddr(tb));
 
-		if (b)
+		if (b && (prof_cpu >= 0 || prof_blocks)) {
+			b->n = n;
+			qemu_plugin_register_vcpu_tb_exec_cb(tb, on_prof_block,
+							     QEMU_PLUGIN_CB_NO_REGS,
+							     b);
+		} else if (b) {
 			qemu_plugin_register_vcpu_tb_exec_inline(tb,
 					QEMU_PLUGIN_INLINE_ADD_U64, &b->insns, n);
+		}
 	}
 	for (i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
@@ -157,6 +209,12 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 			path = argv[i] + 4;
 		else if (!strncmp(argv[i], "profile=", 8))
 			ppath = argv[i] + 8;
+		else if (!strncmp(argv[i], "percpu=", 7))
+			percpu = atoi(argv[i] + 7);
+		else if (!strncmp(argv[i], "cpu=", 4))
+			prof_cpu = atoi(argv[i] + 4);
+		else if (!strncmp(argv[i], "blocks=", 7))
+			prof_blocks = atoi(argv[i] + 7);
 	}
 	out = path ? fopen(path, "w") : stderr;
 	if (!out)

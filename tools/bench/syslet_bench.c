@@ -41,6 +41,7 @@
 #include <liburing.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/epoll.h>
@@ -523,6 +524,24 @@ static void s5_full(int fd, char *p, size_t len, bool rd)
 }
 
 /*
+ * SYSLET_BENCH_PIN=1 (scripts/vm.sh BENCH_PIN=1): the calling process on
+ * @cpu only, for a profile per side (its threads and workers created
+ * later inherit it).
+ */
+static void s5_pin(int cpu)
+{
+	const char *pin = getenv("SYSLET_BENCH_PIN");
+	cpu_set_t set;
+
+	if (!pin || strcmp(pin, "1"))
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
+}
+
+/*
  * The client, in a child process: S5_CONNS connections, each doing
  * s5_trips round trips of S5_MSG bytes (checked), all in flight at once,
  * driven by epoll.  Writes its round trips/s to @out.
@@ -535,6 +554,7 @@ static void s5_client(const struct sockaddr_in *sin, int out)
 	int fds[S5_CONNS], ep, i, n;
 	uint64_t t0, rate;
 
+	s5_pin(0);
 	ep = epoll_create1(0);
 	for (i = 0; i < S5_MSG; i++)
 		msg[i] = (char)(i * 5 + 1);
@@ -802,6 +822,7 @@ int main(int argc, char **argv)
 		offs[i] = (size_t)((i * 37) % MAXN) * BS;
 		pbuf[i] = (unsigned long)(bufs + (size_t)i * BS);
 	}
+	s5_pin(1);
 	/* -1: up to 64 workers; S5's echo server needs one per connection. */
 	ret = syslet_setup(&sring, 256, -1UL);
 	if (ret) {
