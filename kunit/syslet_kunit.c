@@ -111,8 +111,6 @@ static void fake_deadline(void *priv, ktime_t when)
 	f->deadline = when;
 }
 
-static long fake_cancel_code(void *priv);
-
 /*
  * Interrupted after interrupt_after calls; in a worker also whenever
  * cancelled, as struct syslet_env asks.

@@ -716,8 +716,6 @@ int syslet_chain_cancel(struct syslet_ctx *ctx, u64 first, unsigned int gen);
 void syslet_worker_timer_init(struct syslet_worker *w);
 bool syslet_ctx_cancel(struct syslet_ctx *ctx);
 void syslet_ctx_init_ports(struct syslet_ctx *ctx);
-
-bool syslet_worker_interrupted(void *priv);
 extern const struct syslet_env syslet_worker_env;
 
 /* Workers (worker.c). */

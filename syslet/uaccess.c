@@ -73,10 +73,9 @@ syslet_unsafe_get_atom(struct syslet_uatom __user *ua, struct syslet_uatom *a,
 	}
 	return 0;
 args_fault:
-	for (; i < ARRAY_SIZE(a->arg_ptr); i++) {
-		a->arg_ptr[i] = NULL;
-		args[i] = 0;
-	}
+	/* The slots after it are still zero. */
+	a->arg_ptr[i] = NULL;
+	args[i] = 0;
 	return SYSLET_ARGS_FAULT;
 efault:
 	return -EFAULT;
