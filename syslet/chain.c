@@ -33,6 +33,7 @@
 #include "syslet_trace.h"
 #include "../upcall/upcall.h"
 
+/* The worker env's interrupted(), for the interpreter (struct syslet_env). */
 bool syslet_worker_interrupted(void *priv)
 {
 	struct syslet_chain *c = priv;
@@ -40,14 +41,16 @@ bool syslet_worker_interrupted(void *priv)
 	/*
 	 * Cancelled, killed, or the submitter changed identity (setuid, ...):
 	 * its objective credentials, which override_creds() leaves alone.
+	 * With | rather than ||: asked between every two atoms.
 	 */
-	return READ_ONCE(c->cancelled) || READ_ONCE(c->cancel_code) ||
-	       fatal_signal_pending(current) ||
-	       rcu_access_pointer(c->ident->task->real_cred) !=
-	       c->ident->real_cred;
+	return READ_ONCE(c->cancelled) | (READ_ONCE(c->cancel_code) != 0) |
+	       __fatal_signal_pending(current) |
+	       (rcu_access_pointer(c->ident->task->real_cred) !=
+		c->ident->real_cred);
 }
 
-static long syslet_worker_cancel_code(void *priv)
+/* The worker env's cancel_code(): -ECANCELED, -ETIME or 0. */
+long syslet_worker_cancel_code(void *priv)
 {
 	struct syslet_chain *c = priv;
 

@@ -37,11 +37,12 @@ static bool syslet_stop(unsigned long flags, long ret)
 	       (!!(flags & SYSLET_STOP_ON_NON_POSITIVE) & (ret <= 0));
 }
 
+/* With & rather than &&, as syslet_stop(); an atom's are tested once. */
 static bool syslet_flags_valid(unsigned long flags)
 {
-	return !(flags & ~(unsigned long)SYSLET_FLAGS_ALL) &&
-	       (flags & (SYSLET_ASYNC | SYSLET_SYNC)) !=
-			(SYSLET_ASYNC | SYSLET_SYNC);
+	return !(flags & ~(unsigned long)SYSLET_FLAGS_ALL) &
+	       ((flags & (SYSLET_ASYNC | SYSLET_SYNC)) !=
+		(SYSLET_ASYNC | SYSLET_SYNC));
 }
 
 /**
@@ -53,11 +54,13 @@ static bool syslet_flags_valid(unsigned long flags)
  */
 unsigned int syslet_count_index(unsigned long nr)
 {
-	if (nr < SYSLET_COUNT_NR)
-		return nr;
-	if (nr - SYSLET_NR_BASE < SYSLET_COUNT_MODULE)
-		return SYSLET_COUNT_NR + (nr - SYSLET_NR_BASE);
-	return SYSLET_COUNT_OTHER;
+	unsigned long m = nr - SYSLET_NR_BASE;
+	unsigned int other;
+
+	/* As conditional moves: per atom. */
+	other = m < SYSLET_COUNT_MODULE ? SYSLET_COUNT_NR + m :
+					  SYSLET_COUNT_OTHER;
+	return nr < SYSLET_COUNT_NR ? nr : other;
 }
 
 /* Add a tally slot to the context's counters. */
@@ -77,8 +80,11 @@ static void syslet_tally_flush(struct syslet_run *r, unsigned int slot)
 static void syslet_tally(struct syslet_run *r, unsigned long nr)
 {
 	unsigned int idx = syslet_count_index(nr), slot = idx % SYSLET_TALLY;
+	/* One test: 0 if the slot is @idx's and has room (n <= MAX). */
+	unsigned int miss = (r->tally[slot].idx ^ idx) |
+			    (r->tally[slot].n / SYSLET_TALLY_MAX);
 
-	if (r->tally[slot].idx != idx || r->tally[slot].n >= SYSLET_TALLY_MAX) {
+	if (unlikely(miss)) {
 		syslet_tally_flush(r, slot);
 		r->tally[slot].idx = idx;
 	}
@@ -111,9 +117,13 @@ static __always_inline void syslet_cond_resched(void)
 		cond_resched();
 }
 
-/* Run one atom; returns its result, or sets *@wouldblock. */
+/*
+ * Run one atom, whose flags are @valid or not; returns its result, or
+ * sets *@wouldblock.
+ */
 static long syslet_run_atom(struct syslet_run *r,
-			    const struct syslet_uatom *atom, bool *wouldblock)
+			    const struct syslet_uatom *atom, bool valid,
+			    bool *wouldblock)
 {
 	const struct syslet_env *env = r->env;
 	unsigned long *args = r->args;
@@ -121,7 +131,7 @@ static long syslet_run_atom(struct syslet_run *r,
 	int i;
 
 	r->args_got = SYSLET_ARGS_NONE;
-	if (!syslet_flags_valid(atom->flags))
+	if (!valid)
 		return -EINVAL;
 	if (got == SYSLET_ARGS_FAULTED)
 		return -EFAULT;
@@ -153,7 +163,8 @@ static long syslet_end_code(struct syslet_run *r)
 	if (r->deadline && !ktime_before(ktime_get(), r->deadline))
 		return -ETIME;
 	if (!r->sync && r->env->cancel_code)
-		return r->env->cancel_code(r->priv);
+		return INDIRECT_CALL_1(r->env->cancel_code,
+				       syslet_worker_cancel_code, r->priv);
 	return 0;
 }
 
@@ -174,10 +185,14 @@ static int syslet_end_at(struct syslet_run *r, u64 uaddr,
 	return SYSLET_RUN_DONE;
 }
 
-/* Where the chain goes after @atom returned @ret; 0 if it ends there. */
-static u64 syslet_next(const struct syslet_uatom *atom, u64 cur, long ret)
+/*
+ * Where the chain goes after @atom, whose flags are @valid or not,
+ * returned @ret; 0 if it ends there.
+ */
+static u64 syslet_next(const struct syslet_uatom *atom, bool valid, u64 cur,
+		       long ret)
 {
-	if (!syslet_flags_valid(atom->flags))
+	if (!valid)
 		return 0;
 	if (syslet_stop(atom->flags, ret))
 		return (atom->flags & SYSLET_SKIP_TO_NEXT_ON_STOP) ?
@@ -224,7 +239,7 @@ static int __syslet_run_from(struct syslet_run *r, bool resume, long ret)
 {
 	const struct syslet_env *env = r->env;
 	struct syslet_uatom *atom = &r->atom;
-	bool wouldblock, intr;
+	bool wouldblock, intr, valid;
 	u64 next, ret_uaddr;
 	long code;
 	int err;
@@ -247,18 +262,19 @@ static int __syslet_run_from(struct syslet_run *r, bool resume, long ret)
 		return syslet_end_at(r, r->cur, atom, code);
 	if (resume) {
 		/* Re-read: an atom made invalid meanwhile ends as one. */
-		if (!syslet_flags_valid(atom->flags))
+		valid = syslet_flags_valid(atom->flags);
+		if (!valid)
 			ret = -EINVAL;
 		goto ran;
 	}
 	for (;;) {
-		if (r->sync && (atom->flags & SYSLET_ASYNC) &&
-		    syslet_flags_valid(atom->flags))
+		valid = syslet_flags_valid(atom->flags);
+		if (r->sync && (atom->flags & SYSLET_ASYNC) && valid)
 			return SYSLET_RUN_ASYNC;
 
 		trace_syslet_atom_start(r->cur, atom->nr, r->sync);
 		wouldblock = false;
-		ret = syslet_run_atom(r, atom, &wouldblock);
+		ret = syslet_run_atom(r, atom, valid, &wouldblock);
 		if (wouldblock) {
 			if (ret != SYSLET_CALL_GENUINE)
 				return r->sync ? SYSLET_RUN_ASYNC :
@@ -279,7 +295,7 @@ ran:
 		r->post = !(atom->flags & SYSLET_NO_COMPLETE);
 
 		ret_uaddr = (u64)(unsigned long)atom->ret_ptr;
-		next = syslet_next(atom, r->cur, ret);
+		next = syslet_next(atom, valid, r->cur, ret);
 		if (!next) {
 			if (ret_uaddr &&
 			    INDIRECT_CALL_1(env->put_ret, syslet_user_put_ret,
@@ -294,27 +310,32 @@ ran:
 
 		syslet_cond_resched();
 		intr = INDIRECT_CALL_2(env->interrupted,
-				       syslet_caller_interrupted,
-				       syslet_worker_interrupted, r->priv);
-		/*
-		 * Cancelled on its own or past its deadline: end at next.
-		 * A cancel interrupts too (struct syslet_env), so without
-		 * a deadline nothing is to be looked up.
-		 */
-		code = intr || r->deadline ? syslet_end_code(r) : 0;
-		if (code && !err)
-			return syslet_end_at(r, next, atom, code);
-		if (intr) {
-			if (!r->sync)
-				return SYSLET_RUN_DONE;	/* cancelled */
-			/* Hand over only an atom the worker can read. */
+				       syslet_worker_interrupted,
+				       syslet_caller_interrupted, r->priv);
+		/* One test for the common case: none of the three. */
+		if (unlikely((unsigned long)intr | (unsigned long)r->deadline |
+			     (unsigned long)err)) {
+			/*
+			 * Cancelled on its own or past its deadline: end at
+			 * next.  A cancel interrupts too (struct
+			 * syslet_env), so without a deadline nothing is to
+			 * be looked up.
+			 */
+			code = intr || r->deadline ? syslet_end_code(r) : 0;
+			if (code && !err)
+				return syslet_end_at(r, next, atom, code);
+			if (intr) {
+				if (!r->sync)
+					return SYSLET_RUN_DONE;	/* cancelled */
+				/* Hand over only an atom the worker can read. */
+				if (err)
+					return -EFAULT;
+				r->cur = next;
+				return SYSLET_RUN_ASYNC;
+			}
 			if (err)
 				return -EFAULT;
-			r->cur = next;
-			return SYSLET_RUN_ASYNC;
 		}
-		if (err)
-			return -EFAULT;
 		r->cur = next;
 		/*
 		 * A worker runs its task_work (the final fput of a file an

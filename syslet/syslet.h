@@ -286,6 +286,7 @@ int syslet_user_put_get(void *priv, u64 ret_uaddr, long ret, u64 uaddr,
 long syslet_user_call(void *priv, unsigned long nr,
 		      const unsigned long *args, bool nowait, bool *wouldblock);
 bool syslet_worker_interrupted(void *priv);
+long syslet_worker_cancel_code(void *priv);
 bool syslet_caller_interrupted(void *priv);
 
 enum syslet_run_args {

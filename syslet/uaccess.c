@@ -5,6 +5,7 @@
  * thread of the submitting process, so "user memory" is the same address
  * space in both.
  */
+#include <linux/indirect_call_wrapper.h>
 #include <linux/nospec.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
@@ -29,6 +30,31 @@ static __always_inline void syslet_zero6(unsigned long *w)
 }
 
 /*
+ * A word of an atom, inside a user access section; a fault reads 0 and
+ * sets *@err, for one test after all the words: where unsafe_get_user()
+ * would test an error register per word (compat_get_user_or()), that is
+ * one test instead of one per word; elsewhere a fault jumps out of the
+ * load, without a test either way.
+ */
+static __always_inline unsigned long
+syslet_get_atom_word(const void __user *uptr, int *err)
+{
+	const unsigned long __user *p = uptr;
+	unsigned long v;
+
+#ifdef COMPAT_GET_USER_OR
+	compat_get_user_or(v, p, *err);
+	return v;
+#else
+	unsafe_get_user(v, p, fault);
+	return v;
+fault:
+	*err = -EFAULT;
+	return 0;
+#endif
+}
+
+/*
  * Read an atom: the fields the interpreter uses, word by word (no
  * byte-wise copy of all 88 bytes), and its last word, so that an atom
  * whose memory is not all readable still faults as a whole (88 bytes span
@@ -45,7 +71,7 @@ syslet_unsafe_get_atom(struct syslet_uatom __user *ua, struct syslet_uatom *a,
 		       unsigned long *args)
 {
 	unsigned long __user *p;
-	int i;
+	int err = 0, i;
 
 	/*
 	 * The slots after the first NULL are zeroed first, without a loop
@@ -55,13 +81,16 @@ syslet_unsafe_get_atom(struct syslet_uatom __user *ua, struct syslet_uatom *a,
 	syslet_zero6((unsigned long *)a->arg_ptr);
 	if (args)
 		syslet_zero6(args);
-	unsafe_get_user(a->flags, &ua->flags, efault);
-	unsafe_get_user(a->nr, &ua->nr, efault);
-	unsafe_get_user(a->ret_ptr, &ua->ret_ptr, efault);
-	unsafe_get_user(a->next, &ua->next, efault);
-	unsafe_get_user(a->private, &ua->private, efault);
+	a->flags = syslet_get_atom_word(&ua->flags, &err);
+	a->nr = syslet_get_atom_word(&ua->nr, &err);
+	a->ret_ptr = (long __user *)syslet_get_atom_word(&ua->ret_ptr, &err);
+	a->next = (struct syslet_uatom __user *)
+		  syslet_get_atom_word(&ua->next, &err);
+	a->private = (void __user *)syslet_get_atom_word(&ua->private, &err);
 	for (i = 0; i < ARRAY_SIZE(a->arg_ptr); i++) {
-		unsafe_get_user(p, &ua->arg_ptr[i], efault);
+		/* A slot that faults reads as NULL: err says so below. */
+		p = (unsigned long __user *)
+		    syslet_get_atom_word(&ua->arg_ptr[i], &err);
 		a->arg_ptr[i] = p;
 		if (!p)
 			break;
@@ -71,8 +100,13 @@ syslet_unsafe_get_atom(struct syslet_uatom __user *ua, struct syslet_uatom *a,
 			goto args_fault;
 		unsafe_get_user(args[i], p, args_fault);
 	}
+	if (unlikely(err))
+		goto efault;
 	return 0;
 args_fault:
+	/* A fault of the atom itself comes first. */
+	if (err)
+		goto efault;
 	/* The slots after it are still zero. */
 	a->arg_ptr[i] = NULL;
 	args[i] = 0;
@@ -148,6 +182,24 @@ static long syslet_fix_ret(long ret)
 	return ret;
 }
 
+/*
+ * op->fn(), with the data transfers that looping chains make as direct
+ * calls: with retpolines an indirect call costs more than a few compares,
+ * which is why the system call table is dispatched by a switch
+ * (x64_sys_call()).
+ */
+static __always_inline long syslet_op_fn(const struct syslet_op *op,
+					 const unsigned long *args, bool nowait)
+{
+#ifdef CONFIG_NET
+	return INDIRECT_CALL_4(op->fn, syslet_op_recvfrom, syslet_op_sendto,
+			       syslet_op_read, syslet_op_write, args, nowait);
+#else
+	return INDIRECT_CALL_2(op->fn, syslet_op_read, syslet_op_write, args,
+			       nowait);
+#endif
+}
+
 long syslet_user_call(void *priv, unsigned long nr,
 		      const unsigned long *args, bool nowait, bool *wouldblock)
 {
@@ -204,7 +256,17 @@ long syslet_user_call(void *priv, unsigned long nr,
 		*wouldblock = true;
 		return 0;
 	}
-	ret = op->fn(args, nowait);
+	ret = syslet_op_fn(op, args, nowait);
+	/*
+	 * One test for the common results: the codes looked at below
+	 * (SYSLET_EGENUINE, SYSLET_EWOULDBLOCK, the -ERESTART* ones) all lie
+	 * between -MAX_ERRNO and -ERESTARTSYS.
+	 */
+	BUILD_BUG_ON(-SYSLET_EWOULDBLOCK < ERESTARTSYS ||
+		     -SYSLET_EGENUINE > MAX_ERRNO ||
+		     ERESTART_RESTARTBLOCK < ERESTARTSYS);
+	if (likely((unsigned long)(ret + MAX_ERRNO) > MAX_ERRNO - ERESTARTSYS))
+		return ret;
 	/* Module ops return any long; only system calls use the codes. */
 	if (nr >= SYSLET_NR_BASE)
 		return ret;

@@ -378,6 +378,29 @@ syslet_hrtimer_setup(struct hrtimer *timer,
 	({ bool __ok = access_ok(*(pp), (len)); barrier_nospec(); __ok; })
 #endif
 
+/*
+ * compat_get_user_or(x, ptr, err): unsafe_get_user() inside an open user
+ * access section that ORs -EFAULT into @err on a fault (@x is then 0)
+ * rather than jumping to a label, so that reading several words costs one
+ * test.  Only where unsafe_get_user() itself tests an error register per
+ * word, for want of asm goto with outputs (x86-64 built by a compiler
+ * whose asm goto outputs are broken: gcc before 12.3/13.1, Debian's 6.12);
+ * COMPAT_GET_USER_OR says it is there.  Elsewhere a fault jumps out of the
+ * load without a test, and unsafe_get_user() is as cheap.
+ */
+#if defined(CONFIG_X86_64) && !defined(CONFIG_UML) && \
+	!defined(CONFIG_CC_HAS_ASM_GOTO_OUTPUT)
+#define COMPAT_GET_USER_OR	1
+#define compat_get_user_or(x, ptr, err)					\
+do {									\
+	int __gu_err;							\
+	__inttype(*(ptr)) __gu_val;					\
+	__get_user_size(__gu_val, (ptr), sizeof(*(ptr)), __gu_err);	\
+	(x) = (__force __typeof__(*(ptr)))__gu_val;			\
+	(err) |= __gu_err;						\
+} while (0)
+#endif
+
 /* kiocb_set_rw_flags() has taken the direction since 6.11 (RWF_ATOMIC). */
 #ifdef RWF_ATOMIC
 #define compat_kiocb_set_rw_flags(ki, flags, type)			\

@@ -753,6 +753,46 @@ static int t_tracepoints(void)
 	return 0;
 }
 
+/*
+ * A read that blocks in its worker (a FIFO open for reading and writing
+ * does not park: two wait queues), cancelled: pipe_read()'s -ERESTARTSYS
+ * is the -EINTR of a cut-short wait, and the chain ends with -ECANCELED,
+ * never with a restart code.
+ */
+static int t_cancel_blocked(void)
+{
+	const char *path = "/tmp/cancel-fifo";
+	struct syslet_uatom rd[2];
+	long r0 = 99, rr = 99, t0;
+	unsigned long fd, p, n = 1;
+	char c;
+	int ffd;
+
+	unlink(path);
+	CHECK(mkfifo(path, 0600) == 0);
+	ffd = open(path, O_RDWR);
+	CHECK(ffd >= 0);
+	fd = ffd;
+	p = (unsigned long)&c;
+	setup(8, 1);
+	syslet_atom(&rd[0], SYSLET_NR_NOP, SYSLET_ASYNC, &r0, &rd[1], NULL);
+	syslet_atom(&rd[1], SYS_read, 0, &rr, NULL, A(fd), A(p), A(n), NULL);
+	CHECK_EQ(syslet_exec(&ring, &rd[0], NULL), 0);
+	CHECK(wait_change(&r0, 99));
+	usleep(100000);		/* into the read */
+	CHECK_EQ(rr, 99);
+	t0 = now_ms();
+	CHECK_EQ(cancel((unsigned long)&rd[0]), 0);
+	CHECK_EQ(syslet_wait(&ring, 1), 1);
+	CHECK(now_ms() - t0 < 1000);
+	CHECK_EQ(rr, -ECANCELED);
+	CHECK_EQ(in_ring(&rd[1]), 1);
+	close(ffd);
+	unlink(path);
+	syslet_teardown(&ring);
+	return 0;
+}
+
 /* --- parking ------------------------------------------------------------ */
 
 #define PARAMS "/sys/module/syslet/parameters"
@@ -1225,6 +1265,7 @@ static const struct test tests[] = {
 	{ "wait-timeout", t_wait_timeout },
 	{ "wait-signal", t_wait_signal },
 	{ "cancel", t_cancel },
+	{ "cancel-blocked", t_cancel_blocked },
 	{ "cancel-enoent", t_cancel_enoent },
 	{ "chain-timeout", t_chain_timeout },
 	{ "fdinfo", t_fdinfo },

@@ -640,7 +640,7 @@ static int t_ring_tamper(void)
 
 static int t_bad_pointers(void)
 {
-	struct syslet_uatom a[2], *done = NULL;
+	struct syslet_uatom a[2], *done = NULL, *ua;
 	long r;
 	unsigned long *unmapped = (unsigned long *)0x10000, one = 1, ptarget;
 	long target = 1;
@@ -691,6 +691,23 @@ static int t_bad_pointers(void)
 	CHECK(munmap(page + 4096, 4096) == 0);
 	memset(page, 0, 4096);
 	CHECK_EQ(syslet_exec(&ring, (void *)(page + 4096 - 40), NULL), -EFAULT);
+	/*
+	 * An atom whose first words are unreadable and the rest readable,
+	 * with an unreadable argument: the atom faults, not its argument
+	 * (which would store -EFAULT through its ret_ptr and go on).
+	 */
+	page = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(page != MAP_FAILED);
+	CHECK(munmap(page, 4096) == 0);
+	ua = (struct syslet_uatom *)(page + 4096 - 16);
+	ua->ret_ptr = &r;
+	ua->next = NULL;
+	ua->arg_ptr[0] = unmapped;
+	ua->arg_ptr[1] = NULL;
+	r = 7;
+	CHECK_EQ(syslet_exec(&ring, ua, NULL), -EFAULT);
+	CHECK_EQ(r, 7);
 	/* Async: a bad next posts the atom that led there. */
 	syslet_atom(&a[0], SYSLET_NR_NOP, SYSLET_ASYNC, &r, (void *)0x10000, NULL);
 	CHECK_EQ(syslet_exec(&ring, a, NULL), 0);
