@@ -107,17 +107,6 @@ static long syslet_set_timeout(struct syslet_run *r, unsigned long ns)
 }
 
 /*
- * cond_resched() between atoms, as a system call's return to user space
- * would; with preemptible RCU it only reschedules, so it is called only
- * when that is due (the call is most of what it costs otherwise).
- */
-static __always_inline void syslet_cond_resched(void)
-{
-	if (!IS_ENABLED(CONFIG_PREEMPT_RCU) || need_resched())
-		cond_resched();
-}
-
-/*
  * Run one atom, whose flags are @valid or not; returns its result, or
  * sets *@wouldblock.
  */

@@ -835,6 +835,18 @@ static inline bool syslet_chain_may_park(struct syslet_chain *c,
 	return sock || syslet_file_may_park(fd);
 }
 
+/*
+ * cond_resched() between atoms and between chains, as a system call's
+ * return to user space would; with preemptible RCU it only reschedules,
+ * so it is called only when that is due (the call is most of what it
+ * costs otherwise).
+ */
+static __always_inline void syslet_cond_resched(void)
+{
+	if (!IS_ENABLED(CONFIG_PREEMPT_RCU) || need_resched())
+		cond_resched();
+}
+
 bool syslet_park_cancel(struct syslet_chain *c);
 void syslet_park_release(struct syslet_chain *c);
 void syslet_ready_drain_locked(struct syslet_ctx *ctx);

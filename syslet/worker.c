@@ -522,11 +522,14 @@ next:
 	} else {
 		syslet_worker_done(w, ret);
 	}
-	if (signal_pending(current) || task_work_pending(current)) {
+	/* A signal or task_work, in one test: after every chain's step. */
+	if (unlikely((read_thread_flags() &
+		      (_TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL)) |
+		     (unsigned long)READ_ONCE(current->task_works))) {
 		syslet_worker_release(w);
 		return true;
 	}
-	cond_resched();
+	syslet_cond_resched();
 	goto next;
 }
 
