@@ -14,7 +14,9 @@ wait skipped).  For each entry, one at a time:
      with VM_ONLY set to the guest scripts' prefixes);
   4. the mutation is killed if a suite fails; the first failing test
      ("not ok - ..." in the VM, "[FAILED] ..." in KUnit), or what else
-     failed (the build, a kernel report, a timeout), is recorded.
+     failed (a kernel report, a timeout), is recorded.  A mutation that
+     does not build is not killed: it tested nothing, its "to" text is
+     stale; the table shows it as "no build" and the run fails.
 
 The scratch copy's build/ is a symlink to build/mutate/build, which
 persists: the UML kernel, the modules and the tools are rebuilt
@@ -445,8 +447,17 @@ def main():
             if not passed:
                 killer = k
                 break
-        print(f'  -> {"killed by " + killer if killer else "SURVIVED"}', flush=True)
-        saved[e.id] = {'killer': killer, 'seconds': round(secs),
+        # A mutation that does not compile tests nothing: its "to" text
+        # is stale (the code around it changed), not killed.
+        broken = killer == 'build failed'
+        if broken:
+            killer = None
+            print('  -> DOES NOT BUILD: fix its "to" text', flush=True)
+        else:
+            print(f'  -> {"killed by " + killer if killer else "SURVIVED"}',
+                  flush=True)
+        saved[e.id] = {'killer': killer, 'broken': broken,
+                       'seconds': round(secs),
                        'old': e.old, 'new': e.new, 'when': time.strftime('%F %T')}
         with open(store, 'w') as f:
             json.dump(saved, f, indent=1)
@@ -458,6 +469,7 @@ def main():
         f.write(report)
     print(report, end='')
     bad = [e for e in all_entries if e.id not in saved or
+           saved[e.id].get('broken') or
            (not saved[e.id]['killer'] and not e.equivalent)]
     sys.exit(1 if bad else 0)
 
@@ -467,12 +479,17 @@ def table(entries, saved):
     changed since it ran) and the score."""
     lines = [f'{"mutation":30} {"file":18} {"result":8} killing test (suite: test) / why it survived',
              '-' * 110]
-    killed = survived = equiv = notrun = 0
+    killed = survived = equiv = notrun = nobuild = 0
     for e in entries:
         r = saved.get(e.id)
         if r is None or r.get('old') != e.old or r.get('new') != e.new:
             notrun += 1
             lines.append(f'{e.id:30} {e.file:18} {"not run":8}')
+            continue
+        if r.get('broken'):
+            nobuild += 1
+            lines.append(f'{e.id:30} {e.file:18} {"no build":8} '
+                         'the mutated code does not compile: fix its "to" text')
             continue
         if r['killer']:
             killed += 1
@@ -486,7 +503,8 @@ def table(entries, saved):
     lines.append('-' * 110)
     lines.append(f'score: {killed}/{run} killed ({100.0 * killed / max(run, 1):.1f}%); '
                  f'{survived} survived ({equiv} argued equivalent); '
-                 f'{notrun} of {len(entries)} not run')
+                 f'{notrun} of {len(entries)} not run'
+                 + (f'; {nobuild} do not build' if nobuild else ''))
     return '\n'.join(lines) + '\n'
 
 
