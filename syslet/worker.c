@@ -522,10 +522,8 @@ next:
 	} else {
 		syslet_worker_done(w, ret);
 	}
-	/* A signal or task_work, in one test: after every chain's step. */
-	if (unlikely((read_thread_flags() &
-		      (_TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL)) |
-		     (unsigned long)READ_ONCE(current->task_works))) {
+	/* A signal or task_work (| rather than ||): after every step. */
+	if (unlikely(signal_pending(current) | task_work_pending(current))) {
 		syslet_worker_release(w);
 		return true;
 	}

@@ -781,6 +781,8 @@ static int t_cancel_blocked(void)
 	CHECK(wait_change(&r0, 99));
 	usleep(100000);		/* into the read */
 	CHECK_EQ(rr, 99);
+	/* Blocked in its worker, not parked: else no restart code. */
+	CHECK_EQ(fdinfo(ring.fd, "parked"), 0);
 	t0 = now_ms();
 	CHECK_EQ(cancel((unsigned long)&rd[0]), 0);
 	CHECK_EQ(syslet_wait(&ring, 1), 1);
