@@ -232,7 +232,8 @@ mknod -m 666 "$img/dev/null" c 1 3
 cp "$mod/msgport.ko" "$mod/syslet.ko" \
 	"$mod/msgport/examples/msgport_example.ko" \
 	"$mod/msgport/bench/msgport_bench.ko" \
-	"$mod/msgport/stress/msgport_stress.ko" "$img/lib/msgport/"
+	"$mod/msgport/stress/msgport_stress.ko" \
+	"$mod/syslet/test/preempt_hold.ko" "$img/lib/msgport/"
 # An A/B benchmark's other syslet.ko (scripts/bench.sh --ab).
 [ -z "${BENCH_AB_KO:-}" ] || cp "$BENCH_AB_KO" "$img/lib/msgport/syslet-a.ko"
 [ $mode = sign ] || cp "$tools/syslet_test" "$tools/syslet_net" "$tools/syslet_isolation" \

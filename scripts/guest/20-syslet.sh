@@ -5,11 +5,26 @@
 # refused while a context is open.
 M=/lib/msgport
 
+# The count of the scheduler's preempt-notifier key, which init.sh's
+# preempt_hold.ko holds from boot; empty where that module did not find
+# the key (a kernel without CONFIG_KALLSYMS_ALL).
+preempt_key() {
+	cat /sys/module/preempt_hold/parameters/count 2>/dev/null || true
+}
+KEY0=$(preempt_key)
+
 test_syslet_load() {
 	insmod $M/msgport.ko
 	insmod $M/syslet.ko
 	[ -c /dev/syslet ] || fail "no /dev/syslet"
 	ls -l /dev/syslet | grep -q '^crw-rw-rw-' || fail "mode is not 0666"
+}
+
+# syslet takes the key while it is loaded: its workers hand their chains
+# on when they block only if the scheduler calls its notifiers.
+test_syslet_key_taken() {
+	[ "$(preempt_key)" = $((KEY0 + 1)) ] ||
+		fail "the key's count is $(preempt_key), $KEY0 before insmod"
 }
 
 test_syslet_copy() {
@@ -46,6 +61,8 @@ test_syslet_unload() {
 	rmmod syslet
 	rmmod msgport
 	[ ! -e /dev/syslet ] || fail "/dev/syslet left behind"
+	[ -z "$KEY0" ] || [ "$(preempt_key)" = "$KEY0" ] ||
+		fail "the preempt-notifier key's count is $(preempt_key), $KEY0 before insmod"
 }
 
 # A kernel without workers: REGISTER of a valid ring fails with
@@ -56,6 +73,11 @@ test_syslet_no_workers() {
 
 t "syslet: insmod, /dev/syslet mode 0666" test_syslet_load
 t "syslet: /sys/module/syslet/version" module_version syslet
+if [ -n "$KEY0" ]; then
+	t "syslet: takes the scheduler's preempt-notifier key" test_syslet_key_taken
+else
+	echo "ok - syslet: takes the scheduler's preempt-notifier key # SKIP no preempt_notifier_key in /proc/kallsyms"
+fi
 if no_workers; then
 	t "syslet: REGISTER is EOPNOTSUPP without workers" test_syslet_no_workers
 fi
@@ -73,4 +95,4 @@ else
 	echo "ok - syslet: TCP echo server, a looping chain per connection (demo) # SKIP no TCP/IP in this kernel"
 fi
 t "syslet: rmmod refused while a context is open" test_syslet_rmmod_busy
-t "syslet: rmmod" test_syslet_unload
+t "syslet: rmmod, the preempt-notifier key given back" test_syslet_unload
