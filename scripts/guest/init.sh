@@ -27,6 +27,18 @@ if [ "$mode" != sign ]; then
 	insmod /lib/msgport/preempt_hold.ko ${_key:+key=0x$_key} 2>/dev/null ||
 		echo "preempt_hold.ko did not load (no preempt notifiers in this kernel?)"
 fi
+# The same for the keys that the isolation tests' cgroups flip (the
+# scheduler's CFS bandwidth key, on while any cgroup has a CPU quota, and
+# memcg's, at the first memory cgroup): flipped once here, and held by a
+# cgroup with a quota too large to throttle, which no task joins.
+if [ "$mode" = test ] && mkdir -p /sys/fs/cgroup &&
+   mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null; then
+	for _c in cpu memory; do
+		echo "+$_c" >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+	done
+	mkdir /sys/fs/cgroup/msgport-hold &&
+		echo "10000000 100000" >/sys/fs/cgroup/msgport-hold/cpu.max 2>/dev/null
+fi
 . /tests/lib.sh
 
 echo
