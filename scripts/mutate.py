@@ -84,6 +84,8 @@ REPORT = os.path.join(WORK, 'report.txt')
 KUNIT_TIMEOUT = 180
 KUNIT_SMP_TIMEOUT = 900
 VM_TIMEOUT = 300
+# What failures() says when the mutated tree does not build.
+BUILD_FAILED = 'build failed'
 BASELINE_TIMEOUT = 2400
 
 # Build artefacts: not copied, and not deleted from the scratch copy, so
@@ -322,7 +324,7 @@ def failures(suite, log, rc):
         if 'did not complete' in text:
             return ['run did not complete (build failed?)']
         if re.search(r'error:|make\[\d+\]: \*\*\*', text):
-            return ['build failed']
+            return [BUILD_FAILED]
     else:
         names = re.findall(r'^not ok - (.*)$', text, re.M)
         if names:
@@ -333,7 +335,7 @@ def failures(suite, log, rc):
         if m:
             return ['kernel report: ' + m.group(1)[:60]]
         if rc and 'building modules' in text and 'booting' not in text:
-            return ['build failed']
+            return [BUILD_FAILED]
     return [] if rc == 0 else [f'exit {rc}']
 
 
@@ -438,7 +440,7 @@ def main():
         sync()
         apply(e)
         print(f'[{i}/{len(entries)}] {e.id} ({e.file}): {e.breaks}', flush=True)
-        killer, secs = None, 0.0
+        killer, broken, secs = None, False, 0.0
         for s in suites_in_order(e.suites):
             passed, k, t = run_suite(s, e.id, flaky)
             secs += t
@@ -446,10 +448,11 @@ def main():
                   flush=True)
             if not passed:
                 killer = k
+                # A mutation that does not compile tests nothing: its
+                # "to" text is stale (the code around it changed), not
+                # killed.  (run_suite() names the suite first.)
+                broken = k == f'{s}: {BUILD_FAILED}'
                 break
-        # A mutation that does not compile tests nothing: its "to" text
-        # is stale (the code around it changed), not killed.
-        broken = killer == 'build failed'
         if broken:
             killer = None
             print('  -> DOES NOT BUILD: fix its "to" text', flush=True)
