@@ -13,6 +13,18 @@ preempt_key() {
 }
 KEY0=$(preempt_key)
 
+# t NAME CMD for a test of the key's count, or why it skips.
+key_test() {
+	if [ -n "$KEY0" ]; then
+		t "$@"
+	elif [ ! -d /sys/module/preempt_hold ]; then
+		# preempt_hold.ko refuses to load there (EOPNOTSUPP).
+		echo "ok - $1 # SKIP no preempt notifiers in this kernel (CONFIG_PREEMPT_NOTIFIERS)"
+	else
+		echo "ok - $1 # SKIP no preempt_notifier_key in /proc/kallsyms"
+	fi
+}
+
 test_syslet_load() {
 	insmod $M/msgport.ko
 	insmod $M/syslet.ko
@@ -61,8 +73,11 @@ test_syslet_unload() {
 	rmmod syslet
 	rmmod msgport
 	[ ! -e /dev/syslet ] || fail "/dev/syslet left behind"
-	[ -z "$KEY0" ] || [ "$(preempt_key)" = "$KEY0" ] ||
-		fail "the preempt-notifier key's count is $(preempt_key), $KEY0 before insmod"
+}
+
+test_syslet_key_given_back() {
+	[ "$(preempt_key)" = "$KEY0" ] ||
+		fail "the key's count is $(preempt_key), $KEY0 before insmod"
 }
 
 # A kernel without workers: REGISTER of a valid ring fails with
@@ -73,14 +88,7 @@ test_syslet_no_workers() {
 
 t "syslet: insmod, /dev/syslet mode 0666" test_syslet_load
 t "syslet: /sys/module/syslet/version" module_version syslet
-if [ -n "$KEY0" ]; then
-	t "syslet: takes the scheduler's preempt-notifier key" test_syslet_key_taken
-elif [ ! -d /sys/module/preempt_hold ]; then
-	# preempt_hold.ko refuses to load there (EOPNOTSUPP).
-	echo "ok - syslet: takes the scheduler's preempt-notifier key # SKIP no preempt notifiers in this kernel (CONFIG_PREEMPT_NOTIFIERS)"
-else
-	echo "ok - syslet: takes the scheduler's preempt-notifier key # SKIP no preempt_notifier_key in /proc/kallsyms"
-fi
+key_test "syslet: takes the scheduler's preempt-notifier key" test_syslet_key_taken
 if no_workers; then
 	t "syslet: REGISTER is EOPNOTSUPP without workers" test_syslet_no_workers
 fi
@@ -98,4 +106,5 @@ else
 	echo "ok - syslet: TCP echo server, a looping chain per connection (demo) # SKIP no TCP/IP in this kernel"
 fi
 t "syslet: rmmod refused while a context is open" test_syslet_rmmod_busy
-t "syslet: rmmod, the preempt-notifier key given back" test_syslet_unload
+t "syslet: rmmod" test_syslet_unload
+key_test "syslet: the preempt-notifier key given back at rmmod" test_syslet_key_given_back
