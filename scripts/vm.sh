@@ -355,9 +355,10 @@ fi
 # boot failure, not a test result: TCG with two vCPUs now and then trips
 # over the kernel's int3-based text patching at boot.  Boot again then,
 # at most twice.  After VM-BEGIN the run is judged strictly, but for the
-# same race later on (a module's static key flipped at load or unload):
-# if the first kernel report is an int3 trap whose int3 was already gone
-# (scripts/logcheck.py --patch-race), the whole run is made once more.
+# same race later on (a static key flipped while the tests run), and for
+# the other report only the emulator makes (an RFLAGS no CPU can hold):
+# if the first kernel report is one of those (scripts/logcheck.py
+# --emulator-fault), the whole run is made once more.
 raced=0
 # A scratch disk for tests that need reads that wait for a device
 # (syslet_test's read-partly-cached): /dev/vda where the kernel has
@@ -379,9 +380,9 @@ for boot in 1 2 3; do
 	set -e
 	if grep -q 'VM-BEGIN' "$log"; then
 		if [ $raced -eq 0 ] && [ $boot -lt 3 ] &&
-		   python3 "$root/scripts/logcheck.py" --patch-race "$log"; then
+		   python3 "$root/scripts/logcheck.py" --emulator-fault "$log"; then
 			raced=1
-			echo "$name: TCG tripped over the kernel's text patching (boot $boot), running again:"
+			echo "$name: a fault only the emulator makes (TCG; boot $boot), running again:"
 			grep -E 'Oops|RIP:' "$log" | head -2 | sed "s/^/$name:   /"
 			cp "$log" "$log.boot$boot"
 			continue
