@@ -21,6 +21,7 @@ enum {
 	FAKE_COUNT = 4,		/* number of arguments seen: index of last */
 	FAKE_EINTR = 5,		/* an interrupted wait: -EINTR */
 	FAKE_GENUINE = 6,	/* no native op: the caller makes it */
+	FAKE_DENIED = 7,	/* refused by the env: -EPERM, the chain ends */
 };
 
 struct fake {
@@ -92,6 +93,9 @@ static long fake_call(void *priv, unsigned long nr, const unsigned long *args,
 	case FAKE_GENUINE:
 		*wouldblock = true;
 		return SYSLET_CALL_GENUINE;
+	case FAKE_DENIED:
+		*wouldblock = true;
+		return SYSLET_CALL_DENIED;
 	}
 	return -ENOSYS;
 }
@@ -393,6 +397,37 @@ static void syslet_test_genuine_resume(struct kunit *test)
 }
 
 /*
+ * An atom the env refuses (a caller confined meanwhile) gets -EPERM
+ * through its ret_ptr and ends the chain there, in spite of its stop
+ * conditions, its next and SYSLET_NO_COMPLETE: it is posted, as a
+ * cancelled chain's atom is.
+ */
+static void syslet_test_denied_ends(struct kunit *test)
+{
+	struct syslet_uatom a[3];
+	unsigned long x = 2, y = 3;
+	long r[3] = { -1, -1, -1 };
+	struct fake f = {};
+	struct syslet_run run_;
+
+	atom(&a[0], FAKE_ADD, 0, &r[0], &a[1]);
+	arg(&a[0], 0, &x);
+	arg(&a[0], 1, &y);
+	atom(&a[1], FAKE_DENIED,
+	     SYSLET_NO_COMPLETE | SYSLET_SKIP_TO_NEXT_ON_STOP, &r[1], &a[2]);
+	atom(&a[2], FAKE_ECHO, 0, &r[2], NULL);
+	arg(&a[2], 0, &x);
+	KUNIT_EXPECT_EQ(test, run(&f, a, true, &run_), SYSLET_RUN_DONE);
+	KUNIT_EXPECT_EQ(test, r[0], 5);
+	KUNIT_EXPECT_EQ(test, r[1], -EPERM);
+	KUNIT_EXPECT_EQ(test, r[2], -1);	/* never ran */
+	KUNIT_EXPECT_EQ(test, run_.final, U(&a[1]));
+	KUNIT_EXPECT_TRUE(test, run_.post);
+	KUNIT_EXPECT_EQ(test, run_.atoms, 2);
+	KUNIT_EXPECT_EQ(test, f.calls, 2);
+}
+
+/*
  * A run told that it holds atom @cur (r->held: a parked atom, resumed)
  * goes on with that atom and its arguments, not with what memory holds
  * by now; and a cancel found at the resume ends it through the ret_ptr
@@ -573,7 +608,6 @@ static void syslet_test_take_order(struct kunit *test)
 	spin_unlock(&ctx->ring_lock);
 }
 
-/* SYSLET_IOC_PROBE's bitmap is the op table. */
 /*
  * Who may use a registered context: its owner's threads, and once the
  * owner closed the fd (dead, its unregistration under way) their calls
@@ -590,6 +624,10 @@ static void syslet_test_owner_error(struct kunit *test)
 	ctx->registered = true;
 	ctx->mm = current->mm;
 	ctx->files = current->files;
+	/* Not of the owner's thread group (a CLONE_VM | CLONE_FILES child). */
+	ctx->tgid = (void *)ctx;
+	KUNIT_EXPECT_EQ(test, syslet_owner_error(ctx), -EPERM);
+	ctx->tgid = task_tgid(current);
 	KUNIT_EXPECT_EQ(test, syslet_owner_error(ctx), 0);
 	KUNIT_EXPECT_TRUE(test, syslet_is_owner(ctx));
 	ctx->dead = true;
@@ -998,6 +1036,7 @@ static struct kunit_case syslet_test_cases[] = {
 	KUNIT_CASE_PARAM(syslet_test_cancel_code, fake_env_gen_params),
 	KUNIT_CASE_PARAM(syslet_test_timeout, fake_env_gen_params),
 	KUNIT_CASE_PARAM(syslet_test_genuine_resume, fake_env_gen_params),
+	KUNIT_CASE_PARAM(syslet_test_denied_ends, fake_env_gen_params),
 	KUNIT_CASE_PARAM(syslet_test_genuine_resume_rules, fake_env_gen_params),
 	KUNIT_CASE_PARAM(syslet_test_held_atom, fake_env_gen_params),
 	KUNIT_CASE(syslet_test_probe),

@@ -38,23 +38,36 @@ bool syslet_worker_interrupted(void *priv)
 {
 	struct syslet_chain *c = priv;
 
+	struct task_struct *submitter = c->ident->task;
+
 	/*
-	 * Cancelled, killed, or the submitter changed identity (setuid, ...):
-	 * its objective credentials, which override_creds() leaves alone.
-	 * With | rather than ||: asked between every two atoms.
+	 * Cancelled, killed, the submitter changed identity (setuid, ...):
+	 * its objective credentials, which override_creds() leaves alone;
+	 * or it exits (syslet_worker_cancel_code()).  With | rather than
+	 * ||: asked between every two atoms.
 	 */
 	return READ_ONCE(c->cancelled) | (READ_ONCE(c->cancel_code) != 0) |
 	       __fatal_signal_pending(current) |
-	       (rcu_access_pointer(c->ident->task->real_cred) !=
-		c->ident->real_cred);
+	       (rcu_access_pointer(submitter->real_cred) !=
+		c->ident->real_cred) |
+	       !!(READ_ONCE(submitter->flags) & PF_EXITING);
 }
 
-/* The worker env's cancel_code(): -ECANCELED, -ETIME or 0. */
+/*
+ * The worker env's cancel_code(): -ECANCELED, -ETIME or 0.  A chain whose
+ * submitting thread exits is cancelled, as io_uring cancels the requests
+ * of a task that exits: a thread that is gone gets no seccomp filter and
+ * no new credentials any more (a TSYNC filter and glibc's setuid() skip
+ * it), so its chains would go on with what it had for ever.
+ */
 long syslet_worker_cancel_code(void *priv)
 {
 	struct syslet_chain *c = priv;
+	long code = READ_ONCE(c->cancel_code);
 
-	return READ_ONCE(c->cancel_code);
+	if (!code && (READ_ONCE(c->ident->task->flags) & PF_EXITING))
+		code = -ECANCELED;
+	return code;
 }
 
 /*

@@ -265,11 +265,15 @@ static int __syslet_run_from(struct syslet_run *r, bool resume, long ret)
 		wouldblock = false;
 		ret = syslet_run_atom(r, atom, valid, &wouldblock);
 		if (wouldblock) {
-			if (ret != SYSLET_CALL_GENUINE)
-				return r->sync ? SYSLET_RUN_ASYNC :
-						 SYSLET_RUN_PARK;
-			r->call_nr = atom->nr;
-			return SYSLET_RUN_CALL;
+			if (ret == SYSLET_CALL_GENUINE) {
+				r->call_nr = atom->nr;
+				return SYSLET_RUN_CALL;
+			}
+			if (ret == SYSLET_CALL_DENIED) {
+				r->atoms++;
+				return syslet_end_at(r, r->cur, atom, -EPERM);
+			}
+			return r->sync ? SYSLET_RUN_ASYNC : SYSLET_RUN_PARK;
 		}
 ran:
 		r->atoms++;

@@ -331,8 +331,7 @@ static long syslet_serve_admit(struct syslet_ctx *ctx)
 	lockdep_assert_held(&ctx->ring_lock);
 	if (!ctx->registered)
 		return -EINVAL;
-	if (!syslet_is_owner(ctx) || task_tgid(current) != ctx->tgid ||
-	    (current->flags & PF_USER_WORKER))
+	if (!syslet_is_owner(ctx) || (current->flags & PF_USER_WORKER))
 		return -EPERM;
 	if (ctx->cancelling || ctx->dead)
 		return -ESHUTDOWN;

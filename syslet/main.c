@@ -180,14 +180,16 @@ static int syslet_open(struct inode *inode, struct file *file)
  *
  * Context: ctx->ring_lock held.
  * Return: true if @ctx is registered and current has its mm and file
- * table.  A context whose fd its owner closed (@ctx->dead) is still
- * the owner's until its unregistration ends.
+ * table and is of its thread group (a CLONE_VM | CLONE_FILES child
+ * that is not a thread would make the workers its own threads).  A
+ * context whose fd its owner closed (@ctx->dead) is still the owner's
+ * until its unregistration ends.
  */
 bool syslet_is_owner(struct syslet_ctx *ctx)
 {
 	lockdep_assert_held(&ctx->ring_lock);
 	return ctx->registered && ctx->mm == current->mm &&
-	       ctx->files == current->files;
+	       ctx->files == current->files && task_tgid(current) == ctx->tgid;
 }
 
 /**

@@ -57,6 +57,15 @@
  */
 #define SYSLET_CALL_GENUINE	1
 
+/*
+ * What an env's call returns, with *wouldblock set, for an atom it
+ * refuses to run: the atom's result is -EPERM and the chain ends there,
+ * as at a cancel.  The caller env's for a system call atom of
+ * SYSLET_IOC_EXEC once the caller is confined by seccomp (a TSYNC filter
+ * from another thread while the run goes on).
+ */
+#define SYSLET_CALL_DENIED	2
+
 /* priv of the caller env for SYSLET_IOC_EXEC_CALL (NULL for EXEC). */
 #define SYSLET_CALLER_GENUINE	((void *)1UL)
 

@@ -215,10 +215,21 @@ long syslet_user_call(void *priv, unsigned long nr,
 	 * SYSLET_IOC_EXEC has no genuine calls: its atom gets -EPERM and
 	 * the chain stops.
 	 */
-	if (priv == SYSLET_CALLER_GENUINE) {
+	if (!priv) {
+		/*
+		 * SYSLET_IOC_EXEC refuses a confined caller, but a TSYNC
+		 * filter can come from another thread while the run goes on
+		 * (an atom blocked, a loop): from then on its system calls
+		 * are denied, as a worker's would be.
+		 */
+		if (nr < SYSLET_NR_BASE && syslet_task_confined(current)) {
+			*wouldblock = true;
+			return SYSLET_CALL_DENIED;
+		}
+	} else if (priv == SYSLET_CALLER_GENUINE) {
 		if (nr < SYSLET_NR_BASE && syslet_task_confined(current))
 			goto genuine;
-	} else if (priv) {
+	} else {
 		struct syslet_chain *c = priv;
 		bool resumed = c->unparked;
 

@@ -602,6 +602,219 @@ static int t_seccomp_allowed(void)
 	return 0;
 }
 
+/*
+ * --- a filter from another thread (TSYNC) ----------------------------------
+ *
+ * A chain in the caller's own synchronous phase, blocked in a
+ * SYSLET_SYNC read, when another thread installs a filter for the whole
+ * process: the openat after the read is not run natively (the caller is
+ * confined now); it gets -EPERM and the chain ends there.
+ */
+static int tsync_pipe[2];
+
+static void *tsync_fn(void *arg)
+{
+	syslet_sleep_ms(200);
+	seccomp_deny_set((unsigned long[]){ __NR_openat }, 1, true);
+	CHECK(open("/dev/null", O_RDONLY) == -1 && errno == EPERM);
+	CHECK(write(tsync_pipe[1], "x", 1) == 1);
+	return NULL;
+}
+
+static void seccomp_sync_child(void)
+{
+	static struct syslet_uatom a[3];
+	static char path[] = SECCOMP_FILE, buf[4];
+	struct syslet_uatom *done = NULL;
+	struct syslet_ring r;
+	unsigned long rfd, p = (unsigned long)buf, one = 1;
+	unsigned long dirfd = AT_FDCWD, pp = (unsigned long)path;
+	unsigned long flags = O_RDONLY;
+	long ret[3] = { 12345, 12345, 12345 };
+	pthread_t th;
+	int probe, rc;
+
+	make_seccomp_file();
+	CHECK(pipe(tsync_pipe) == 0);
+	rfd = tsync_pipe[0];
+	setup(&r, 8);
+	syslet_atom(&a[0], SYS_read, SYSLET_SYNC, &ret[0], &a[1],
+		    A(rfd), A(p), A(one), NULL);
+	syslet_atom(&a[1], SYS_openat, SYSLET_SYNC, &ret[1], &a[2],
+		    A(dirfd), A(pp), A(flags), NULL);
+	syslet_atom(&a[2], SYSLET_NR_NOP, 0, &ret[2], NULL, NULL);
+	probe = free_fd();
+	CHECK(pthread_create(&th, NULL, tsync_fn, NULL) == 0);
+	rc = syslet_exec(&r, &a[0], &done);
+	CHECK(pthread_join(th, NULL) == 0);
+	if (rc != 1)
+		FAIL("SYSLET_IOC_EXEC returned %d, expected 1 (ended in the caller)",
+		     rc);
+	CHECK_EQ(ret[0], 1);
+	if (ret[1] != -EPERM)
+		FAIL("the openat after a TSYNC filter returned %ld, expected -EPERM",
+		     ret[1]);
+	check_fd_free(probe);
+	CHECK(done == &a[1]);
+	CHECK_EQ(ret[2], 12345);
+}
+
+static int t_seccomp_sync_tsync(void)
+{
+	in_child(seccomp_sync_child, 15, "seccomp-sync-tsync child");
+	return 0;
+}
+
+/*
+ * A chain whose submitting thread has exited: a thread that is gone gets
+ * no filter from TSYNC and no new credentials, so its chain must not go
+ * on with what it had.  The thread submits a chain that waits in a read
+ * of a pipe, then exits; the process installs a filter (TSYNC) and
+ * writes to the pipe: the chain is cancelled (-ECANCELED at the atom it
+ * waited in, or at the next if the read had begun), and its openat never
+ * runs.
+ */
+static struct syslet_ring exit_ring;
+static struct syslet_uatom exit_atoms[2], exit_loop;
+static long exit_ret[2] = { 12345, 12345 }, exit_loop_ret = 12345;
+static long exit_counter;
+static int exit_pipe[2];
+
+static void *exit_submit_fn(void *arg)
+{
+	static char path[] = SECCOMP_FILE, buf[4];
+	static unsigned long rfd, p, one = 1, dirfd = AT_FDCWD, pp, flags;
+
+	rfd = exit_pipe[0];
+	p = (unsigned long)buf;
+	pp = (unsigned long)path;
+	flags = O_RDONLY;
+	syslet_atom(&exit_atoms[0], SYS_read, SYSLET_ASYNC, &exit_ret[0],
+		    &exit_atoms[1], A(rfd), A(p), A(one), NULL);
+	syslet_atom(&exit_atoms[1], SYS_openat, 0, &exit_ret[1], NULL,
+		    A(dirfd), A(pp), A(flags), NULL);
+	submit(&exit_ring, &exit_atoms[0]);
+	return NULL;
+}
+
+/* An endless loop that never waits: it must end too. */
+static void *exit_loop_fn(void *arg)
+{
+	static unsigned long ptr, inc = 1;
+
+	ptr = (unsigned long)&exit_counter;
+	syslet_atom(&exit_loop, SYSLET_NR_UMEM_ADD, SYSLET_ASYNC,
+		    &exit_loop_ret, &exit_loop, A(ptr), A(inc), NULL);
+	submit(&exit_ring, &exit_loop);
+	while (!__atomic_load_n(&exit_counter, __ATOMIC_RELAXED))
+		syslet_sleep_ms(1);
+	return NULL;
+}
+
+static void submitter_exit_child(void)
+{
+	struct syslet_uatom *done;
+	pthread_t th;
+	int probe;
+
+	make_seccomp_file();
+	CHECK(pipe(exit_pipe) == 0);
+	setup(&exit_ring, 8);
+	CHECK(pthread_create(&th, NULL, exit_loop_fn, NULL) == 0);
+	CHECK(pthread_join(th, NULL) == 0);
+	if (reap_bounded(&exit_ring, 10) != &exit_loop)
+		FAIL("a completion other than the loop's");
+	if (exit_loop_ret != -ECANCELED)
+		FAIL("the loop of a thread that exited ended with %ld, expected -ECANCELED",
+		     exit_loop_ret);
+	CHECK(pthread_create(&th, NULL, exit_submit_fn, NULL) == 0);
+	CHECK(pthread_join(th, NULL) == 0);
+	syslet_sleep_ms(200);
+	probe = free_fd();
+	seccomp_deny_set((unsigned long[]){ __NR_openat }, 1, true);
+	CHECK(write(exit_pipe[1], "x", 1) == 1);
+	done = reap_bounded(&exit_ring, 10);
+	check_fd_free(probe);
+	if (exit_ret[1] != 12345 && exit_ret[1] != -ECANCELED)
+		FAIL("the chain of a thread that exited ran its openat: %ld",
+		     exit_ret[1]);
+	if (done == &exit_atoms[0])
+		CHECK_EQ(exit_ret[0], -ECANCELED);
+	else if (done == &exit_atoms[1])
+		CHECK(exit_ret[0] == 1 && exit_ret[1] == -ECANCELED);
+	else
+		FAIL("completion %p, not one of the chain's atoms", done);
+}
+
+static int t_submitter_exit(void)
+{
+	in_child(submitter_exit_child, 15, "submitter-exit child");
+	return 0;
+}
+
+/*
+ * A process made with clone(CLONE_VM | CLONE_FILES), not a thread, has
+ * the owner's memory and file table but is not of its thread group: it
+ * may not EXEC (its workers would be its own threads, in its cgroups and
+ * namespaces), WAIT or CANCEL.
+ */
+static struct syslet_ring sib_ring;
+
+static int not_thread_fn(void *arg)
+{
+	static struct syslet_uatom a;
+	long ret = 12345;
+	int rc;
+
+	syslet_atom(&a, SYSLET_NR_NOP, 0, &ret, NULL, NULL);
+	rc = syslet_exec(&sib_ring, &a, NULL);
+	if (rc != -EPERM) {
+		fprintf(stderr, "EXEC from a CLONE_VM | CLONE_FILES process: %d, expected -EPERM\n",
+			rc);
+		return 1;
+	}
+	if (ret != 12345)
+		return 2;
+	rc = (int)syslet_wait(&sib_ring, 0);
+	if (rc != -EPERM) {
+		fprintf(stderr, "WAIT from a CLONE_VM | CLONE_FILES process: %d, expected -EPERM\n",
+			rc);
+		return 3;
+	}
+	return 0;
+}
+
+static void owner_not_thread_child(void)
+{
+	static struct syslet_uatom a;
+	long ret = 12345;
+	char *stack;
+	pid_t pid;
+	int st;
+
+	setup(&sib_ring, 8);
+	stack = mmap(NULL, 65536, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(stack != MAP_FAILED);
+	pid = clone(not_thread_fn, stack + 65536,
+		    CLONE_VM | CLONE_FILES | SIGCHLD, NULL);
+	CHECK(pid > 0);
+	CHECK(waitpid(pid, &st, 0) == pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		FAIL("the CLONE_VM | CLONE_FILES process was let in (status %#x)",
+		     st);
+	/* The owner itself still may. */
+	syslet_atom(&a, SYSLET_NR_NOP, 0, &ret, NULL, NULL);
+	CHECK_EQ(syslet_exec(&sib_ring, &a, NULL), 1);
+	CHECK_EQ(ret, 0);
+}
+
+static int t_owner_not_thread(void)
+{
+	in_child(owner_not_thread_child, 15, "owner-not-thread child");
+	return 0;
+}
+
 /* --- cgroups ------------------------------------------------------------ */
 
 /*
@@ -1188,12 +1401,21 @@ static void sw_submit(struct sw_chain *c, bool hold)
 }
 
 static struct sw_chain sw_nobody, sw_root;
+static int sw_submitted[2], sw_leave[2];
 
+/*
+ * Submits nobody's chain, then stays until told to leave: a chain whose
+ * submitting thread exits is cancelled (submitter-exit).
+ */
 static void *sw_thread_fn(void *arg)
 {
+	char c;
+
 	/* The raw system call: this thread's credentials only. */
 	CHECK(syscall(SYS_setresuid, 65534, 65534, 65534) == 0);
 	sw_submit(&sw_nobody, arg != NULL);
+	CHECK(write(sw_submitted[1], "s", 1) == 1);
+	CHECK(read(sw_leave[0], &c, 1) == 1);
 	return NULL;
 }
 
@@ -1215,18 +1437,23 @@ static void cred_switch_child(void)
 	syslet_atom(&nop, SYSLET_NR_NOP, SYSLET_ASYNC, NULL, NULL, NULL);
 	submit(&sw_ring, &nop);
 	CHECK(reap_bounded(&sw_ring, 10) == &nop);
+	CHECK(pipe(sw_submitted) == 0 && pipe(sw_leave) == 0);
 	for (k = 0; k < 2; k++) {
+		char c;
+
 		/* k = 0: nobody's chain holds the worker; 1: root's does. */
 		if (k)
 			sw_submit(&sw_root, true);
 		CHECK(pthread_create(&th, NULL, sw_thread_fn,
 				     k ? NULL : &k) == 0);
-		CHECK(pthread_join(th, NULL) == 0);
+		CHECK(read(sw_submitted[0], &c, 1) == 1);
 		if (!k)
 			sw_submit(&sw_root, false);
 		CHECK(write(sw_efd, &one, sizeof(one)) == sizeof(one));
 		CHECK(reap_bounded(&sw_ring, 10));
 		CHECK(reap_bounded(&sw_ring, 10));
+		CHECK(write(sw_leave[1], "l", 1) == 1);
+		CHECK(pthread_join(th, NULL) == 0);
 		if (sw_nobody.ret != -EACCES)
 			FAIL("case %d: uid 65534's openat returned %ld, expected -EACCES",
 			     k, sw_nobody.ret);
@@ -1842,6 +2069,9 @@ static const struct test tests[] = {
 	{ "seccomp-exec", t_seccomp_exec },
 	{ "seccomp-running", t_seccomp_running },
 	{ "seccomp-allowed", t_seccomp_allowed },
+	{ "seccomp-sync-tsync", t_seccomp_sync_tsync },
+	{ "submitter-exit", t_submitter_exit },
+	{ "owner-not-thread", t_owner_not_thread },
 	{ "cgroup-cpu", t_cgroup_cpu },
 	{ "cgroup-memory", t_cgroup_memory },
 	{ "cgroup-pids", t_cgroup_pids },
