@@ -134,7 +134,8 @@ static void syslet_ctx_release(struct kref *ref)
 		     !list_empty(&ctx->requests) || !list_empty(&ctx->taken));
 	mutex_destroy(&ctx->lock);
 	kfree(ctx->counts);
-	kfree(ctx);
+	/* After the wake-ups of parked chains that may still look at it. */
+	kfree_rcu(ctx, rcu);
 }
 
 void syslet_ctx_put(struct syslet_ctx *ctx)
@@ -881,6 +882,30 @@ static int syslet_flush(struct file *file, fl_owner_t id)
 static int syslet_release(struct inode *inode, struct file *file)
 {
 	struct syslet_ctx *ctx = file->private_data;
+	struct syslet_worker *w = syslet_current_worker();
+
+	/*
+	 * The last reference dropped by one of the context's own workers
+	 * (the task_work of a chain's close that raced with a dup2() onto
+	 * its fd): as in syslet_flush(), the unregistration waits for this
+	 * worker, and whoever holds ctx->lock may too: syslet_wq does it.
+	 */
+	if (w && w->ctx == ctx) {
+		unsigned int gen = 0;
+		bool defer = false;
+
+		spin_lock(&ctx->ring_lock);
+		if (ctx->registered) {
+			ctx->dead = true;
+			gen = ctx->gen;
+			defer = true;
+		}
+		spin_unlock(&ctx->ring_lock);
+		if (defer)
+			syslet_ctx_defer_unregister(ctx, gen);
+		syslet_ctx_put(ctx);
+		return 0;
+	}
 
 	mutex_lock(&ctx->lock);
 	if (ctx->registered)

@@ -132,10 +132,18 @@ static int syslet_park_wake(struct wait_queue_entry *wait, unsigned int mode,
 	 * else leaves PARKED meanwhile: a cancel takes the entry off first.
 	 */
 	old = atomic_cmpxchg(&c->pstate, SYSLET_PARK_ARMING, SYSLET_PARK_READY);
+	/*
+	 * Once on ctx->ready the chain is a worker's, which may end it and
+	 * drop the context's last reference at once: the context is freed
+	 * after an RCU grace period, which this read-side section (the
+	 * wait queue's lock is a sleeping lock on PREEMPT_RT) holds off.
+	 */
+	rcu_read_lock();
 	if (old == SYSLET_PARK_PARKED &&
 	    atomic_cmpxchg(&c->pstate, SYSLET_PARK_PARKED,
 			   SYSLET_PARK_READY) == SYSLET_PARK_PARKED)
 		syslet_park_ready(c);
+	rcu_read_unlock();
 	return 1;
 }
 

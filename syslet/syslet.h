@@ -456,6 +456,8 @@ struct eventfd_ctx;
  *	@counted)
  * @wake_work: wakes @idle_task when an active worker blocks while chains
  *	wait (the scheduler's hook, under the runqueue lock, cannot wake)
+ * @rcu: frees the context after the wake-ups of its parked chains that
+ *	may still read @nr_active and @idle_task (syslet_park_wake())
  * @upc: upcall space dispatched on each completion posted
  *	(SYSLET_IOC_UPCALL; M, R)
  * @upcid: the upcall identifier to dispatch, 0: none (M, R)
@@ -520,6 +522,7 @@ struct syslet_ctx {
 	atomic_t nr_active;
 	struct irq_work wake_work;
 	unsigned int nr_queued;
+	struct rcu_head rcu;
 
 	struct upc_space *upc;
 	int upcid;
