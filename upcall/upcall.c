@@ -420,6 +420,12 @@ static void upc_free_dead(struct list_head *dead)
 		upc_thread_free(thr);
 }
 
+/*
+ * Has the record's thread left the space: exited, exiting, or (a
+ * CLONE_VM process) exec'd into another address space?  Its
+ * registrations mean nothing there, and a kick would interrupt a program
+ * that never registered, whatever its credentials.
+ */
 static bool upc_thread_gone(struct upc_thread *thr)
 {
 	struct task_struct *t;
@@ -427,7 +433,8 @@ static bool upc_thread_gone(struct upc_thread *thr)
 
 	rcu_read_lock();
 	t = pid_task(thr->pid, PIDTYPE_PID);
-	gone = !t || (t->flags & PF_EXITING);
+	gone = !t || (t->flags & PF_EXITING) ||
+	       READ_ONCE(t->mm) != thr->space->mm;
 	rcu_read_unlock();
 	return gone;
 }
@@ -440,9 +447,10 @@ static bool upc_thread_gone(struct upc_thread *thr)
  *
  * A record is no longer needed when its thread has no registration and
  * no delivery is queued to it (the queued task work uses the record).
- * Its struct's pending field is cleared first: nothing of the thread is
- * pending any more, and without a record the thread's crit_exit() and
- * context function cannot have the kernel clear it.
+ * Its struct's pending field is cleared first, if the thread is still
+ * there: nothing of the thread is pending any more, and without a record
+ * the thread's crit_exit() and context function cannot have the kernel
+ * clear it.
  *
  * Context: @space->lock held.
  */
@@ -454,7 +462,12 @@ static void upc_collect_locked(struct upc_space *space, struct list_head *dead)
 	list_for_each_entry_safe(thr, tmp, &space->threads, node) {
 		if (thr->nentries || thr->queued)
 			continue;
-		if (READ_ONCE(thr->upc->magic) == UPCALL_MAGIC)
+		/*
+		 * Not for a thread that is gone: its struct may have been on
+		 * its stack, which a new thread may use by now.
+		 */
+		if (!upc_thread_gone(thr) &&
+		    READ_ONCE(thr->upc->magic) == UPCALL_MAGIC)
 			WRITE_ONCE(thr->upc->pending, 0);
 		list_move(&thr->node, dead);
 		space->nthreads--;
@@ -550,6 +563,11 @@ static void upc_kick(struct upc_thread *thr)
 	t = get_pid_task(thr->pid, PIDTYPE_PID);
 	if (!t)
 		return;
+	/* Exec'd meanwhile (upc_thread_gone()): not to be interrupted. */
+	if (READ_ONCE(t->mm) != space->mm) {
+		put_task_struct(t);
+		return;
+	}
 	init_task_work(&thr->work, upc_thread_work);
 	upc_space_get(space);
 	/* TWA_SIGNAL: a thread asleep in a system call is interrupted. */

@@ -695,6 +695,116 @@ static int test_thread_exit_frees(void)
 	return 0;
 }
 
+/*
+ * A thread registers with its struct in memory that outlives it (as a
+ * stack glibc caches and gives to the next thread does), then exits.
+ * The memory is someone else's by then: the next call into the space,
+ * which forgets the thread, must not write to it.
+ */
+static struct upcall gone_upc;
+
+static void *gone_main(void *arg)
+{
+	*(int *)arg = upc_register(&gone_upc, upc_context, cfunc, (void *)62);
+	return NULL;
+}
+
+static int test_exit_no_write(void)
+{
+	pthread_t t;
+	int id = 0;
+
+	CHECK(pthread_create(&t, NULL, gone_main, &id) == 0);
+	CHECK(pthread_join(t, NULL) == 0);
+	CHECK(id > 0);
+	/* Its new owner's data, which happens to look like a struct. */
+	gone_upc.magic = UPCALL_MAGIC;
+	gone_upc.pending = 7;
+	CHECK_EQ(upc_control(UPC_CONTROL_POLL, -1, NULL), 0);
+	CHECK_ERR(upc_control(UPC_CONTROL_DISPATCH, id, (void *)1), ENOENT);
+	if (gone_upc.pending != 7) {
+		fprintf(stderr, "the memory of a thread that exited was written: pending %d, expected 7\n",
+			gone_upc.pending);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A process made with clone(CLONE_VM) registers, then execs another
+ * program: its registration is gone with the address space, and a
+ * dispatch to it neither interrupts the new program nor succeeds.
+ */
+static struct upcall exec_upc;
+static volatile int exec_id;
+
+/*
+ * The child shares this thread's memory and TLS: it registers with the
+ * raw ioctl, on its copy of the fd, leaving the library's state alone.
+ */
+static int exec_child(void *arg)
+{
+	struct upc_register_args a = {
+		.upc = (uintptr_t)&exec_upc,
+		.ctxfunc = (uintptr_t)upc_context,
+		.func = (uintptr_t)cfunc,
+		.data = 63,
+	};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = upc_sighandler;
+	sa.sa_flags = SA_SIGINFO;
+	if (sigaction(UPC_SIGNAL, &sa, NULL))
+		_exit(1);
+	exec_upc.magic = UPCALL_MAGIC;
+	exec_id = ioctl(*(int *)arg, UPC_IOC_REGISTER, &a);
+	if (exec_id <= 0)
+		_exit(2);
+	execl("/bin/sleep", "sleep", "3", (char *)NULL);
+	_exit(3);
+}
+
+static int test_exec_gone(void)
+{
+	char *stack = mmap(NULL, 65536, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char path[64], buf[256];
+	pid_t pid;
+	int st, i, fd, n, err;
+
+	CHECK(stack != MAP_FAILED);
+	fd = upc_dev();
+	CHECK(fd >= 0);
+	exec_id = 0;
+	pid = clone(exec_child, stack + 65536, CLONE_VM | SIGCHLD, &fd);
+	CHECK(pid > 0);
+	/* Wait for the exec: its comm becomes "sleep". */
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	for (i = 0; i < 500; i++) {
+		fd = open(path, O_RDONLY);
+		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n > 0 && !strncmp(buf, "sleep", 5))
+			break;
+		sleep_ms(10);
+	}
+	CHECK(i < 500);
+	CHECK(exec_id > 0);
+	n = upc_control(UPC_CONTROL_DISPATCH, exec_id, (void *)1);
+	err = errno;
+	CHECK(kill(pid, SIGKILL) == 0);
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFSIGNALED(st));
+	if (n != -1 || err != ENOENT) {
+		fprintf(stderr, "a dispatch to a process that exec'd gave %d (errno %d), expected ENOENT\n",
+			n, err);
+		return 1;
+	}
+	return 0;
+}
+
 static const struct test tests[] = {
 	{ "register-errors", test_register_errors },
 	{ "self-dispatch", test_self_dispatch },
@@ -710,6 +820,8 @@ static const struct test tests[] = {
 	{ "syslet", test_syslet },
 	{ "memlock-charged", test_memlock_charged },
 	{ "thread-exit-frees", test_thread_exit_frees },
+	{ "exit-no-write", test_exit_no_write },
+	{ "exec-gone", test_exec_gone },
 };
 
 TEST_MAIN(tests, NULL)
