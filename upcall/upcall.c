@@ -28,6 +28,7 @@
  * freed as soon as it has neither registration nor queued delivery.
  */
 #include <linux/anon_inodes.h>
+#include <linux/capability.h>
 #include <linux/compat.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -39,6 +40,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/sched/user.h>
 #include <linux/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -374,19 +376,39 @@ long upc_control_locked(struct upc_space *space, struct upc_thread *self,
 
 static const struct file_operations upc_space_fops;
 
+/*
+ * Charge a page to @user's locked_vm against current's RLIMIT_MEMLOCK
+ * (struct upc_thread), unless current has CAP_IPC_LOCK.  0 or -ENOMEM.
+ */
+static int upc_charge_user(struct user_struct *user)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	long cur = atomic_long_read(&user->locked_vm);
+
+	do {
+		if (cur + 1 > limit && !capable(CAP_IPC_LOCK))
+			return -ENOMEM;
+	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, cur + 1));
+	return 0;
+}
+
 /**
  * upc_unpin() - release one pinned, charged page of a space
  * @space: the space, whose mm the page was charged to
  * @page: the page
+ * @user: the user it was charged to; its reference is dropped
  * @dirty: whether the kernel may have written to it
  *
  * Context: process context, no spinlock held (may sleep: takes the page
  * lock and the mm's mmap_lock).
  */
-static void upc_unpin(struct upc_space *space, struct page *page, bool dirty)
+static void upc_unpin(struct upc_space *space, struct page *page,
+		      struct user_struct *user, bool dirty)
 {
 	unpin_user_pages_dirty_lock(&page, 1, dirty);
 	account_locked_vm(space->mm, 1, false);
+	atomic_long_dec(&user->locked_vm);
+	free_uid(user);
 }
 
 /**
@@ -400,7 +422,7 @@ static void upc_unpin(struct upc_space *space, struct page *page, bool dirty)
 static void upc_thread_free(struct upc_thread *thr)
 {
 	if (thr->page)
-		upc_unpin(thr->space, thr->page, true);
+		upc_unpin(thr->space, thr->page, thr->user, true);
 	put_pid(thr->pid);
 	kfree(thr);
 }
@@ -773,6 +795,7 @@ static long upc_register(struct upc_space *space,
 	struct upc_register_args a;
 	struct upc_thread *thr, *newthr = NULL;
 	struct page *page, *oldpage = NULL;
+	struct user_struct *user, *olduser = NULL;
 	struct upc_entry *e;
 	LIST_HEAD(dead);
 	int magic;
@@ -795,14 +818,26 @@ static long upc_register(struct upc_space *space,
 	/*
 	 * Charged before it is pinned, as the syslet ring's pages, to the
 	 * space's mm (current's: upc_ioctl() checks), which the space holds
-	 * until its records are freed.
+	 * until its records are freed, and to current's user (struct
+	 * upc_thread).
 	 */
-	ret = account_locked_vm(space->mm, 1, true);
-	if (ret)
+	user = get_current_user();
+	ret = upc_charge_user(user);
+	if (ret) {
+		free_uid(user);
 		return ret;
+	}
+	ret = account_locked_vm(space->mm, 1, true);
+	if (ret) {
+		atomic_long_dec(&user->locked_vm);
+		free_uid(user);
+		return ret;
+	}
 	if (pin_user_pages_fast(a.upc & PAGE_MASK, 1,
 				FOLL_WRITE | FOLL_LONGTERM, &page) != 1) {
 		account_locked_vm(space->mm, 1, false);
+		atomic_long_dec(&user->locked_vm);
+		free_uid(user);
 		return -EFAULT;
 	}
 
@@ -834,8 +869,10 @@ static long upc_register(struct upc_space *space,
 	} else {
 		/* The struct is per thread: the latest registration's. */
 		oldpage = thr->page;
+		olduser = thr->user;
 	}
 	thr->page = page;
+	thr->user = user;
 	thr->upc = page_address(page) + offset_in_page(a.upc);
 	thr->uaddr = a.upc;
 	page = NULL;
@@ -850,9 +887,9 @@ out_unlock:
 out:
 	/* Each pinned page was charged one page: uncharged as unpinned. */
 	if (page)
-		upc_unpin(space, page, false);
+		upc_unpin(space, page, user, false);
 	if (oldpage)
-		upc_unpin(space, oldpage, true);
+		upc_unpin(space, oldpage, olduser, true);
 	kfree(e);
 	kfree(newthr);
 	return ret;

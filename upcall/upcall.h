@@ -71,6 +71,7 @@ struct upc_space {
  * @space: the space (I)
  * @pid: the thread; NULL in KUnit (I)
  * @page: the pinned, charged page of @upc (S)
+ * @user: the user @page is charged to, counted (S)
  * @upc: kernel address of the thread's struct upcall (S)
  * @uaddr: user address of that struct (S)
  * @nentries: registrations (S)
@@ -80,7 +81,11 @@ struct upc_space {
  * @page is pinned long-term and charged, one page, to the locked_vm of
  * @space->mm (account_locked_vm(), checked against RLIMIT_MEMLOCK); the
  * space holds that mm (mmgrab()) until after its last record is freed,
- * so the uncharge is against the mm charged.  A record is unpinned,
+ * so the uncharge is against the mm charged.  It is also charged to
+ * @user's locked_vm, against the registering thread's RLIMIT_MEMLOCK,
+ * as io_uring charges its pinned buffers: a descriptor passed to another
+ * process keeps the pins after their process is gone, where its mm's
+ * charge limits nothing any more.  A record is unpinned,
  * uncharged and freed as soon as it has no registration and no queued
  * delivery: when its thread deletes its last registration, at the first
  * call into the space (or delivery work) after its thread has exited,
@@ -91,6 +96,7 @@ struct upc_thread {
 	struct upc_space *space;
 	struct pid *pid;
 	struct page *page;
+	struct user_struct *user;
 	struct upcall *upc;
 	unsigned long uaddr;
 	unsigned int nentries;

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -647,6 +648,100 @@ static int test_memlock_charged(void)
 	return 0;
 }
 
+/*
+ * The pins are charged to the user as well as to the mm (io_uring's
+ * model): a process that registers, hands its descriptor to another
+ * process and exits leaves its page pinned, where its mm's charge limits
+ * nothing any more.  Processes of one user in turn, each with an
+ * RLIMIT_MEMLOCK of two pages, each registering one page and passing its
+ * descriptor on: the third is refused; once the descriptors are closed,
+ * another is let in.
+ */
+#define PU_UID 61000
+
+static int pu_child(int sock)
+{
+	static struct upcall u;
+	struct rlimit rl;
+	char data[CMSG_SPACE(sizeof(int))] = { 0 }, c = 'f';
+	struct iovec iov = { &c, 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = data, .msg_controllen = sizeof(data),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	int fd = upc_dev();		/* opened as root */
+
+	if (fd < 0)
+		return 12;
+	rl.rlim_cur = rl.rlim_max = 2 * sysconf(_SC_PAGESIZE);
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgroups(0, NULL) ||
+	    setresgid(PU_UID, PU_UID, PU_UID) ||
+	    setresuid(PU_UID, PU_UID, PU_UID))
+		return 13;
+	if (upc_register(&u, upc_context, cfunc, (void *)64) < 0)
+		return errno == ENOMEM ? 10 : 11;
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &mh, 0) == 1 ? 0 : 14;
+}
+
+/* Run pu_child(); its exit code; its descriptor in *@fd if it sent one. */
+static int pu_run(int sv[2], int *fd)
+{
+	char data[CMSG_SPACE(sizeof(int))], c;
+	struct iovec iov = { &c, 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = data, .msg_controllen = sizeof(data),
+	};
+	struct cmsghdr *cm;
+	int st;
+	pid_t pid = fork();
+
+	CHECK(pid >= 0);
+	if (!pid)
+		_exit(pu_child(sv[1]));
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st));
+	*fd = -1;
+	if (WEXITSTATUS(st))
+		return WEXITSTATUS(st);
+	CHECK(recvmsg(sv[0], &mh, 0) == 1);
+	cm = CMSG_FIRSTHDR(&mh);
+	CHECK(cm && cm->cmsg_type == SCM_RIGHTS);
+	memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	return 0;
+}
+
+static int test_memlock_per_user(void)
+{
+	int sv[2], fd[3], code;
+
+	/* It changes user to drop CAP_IPC_LOCK: root only. */
+	if (geteuid())
+		return SKIP;
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+	CHECK_EQ(pu_run(sv, &fd[0]), 0);
+	CHECK_EQ(pu_run(sv, &fd[1]), 0);
+	code = pu_run(sv, &fd[2]);
+	if (code != 10) {
+		fprintf(stderr, "a third page of one user beyond its RLIMIT_MEMLOCK of two: exit %d, expected ENOMEM (10)\n",
+			code);
+		return 1;
+	}
+	/* The descriptors hold the pins; closed, the user's charge goes. */
+	close(fd[0]);
+	close(fd[1]);
+	CHECK_EQ(pu_run(sv, &fd[2]), 0);
+	close(fd[2]);
+	close(sv[0]);
+	close(sv[1]);
+	return 0;
+}
+
 #define NEXITERS 50
 
 /* One page: a struct must not cross a page boundary. */
@@ -824,6 +919,7 @@ static const struct test tests[] = {
 	{ "fork", test_fork },
 	{ "syslet", test_syslet },
 	{ "memlock-charged", test_memlock_charged },
+	{ "memlock-per-user", test_memlock_per_user },
 	{ "thread-exit-frees", test_thread_exit_frees },
 	{ "exit-no-write", test_exit_no_write },
 	{ "exec-gone", test_exec_gone },
