@@ -33,12 +33,16 @@
 #include "syslet_trace.h"
 #include "../upcall/upcall.h"
 
+/* Is the thread that submitted @c exiting (or gone)? */
+static bool syslet_submitter_exits(struct syslet_chain *c)
+{
+	return READ_ONCE(c->ident->task->flags) & PF_EXITING;
+}
+
 /* The worker env's interrupted(), for the interpreter (struct syslet_env). */
 bool syslet_worker_interrupted(void *priv)
 {
 	struct syslet_chain *c = priv;
-
-	struct task_struct *submitter = c->ident->task;
 
 	/*
 	 * Cancelled, killed, the submitter changed identity (setuid, ...):
@@ -48,9 +52,9 @@ bool syslet_worker_interrupted(void *priv)
 	 */
 	return READ_ONCE(c->cancelled) | (READ_ONCE(c->cancel_code) != 0) |
 	       __fatal_signal_pending(current) |
-	       (rcu_access_pointer(submitter->real_cred) !=
+	       (rcu_access_pointer(c->ident->task->real_cred) !=
 		c->ident->real_cred) |
-	       !!(READ_ONCE(submitter->flags) & PF_EXITING);
+	       syslet_submitter_exits(c);
 }
 
 /*
@@ -65,7 +69,7 @@ long syslet_worker_cancel_code(void *priv)
 	struct syslet_chain *c = priv;
 	long code = READ_ONCE(c->cancel_code);
 
-	if (!code && (READ_ONCE(c->ident->task->flags) & PF_EXITING))
+	if (!code && syslet_submitter_exits(c))
 		code = -ECANCELED;
 	return code;
 }

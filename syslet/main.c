@@ -838,6 +838,31 @@ static void syslet_show_fdinfo(struct seq_file *m, struct file *file)
 }
 
 /*
+ * ->flush (the close of the owner's last fd, @id its table) or ->release
+ * (@id NULL) in one of @ctx's own workers: the unregistration waits for
+ * this worker's chain, and whoever holds ctx->lock may wait for it too.
+ * Mark the context dead and leave the unregistration to syslet_wq.
+ */
+static void syslet_worker_unregister(struct syslet_ctx *ctx, struct file *file,
+				     fl_owner_t id)
+{
+	unsigned int gen = 0;
+	bool defer = false;
+
+	spin_lock(&ctx->ring_lock);
+	if (ctx->registered &&
+	    (!id || (!ctx->dead && ctx->files == id &&
+		     !iterate_fd(id, 0, syslet_same_file, file)))) {
+		ctx->dead = true;
+		gen = ctx->gen;
+		defer = true;
+	}
+	spin_unlock(&ctx->ring_lock);
+	if (defer)
+		syslet_ctx_defer_unregister(ctx, gen);
+}
+
+/*
  * Called on every close of an fd for this file, with the closing table as
  * @id.  When the owner's table no longer has any, cancel and drain.
  */
@@ -845,25 +870,10 @@ static int syslet_flush(struct file *file, fl_owner_t id)
 {
 	struct syslet_ctx *ctx = file->private_data;
 	struct syslet_worker *w = syslet_current_worker();
-	unsigned int gen = 0;
-	bool defer = false;
 
-	/*
-	 * A worker of this context closing its last fd (a chain's close):
-	 * the unregistration waits for this very chain, and whoever holds
-	 * ctx->lock may wait for it too; it runs on syslet_wq instead.
-	 */
+	/* A worker of this context closing its last fd (a chain's close). */
 	if (w && w->ctx == ctx) {
-		spin_lock(&ctx->ring_lock);
-		if (ctx->registered && !ctx->dead && ctx->files == id &&
-		    !iterate_fd(id, 0, syslet_same_file, file)) {
-			ctx->dead = true;
-			gen = ctx->gen;
-			defer = true;
-		}
-		spin_unlock(&ctx->ring_lock);
-		if (defer)
-			syslet_ctx_defer_unregister(ctx, gen);
+		syslet_worker_unregister(ctx, file, id);
 		return 0;
 	}
 
@@ -885,24 +895,12 @@ static int syslet_release(struct inode *inode, struct file *file)
 	struct syslet_worker *w = syslet_current_worker();
 
 	/*
-	 * The last reference dropped by one of the context's own workers
-	 * (the task_work of a chain's close that raced with a dup2() onto
-	 * its fd): as in syslet_flush(), the unregistration waits for this
-	 * worker, and whoever holds ctx->lock may too: syslet_wq does it.
+	 * The last reference dropped by one of the context's own workers:
+	 * the task_work of a chain's close that raced with a dup2() onto
+	 * its fd.
 	 */
 	if (w && w->ctx == ctx) {
-		unsigned int gen = 0;
-		bool defer = false;
-
-		spin_lock(&ctx->ring_lock);
-		if (ctx->registered) {
-			ctx->dead = true;
-			gen = ctx->gen;
-			defer = true;
-		}
-		spin_unlock(&ctx->ring_lock);
-		if (defer)
-			syslet_ctx_defer_unregister(ctx, gen);
+		syslet_worker_unregister(ctx, file, NULL);
 		syslet_ctx_put(ctx);
 		return 0;
 	}

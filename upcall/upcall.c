@@ -377,19 +377,28 @@ long upc_control_locked(struct upc_space *space, struct upc_thread *self,
 static const struct file_operations upc_space_fops;
 
 /*
- * Charge a page to @user's locked_vm against current's RLIMIT_MEMLOCK
- * (struct upc_thread), unless current has CAP_IPC_LOCK.  0 or -ENOMEM.
+ * Charge a page to current's user's locked_vm against current's
+ * RLIMIT_MEMLOCK (struct upc_thread), unless current has CAP_IPC_LOCK.
+ * Return: the user, counted, for upc_uncharge_user(); or -ENOMEM.
  */
-static int upc_charge_user(struct user_struct *user)
+static struct user_struct *upc_charge_user(void)
 {
 	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	struct user_struct *user = current_user();
 	long cur = atomic_long_read(&user->locked_vm);
 
 	do {
 		if (cur + 1 > limit && !capable(CAP_IPC_LOCK))
-			return -ENOMEM;
+			return ERR_PTR(-ENOMEM);
 	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, cur + 1));
-	return 0;
+	return get_uid(user);
+}
+
+/* Undo upc_charge_user(). */
+static void upc_uncharge_user(struct user_struct *user)
+{
+	atomic_long_dec(&user->locked_vm);
+	free_uid(user);
 }
 
 /**
@@ -407,8 +416,7 @@ static void upc_unpin(struct upc_space *space, struct page *page,
 {
 	unpin_user_pages_dirty_lock(&page, 1, dirty);
 	account_locked_vm(space->mm, 1, false);
-	atomic_long_dec(&user->locked_vm);
-	free_uid(user);
+	upc_uncharge_user(user);
 }
 
 /**
@@ -821,23 +829,18 @@ static long upc_register(struct upc_space *space,
 	 * until its records are freed, and to current's user (struct
 	 * upc_thread).
 	 */
-	user = get_current_user();
-	ret = upc_charge_user(user);
-	if (ret) {
-		free_uid(user);
-		return ret;
-	}
+	user = upc_charge_user();
+	if (IS_ERR(user))
+		return PTR_ERR(user);
 	ret = account_locked_vm(space->mm, 1, true);
 	if (ret) {
-		atomic_long_dec(&user->locked_vm);
-		free_uid(user);
+		upc_uncharge_user(user);
 		return ret;
 	}
 	if (pin_user_pages_fast(a.upc & PAGE_MASK, 1,
 				FOLL_WRITE | FOLL_LONGTERM, &page) != 1) {
 		account_locked_vm(space->mm, 1, false);
-		atomic_long_dec(&user->locked_vm);
-		free_uid(user);
+		upc_uncharge_user(user);
 		return -EFAULT;
 	}
 
